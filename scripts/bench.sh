@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Times `kpilint check` on a generated 100,000-metric catalogue against merely parsing the
+# same file (toml crate / serde_json), in one run so the ratio is fair on a noisy machine.
+# Usage: scripts/bench.sh [N_METRICS] [RUNS]. Prints medians of wall time and peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+runs=${2:-5}
+out=bench-out
+mkdir -p "$out"
+cargo build --release -q --bin kpilint --example bench_gen --example parse_floor
+bin=target/release
+cat > "$out/policy.toml" <<'TOML'
+[policy]
+id = "bench"
+[[category]]
+id = "identity_access"
+owner = "iam@example.com"
+[[banned]]
+id = "scan-count"
+match = { name = '(?i)\b(number|count|#) of (scans|alerts|tickets)\b' }
+reason = "Counts activity, not exposure."
+TOML
+for fmt in toml json; do
+  [ -f "$out/catalogue-$n.$fmt" ] || "$bin/examples/bench_gen" "$fmt" "$n" "$out/catalogue-$n.$fmt"
+done
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+measure() { # label, command...
+  local label=$1; shift
+  local times=() mems=()
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" >/dev/null 2>&1 || true
+    read -r t m < "$out/time.txt"
+    times+=("$t"); mems+=("$m")
+  done
+  local tm mm
+  tm=$(printf '%s\n' "${times[@]}" | median)
+  mm=$(printf '%s\n' "${mems[@]}" | median)
+  echo "$label $tm $mm"
+}
+
+printf '%-28s %10s %12s\n' "" "median s" "peak MiB"
+for fmt in toml json; do
+  file="$out/catalogue-$n.$fmt"
+  size=$(du -m "$file" | cut -f1)
+  echo "# $n metrics, $fmt, ${size} MB, $runs runs each"
+  read -r _ pt pm < <(measure parse "$bin/examples/parse_floor" "$file")
+  read -r _ ct cm < <(measure check "$bin/kpilint" check --policy "$out/policy.toml" --as-of 2026-11-24 --format json --output "$out/report.json" "$file")
+  printf '%-28s %10s %12d\n' "parse only ($fmt)" "$pt" "$((pm / 1024))"
+  printf '%-28s %10s %12d\n' "kpilint check" "$ct" "$((cm / 1024))"
+  awk -v a="$ct" -v b="$pt" -v c="$cm" -v d="$pm" 'BEGIN { printf "%-28s %10.2fx %11.2fx\n", "ratio", a / b, c / d }'
+done

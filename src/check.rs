@@ -1,0 +1,695 @@
+//! The `check` pipeline: find the inputs, read and parse them, validate them against their
+//! schemas, merge the policy layers, run every rule, then settle severities and exceptions.
+
+use crate::diag::{Diagnostics, Finding, Label, Level, Severity};
+use crate::framework::{Framework, Registry};
+use crate::lint::{LintContext, Policy, rule_level};
+use crate::model::{self, Catalogue, PolicyFile};
+use crate::node::{Node, ParseError, parse_toml};
+use crate::rules::{self, PARSE_ERROR, SCHEMA};
+use crate::schema::{self, FileKind};
+use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The embedded baseline policy.
+pub const BASELINE: &str = include_str!("../policies/nhi-baseline.toml");
+/// How the embedded baseline is named in output.
+pub const BASELINE_NAME: &str = "kpilint:policies/nhi-baseline.toml";
+/// Largest input file read.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files and directories to check; empty means the defaults (`policies/`, `metrics/`).
+    pub paths: Vec<PathBuf>,
+    /// Explicit policy files or directories (`--policy`).
+    pub policies: Vec<PathBuf>,
+    /// "Today", for expiry and overdue checks.
+    pub as_of: jiff::civil::Date,
+}
+
+/// An error that stops the run (exit code 2).
+#[derive(Debug)]
+pub struct Fatal {
+    /// What went wrong.
+    pub message: String,
+    /// Findings gathered before it, such as a policy's parse error, to print first.
+    pub report: Option<Report>,
+}
+
+impl Fatal {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            report: None,
+        }
+    }
+}
+
+/// The outcome of a run: every file read and every finding, sorted.
+#[derive(Debug)]
+pub struct Report {
+    /// Files read.
+    pub sources: SourceMap,
+    /// Findings in output order (file, line, column, rule).
+    pub findings: Vec<Finding>,
+    /// Number of catalogue metrics checked.
+    pub metrics: usize,
+    /// Number of input files read (the embedded baseline not counted).
+    pub files: usize,
+}
+
+impl Report {
+    /// Findings not waived by an exception, at `severity`.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed_by.is_none() && f.severity == severity)
+            .count()
+    }
+
+    /// Findings waived by an exception.
+    #[must_use]
+    pub fn suppressed(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed_by.is_some())
+            .count()
+    }
+
+    /// Whether any unwaived finding is at or above `threshold`.
+    #[must_use]
+    pub fn fails(&self, threshold: Option<Severity>) -> bool {
+        threshold.is_some_and(|t| {
+            self.findings
+                .iter()
+                .any(|f| f.suppressed_by.is_none() && f.severity >= t)
+        })
+    }
+}
+
+/// A parsed input, before its kind is known.
+struct Parsed {
+    file: FileId,
+    root: Option<Node>,
+    diags: Diagnostics,
+}
+
+/// Where an input came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Named on the command line or found in a directory named there.
+    Input,
+    /// Found by `--policy` or the default `policies/` directory.
+    PolicySearch,
+}
+
+/// Runs the whole check.
+///
+/// # Errors
+/// [`Fatal`] when a path does not exist, or no usable policy can be built.
+pub fn run(opts: &Options) -> Result<Report, Fatal> {
+    let mut inputs: Vec<(PathBuf, Origin)> = Vec::new();
+    let mut walk_diags: Vec<(PathBuf, String)> = Vec::new();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let default_paths = opts.paths.is_empty();
+    let paths: Vec<PathBuf> = if default_paths {
+        ["metrics"]
+            .iter()
+            .map(|p| cwd.join(p))
+            .filter(|p| p.exists())
+            .collect()
+    } else {
+        opts.paths.clone()
+    };
+    for p in &paths {
+        collect(p, Origin::Input, &mut inputs, &mut walk_diags)?;
+    }
+    for p in &opts.policies {
+        collect(p, Origin::PolicySearch, &mut inputs, &mut walk_diags)?;
+    }
+
+    let mut sources = SourceMap::default();
+    let mut parsed = read_all(&inputs, &mut sources);
+    let mut diags = Diagnostics::default();
+    for (path, message) in walk_diags {
+        let file = sources.add(SourceFile::new(
+            display_path(&path),
+            Some(path),
+            String::new(),
+        ));
+        diags.push(&PARSE_ERROR, Label::at(file, Span::default()), message);
+    }
+
+    let mut loaded = Loaded {
+        policies: Vec::new(),
+        catalogues: Vec::new(),
+        frameworks: Registry::builtin(),
+        policy_broken: false,
+        any_policy_input: false,
+    };
+    let origins: Vec<Origin> = inputs.iter().map(|(_, o)| *o).collect();
+    for (p, origin) in parsed.drain(..).zip(origins) {
+        loaded.handle(p, origin, &sources, &mut diags);
+    }
+
+    // Default policy search: `policies/` below the working directory, when no policy was
+    // named or found among the inputs.
+    if !loaded.any_policy_input && opts.policies.is_empty() {
+        let dir = cwd.join("policies");
+        if dir.is_dir() {
+            let mut found = Vec::new();
+            let mut walk_errors = Vec::new();
+            collect(&dir, Origin::PolicySearch, &mut found, &mut walk_errors)?;
+            for p in read_all(&found, &mut sources) {
+                loaded.handle(p, Origin::PolicySearch, &sources, &mut diags);
+            }
+        }
+    }
+    let Loaded {
+        policies,
+        catalogues,
+        frameworks,
+        policy_broken,
+        ..
+    } = loaded;
+
+    if policy_broken {
+        return Err(Fatal {
+            message: "a policy file could not be parsed; fix it and run again".into(),
+            report: Some(finish(
+                sources,
+                diags,
+                &Policy::default(),
+                opts,
+                0,
+                inputs.len(),
+            )),
+        });
+    }
+
+    let layers = order_layers(policies, &mut sources, &mut diags)?;
+    let policy = Policy::merge(layers, &mut diags);
+    check_rule_names(&policy, &mut diags);
+
+    let ctx = LintContext::new(&policy, &catalogues, &frameworks, opts.as_of);
+    run_rules(&ctx, &mut diags);
+    let metrics = catalogues.iter().map(|c| c.metrics.len()).sum();
+    Ok(finish(sources, diags, &policy, opts, metrics, inputs.len()))
+}
+
+/// Inputs sorted by kind as they are parsed.
+struct Loaded {
+    policies: Vec<(PolicyFile, bool)>,
+    catalogues: Vec<Catalogue>,
+    frameworks: Registry,
+    policy_broken: bool,
+    any_policy_input: bool,
+}
+
+impl Loaded {
+    fn handle(&mut self, p: Parsed, origin: Origin, sources: &SourceMap, diags: &mut Diagnostics) {
+        let Parsed {
+            file,
+            root,
+            diags: d,
+        } = p;
+        let failed = !d.findings.is_empty();
+        diags.extend(d);
+        let Some(root) = root else {
+            if origin == Origin::PolicySearch || looks_like_policy(&sources.get(file).text) {
+                self.policy_broken = true;
+            }
+            return;
+        };
+        match classify(&root) {
+            Some(FileKind::Policy) => {
+                self.any_policy_input = true;
+                schema::validate(FileKind::Policy, &root, file, diags);
+                if let Some(pf) = model::policy(&root, file) {
+                    self.policies.push((pf, false));
+                }
+            }
+            Some(FileKind::Framework) => {
+                schema::validate(FileKind::Framework, &root, file, diags);
+                add_framework(&root, file, sources, &mut self.frameworks, diags);
+            }
+            Some(FileKind::Catalogue) if origin == Origin::Input => {
+                schema::validate(FileKind::Catalogue, &root, file, diags);
+                self.catalogues.push(model::catalogue(&root, file));
+            }
+            Some(FileKind::Catalogue) => {}
+            None if failed => {}
+            None => {
+                diags
+                    .push(
+                        &SCHEMA,
+                        Label::at(file, Span::new(0, 0)),
+                        "not a kpilint file: expected a `[policy]`, `[catalogue]` or `[framework]` table",
+                    )
+                    .help("a metric catalogue starts with `[catalogue]`, a policy with `[policy]`");
+            }
+        }
+    }
+}
+
+fn looks_like_policy(text: &str) -> bool {
+    text.lines().any(|l| l.trim_start().starts_with("[policy]"))
+}
+
+fn classify(root: &Node) -> Option<FileKind> {
+    if root.get("policy").is_some() {
+        Some(FileKind::Policy)
+    } else if root.get("framework").is_some() {
+        Some(FileKind::Framework)
+    } else if root.get("catalogue").is_some() || root.get("metric").is_some() {
+        Some(FileKind::Catalogue)
+    } else {
+        None
+    }
+}
+
+fn add_framework(
+    root: &Node,
+    file: FileId,
+    sources: &SourceMap,
+    registry: &mut Registry,
+    diags: &mut Diagnostics,
+) {
+    let Some(fw) = Framework::from_node(root, Some(file)) else {
+        return;
+    };
+    if let Some(existing) = registry.get(&fw.id) {
+        // The repository's own copy of a built-in catalogue (as in kpilint's own tree) is
+        // not a conflict when it is the same text.
+        let same_as_builtin = existing.file.is_none()
+            && crate::framework::BUILTIN
+                .iter()
+                .any(|(_, text)| *text == sources.get(file).text);
+        if !same_as_builtin {
+            let f = diags
+                .push(
+                    &rules::DUPLICATE_ID,
+                    Label::at(file, fw.id_span).with_message("defined again here"),
+                    format!("framework `{}` is already defined", fw.id),
+                )
+                .subject(fw.id.clone())
+                .help("give the custom framework its own id");
+            if let Some(prev) = existing.file {
+                f.label(Label::at(prev, existing.id_span).with_message("first defined here"));
+            }
+        }
+        return;
+    }
+    crate::rules::kpi003_duplicate_id::report_repeats(
+        "control",
+        root.get("control")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| {
+                let n = c.get("id")?;
+                Some((file, model::Sp::new(n.as_str()?.to_owned(), n.span)))
+            })
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(f, s)| (*f, s)),
+        diags,
+    );
+    registry.frameworks.push(fw);
+}
+
+/// Adds `path` (a file, or a directory walked in sorted order) to `out`.
+fn collect(
+    path: &Path,
+    origin: Origin,
+    out: &mut Vec<(PathBuf, Origin)>,
+    errors: &mut Vec<(PathBuf, String)>,
+) -> Result<(), Fatal> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Fatal::new(format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
+    if !meta.is_dir() {
+        out.push((path.to_path_buf(), origin));
+        return Ok(());
+    }
+    let walker = walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let p = e.path();
+                if matches!(
+                    p.extension().and_then(|x| x.to_str()),
+                    Some("toml" | "json")
+                ) {
+                    out.push((p.to_path_buf(), origin));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let at = e
+                    .path()
+                    .map_or_else(|| path.to_path_buf(), Path::to_path_buf);
+                let msg = if e.loop_ancestor().is_some() {
+                    "symlink loop: this directory links back to one of its parents; skipped"
+                        .to_owned()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error().map_or_else(|| e.to_string(), io_reason)
+                    )
+                };
+                errors.push((at, msg));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads and parses files in parallel; every failure becomes a located `parse-error`.
+fn read_all(inputs: &[(PathBuf, Origin)], sources: &mut SourceMap) -> Vec<Parsed> {
+    let loaded: Vec<(SourceFile, Result<Node, ParseError>)> =
+        inputs.par_iter().map(|(path, _)| load(path)).collect();
+    loaded
+        .into_iter()
+        .map(|(source, result)| {
+            let file = sources.add(source);
+            let mut diags = Diagnostics::default();
+            let root = match result {
+                Ok(root) => Some(root),
+                Err(e) => {
+                    diags.push(&PARSE_ERROR, Label::at(file, e.span), e.message);
+                    None
+                }
+            };
+            Parsed { file, root, diags }
+        })
+        .collect()
+}
+
+fn load(path: &Path) -> (SourceFile, Result<Node, ParseError>) {
+    let display = display_path(path);
+    let fail = |text: String, message: String, span: Span| {
+        (
+            SourceFile::new(display.clone(), Some(path.to_path_buf()), text),
+            Err(ParseError { message, span }),
+        )
+    };
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return fail(
+                String::new(),
+                format!(
+                    "file is {} MiB; kpilint reads files up to 1024 MiB",
+                    m.len() >> 20
+                ),
+                Span::default(),
+            );
+        }
+        _ => match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                return fail(
+                    String::new(),
+                    format!("cannot read: {}", io_reason(&e)),
+                    Span::default(),
+                );
+            }
+        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            return fail(
+                lossy,
+                "file is not valid UTF-8".into(),
+                Span::new(at, at + 1),
+            );
+        }
+    };
+    if text.trim().is_empty() {
+        return fail(
+            text,
+            "file is empty: expected a `[catalogue]`, `[policy]` or `[framework]` table".into(),
+            Span::default(),
+        );
+    }
+    let result = match path.extension().and_then(|x| x.to_str()) {
+        Some("json") => crate::json::parse_json(&text),
+        Some("toml") | None => parse_toml(&text),
+        Some(other) => Err(ParseError {
+            message: format!("unsupported file type `.{other}`: kpilint reads TOML and JSON"),
+            span: Span::default(),
+        }),
+    };
+    (
+        SourceFile::new(display, Some(path.to_path_buf()), text),
+        result,
+    )
+}
+
+/// Orders policy layers parents-first, loading the embedded baseline when it is extended
+/// or when there is no policy at all.
+fn order_layers(
+    policies: Vec<(PolicyFile, bool)>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<Vec<PolicyFile>, Fatal> {
+    let mut pool: Vec<PolicyFile> = policies.into_iter().map(|(p, _)| p).collect();
+    let needs_baseline = pool.is_empty()
+        || pool.iter().any(|p| {
+            p.extends.iter().any(|e| e.value == "nhi-baseline")
+                && !pool.iter().any(|q| q.id.value == "nhi-baseline")
+        });
+    if needs_baseline {
+        let file = sources.add(SourceFile::new(BASELINE_NAME.into(), None, BASELINE.into()));
+        let root = parse_toml(BASELINE)
+            .map_err(|e| Fatal::new(format!("embedded baseline: {}", e.message)))?;
+        schema::validate(FileKind::Policy, &root, file, diags);
+        let baseline = model::policy(&root, file)
+            .ok_or_else(|| Fatal::new("embedded baseline lacks [policy] id"))?;
+        pool.insert(0, baseline);
+    }
+    let mut order: Vec<usize> = Vec::new();
+    let mut state = vec![0u8; pool.len()]; // 0 new, 1 visiting, 2 done
+    fn visit(
+        i: usize,
+        pool: &[PolicyFile],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        sources: &SourceMap,
+    ) -> Result<(), Fatal> {
+        match state[i] {
+            2 => return Ok(()),
+            1 => {
+                return Err(Fatal::new(format!(
+                    "policy `{}` ({}) extends itself through a cycle",
+                    pool[i].id.value,
+                    sources.get(pool[i].file).display
+                )));
+            }
+            _ => {}
+        }
+        state[i] = 1;
+        for parent in &pool[i].extends {
+            let Some(j) = pool.iter().position(|p| p.id.value == parent.value) else {
+                let src = sources.get(pool[i].file);
+                let (line, col) = src.line_col(parent.span.start);
+                return Err(Fatal::new(format!(
+                    "{}:{line}:{col}: policy `{}` extends `{}`, which no policy file defines (the built-in baseline is `nhi-baseline`)",
+                    src.display, pool[i].id.value, parent.value
+                )));
+            };
+            visit(j, pool, state, order, sources)?;
+        }
+        state[i] = 2;
+        order.push(i);
+        Ok(())
+    }
+    for i in 0..pool.len() {
+        visit(i, &pool, &mut state, &mut order, sources)?;
+    }
+    let mut slots: Vec<Option<PolicyFile>> = pool.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+/// Rule names in `[rules]` and exceptions must name real rules.
+fn check_rule_names(policy: &Policy, diags: &mut Diagnostics) {
+    let unknown = |name: &str, file: FileId, span: Span, diags: &mut Diagnostics, what: &str| {
+        if rules::ALL.iter().any(|r| r.name == name) {
+            return;
+        }
+        let f = diags.push(
+            &SCHEMA,
+            Label::at(file, span).with_message("unknown rule"),
+            format!("{what} names unknown rule `{name}`"),
+        );
+        match rules::suggest(name) {
+            Some(s) => f.help(format!("did you mean `{s}`?")),
+            None => f.help("`kpilint rules` lists every rule name"),
+        };
+    };
+    for layer in &policy.layers {
+        for r in &layer.rules {
+            unknown(&r.name, r.file, r.key_span, diags, "`[rules]`");
+        }
+        for x in &layer.exceptions {
+            unknown(&x.rule.value, x.file, x.rule.span, diags, "exception");
+        }
+    }
+}
+
+fn run_rules(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    use crate::rules::*;
+    let checks: &[fn(&LintContext<'_>, &mut Diagnostics)] = &[
+        kpi003_duplicate_id::check,
+        kpi101_threshold_order::check,
+        kpi102_unit_domain::check,
+        kpi103_unknown_control::check,
+        kpi106_invalid_pattern::check,
+        kpi107_unknown_kpi::check,
+        kpi108_unknown_category::check,
+        kpi201_expired_exception::check,
+        kpi202_unapproved_exception::check,
+        kpi301_vanity_metric::check,
+        kpi302_missing_owner::check,
+        kpi303_missing_threshold::check,
+        kpi304_board_kpi_limit::check,
+        kpi305_activity_metric_on_board::check,
+        kpi306_unmapped_kpi::check,
+        kpi307_missing_required_kpi::check,
+        kpi308_looser_than_policy::check,
+        kpi309_manual_source::check,
+        kpi310_category_without_owner::check,
+        kpi311_hidden_from_leadership::check,
+        kpi312_okr_not_time_bound::check,
+        kpi313_okr_overdue::check,
+        kpi314_missing_cadence::check,
+        kpi315_uncovered_control::check,
+    ];
+    let results: Vec<Diagnostics> = checks
+        .par_iter()
+        .map(|check| {
+            let mut d = Diagnostics::default();
+            check(ctx, &mut d);
+            d
+        })
+        .collect();
+    results.into_iter().for_each(|d| out.extend(d));
+}
+
+/// Applies rule levels and exceptions, reports unused exceptions and sorts.
+fn finish(
+    sources: SourceMap,
+    diags: Diagnostics,
+    policy: &Policy,
+    opts: &Options,
+    metrics: usize,
+    files: usize,
+) -> Report {
+    let as_of = opts.as_of;
+    let mut findings: Vec<Finding> = Vec::with_capacity(diags.findings.len());
+    for mut f in diags.findings {
+        let Level::On(sev) = rule_level(policy, f.rule, as_of) else {
+            continue;
+        };
+        f.severity = f.cap.map_or(sev, |c| sev.min(c));
+        findings.push(f);
+    }
+    let mut extra = Diagnostics::default();
+    for x in &policy.exceptions {
+        let live = x
+            .expires
+            .as_ref()
+            .and_then(|e| rules::kpi201_expired_exception::days_left(&e.value, as_of))
+            .is_some_and(|d| d >= 0);
+        let Some(rule) = rules::ALL.iter().find(|r| r.name == x.rule.value) else {
+            continue;
+        };
+        if !live || rule.group == "exceptions" {
+            continue;
+        }
+        let here = Label::at(x.file, x.span).with_message("waived by this exception");
+        let locked = policy.rules.get(rule.name).filter(|s| s.locked);
+        let mut used = false;
+        for f in findings.iter_mut().filter(|f| {
+            f.rule.name == rule.name && f.subject.as_deref() == Some(x.subject.value.as_str())
+        }) {
+            if let Some(lock) = locked {
+                let (line, _) = sources.get(lock.file).line_col(lock.key_span.start);
+                f.notes.push(format!(
+                    "an exception exists, but `{}` is locked by {}:{line} and cannot be waived",
+                    rule.name,
+                    sources.get(lock.file).display
+                ));
+            } else {
+                f.suppressed_by = Some(here.clone());
+                used = true;
+            }
+        }
+        if !used && rule_level(policy, &rules::UNUSED_EXCEPTION, as_of) != Level::Off {
+            let why = if locked.is_some() {
+                format!("rule `{}` is locked and cannot be waived", rule.name)
+            } else {
+                format!(
+                    "no `{}` finding has subject `{}`",
+                    rule.name, x.subject.value
+                )
+            };
+            extra
+                .push(
+                    &rules::UNUSED_EXCEPTION,
+                    Label::at(x.file, x.subject.span).with_message("waives nothing"),
+                    format!(
+                        "exception for `{}` on `{}` is unused: {why}",
+                        rule.name, x.subject.value
+                    ),
+                )
+                .subject(x.subject.value.clone())
+                .help("remove the exception");
+        }
+    }
+    for mut f in extra.findings {
+        if let Level::On(sev) = rule_level(policy, f.rule, as_of) {
+            f.severity = sev;
+            findings.push(f);
+        }
+    }
+    findings.sort_by(|a, b| {
+        let fa = &sources.get(a.primary.file).display;
+        let fb = &sources.get(b.primary.file).display;
+        (fa, a.primary.span.start, a.rule.code, &a.message).cmp(&(
+            fb,
+            b.primary.span.start,
+            b.rule.code,
+            &b.message,
+        ))
+    });
+    Report {
+        sources,
+        findings,
+        metrics,
+        files,
+    }
+}

@@ -1,0 +1,246 @@
+//! The effective policy (policy layers merged) and the context every rule reads.
+
+use crate::diag::{Diagnostics, Label, Level};
+use crate::framework::Registry;
+use crate::model::{
+    Banned, Catalogue, Category, Exception, Level3, Metric, PolicyFile, RuleSetting, Settings, Sp,
+};
+use crate::source::FileId;
+use std::collections::HashMap;
+
+/// Defaults of `[settings]` when no policy layer sets them.
+pub mod defaults {
+    /// `max_board_kpis`.
+    pub const MAX_BOARD_KPIS: i64 = 7;
+    /// `stale_grace_days`.
+    pub const STALE_GRACE_DAYS: i64 = 15;
+    /// `trend_window`.
+    pub const TREND_WINDOW: i64 = 6;
+}
+
+/// A banned metric with its compiled pattern.
+#[derive(Debug)]
+pub struct BannedRule {
+    /// The entry.
+    pub banned: Banned,
+    /// The compiled `match.name`, if it has one and it compiles.
+    pub pattern: Option<regex::Regex>,
+}
+
+/// All policy layers merged, parents first: later layers override earlier ones.
+#[derive(Debug, Default)]
+pub struct Policy {
+    /// The layers, parents before children.
+    pub layers: Vec<PolicyFile>,
+    /// Effective settings.
+    pub settings: Settings,
+    /// Effective rule settings by rule name.
+    pub rules: HashMap<String, RuleSetting>,
+    /// Effective categories by id (the last layer's definition wins).
+    pub categories: Vec<Category>,
+    /// Effective KPIs (the last layer's definition wins).
+    pub kpis: Vec<Metric>,
+    /// Banned metrics of every layer.
+    pub banned: Vec<BannedRule>,
+    /// Exceptions of every layer.
+    pub exceptions: Vec<Exception>,
+    /// Coverage requirements of every layer.
+    pub coverage: Vec<(FileId, Sp<String>)>,
+}
+
+impl Policy {
+    /// Merges layers (parents first). A child KPI that loosens its parent's thresholds is
+    /// reported (`looser-than-policy`) and the parent's stricter definition kept.
+    #[must_use]
+    pub fn merge(layers: Vec<PolicyFile>, out: &mut Diagnostics) -> Self {
+        let mut p = Policy::default();
+        for layer in &layers {
+            let s = &layer.settings;
+            macro_rules! over {
+                ($f:ident) => {
+                    if s.$f.is_some() {
+                        p.settings.$f = s.$f.clone();
+                    }
+                };
+            }
+            over!(max_board_kpis);
+            over!(require_mapping);
+            over!(stale_grace_days);
+            over!(trend_window);
+            for r in &layer.rules {
+                p.rules.insert(r.name.clone(), r.clone());
+            }
+            for c in &layer.categories {
+                match p.categories.iter_mut().find(|x| x.id.value == c.id.value) {
+                    Some(existing) => *existing = c.clone(),
+                    None => p.categories.push(c.clone()),
+                }
+            }
+            for k in &layer.kpis {
+                match p.kpis.iter().position(|x| x.id.value == k.id.value) {
+                    Some(i) => {
+                        let parent = &p.kpis[i];
+                        if parent.file == k.file {
+                            continue; // a duplicate within one file: `duplicate-id`
+                        }
+                        let loosened =
+                            crate::rules::kpi308_looser_than_policy::compare(parent, k, out);
+                        if !loosened {
+                            p.kpis[i] = k.clone();
+                        }
+                    }
+                    None => p.kpis.push(k.clone()),
+                }
+            }
+            for b in &layer.banned {
+                p.banned.push(BannedRule {
+                    banned: b.clone(),
+                    pattern: b
+                        .matcher
+                        .name
+                        .as_ref()
+                        .and_then(|n| compile_pattern(&n.value).ok()),
+                });
+            }
+            p.exceptions.extend(layer.exceptions.iter().cloned());
+            p.coverage
+                .extend(layer.coverage.iter().map(|c| (layer.file, c.clone())));
+        }
+        p.layers = layers;
+        p
+    }
+
+    /// The effective KPI with this id.
+    #[must_use]
+    pub fn kpi(&self, id: &str) -> Option<&Metric> {
+        self.kpis.iter().find(|k| k.id.value == id)
+    }
+
+    /// `max_board_kpis`, with where it was set.
+    #[must_use]
+    pub fn max_board_kpis(&self) -> (i64, Option<Label>) {
+        match &self.settings.max_board_kpis {
+            Some((file, v)) => (
+                v.value,
+                Some(Label::at(*file, v.span).with_message("limit set here")),
+            ),
+            None => (defaults::MAX_BOARD_KPIS, None),
+        }
+    }
+}
+
+/// Compiles a banned-metric pattern with a size limit, so a hostile policy cannot make the
+/// regex engine allocate without bound.
+///
+/// # Errors
+/// The regex error, as text.
+pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// What every rule reads.
+pub struct LintContext<'a> {
+    /// The effective policy.
+    pub policy: &'a Policy,
+    /// The catalogues checked.
+    pub catalogues: &'a [Catalogue],
+    /// Frameworks known to this run.
+    pub frameworks: &'a Registry,
+    /// "Today".
+    pub as_of: jiff::civil::Date,
+    kpi_index: HashMap<&'a str, usize>,
+}
+
+impl<'a> LintContext<'a> {
+    /// Builds the context and its indexes.
+    #[must_use]
+    pub fn new(
+        policy: &'a Policy,
+        catalogues: &'a [Catalogue],
+        frameworks: &'a Registry,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        let mut kpi_index = HashMap::new();
+        for (i, k) in policy.kpis.iter().enumerate() {
+            kpi_index.entry(k.id.value.as_str()).or_insert(i);
+        }
+        Self {
+            policy,
+            catalogues,
+            frameworks,
+            as_of,
+            kpi_index,
+        }
+    }
+
+    /// The policy KPI a catalogue metric implements: `implements`, or a KPI with the
+    /// metric's own id.
+    #[must_use]
+    pub fn kpi_for(&self, m: &Metric) -> Option<&'a Metric> {
+        self.kpi_index
+            .get(m.kpi_id())
+            .map(|&i| &self.policy.kpis[i])
+    }
+
+    /// Every catalogue metric.
+    pub fn metrics(&self) -> impl Iterator<Item = &'a Metric> + '_ {
+        self.catalogues.iter().flat_map(|c| c.metrics.iter())
+    }
+
+    /// Every definition: policy KPIs, then catalogue metrics.
+    pub fn definitions(&self) -> impl Iterator<Item = &'a Metric> + '_ {
+        self.policy.kpis.iter().chain(self.metrics())
+    }
+
+    /// A value of a metric, falling back to the KPI it implements.
+    pub fn inherited<T: Clone>(
+        &self,
+        m: &'a Metric,
+        get: impl Fn(&'a Metric) -> Option<T>,
+    ) -> Option<T> {
+        get(m).or_else(|| self.kpi_for(m).and_then(get))
+    }
+}
+
+/// The configured level of a rule, as of a date: `effective` dates keep a rule at most a
+/// warning until they arrive.
+#[must_use]
+pub fn rule_level(
+    policy: &Policy,
+    rule: &crate::rules::RuleMeta,
+    as_of: jiff::civil::Date,
+) -> Level {
+    let Some(setting) = policy.rules.get(rule.name) else {
+        return Level::On(rule.default_severity);
+    };
+    let level = setting
+        .level
+        .as_ref()
+        .map_or(Level::On(rule.default_severity), |l| l.value);
+    match (level, &setting.effective) {
+        (Level::On(s), Some(eff)) => match eff.value.parse::<jiff::civil::Date>() {
+            Ok(date) if as_of < date => Level::On(s.min(crate::diag::Severity::Warning)),
+            _ => Level::On(s),
+        },
+        (l, _) => l,
+    }
+}
+
+/// A number as written in messages: no trailing `.0`.
+#[must_use]
+pub fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A threshold level's value, for messages.
+#[must_use]
+pub fn describe_level(level: Level3, v: f64) -> String {
+    format!("{} {}", level.as_str(), num(v))
+}

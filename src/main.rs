@@ -1,0 +1,358 @@
+//! The `kpilint` binary: argument parsing, colour, output files and exit codes. Everything
+//! else lives in the library.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kpilint::check::{self, Options, Report};
+use kpilint::diag::Severity;
+use kpilint::report::{Emitter, human::Human, json::Json};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Policy-as-code for security KPIs: lint metric catalogues against a KPI policy.
+///
+/// kpilint reads policies (`policies/**/*.toml`, or the built-in NHI baseline), framework
+/// catalogues (built in, plus `policies/frameworks/*.toml`) and metric catalogues (TOML or
+/// JSON), and reports findings a governance team can act on and CI can gate on.
+///
+/// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 kpilint could
+/// not do its job (bad arguments, unreadable paths, a policy that does not parse).
+#[derive(Parser, Debug)]
+#[command(name = "kpilint", version, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(Args, Debug)]
+struct Global {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE (atomically: a temporary file renamed into place).
+    #[arg(long, global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Policy file or directory to use instead of `policies/` (repeatable).
+    #[arg(long, global = true, value_name = "PATH")]
+    policy: Vec<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Colour the human output (`NO_COLOR` is respected by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Print only errors and warnings, without the summary line.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Evaluate as if today were DATE (YYYY-MM-DD): exception expiry, overdue OKRs.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint policies and metric catalogues (the CI entry point).
+    ///
+    /// PATHs are files or directories (walked in sorted order; `.toml` and `.json`). Files
+    /// are recognised by their top table: `[policy]`, `[catalogue]`, `[framework]`. With no
+    /// PATH, `metrics/` is checked. With no policy among the inputs or `--policy`, the
+    /// policies in `policies/` are used, or else the built-in NHI baseline.
+    Check {
+        /// Files or directories to check.
+        paths: Vec<PathBuf>,
+    },
+    /// Print a rule's documentation (by name or code).
+    Explain {
+        /// Rule name (`vanity-metric`) or code (`KPI301`).
+        rule: String,
+    },
+    /// List every rule with its code and default severity.
+    Rules,
+    /// List the built-in frameworks, or the controls of one.
+    Frameworks {
+        /// Framework id, e.g. `owasp-nhi-2025`.
+        id: Option<String>,
+    },
+    /// Print the JSON Schema of a file kind or of the JSON report.
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum SchemaKind {
+    Policy,
+    Catalogue,
+    Framework,
+    Report,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kpilint: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> io::Result<ExitCode> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Check { paths } => {
+            let as_of = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+            let opts = Options {
+                paths: paths.clone(),
+                policies: g.policy.clone(),
+                as_of,
+            };
+            match check::run(&opts) {
+                Ok(report) => {
+                    write_output(g, |w| emit(g, w, &report))?;
+                    let threshold = match g.fail_on {
+                        FailOn::Error => Some(Severity::Error),
+                        FailOn::Warning => Some(Severity::Warning),
+                        FailOn::Never => None,
+                    };
+                    Ok(ExitCode::from(u8::from(report.fails(threshold))))
+                }
+                Err(fatal) => {
+                    if let Some(report) = &fatal.report {
+                        let mut human = Human {
+                            color: use_color(g, &io::stderr()),
+                            width: 100,
+                            quiet: true,
+                        };
+                        human.emit(&mut io::stderr().lock(), report)?;
+                    }
+                    eprintln!("kpilint: error: {}", fatal.message);
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Explain { rule } => {
+            let Some(meta) = kpilint::rules::find(rule) else {
+                let hint = kpilint::rules::suggest(rule)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "kpilint: error: no rule named `{rule}`{hint}; `kpilint rules` lists them"
+                );
+                return Ok(ExitCode::from(2));
+            };
+            write_output(g, |w| match g.format {
+                Format::Json => {
+                    let v = serde_json::json!({
+                        "name": meta.name, "code": meta.code, "group": meta.group,
+                        "default_severity": meta.default_severity, "summary": meta.summary,
+                        "explanation": meta.docs(),
+                    });
+                    writeln!(
+                        w,
+                        "{}",
+                        serde_json::to_string_pretty(&v).map_err(io::Error::other)?
+                    )
+                }
+                Format::Human => write!(
+                    w,
+                    "# {} ({})\n\nDefault severity: {}\n\n{}",
+                    meta.name,
+                    meta.code,
+                    meta.default_severity.as_str(),
+                    meta.docs()
+                ),
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules => {
+            write_output(g, |w| match g.format {
+                Format::Json => {
+                    let v: Vec<_> = kpilint::rules::ALL
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({"name": r.name, "code": r.code, "group": r.group,
+                            "default_severity": r.default_severity, "summary": r.summary})
+                        })
+                        .collect();
+                    writeln!(
+                        w,
+                        "{}",
+                        serde_json::to_string_pretty(&v).map_err(io::Error::other)?
+                    )
+                }
+                Format::Human => {
+                    for r in kpilint::rules::ALL {
+                        writeln!(
+                            w,
+                            "{}  {:<26} {:<8} {}",
+                            r.code,
+                            r.name,
+                            r.default_severity.as_str(),
+                            r.summary
+                        )?;
+                    }
+                    Ok(())
+                }
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Frameworks { id } => frameworks(g, id.as_deref()),
+        Command::Schema { kind } => {
+            let name = match kind {
+                SchemaKind::Policy => "policy",
+                SchemaKind::Catalogue => "catalogue",
+                SchemaKind::Framework => "framework",
+                SchemaKind::Report => "report",
+            };
+            let text = kpilint::schema::text(name).unwrap_or_default();
+            write_output(g, |w| w.write_all(text.as_bytes()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
+    let registry = kpilint::framework::Registry::builtin();
+    let Some(id) = id else {
+        write_output(g, |w| {
+            for f in &registry.frameworks {
+                let n = f.coverage_targets("").count();
+                writeln!(w, "{:<18} {} ({} controls)", f.id, f.name, n)?;
+            }
+            Ok(())
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(fw) = registry.get(id) else {
+        let ids: Vec<_> = registry.frameworks.iter().map(|f| f.id.as_str()).collect();
+        eprintln!(
+            "kpilint: error: no built-in framework `{id}`; known: {}",
+            ids.join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    };
+    write_output(g, |w| {
+        writeln!(w, "# {} ({})", fw.name, fw.id)?;
+        for c in &fw.controls {
+            let status = if c.withdrawn {
+                let succ = if c.superseded_by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" -> {}", c.superseded_by.join(", "))
+                };
+                format!("  [withdrawn{succ}]")
+            } else {
+                String::new()
+            };
+            let title = c.title.as_deref().or(c.text.as_deref()).unwrap_or("");
+            writeln!(w, "{:<12} {title}{status}", c.id)?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    match g.format {
+        Format::Json => Json.emit(w, report),
+        Format::Human => {
+            let color = g.output.is_none() && use_color(g, &io::stdout());
+            let width = terminal_width();
+            Human {
+                color,
+                width,
+                quiet: g.quiet,
+            }
+            .emit(w, report)
+        }
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+fn use_color(g: &Global, stream: &impl IsTerminal) -> bool {
+    match g.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
+        }
+    }
+}
+
+/// Runs `body` against stdout, or against a temporary file renamed over `--output` only
+/// once everything was written: an interrupted run never leaves half a report.
+fn write_output(g: &Global, body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    match &g.output {
+        None => {
+            let stdout = io::stdout();
+            let mut lock = io::BufWriter::new(stdout.lock());
+            body(&mut lock)?;
+            lock.flush()
+        }
+        Some(path) => write_atomically(path, body),
+    }
+}
+
+fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut w = io::BufWriter::new(file);
+        body(&mut w)?;
+        let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write `{}`: {e}", path.display())))
+}

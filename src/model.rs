@@ -1,0 +1,604 @@
+//! The validated model of policies and catalogues, extracted from their [`Node`] trees.
+//!
+//! Extraction is lenient: the JSON Schemas have already reported every shape problem, so a
+//! field of the wrong type is simply absent here and rules skip what they cannot judge.
+//! Every field a finding may point at keeps its [`Span`].
+
+use crate::node::Node;
+use crate::source::{FileId, Span};
+
+/// A value and where it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sp<T> {
+    /// The value.
+    pub value: T,
+    /// Its span.
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    /// Wraps a value with its span.
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $(#[doc = $s] $variant),+ }
+        impl $name {
+            /// Parses the policy spelling.
+            #[must_use]
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$variant),)+ _ => None }
+            }
+            /// The policy spelling.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $s),+ }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Who a KPI is for.
+    Tier { Board = "board", Tactical = "tactical", Okr = "okr" }
+);
+string_enum!(
+    /// What a value counts.
+    Unit {
+        Percent = "percent", Ratio = "ratio", Count = "count", Minutes = "minutes",
+        Hours = "hours", Days = "days", Score = "score", Currency = "currency",
+    }
+);
+string_enum!(
+    /// Which way is good.
+    Direction { HigherIsBetter = "higher_is_better", LowerIsBetter = "lower_is_better", Stable = "stable" }
+);
+string_enum!(
+    /// How often a value is reported.
+    Cadence { Weekly = "weekly", Monthly = "monthly", Quarterly = "quarterly" }
+);
+string_enum!(
+    /// How data is produced.
+    DataSource { Automated = "automated", Manual = "manual" }
+);
+string_enum!(
+    /// Who sees a metric.
+    Visibility { Leadership = "leadership", Team = "team" }
+);
+string_enum!(
+    /// A trend target.
+    Trend { Down = "down", Up = "up", Stable = "stable" }
+);
+
+impl Cadence {
+    /// Nominal length in days, for comparing cadences.
+    #[must_use]
+    pub fn days(self) -> u32 {
+        match self {
+            Self::Weekly => 7,
+            Self::Monthly => 31,
+            Self::Quarterly => 92,
+        }
+    }
+}
+
+impl Unit {
+    /// The values a unit allows, as (min, max, integer-only).
+    #[must_use]
+    pub fn domain(self) -> (f64, f64, bool) {
+        match self {
+            Self::Percent => (0.0, 100.0, false),
+            Self::Ratio => (0.0, 1.0, false),
+            Self::Count => (0.0, f64::INFINITY, true),
+            Self::Minutes | Self::Hours | Self::Days | Self::Currency => {
+                (0.0, f64::INFINITY, false)
+            }
+            Self::Score => (f64::NEG_INFINITY, f64::INFINITY, false),
+        }
+    }
+}
+
+/// The three threshold levels, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level3 {
+    /// Where the KPI should be.
+    Target,
+    /// Past this, warn.
+    Warn,
+    /// Past this, breach.
+    Critical,
+}
+
+impl Level3 {
+    /// All three in order.
+    pub const ALL: [Self; 3] = [Self::Target, Self::Warn, Self::Critical];
+    /// The key name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Target => "target",
+            Self::Warn => "warn",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+/// A KPI's thresholds: numeric levels and/or a trend target.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Thresholds {
+    /// Span of the whole `thresholds` value.
+    pub span: Span,
+    /// Where the KPI should be.
+    pub target: Option<Sp<f64>>,
+    /// Warn past this.
+    pub warn: Option<Sp<f64>>,
+    /// Breach past this.
+    pub critical: Option<Sp<f64>>,
+    /// The trend the KPI must follow.
+    pub trend: Option<Sp<Trend>>,
+}
+
+impl Thresholds {
+    /// One numeric level.
+    #[must_use]
+    pub fn level(&self, level: Level3) -> Option<&Sp<f64>> {
+        match level {
+            Level3::Target => self.target.as_ref(),
+            Level3::Warn => self.warn.as_ref(),
+            Level3::Critical => self.critical.as_ref(),
+        }
+    }
+
+    /// Whether nothing is set.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.target.is_none()
+            && self.warn.is_none()
+            && self.critical.is_none()
+            && self.trend.is_none()
+    }
+}
+
+/// An OKR's time-bound, directional commitment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Okr {
+    /// Span of the `okr` table.
+    pub span: Span,
+    /// The objective.
+    pub objective: Option<Sp<String>>,
+    /// Starting value.
+    pub baseline: Option<Sp<f64>>,
+    /// Value to reach.
+    pub target: Option<Sp<f64>>,
+    /// When, as written (`YYYY-MM-DD`).
+    pub due: Option<Sp<String>>,
+}
+
+/// Where a [`Metric`] is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A `[[kpi]]` of a policy.
+    Policy,
+    /// A `[[metric]]` of a catalogue.
+    Catalogue,
+}
+
+/// A policy KPI or a catalogue metric: the two share their fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// Policy KPI or catalogue metric.
+    pub origin: Origin,
+    /// The file.
+    pub file: FileId,
+    /// Span of the whole entry.
+    pub span: Span,
+    /// Its id.
+    pub id: Sp<String>,
+    /// Human name (`name` in catalogues, `title` in policies).
+    pub name: Option<Sp<String>>,
+    /// Free text.
+    pub description: Option<Sp<String>>,
+    /// The policy KPI this metric implements.
+    pub implements: Option<Sp<String>>,
+    /// Board, tactical or OKR.
+    pub tier: Option<Sp<Tier>>,
+    /// Category id.
+    pub category: Option<Sp<String>>,
+    /// Unit.
+    pub unit: Option<Sp<Unit>>,
+    /// Direction.
+    pub direction: Option<Sp<Direction>>,
+    /// Accountable owner.
+    pub owner: Option<Sp<String>>,
+    /// Reporting cadence.
+    pub cadence: Option<Sp<Cadence>>,
+    /// Automated or manual.
+    pub source: Option<Sp<DataSource>>,
+    /// Leadership or team.
+    pub visibility: Option<Sp<Visibility>>,
+    /// Framework references, as written.
+    pub frameworks: Vec<Sp<String>>,
+    /// Thresholds.
+    pub thresholds: Option<Thresholds>,
+    /// OKR terms.
+    pub okr: Option<Okr>,
+    /// Policy KPIs only: must every catalogue carry it?
+    pub required: Option<Sp<bool>>,
+}
+
+impl Metric {
+    /// Whether the metric is on the board tier.
+    #[must_use]
+    pub fn is_tier(&self, tier: Tier) -> bool {
+        self.tier.as_ref().is_some_and(|t| t.value == tier)
+    }
+
+    /// Whether the entry says `required = true`.
+    #[must_use]
+    pub fn is_required(&self) -> bool {
+        self.required.as_ref().is_some_and(|r| r.value)
+    }
+
+    /// The KPI id this metric stands for: `implements`, else its own id.
+    #[must_use]
+    pub fn kpi_id(&self) -> &str {
+        self.implements
+            .as_ref()
+            .map_or(&self.id.value, |i| &i.value)
+    }
+}
+
+/// A `[[category]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    /// The file.
+    pub file: FileId,
+    /// Span of the entry.
+    pub span: Span,
+    /// Its id.
+    pub id: Sp<String>,
+    /// Its owner.
+    pub owner: Option<Sp<String>>,
+}
+
+/// How a banned metric is recognised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BannedMatch {
+    /// Regex tried on id, name and description.
+    pub name: Option<Sp<String>>,
+    /// Structural equalities: (field, value).
+    pub fields: Vec<(String, Sp<String>)>,
+}
+
+/// A `[[banned]]` vanity metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banned {
+    /// The file.
+    pub file: FileId,
+    /// Span of the entry.
+    pub span: Span,
+    /// Its id.
+    pub id: Sp<String>,
+    /// How to recognise it.
+    pub matcher: BannedMatch,
+    /// Why it is banned.
+    pub reason: Option<String>,
+    /// What to measure instead.
+    pub suggest: Option<String>,
+}
+
+/// An `[[exception]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    /// The file.
+    pub file: FileId,
+    /// Span of the entry.
+    pub span: Span,
+    /// The rule it waives.
+    pub rule: Sp<String>,
+    /// The id the waived findings are about.
+    pub subject: Sp<String>,
+    /// Why.
+    pub reason: Option<Sp<String>>,
+    /// Who approved it.
+    pub approved_by: Option<Sp<String>>,
+    /// Last day it applies (`YYYY-MM-DD`).
+    pub expires: Option<Sp<String>>,
+}
+
+/// A `[rules]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSetting {
+    /// The file.
+    pub file: FileId,
+    /// Span of the rule name.
+    pub key_span: Span,
+    /// The rule name as written.
+    pub name: String,
+    /// Severity or `off`.
+    pub level: Option<Sp<crate::diag::Level>>,
+    /// No exception can waive it.
+    pub locked: bool,
+    /// Before this date the rule is at most a warning.
+    pub effective: Option<Sp<String>>,
+}
+
+/// `[settings]`, each value with where it was set.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Settings {
+    /// Most board KPIs a catalogue (or the policy) may have.
+    pub max_board_kpis: Option<(FileId, Sp<i64>)>,
+    /// Tiers that must map to a framework control.
+    pub require_mapping: Option<(FileId, Sp<Vec<Tier>>)>,
+    /// Days of grace beyond the cadence before data is stale.
+    pub stale_grace_days: Option<(FileId, Sp<i64>)>,
+    /// Periods used for trends.
+    pub trend_window: Option<(FileId, Sp<i64>)>,
+}
+
+/// One policy file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyFile {
+    /// The file.
+    pub file: FileId,
+    /// `[policy] id`.
+    pub id: Sp<String>,
+    /// Policies it extends.
+    pub extends: Vec<Sp<String>>,
+    /// Its settings.
+    pub settings: Settings,
+    /// Its rule settings.
+    pub rules: Vec<RuleSetting>,
+    /// Its categories.
+    pub categories: Vec<Category>,
+    /// Its KPIs.
+    pub kpis: Vec<Metric>,
+    /// Its banned metrics.
+    pub banned: Vec<Banned>,
+    /// Its exceptions.
+    pub exceptions: Vec<Exception>,
+    /// Its coverage requirements.
+    pub coverage: Vec<Sp<String>>,
+}
+
+/// One metric catalogue file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalogue {
+    /// The file.
+    pub file: FileId,
+    /// Span of the `[catalogue]` table, or of the document if it has none.
+    pub span: Span,
+    /// `[catalogue] id`.
+    pub id: Option<Sp<String>>,
+    /// Its metrics.
+    pub metrics: Vec<Metric>,
+}
+
+fn string(node: &Node, key: &str) -> Option<Sp<String>> {
+    let n = node.get(key)?;
+    n.as_str().map(|s| Sp::new(s.to_owned(), n.span))
+}
+
+fn number(node: &Node, key: &str) -> Option<Sp<f64>> {
+    let n = node.get(key)?;
+    n.as_f64().map(|v| Sp::new(v, n.span))
+}
+
+fn parsed<T>(node: &Node, key: &str, parse: fn(&str) -> Option<T>) -> Option<Sp<T>> {
+    let n = node.get(key)?;
+    n.as_str().and_then(parse).map(|v| Sp::new(v, n.span))
+}
+
+fn strings(node: &Node, key: &str) -> Vec<Sp<String>> {
+    node.get(key).map_or_else(Vec::new, |n| {
+        n.items()
+            .iter()
+            .filter_map(|i| i.as_str().map(|s| Sp::new(s.to_owned(), i.span)))
+            .collect()
+    })
+}
+
+fn thresholds(node: &Node) -> Option<Thresholds> {
+    let t = node.get("thresholds")?;
+    Some(Thresholds {
+        span: t.span,
+        target: number(t, "target"),
+        warn: number(t, "warn"),
+        critical: number(t, "critical"),
+        trend: parsed(t, "trend", Trend::parse),
+    })
+}
+
+fn okr(node: &Node) -> Option<Okr> {
+    let o = node.get("okr")?;
+    Some(Okr {
+        span: o.span,
+        objective: string(o, "objective"),
+        baseline: number(o, "baseline"),
+        target: number(o, "target"),
+        due: string(o, "due"),
+    })
+}
+
+/// Extracts a `[[kpi]]` or `[[metric]]` entry; `None` if it has no string `id`.
+#[must_use]
+pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
+    let id = string(node, "id")?;
+    let name = match origin {
+        Origin::Policy => string(node, "title"),
+        Origin::Catalogue => string(node, "name"),
+    };
+    Some(Metric {
+        origin,
+        file,
+        span: node.span,
+        id,
+        name,
+        description: string(node, "description"),
+        implements: string(node, "implements"),
+        tier: parsed(node, "tier", Tier::parse),
+        category: string(node, "category"),
+        unit: parsed(node, "unit", Unit::parse),
+        direction: parsed(node, "direction", Direction::parse),
+        owner: string(node, "owner"),
+        cadence: parsed(node, "cadence", Cadence::parse),
+        source: parsed(node, "source", DataSource::parse),
+        visibility: parsed(node, "visibility", Visibility::parse),
+        frameworks: strings(node, "frameworks"),
+        thresholds: thresholds(node),
+        okr: okr(node),
+        required: node
+            .get("required")
+            .and_then(|n| n.as_bool().map(|b| Sp::new(b, n.span))),
+    })
+}
+
+/// Extracts a catalogue document.
+#[must_use]
+pub fn catalogue(root: &Node, file: FileId) -> Catalogue {
+    let header = root.get("catalogue");
+    Catalogue {
+        file,
+        span: header.map_or(root.span, |h| h.span),
+        id: header.and_then(|h| string(h, "id")),
+        metrics: root
+            .get("metric")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| metric(m, file, Origin::Catalogue))
+            .collect(),
+    }
+}
+
+fn setting(settings: Option<&Node>, key: &str, file: FileId) -> Option<(FileId, Sp<i64>)> {
+    let n = settings?.get(key)?;
+    n.as_i64().map(|v| (file, Sp::new(v, n.span)))
+}
+
+/// Extracts a policy document; `None` if `[policy] id` is missing (the schema reports it).
+#[must_use]
+pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
+    let header = root.get("policy")?;
+    let id = string(header, "id")?;
+    let settings_node = root.get("settings");
+    let settings = Settings {
+        max_board_kpis: setting(settings_node, "max_board_kpis", file),
+        stale_grace_days: setting(settings_node, "stale_grace_days", file),
+        trend_window: setting(settings_node, "trend_window", file),
+        require_mapping: settings_node
+            .and_then(|s| s.get("require_mapping"))
+            .map(|n| {
+                let tiers = n
+                    .items()
+                    .iter()
+                    .filter_map(|i| i.as_str().and_then(Tier::parse));
+                (file, Sp::new(tiers.collect(), n.span))
+            }),
+    };
+    let rules = root
+        .get("rules")
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let v = &e.value;
+            let (level, locked, effective) = match v.as_str() {
+                Some(s) => (
+                    crate::diag::Level::parse(s).map(|l| Sp::new(l, v.span)),
+                    false,
+                    None,
+                ),
+                None => (
+                    v.get("severity").and_then(|n| {
+                        n.as_str()
+                            .and_then(crate::diag::Level::parse)
+                            .map(|l| Sp::new(l, n.span))
+                    }),
+                    v.get("locked").and_then(Node::as_bool).unwrap_or(false),
+                    string(v, "effective"),
+                ),
+            };
+            RuleSetting {
+                file,
+                key_span: e.key_span,
+                name: e.key.to_string(),
+                level,
+                locked,
+                effective,
+            }
+        })
+        .collect();
+    let items = |key: &str| root.get(key).map(Node::items).unwrap_or_default();
+    Some(PolicyFile {
+        file,
+        extends: strings(header, "extends"),
+        id,
+        settings,
+        rules,
+        categories: items("category")
+            .iter()
+            .filter_map(|c| {
+                Some(Category {
+                    file,
+                    span: c.span,
+                    id: string(c, "id")?,
+                    owner: string(c, "owner"),
+                })
+            })
+            .collect(),
+        kpis: items("kpi")
+            .iter()
+            .filter_map(|k| metric(k, file, Origin::Policy))
+            .collect(),
+        banned: items("banned")
+            .iter()
+            .filter_map(|b| {
+                let m = b.get("match");
+                Some(Banned {
+                    file,
+                    span: b.span,
+                    id: string(b, "id")?,
+                    matcher: BannedMatch {
+                        name: m.and_then(|m| string(m, "name")),
+                        fields: m
+                            .map(Node::entries)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter(|e| &*e.key != "name")
+                            .filter_map(|e| {
+                                let v = e.value.as_str()?;
+                                Some((e.key.to_string(), Sp::new(v.to_owned(), e.value.span)))
+                            })
+                            .collect(),
+                    },
+                    reason: string(b, "reason").map(|s| s.value),
+                    suggest: string(b, "suggest").map(|s| s.value),
+                })
+            })
+            .collect(),
+        exceptions: items("exception")
+            .iter()
+            .filter_map(|x| {
+                Some(Exception {
+                    file,
+                    span: x.span,
+                    rule: string(x, "rule")?,
+                    subject: string(x, "subject")?,
+                    reason: string(x, "reason"),
+                    approved_by: string(x, "approved_by"),
+                    expires: string(x, "expires"),
+                })
+            })
+            .collect(),
+        coverage: root
+            .get("coverage")
+            .map(|c| strings(c, "require"))
+            .unwrap_or_default(),
+    })
+}

@@ -1,0 +1,203 @@
+//! Human output: miette diagnostics with the source line, a label at the span, the rule
+//! name and code, and help; labels in another file (the policy line a finding comes from)
+//! are rendered as related diagnostics with their own source.
+
+use super::Emitter;
+use crate::check::Report;
+use crate::diag::{Finding, Label, Severity};
+use crate::source::SourceFile;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io;
+
+/// The human emitter.
+pub struct Human {
+    /// Use ANSI colours.
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+    /// Only the diagnostics of errors and warnings, and no summary.
+    pub quiet: bool,
+}
+
+/// A source file borrowed for rendering, so large files are never copied per finding.
+struct Src<'a>(&'a SourceFile);
+
+impl SourceCode for Src<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.display.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+struct Rendered<'a> {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    src: Src<'a>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Rendered<'a>>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        (!self.related.is_empty())
+            .then(|| Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)) as Box<_>)
+    }
+}
+
+fn span(label: &Label, text_len: usize) -> SourceSpan {
+    let start = (label.span.start as usize).min(text_len);
+    let end = (label.span.end as usize).min(text_len);
+    SourceSpan::new(start.into(), end - start)
+}
+
+fn labeled(label: &Label, text_len: usize, primary: bool) -> LabeledSpan {
+    let msg = (!label.message.is_empty()).then(|| label.message.clone());
+    if primary {
+        LabeledSpan::new_primary_with_span(msg, span(label, text_len))
+    } else {
+        LabeledSpan::new_with_span(msg, span(label, text_len))
+    }
+}
+
+fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
+    let file = report.sources.get(f.primary.file);
+    let len = file.text.len();
+    let mut labels = vec![labeled(&f.primary, len, true)];
+    let mut related = Vec::new();
+    let mut other = |l: &Label, message: &str| {
+        let src = report.sources.get(l.file);
+        related.push(Rendered {
+            message: message.to_owned(),
+            code: String::new(),
+            severity: miette::Severity::Advice,
+            help: None,
+            src: Src(src),
+            labels: vec![labeled(l, src.text.len(), true)],
+            related: Vec::new(),
+        });
+    };
+    for l in &f.secondary {
+        if l.file == f.primary.file {
+            labels.push(labeled(l, len, false));
+        } else {
+            other(l, &l.message);
+        }
+    }
+    if let Some(x) = &f.suppressed_by {
+        other(x, "waived by this exception");
+    }
+    let mut help = f.help.clone();
+    for n in &f.notes {
+        help = Some(match help {
+            Some(h) => format!("{h}\nnote: {n}"),
+            None => format!("note: {n}"),
+        });
+    }
+    let (severity, prefix) = match (f.suppressed_by.is_some(), f.severity) {
+        (true, _) => (miette::Severity::Advice, "suppressed: "),
+        (false, Severity::Error) => (miette::Severity::Error, ""),
+        (false, Severity::Warning) => (miette::Severity::Warning, ""),
+        (false, Severity::Info) => (miette::Severity::Advice, ""),
+    };
+    Rendered {
+        message: format!("{prefix}{}", f.message),
+        code: format!("{}({})", f.rule.name, f.rule.code),
+        severity,
+        help,
+        src: Src(file),
+        labels,
+        related,
+    }
+}
+
+impl Emitter for Human {
+    fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_context_lines(1);
+        let mut buf = String::new();
+        for f in &report.findings {
+            if self.quiet && (f.suppressed_by.is_some() || f.severity == Severity::Info) {
+                continue;
+            }
+            buf.clear();
+            handler
+                .render_report(&mut buf, &render(report, f))
+                .map_err(io::Error::other)?;
+            w.write_all(buf.as_bytes())?;
+            writeln!(w)?;
+        }
+        if !self.quiet {
+            writeln!(w, "{}", summary(report))?;
+        }
+        Ok(())
+    }
+}
+
+/// One line: counts by severity, files and metrics.
+#[must_use]
+pub fn summary(report: &Report) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "kpilint: {}, {}, {}, {} in {} ({})",
+        plural(report.count(Severity::Error), "error", "errors"),
+        plural(report.count(Severity::Warning), "warning", "warnings"),
+        plural(report.count(Severity::Info), "info", "infos"),
+        plural(report.suppressed(), "suppressed", "suppressed"),
+        plural(report.files, "file", "files"),
+        plural(report.metrics, "metric", "metrics"),
+    )
+}

@@ -1,0 +1,48 @@
+//! Rendering a [`Report`](crate::check::Report): human diagnostics and the JSON contract.
+//! Emitters write to any `io::Write`; the library itself never prints.
+
+pub mod human;
+pub mod json;
+
+use crate::check::Report;
+use crate::diag::Label;
+use std::io;
+
+/// A 1-based location, as shown to users and scripts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// File, relative to the working directory.
+    pub file: String,
+    /// 1-based line of the first byte.
+    pub line: usize,
+    /// 1-based column (in characters) of the first byte.
+    pub column: usize,
+    /// 1-based line of the end.
+    pub end_line: usize,
+    /// 1-based column one past the last character.
+    pub end_column: usize,
+}
+
+/// Where a label points.
+#[must_use]
+pub fn locate(report: &Report, label: &Label) -> Location {
+    let src = report.sources.get(label.file);
+    let (line, column) = src.line_col(label.span.start);
+    let (end_line, end_column) = src.line_col(label.span.end);
+    Location {
+        file: src.display.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+/// An output format.
+pub trait Emitter {
+    /// Writes the whole report.
+    ///
+    /// # Errors
+    /// Any I/O error of the writer.
+    fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()>;
+}

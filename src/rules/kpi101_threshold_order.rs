@@ -1,0 +1,98 @@
+//! `threshold-order`: thresholds that contradict the KPI's direction.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::{LintContext, num};
+use crate::model::{Direction, Level3, Trend};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a KPI's thresholds agree with its direction. For `higher_is_better`,
+    /// `target >= warn >= critical`; for `lower_is_better`, `target <= warn <= critical`.
+    /// A trend target must not contradict the direction either (`trend = "down"` on a
+    /// `higher_is_better` KPI). A metric's direction falls back to the KPI it implements.
+    /// Numeric thresholds of a `stable` KPI are not ordered.
+    ///
+    /// ## Why is this bad?
+    /// Inverted thresholds make a KPI report `ok` while it is failing, or page people while
+    /// it is healthy: the escalation the KPI exists for never fires when it should.
+    ///
+    /// ## Example
+    /// ```toml
+    /// direction = "higher_is_better"
+    /// thresholds = { target = 80, warn = 90, critical = 95 }
+    /// ```
+    /// Use instead: `thresholds = { target = 95, warn = 90, critical = 80 }`.
+    pub static THRESHOLD_ORDER = {
+        code: "KPI101",
+        name: "threshold-order",
+        group: "policy",
+        severity: Error,
+        summary: "thresholds or a trend target that contradict the direction",
+    };
+}
+
+/// Checks every KPI and metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.definitions() {
+        let Some(t) = &m.thresholds else { continue };
+        let Some(direction) = ctx.inherited(m, |k| k.direction.as_ref().map(|d| d.value)) else {
+            continue;
+        };
+        if let Some(trend) = &t.trend {
+            let contradicts = matches!(
+                (direction, trend.value),
+                (Direction::HigherIsBetter, Trend::Down) | (Direction::LowerIsBetter, Trend::Up)
+            );
+            if contradicts {
+                out.push(
+                    &THRESHOLD_ORDER,
+                    Label::at(m.file, trend.span).with_message("trend target"),
+                    format!(
+                        "`{}` has trend target `{}` but direction `{}`",
+                        m.id.value,
+                        trend.value.as_str(),
+                        direction.as_str()
+                    ),
+                )
+                .subject(m.id.value.clone())
+                .help("make the trend target follow the direction, or fix the direction");
+            }
+        }
+        let better: fn(f64, f64) -> bool = match direction {
+            Direction::HigherIsBetter => |a: f64, b: f64| a >= b,
+            Direction::LowerIsBetter => |a: f64, b: f64| a <= b,
+            Direction::Stable => continue,
+        };
+        let levels: Vec<_> = Level3::ALL
+            .iter()
+            .filter_map(|&l| t.level(l).map(|v| (l, v)))
+            .collect();
+        for pair in levels.windows(2) {
+            let ((la, a), (lb, b)) = (pair[0], pair[1]);
+            if !better(a.value, b.value) {
+                let relation = if direction == Direction::HigherIsBetter {
+                    ">="
+                } else {
+                    "<="
+                };
+                out.push(
+                    &THRESHOLD_ORDER,
+                    Label::at(m.file, b.span).with_message(format!("{} {}", lb.as_str(), num(b.value))),
+                    format!(
+                        "`{}` is `{}`, so `{}` must be {relation} `{}`",
+                        m.id.value,
+                        direction.as_str(),
+                        la.as_str(),
+                        lb.as_str()
+                    ),
+                )
+                .label(Label::at(m.file, a.span).with_message(format!("{} {}", la.as_str(), num(a.value))))
+                .subject(m.id.value.clone())
+                .help(format!(
+                    "order the thresholds target {relation} warn {relation} critical, or fix the direction"
+                ));
+                break;
+            }
+        }
+    }
+}

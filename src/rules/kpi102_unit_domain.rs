@@ -1,0 +1,84 @@
+//! `unit-domain`: a value impossible for its unit.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::{LintContext, num};
+use crate::model::{Level3, Sp, Unit};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks thresholds and OKR baselines and targets against the KPI's unit: `percent`
+    /// within 0..=100, `ratio` within 0..=1, `count` a whole number >= 0, durations and
+    /// `currency` >= 0. A metric's unit falls back to the KPI it implements.
+    ///
+    /// ## Why is this bad?
+    /// A 140 percent target can never be met and usually means the unit is wrong (a ratio
+    /// written as a percent, or the reverse); the KPI silently reports red or green forever.
+    ///
+    /// ## Example
+    /// ```toml
+    /// unit = "percent"
+    /// thresholds = { target = 140, warn = 90, critical = 80 }
+    /// ```
+    /// Use instead: `target = 100` or fix the unit.
+    pub static UNIT_DOMAIN = {
+        code: "KPI102",
+        name: "unit-domain",
+        group: "policy",
+        severity: Error,
+        summary: "a threshold or OKR value impossible for the unit",
+    };
+}
+
+/// Whether `v` is possible for `unit`.
+#[must_use]
+pub fn in_domain(unit: Unit, v: f64) -> bool {
+    let (min, max, integer) = unit.domain();
+    v.is_finite() && v >= min && v <= max && (!integer || v.fract() == 0.0)
+}
+
+/// Checks every KPI and metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.definitions() {
+        let Some(unit) = ctx.inherited(m, |k| k.unit.as_ref().map(|u| u.value)) else {
+            continue;
+        };
+        let mut values: Vec<(&str, &Sp<f64>)> = Vec::new();
+        if let Some(t) = &m.thresholds {
+            for l in Level3::ALL {
+                if let Some(v) = t.level(l) {
+                    values.push((l.as_str(), v));
+                }
+            }
+        }
+        if let Some(o) = &m.okr {
+            values.extend(o.baseline.iter().map(|v| ("OKR baseline", v)));
+            values.extend(o.target.iter().map(|v| ("OKR target", v)));
+        }
+        for (what, v) in values {
+            if !in_domain(unit, v.value) {
+                let (min, max, integer) = unit.domain();
+                let allowed = match (integer, max.is_finite()) {
+                    (true, _) => "a whole number >= 0".to_owned(),
+                    (false, true) => format!("between {} and {}", num(min), num(max)),
+                    (false, false) => format!(">= {}", num(min)),
+                };
+                out.push(
+                    &UNIT_DOMAIN,
+                    Label::at(m.file, v.span)
+                        .with_message(format!("not a possible {}", unit.as_str())),
+                    format!(
+                        "{what} {} of `{}` is impossible for unit `{}`",
+                        num(v.value),
+                        m.id.value,
+                        unit.as_str()
+                    ),
+                )
+                .subject(m.id.value.clone())
+                .help(format!(
+                    "a `{}` value is {allowed}; fix the value or the unit",
+                    unit.as_str()
+                ));
+            }
+        }
+    }
+}

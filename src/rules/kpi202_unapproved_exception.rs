@@ -1,0 +1,65 @@
+//! `unapproved-exception`: an exception without a reason or an approver.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every `[[exception]]` has a non-empty `reason` and `approved_by`. An
+    /// unapproved exception still suppresses its finding (so the finding is not reported
+    /// twice), but the exception itself is an error.
+    ///
+    /// ## Why is this bad?
+    /// An exception is an approved deviation. Without a reason and an approver it is just
+    /// a way to switch a check off, and nobody can say later who accepted the risk.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [[exception]]
+    /// rule = "manual-source"
+    /// subject = "audit-findings"
+    /// expires = 2027-01-31
+    /// ```
+    /// Use instead: add `reason = "..."` and `approved_by = "ciso@example.com"`.
+    pub static UNAPPROVED_EXCEPTION = {
+        code: "KPI202",
+        name: "unapproved-exception",
+        group: "exceptions",
+        severity: Error,
+        summary: "an exception without a reason or an approver",
+    };
+}
+
+/// Checks every exception.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for x in &ctx.policy.exceptions {
+        let blank = |v: &Option<crate::model::Sp<String>>| {
+            v.as_ref().is_none_or(|s| s.value.trim().is_empty())
+        };
+        let missing: Vec<&str> = [
+            ("reason", blank(&x.reason)),
+            ("approved_by", blank(&x.approved_by)),
+        ]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let list = missing
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        out.push(
+            &UNAPPROVED_EXCEPTION,
+            Label::at(x.file, x.rule.span).with_message("exception"),
+            format!(
+                "exception for `{}` on `{}` has no {list}",
+                x.rule.value, x.subject.value
+            ),
+        )
+        .subject(x.subject.value.clone())
+        .help("every exception needs a `reason` and who approved it (`approved_by`)");
+    }
+}

@@ -1,0 +1,53 @@
+//! `missing-threshold`: a KPI with neither thresholds nor a trend target.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use crate::model::Tier;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every KPI and metric other than an OKR has `thresholds`: numeric levels
+    /// (`target`, `warn`, `critical`) or a trend target (`trend = "down"`). A metric that
+    /// implements a policy KPI inherits the KPI's thresholds.
+    ///
+    /// ## Why is this bad?
+    /// A KPI without a threshold can never fail, so it never escalates: it silently drops
+    /// out of reporting while looking governed.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [[metric]]
+    /// id = "time-to-revoke-exposed-key"
+    /// tier = "board"
+    /// ```
+    /// Use instead: add `thresholds = { target = 4, warn = 8, critical = 24 }`.
+    pub static MISSING_THRESHOLD = {
+        code: "KPI303",
+        name: "missing-threshold",
+        group: "catalogue",
+        severity: Error,
+        summary: "a KPI with neither thresholds nor a trend target",
+    };
+}
+
+/// Checks every KPI and metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.definitions() {
+        if ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Okr) {
+            continue;
+        }
+        let has = ctx
+            .inherited(m, |k| k.thresholds.as_ref().filter(|t| !t.is_empty()))
+            .is_some();
+        if has {
+            continue;
+        }
+        out.push(
+            &MISSING_THRESHOLD,
+            Label::at(m.file, m.id.span).with_message("no thresholds"),
+            format!("`{}` has neither thresholds nor a trend target", m.id.value),
+        )
+        .subject(m.id.value.clone())
+        .help("add `thresholds = { target = ..., warn = ..., critical = ... }` or `thresholds = { trend = \"down\" }`");
+    }
+}

@@ -1,0 +1,59 @@
+//! `activity-metric-on-board`: a raw count on the board.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use crate::model::{Tier, Unit};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a board-tier KPI or metric whose unit is `count` and that has no trend
+    /// target: a raw count with no ratio, duration or trend behind it. Tier, unit and
+    /// thresholds fall back to the KPI a metric implements.
+    ///
+    /// ## Why is this bad?
+    /// Board KPIs must show whether risk is changing. "1,204 secrets rotated" says how busy
+    /// a team was, not whether exposure fell; ticket-closure counts are not outcomes.
+    ///
+    /// ## Example
+    /// ```toml
+    /// tier = "board"
+    /// unit = "count"
+    /// thresholds = { target = 500 }
+    /// ```
+    /// Use instead: a ratio (`unit = "percent"`, "percent of critical secrets rotated
+    /// within SLA"), a duration ("median hours to revoke an exposed key") or a count with a
+    /// trend target (`thresholds = { trend = "down" }`).
+    pub static ACTIVITY_METRIC_ON_BOARD = {
+        code: "KPI305",
+        name: "activity-metric-on-board",
+        group: "catalogue",
+        severity: Error,
+        summary: "a board KPI that is a raw count with no ratio, duration or trend",
+    };
+}
+
+/// Checks every KPI and metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.definitions() {
+        if ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) != Some(Tier::Board) {
+            continue;
+        }
+        if ctx.inherited(m, |k| k.unit.as_ref().map(|u| u.value)) != Some(Unit::Count) {
+            continue;
+        }
+        let has_trend = ctx
+            .inherited(m, |k| k.thresholds.as_ref().and_then(|t| t.trend.as_ref()))
+            .is_some();
+        if has_trend {
+            continue;
+        }
+        let span = m.unit.as_ref().map_or(m.id.span, |u| u.span);
+        out.push(
+            &ACTIVITY_METRIC_ON_BOARD,
+            Label::at(m.file, span).with_message("raw count"),
+            format!("board KPI `{}` is a raw count with no ratio, duration or trend", m.id.value),
+        )
+        .subject(m.id.value.clone())
+        .help("report a percent, a duration or a trend (`thresholds = { trend = \"down\" }`), or move it to `tactical`");
+    }
+}

@@ -1,0 +1,66 @@
+//! `unmapped-kpi`: a KPI of a tier that must map to a framework control, mapping to none.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use crate::model::Tier;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every KPI and metric whose tier is listed in `[settings]
+    /// require_mapping` (default `["board"]`) names at least one framework control in
+    /// `frameworks`. A metric inherits the mappings of the KPI it implements.
+    ///
+    /// ## Why is this bad?
+    /// A board KPI that evidences no control cannot be traced to the governance outcome it
+    /// is meant to show (NIST CSF 2.0 `GV.OV`, OWASP NHI risks), and coverage reports
+    /// cannot count it.
+    ///
+    /// ## Example
+    /// ```toml
+    /// tier = "board"
+    /// frameworks = []
+    /// ```
+    /// Use instead: `frameworks = ["NHI7:2025", "GV.OV-01"]`.
+    pub static UNMAPPED_KPI = {
+        code: "KPI306",
+        name: "unmapped-kpi",
+        group: "catalogue",
+        severity: Error,
+        summary: "a KPI of a tier in `require_mapping` with no framework control",
+    };
+}
+
+/// Checks every KPI and metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    let (tiers, set_at) = match &ctx.policy.settings.require_mapping {
+        Some((file, v)) => (
+            v.value.clone(),
+            Some(Label::at(*file, v.span).with_message("required here")),
+        ),
+        None => (vec![Tier::Board], None),
+    };
+    for m in ctx.definitions() {
+        let Some(tier) = ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) else {
+            continue;
+        };
+        if !tiers.contains(&tier) {
+            continue;
+        }
+        let mapped =
+            !m.frameworks.is_empty() || ctx.kpi_for(m).is_some_and(|k| !k.frameworks.is_empty());
+        if mapped {
+            continue;
+        }
+        let f = out
+            .push(
+                &UNMAPPED_KPI,
+                Label::at(m.file, m.id.span).with_message("no framework mapping"),
+                format!("{} KPI `{}` maps to no framework control", tier.as_str(), m.id.value),
+            )
+            .subject(m.id.value.clone())
+            .help("add `frameworks = [...]` with the controls it evidences (`kpilint frameworks` lists them)");
+        if let Some(l) = &set_at {
+            f.label(l.clone());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `missing-required-kpi`: a catalogue that does not carry a required KPI.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use std::collections::HashSet;
+
+declare_rule! {
+    /// ## What it does
+    /// For every policy KPI with `required = true`, checks that each catalogue has a metric
+    /// that implements it (`implements = "<kpi>"`, or a metric with the KPI's id).
+    ///
+    /// ## Why is this bad?
+    /// Required KPIs are the ones leadership relies on across every team. A catalogue that
+    /// leaves one out hides that team's exposure from the board: hiding metrics from
+    /// leadership is a prohibited practice.
+    ///
+    /// ## Example
+    /// ```toml
+    /// # policy: [[kpi]] id = "time-to-revoke-exposed-key", required = true
+    /// # catalogue: no metric implements it
+    /// ```
+    /// Use instead: add a `[[metric]]` with `implements = "time-to-revoke-exposed-key"`.
+    pub static MISSING_REQUIRED_KPI = {
+        code: "KPI307",
+        name: "missing-required-kpi",
+        group: "catalogue",
+        severity: Error,
+        summary: "a catalogue that does not carry a required KPI",
+    };
+}
+
+/// Checks each catalogue.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    let required: Vec<_> = ctx.policy.kpis.iter().filter(|k| k.is_required()).collect();
+    if required.is_empty() {
+        return;
+    }
+    for c in ctx.catalogues {
+        let carried: HashSet<&str> = c.metrics.iter().map(|m| m.kpi_id()).collect();
+        for k in &required {
+            if carried.contains(k.id.value.as_str()) {
+                continue;
+            }
+            let at = c.id.as_ref().map_or(c.span, |id| id.span);
+            let name =
+                c.id.as_ref()
+                    .map_or("this catalogue", |id| id.value.as_str());
+            let req_span = k.required.as_ref().map_or(k.id.span, |r| r.span);
+            out.push(
+                &MISSING_REQUIRED_KPI,
+                Label::at(c.file, at).with_message(format!("`{}` missing", k.id.value)),
+                format!(
+                    "catalogue `{name}` does not carry required KPI `{}`",
+                    k.id.value
+                ),
+            )
+            .subject(k.id.value.clone())
+            .label(Label::at(k.file, req_span).with_message("required here"))
+            .help(format!(
+                "add a `[[metric]]` with `implements = \"{}\"`",
+                k.id.value
+            ));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `manual-source`: a metric reported by hand.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use crate::model::DataSource;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a catalogue metric whose `source` is `manual`.
+    ///
+    /// ## Why is this bad?
+    /// Manual-only reporting is a prohibited practice: hand-collected figures are late,
+    /// unrepeatable and easy to massage, and "backed by raw data" cannot be shown. Where a
+    /// manual source is unavoidable for a while (an external auditor's PDF), record an
+    /// approved, expiring `[[exception]]`.
+    ///
+    /// ## Example
+    /// ```toml
+    /// source = "manual"
+    /// ```
+    /// Use instead: `source = "automated"` from the system of record, or an exception.
+    pub static MANUAL_SOURCE = {
+        code: "KPI309",
+        name: "manual-source",
+        group: "catalogue",
+        severity: Warning,
+        summary: "a metric reported by hand",
+    };
+}
+
+/// Checks every catalogue metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.metrics() {
+        let Some(src) = &m.source else { continue };
+        if src.value != DataSource::Manual {
+            continue;
+        }
+        out.push(
+            &MANUAL_SOURCE,
+            Label::at(m.file, src.span).with_message("manual"),
+            format!("metric `{}` is reported manually", m.id.value),
+        )
+        .subject(m.id.value.clone())
+        .help(
+            "automate collection from the system of record, or add an approved, expiring exception",
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! `hidden-from-leadership`: a board or required KPI not visible to leadership.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use crate::model::{Tier, Visibility};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a catalogue metric with `visibility = "team"` that is on the board tier or
+    /// implements a policy KPI marked `required`.
+    ///
+    /// ## Why is this bad?
+    /// Hiding metrics from leadership is a prohibited practice. The KPIs that show whether
+    /// risk is changing are exactly the ones leadership must see, most of all when they
+    /// turn red.
+    ///
+    /// ## Example
+    /// ```toml
+    /// tier = "board"
+    /// visibility = "team"
+    /// ```
+    /// Use instead: `visibility = "leadership"`.
+    pub static HIDDEN_FROM_LEADERSHIP = {
+        code: "KPI311",
+        name: "hidden-from-leadership",
+        group: "catalogue",
+        severity: Error,
+        summary: "a board or required KPI not visible to leadership",
+    };
+}
+
+/// Checks every catalogue metric.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.metrics() {
+        let Some(vis) = &m.visibility else { continue };
+        if vis.value != Visibility::Team {
+            continue;
+        }
+        let board = ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board);
+        let required = ctx.kpi_for(m).filter(|k| k.is_required());
+        if !board && required.is_none() {
+            continue;
+        }
+        let why = if board {
+            "a board KPI"
+        } else {
+            "a required KPI"
+        };
+        let f = out
+            .push(
+                &HIDDEN_FROM_LEADERSHIP,
+                Label::at(m.file, vis.span).with_message("hidden"),
+                format!("`{}` is {why} but only visible to the team", m.id.value),
+            )
+            .subject(m.id.value.clone())
+            .help("set `visibility = \"leadership\"`");
+        if let Some(k) = required {
+            f.label(Label::at(k.file, k.id.span).with_message("required KPI"));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `okr-not-time-bound`: an OKR without a baseline, target or due date.
+
+use crate::diag::{Diagnostics, Label};
+use crate::lint::LintContext;
+use crate::model::Tier;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every `tier = "okr"` entry has an `okr` table with an `objective`, a
+    /// `baseline`, a `target` and a `due` date.
+    ///
+    /// ## Why is this bad?
+    /// OKRs drive change: they are time-bound and directional. Without a baseline nobody
+    /// can tell whether it moved; without a due date it never ends and never fails.
+    ///
+    /// ## Example
+    /// ```toml
+    /// tier = "okr"
+    /// okr = { objective = "Every NHI has an accountable owner", target = 90 }
+    /// ```
+    /// Use instead: `okr = { objective = "...", baseline = 41, target = 90, due = 2027-03-31 }`.
+    pub static OKR_NOT_TIME_BOUND = {
+        code: "KPI312",
+        name: "okr-not-time-bound",
+        group: "catalogue",
+        severity: Error,
+        summary: "an OKR without an objective, baseline, target or due date",
+    };
+}
+
+/// Checks every OKR.
+pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    for m in ctx.definitions() {
+        if !m.is_tier(Tier::Okr) {
+            continue;
+        }
+        let missing: Vec<&str> = match &m.okr {
+            None => vec!["objective", "baseline", "target", "due"],
+            Some(o) => [
+                ("objective", o.objective.is_none()),
+                ("baseline", o.baseline.is_none()),
+                ("target", o.target.is_none()),
+                ("due", o.due.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(k, m)| m.then_some(k))
+            .collect(),
+        };
+        if missing.is_empty() {
+            continue;
+        }
+        let span = m.okr.as_ref().map_or(m.id.span, |o| o.span);
+        let list = missing
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(
+            &OKR_NOT_TIME_BOUND,
+            Label::at(m.file, span).with_message("incomplete OKR"),
+            format!("OKR `{}` lacks {list}", m.id.value),
+        )
+        .subject(m.id.value.clone())
+        .help("an OKR needs `okr = { objective = \"...\", baseline = ..., target = ..., due = YYYY-MM-DD }`");
+    }
+}

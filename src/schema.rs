@@ -1,0 +1,308 @@
+//! The JSON Schemas of every file kind, embedded, and their application to a [`Node`] tree
+//! with each violation located at its exact span.
+//!
+//! Catalogues can hold 100,000 metrics: rather than copy the whole document into a
+//! `serde_json::Value`, the document is validated with its `metric` array emptied, and each
+//! metric is validated on its own (in parallel) against the schema's `$defs/metric`.
+
+use crate::diag::{Diagnostics, Label};
+use crate::node::{Kind, Node};
+use crate::rules::SCHEMA;
+use crate::source::FileId;
+use jsonschema::Validator;
+use jsonschema::error::ValidationErrorKind;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+/// Schema texts by kind, as `kpilint schema KIND` prints them.
+pub static SCHEMAS: &[(&str, &str)] = &[
+    ("policy", include_str!("../schemas/policy.schema.json")),
+    (
+        "catalogue",
+        include_str!("../schemas/catalogue.schema.json"),
+    ),
+    (
+        "framework",
+        include_str!("../schemas/framework.schema.json"),
+    ),
+    ("report", include_str!("../schemas/report.schema.json")),
+];
+
+/// The schema text of a kind.
+#[must_use]
+pub fn text(kind: &str) -> Option<&'static str> {
+    SCHEMAS.iter().find(|(k, _)| *k == kind).map(|(_, t)| *t)
+}
+
+/// A compiled schema for one file kind, plus the item schema of its large array.
+struct Compiled {
+    whole: Validator,
+    /// (array key, validator for one item).
+    items: Option<(&'static str, Validator)>,
+    /// Every property name the schema mentions, for "did you mean".
+    known_keys: Vec<String>,
+}
+
+fn compile(kind: &str, item: Option<(&'static str, &str)>) -> Compiled {
+    let mut schema: Value = serde_json::from_str(text(kind).expect("schema kind exists"))
+        .expect("embedded schema is valid JSON");
+    let mut known = BTreeSet::new();
+    collect_keys(&schema, &mut known);
+    let items = item.map(|(key, def)| {
+        let item_schema = serde_json::json!({
+            "$defs": schema["$defs"].clone(),
+            "$ref": format!("#/$defs/{def}"),
+        });
+        schema["properties"][key] = serde_json::json!({ "type": "array" });
+        (
+            key,
+            jsonschema::validator_for(&item_schema).expect("item schema compiles"),
+        )
+    });
+    Compiled {
+        whole: jsonschema::validator_for(&schema).expect("embedded schema compiles"),
+        items,
+        known_keys: known.into_iter().collect(),
+    }
+}
+
+fn collect_keys(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                out.extend(props.keys().cloned());
+            }
+            map.values().for_each(|v| collect_keys(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_keys(v, out)),
+        _ => {}
+    }
+}
+
+static POLICY: LazyLock<Compiled> = LazyLock::new(|| compile("policy", None));
+static CATALOGUE: LazyLock<Compiled> =
+    LazyLock::new(|| compile("catalogue", Some(("metric", "metric"))));
+static FRAMEWORK: LazyLock<Compiled> = LazyLock::new(|| compile("framework", None));
+
+/// Which schema to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A policy.
+    Policy,
+    /// A metric catalogue.
+    Catalogue,
+    /// A framework catalogue.
+    Framework,
+}
+
+/// Validates `root` against the schema of `kind`, pushing a `schema` finding per violation.
+pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics) {
+    let compiled: &Compiled = match kind {
+        FileKind::Policy => &POLICY,
+        FileKind::Catalogue => &CATALOGUE,
+        FileKind::Framework => &FRAMEWORK,
+    };
+    match compiled.items {
+        Some((key, ref item_validator)) => {
+            let json = root.to_json_shallow(key);
+            report(
+                &compiled.whole,
+                &json,
+                root,
+                "",
+                file,
+                &compiled.known_keys,
+                out,
+            );
+            if let Some(array) = root.get(key) {
+                let per_item: Vec<Diagnostics> = array
+                    .items()
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let mut d = Diagnostics::default();
+                        let json = item.to_json();
+                        let at = format!("{key}[{i}]");
+                        report(
+                            item_validator,
+                            &json,
+                            item,
+                            &at,
+                            file,
+                            &compiled.known_keys,
+                            &mut d,
+                        );
+                        d
+                    })
+                    .collect();
+                per_item.into_iter().for_each(|d| out.extend(d));
+            }
+        }
+        None => {
+            let json = root.to_json();
+            report(
+                &compiled.whole,
+                &json,
+                root,
+                "",
+                file,
+                &compiled.known_keys,
+                out,
+            );
+        }
+    }
+}
+
+fn report(
+    validator: &Validator,
+    json: &Value,
+    root: &Node,
+    prefix: &str,
+    file: FileId,
+    known_keys: &[String],
+    out: &mut Diagnostics,
+) {
+    if validator.is_valid(json) {
+        return;
+    }
+    let mut reported_spans = std::collections::HashSet::new();
+    for err in validator.iter_errors(json) {
+        let segments: Vec<String> = err.instance_path().iter().map(|s| s.to_string()).collect();
+        let node = root.walk(&segments);
+        // One finding per value: `tier = 3` is both the wrong type and not in the enum.
+        if !matches!(err.kind(), ValidationErrorKind::AdditionalProperties { .. })
+            && !reported_spans.insert(node.span)
+        {
+            continue;
+        }
+        let path = display_path(prefix, &segments);
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!("`{path}`: ")
+        };
+        match err.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                for key in unexpected {
+                    let span = node.entry(key).map_or(node.span, |e| e.key_span);
+                    let where_ = if path.is_empty() {
+                        "at the top level".to_owned()
+                    } else {
+                        format!("in `{path}`")
+                    };
+                    let f = out.push(
+                        &SCHEMA,
+                        Label::at(file, span).with_message("unknown key"),
+                        format!("unknown key `{key}` {where_}"),
+                    );
+                    match crate::suggest::closest(key, known_keys.iter().map(String::as_str)) {
+                        Some(s) => f.help(format!("did you mean `{s}`?")),
+                        None => f.help("remove it: kpilint never ignores a key it does not know"),
+                    };
+                }
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                out.push(
+                    &SCHEMA,
+                    Label::at(file, header_span(node)).with_message(format!("`{name}` missing")),
+                    format!("{at}missing required key `{name}`"),
+                );
+            }
+            ValidationErrorKind::Enum { options } => {
+                let options: Vec<&str> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let list = options
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let written = node
+                    .as_str()
+                    .map_or_else(|| err.instance().to_string(), |s| format!("`{s}`"));
+                let f = out.push(
+                    &SCHEMA,
+                    Label::at(file, node.span),
+                    format!("{at}{written} is not one of {list}"),
+                );
+                if let Some(s) = node
+                    .as_str()
+                    .and_then(|w| crate::suggest::closest(w, options.iter().copied()))
+                {
+                    f.help(format!("did you mean `{s}`?"));
+                }
+            }
+            ValidationErrorKind::OneOfNotValid { .. }
+                if segments.first().is_some_and(|s| s == "rules") =>
+            {
+                out.push(
+                    &SCHEMA,
+                    Label::at(file, node.span),
+                    format!(
+                        "{at}expected a severity (`error`, `warning`, `info`, `off`) or a table with `severity`, `locked`, `effective`"
+                    ),
+                );
+            }
+            _ => {
+                out.push(
+                    &SCHEMA,
+                    Label::at(file, node.span),
+                    format!("{at}{}", lower_first(&err.to_string())),
+                );
+            }
+        }
+    }
+}
+
+/// For a table, point at its first key rather than its whole body.
+fn header_span(node: &Node) -> crate::source::Span {
+    match &node.kind {
+        Kind::Table(entries) if !entries.is_empty() && node.span.end - node.span.start > 200 => {
+            entries[0].key_span
+        }
+        _ => node.span,
+    }
+}
+
+fn display_path(prefix: &str, segments: &[String]) -> String {
+    let mut out = prefix.to_owned();
+    for s in segments {
+        if s.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{s}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(s);
+        }
+    }
+    out
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if !s.starts_with('"') => f.to_lowercase().chain(c).collect(),
+        _ => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_schema_compiles() {
+        for (kind, text) in SCHEMAS {
+            let v: Value = serde_json::from_str(text).unwrap();
+            assert!(jsonschema::validator_for(&v).is_ok(), "{kind}");
+        }
+        let _ = &*POLICY;
+        let _ = &*CATALOGUE;
+        let _ = &*FRAMEWORK;
+    }
+}

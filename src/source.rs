@@ -1,0 +1,143 @@
+//! Source files and byte spans: every input is read once into a [`SourceMap`] so that any
+//! finding can later be rendered with its line, column and source text.
+
+use std::path::{Path, PathBuf};
+
+/// A half-open byte range `[start, end)` into one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from byte offsets (saturating at `u32::MAX`; inputs are capped far below it).
+    #[must_use]
+    pub fn new(start: usize, end: usize) -> Self {
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Self {
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
+    }
+
+    /// The span as a `usize` range.
+    #[must_use]
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// One input file, held in memory for rendering.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown to users (relative to the working directory where possible).
+    pub display: String,
+    /// The path on disk, if the file came from disk (embedded files have none).
+    pub path: Option<PathBuf>,
+    /// The file's text. Files that are not valid UTF-8 are stored lossily.
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    /// A source file from its text.
+    #[must_use]
+    pub fn new(display: String, path: Option<PathBuf>, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            memchr_newlines(text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        Self {
+            display,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts characters, not bytes.
+    #[must_use]
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line] as usize;
+        let end = (offset as usize).min(self.text.len());
+        let col = self
+            .text
+            .get(start..end)
+            .map_or(end - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+}
+
+/// Every file read during a run.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(u32::try_from(self.files.len() - 1).expect("fewer than 2^32 files"))
+    }
+
+    /// The file with this id.
+    #[must_use]
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// Number of files.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was read.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// The path to show for `path`: relative to the working directory when it lies below it.
+#[must_use]
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map_or(s.clone(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_is_one_based_and_counts_chars() {
+        let f = SourceFile::new("t".into(), None, "ab\ncé d\n".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // 'é' is two bytes: byte 6 is the space, the third character of line 2.
+        assert_eq!(f.line_col(6), (2, 3));
+        assert_eq!(f.line_col(100), (3, 1));
+    }
+}

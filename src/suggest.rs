@@ -1,0 +1,15 @@
+//! "Did you mean" suggestions for misspelt names.
+
+/// The candidate closest to `word` by Jaro-Winkler similarity, if it is close enough to be
+/// a plausible typo (case-insensitive).
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&word, &c.to_ascii_lowercase());
+        if score >= 0.85 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}

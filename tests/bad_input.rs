@@ -1,0 +1,163 @@
+//! Hostile and broken inputs: each gives a located `parse-error` or `schema` finding (or
+//! exit 2 with a clear message), never a panic, and the other files are still checked.
+
+use std::path::Path;
+use std::process::Command;
+
+const POLICY: &str = r#"[policy]
+id = "bad-input"
+
+[[category]]
+id = "identity_access"
+owner = "iam@example.com"
+"#;
+
+/// A valid catalogue with one deliberate `manual-source` finding: proof the run went on.
+const GOOD: &str = r#"[catalogue]
+id = "good"
+owner = "iam@example.com"
+
+[[metric]]
+id = "good-metric"
+name = "Orphaned service accounts"
+tier = "tactical"
+category = "identity_access"
+unit = "count"
+direction = "lower_is_better"
+owner = "iam@example.com"
+cadence = "monthly"
+source = "manual"
+thresholds = { target = 0, warn = 5, critical = 10 }
+"#;
+
+fn check_dir(dir: &Path) -> (Option<i32>, serde_json::Value, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(["check", ".", "--as-of", "2026-11-24", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let json = serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
+    (o.status.code(), json, stderr)
+}
+
+/// Writes the policy, the good catalogue and `name` with `bytes`, checks the directory and
+/// returns the findings about `name`.
+fn run_with(name: &str, bytes: &[u8]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+    std::fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    let (code, json, stderr) = check_dir(dir.path());
+    assert_eq!(code, Some(1), "{name}: {stderr}");
+    let findings = json["findings"].as_array().unwrap().clone();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "manual-source" && f["file"] == "good.toml"),
+        "{name}: the good file was not checked: {findings:#?}"
+    );
+    findings.into_iter().filter(|f| f["file"] == name).collect()
+}
+
+fn assert_one(findings: &[serde_json::Value], rule: &str, line: u64, needle: &str) {
+    assert!(
+        findings.iter().any(|f| f["rule"] == rule
+            && f["line"] == line
+            && f["message"].as_str().unwrap().contains(needle)),
+        "expected {rule} at line {line} containing {needle:?}, got {findings:#?}"
+    );
+}
+
+#[test]
+fn broken_toml() {
+    let f = run_with(
+        "broken.toml",
+        b"[catalogue]\nid = \"x\"\n[[metric]\nid = 1\n",
+    );
+    assert_one(&f, "parse-error", 3, "");
+}
+
+#[test]
+fn broken_json() {
+    let f = run_with(
+        "broken.json",
+        b"{\"catalogue\": {\"id\": \"x\"},\n \"metric\": [ {\"id\": } ]}",
+    );
+    assert_one(&f, "parse-error", 2, "expected a JSON value");
+}
+
+#[test]
+fn wrong_types_are_schema_findings_at_their_value() {
+    let f = run_with(
+        "types.toml",
+        b"[catalogue]\nid = \"t\"\n\n[[metric]]\nid = \"m\"\ntier = 3\nthresholds = { target = \"high\" }\nfrobnicate = true\n",
+    );
+    assert_one(&f, "schema", 6, "metric[0].tier");
+    assert_one(&f, "schema", 7, "metric[0].thresholds.target");
+    assert_one(&f, "schema", 8, "unknown key `frobnicate`");
+}
+
+#[test]
+fn invalid_utf8() {
+    let f = run_with("latin1.toml", b"[catalogue]\nid = \"caf\xe9\"\n");
+    assert_one(&f, "parse-error", 2, "not valid UTF-8");
+    assert_eq!(f[0]["column"], 10);
+}
+
+#[test]
+fn empty_file() {
+    let f = run_with("empty.toml", b"");
+    assert_one(&f, "parse-error", 1, "file is empty");
+    let f = run_with("blank.json", b"  \n\n");
+    assert_one(&f, "parse-error", 1, "file is empty");
+}
+
+#[test]
+fn not_a_kpilint_file() {
+    let f = run_with("other.toml", b"[package]\nname = \"x\"\n");
+    assert_one(&f, "schema", 1, "not a kpilint file");
+}
+
+#[test]
+fn deeply_nested_arrays() {
+    let mut text = b"[catalogue]\nid = \"deep\"\nx = ".to_vec();
+    text.extend(std::iter::repeat_n(b'[', 100_000));
+    text.extend(std::iter::repeat_n(b']', 100_000));
+    let f = run_with("deep.toml", &text);
+    assert_one(&f, "parse-error", 3, "nesting deeper than");
+    let json = "[".repeat(100_000);
+    let f = run_with("deep.json", json.as_bytes());
+    assert_one(&f, "parse-error", 1, "nesting deeper than");
+}
+
+#[test]
+fn fifty_megabyte_file() {
+    // 50 MB of one unterminated string: found at its line, without quadratic blowup.
+    let mut text = b"[catalogue]\nid = \"".to_vec();
+    text.extend(std::iter::repeat_n(b'a', 50 << 20));
+    let f = run_with("huge.toml", &text);
+    assert_one(&f, "parse-error", 2, "");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_in_a_walked_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+    let sub = dir.path().join("metrics");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("good.toml"), GOOD).unwrap();
+    std::os::unix::fs::symlink("..", sub.join("loop")).unwrap();
+    let (code, json, stderr) = check_dir(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "parse-error"
+            && f["file"] == "metrics/loop"
+            && f["message"].as_str().unwrap().contains("symlink loop")),
+        "{findings:#?}"
+    );
+    assert!(findings.iter().any(|f| f["rule"] == "manual-source"));
+}
