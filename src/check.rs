@@ -57,7 +57,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Number of catalogue metrics checked.
     pub metrics: usize,
-    /// Number of input files read (the embedded baseline not counted).
+    /// Number of files read from disk (the embedded baseline not counted).
     pub files: usize,
 }
 
@@ -180,14 +180,7 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     if policy_broken {
         return Err(Fatal {
             message: "a policy file could not be parsed; fix it and run again".into(),
-            report: Some(finish(
-                sources,
-                diags,
-                &Policy::default(),
-                opts,
-                0,
-                inputs.len(),
-            )),
+            report: Some(finish(sources, diags, &Policy::default(), opts, 0)),
         });
     }
 
@@ -198,7 +191,7 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     let ctx = LintContext::new(&policy, &catalogues, &frameworks, opts.as_of);
     run_rules(&ctx, &mut diags);
     let metrics = catalogues.iter().map(|c| c.metrics.len()).sum();
-    Ok(finish(sources, diags, &policy, opts, metrics, inputs.len()))
+    Ok(finish(sources, diags, &policy, opts, metrics))
 }
 
 /// Inputs sorted by kind as they are parsed.
@@ -606,7 +599,6 @@ fn finish(
     policy: &Policy,
     opts: &Options,
     metrics: usize,
-    files: usize,
 ) -> Report {
     let as_of = opts.as_of;
     let mut findings: Vec<Finding> = Vec::with_capacity(diags.findings.len());
@@ -686,6 +678,7 @@ fn finish(
             &b.message,
         ))
     });
+    let files = sources.iter().filter(|f| f.path.is_some()).count();
     Report {
         sources,
         findings,

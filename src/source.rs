@@ -103,6 +103,11 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Every file, in the order added.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// Number of files.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -1,0 +1,244 @@
+//! The command line as users and CI see it: exit codes, formats, `explain`, `rules`,
+//! `schema`, `--output`, and errors that stop a run.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kpilint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("kpilint runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const AS_OF: &str = "--as-of=2026-11-24";
+
+#[test]
+fn demo_fails_with_located_findings() {
+    let o = kpilint(&["check", "fixtures/demo", AS_OF]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("demo_human", stdout(&o));
+}
+
+#[test]
+fn demo_json_matches_the_report_schema() {
+    let o = kpilint(&["check", "fixtures/demo", AS_OF, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout(&kpilint(&["schema", "report"]))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(report["summary"]["errors"].as_u64().unwrap() > 0);
+    insta::assert_json_snapshot!("demo_json", report);
+}
+
+#[test]
+fn output_is_stable_from_run_to_run() {
+    let a = kpilint(&["check", "fixtures/demo", AS_OF, "--format", "json"]);
+    let b = kpilint(&["check", "fixtures/demo", AS_OF, "--format", "json"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let never = kpilint(&["check", "fixtures/demo", AS_OF, "--fail-on", "never"]);
+    assert_eq!(never.status.code(), Some(0));
+    let clean = kpilint(&["check", "tests/fixtures/cli/warnings-only", AS_OF]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    let strict = kpilint(&[
+        "check",
+        "tests/fixtures/cli/warnings-only",
+        AS_OF,
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stdout(&strict));
+}
+
+#[test]
+fn clean_catalogue_under_the_builtin_baseline_passes() {
+    let o = kpilint(&[
+        "check",
+        "tests/fixtures/cli/clean",
+        AS_OF,
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 0 warnings"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn explain_by_name_and_code() {
+    let by_name = kpilint(&["explain", "vanity-metric"]);
+    let by_code = kpilint(&["explain", "kpi301"]);
+    assert_eq!(by_name.status.code(), Some(0));
+    assert_eq!(by_name.stdout, by_code.stdout);
+    insta::assert_snapshot!("explain_vanity_metric", stdout(&by_name));
+    let json: serde_json::Value =
+        serde_json::from_slice(&kpilint(&["explain", "KPI301", "--format", "json"]).stdout)
+            .unwrap();
+    assert_eq!(json["name"], "vanity-metric");
+    let unknown = kpilint(&["explain", "vanity-metrc"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("did you mean `vanity-metric`?"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let o = kpilint(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!("rules", stdout(&o));
+}
+
+#[test]
+fn frameworks_lists_builtins_and_controls() {
+    let list = stdout(&kpilint(&["frameworks"]));
+    for id in ["owasp-nhi-2025", "nist-csf-2.0", "nist-ai-rmf-1.0"] {
+        assert!(list.contains(id), "{list}");
+    }
+    let nhi = stdout(&kpilint(&["frameworks", "owasp-nhi-2025"]));
+    assert!(nhi.contains("NHI10:2025   Human Use of NHI"), "{nhi}");
+    let csf = stdout(&kpilint(&["frameworks", "nist-csf-2.0"]));
+    assert!(
+        csf.contains("PR.AC-01") && csf.contains("withdrawn -> PR.AA-01, PR.AA-05"),
+        "{csf}"
+    );
+    assert_eq!(kpilint(&["frameworks", "iso-27001"]).status.code(), Some(2));
+}
+
+#[test]
+fn schema_prints_each_kind() {
+    for kind in ["policy", "catalogue", "framework", "report"] {
+        let o = kpilint(&["schema", kind]);
+        assert_eq!(o.status.code(), Some(0));
+        let on_disk = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/{kind}.schema.json")),
+        )
+        .unwrap();
+        assert_eq!(stdout(&o), on_disk);
+    }
+}
+
+#[test]
+fn unparsable_policy_is_exit_2_with_its_location() {
+    let o = kpilint(&["check", "tests/fixtures/cli/broken-policy", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("policy.toml:3:"), "{err}");
+    assert!(err.contains("a policy file could not be parsed"), "{err}");
+}
+
+#[test]
+fn unknown_extends_is_exit_2() {
+    let o = kpilint(&["check", "tests/fixtures/cli/unknown-extends", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("extends `org-minimum`, which no policy file defines"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn missing_path_and_bad_arguments_are_exit_2() {
+    let o = kpilint(&["check", "no/such/dir"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read `no/such/dir`: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        kpilint(&["check", "--as-of", "yesterday"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        kpilint(&["check", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let o = kpilint(&[
+        "check",
+        "fixtures/demo",
+        AS_OF,
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["version"], 1);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "temporary file left behind");
+    let bad = kpilint(&[
+        "check",
+        "fixtures/demo",
+        AS_OF,
+        "--output",
+        "/nonexistent-dir/report.txt",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn as_of_moves_expiry_and_overdue() {
+    // Before the demo OKR's due date and before the expired exception lapsed, neither
+    // finding exists.
+    let early = stdout(&kpilint(&[
+        "check",
+        "fixtures/demo",
+        "--as-of=2026-05-01",
+        "--format",
+        "json",
+    ]));
+    let late = stdout(&kpilint(&[
+        "check",
+        "fixtures/demo",
+        AS_OF,
+        "--format",
+        "json",
+    ]));
+    for rule in ["okr-overdue", "expired-exception"] {
+        assert!(
+            !early.contains(&format!("\"rule\": \"{rule}\"")),
+            "{rule} early"
+        );
+        assert!(
+            late.contains(&format!("\"rule\": \"{rule}\"")),
+            "{rule} late"
+        );
+    }
+}
