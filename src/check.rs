@@ -233,6 +233,9 @@ impl Loaded {
             Some(FileKind::Catalogue) if origin == Origin::Input => {
                 schema::validate(FileKind::Catalogue, &root, file, diags);
                 self.catalogues.push(model::catalogue(&root, file));
+                // Freeing a 100,000-metric tree takes as long as validating it: let another
+                // thread do it while the rules run.
+                std::thread::spawn(move || drop(root));
             }
             Some(FileKind::Catalogue) => {}
             None if failed => {}

@@ -15,6 +15,8 @@ pub fn parse_json(text: &str) -> Result<Node, ParseError> {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     p.skip_ws();
     let node = p.value(0)?;
@@ -29,6 +31,10 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Scratch stacks: a container's children are gathered here and moved out in one
+    /// exact-size allocation when it closes, instead of growing a `Vec` per container.
+    entries: Vec<Entry>,
+    items: Vec<Node>,
 }
 
 impl Parser<'_> {
@@ -63,7 +69,7 @@ impl Parser<'_> {
         let kind = match self.bytes.get(self.pos) {
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
-            Some(b'"') => Kind::Str(self.string()?.into()),
+            Some(b'"') => Kind::Str(self.string()?),
             Some(b't') => self.literal("true", Kind::Bool(true))?,
             Some(b'f') => self.literal("false", Kind::Bool(false))?,
             Some(b'n') => self.literal("null", Kind::Null)?,
@@ -88,11 +94,11 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Result<Kind, ParseError> {
         self.pos += 1;
-        let mut entries = Vec::new();
+        let mark = self.entries.len();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(Kind::Table(entries));
+            return Ok(Kind::Table(Vec::new()));
         }
         loop {
             self.skip_ws();
@@ -106,8 +112,8 @@ impl Parser<'_> {
             self.expect(b':', "`:` after the key")?;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            entries.push(Entry {
-                key: key.into(),
+            self.entries.push(Entry {
+                key,
                 key_span,
                 value,
             });
@@ -116,7 +122,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Kind::Table(entries));
+                    return Ok(Kind::Table(self.entries.drain(mark..).collect()));
                 }
                 _ => return Err(self.error("expected `,` or `}`")),
             }
@@ -125,30 +131,44 @@ impl Parser<'_> {
 
     fn array(&mut self, depth: usize) -> Result<Kind, ParseError> {
         self.pos += 1;
-        let mut items = Vec::new();
+        let mark = self.items.len();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(Kind::Array(items));
+            return Ok(Kind::Array(Vec::new()));
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Kind::Array(items));
+                    return Ok(Kind::Array(self.items.drain(mark..).collect()));
                 }
                 _ => return Err(self.error("expected `,` or `]`")),
             }
         }
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Box<str>, ParseError> {
         self.pos += 1; // opening quote
-        let mut out = String::new();
+        // Fast path: most strings have no escapes and become one exact allocation.
+        let start = self.pos;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(Box::from(&self.text[start..self.pos - 1]));
+                }
+                b'\\' => break,
+                b if b < 0x20 => break,
+                _ => self.pos += 1,
+            }
+        }
+        let mut out = String::from(&self.text[start..self.pos]);
         let mut run_start = self.pos;
         loop {
             match self.bytes.get(self.pos) {
@@ -156,7 +176,7 @@ impl Parser<'_> {
                 Some(b'"') => {
                     out.push_str(&self.text[run_start..self.pos]);
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(out.into_boxed_str());
                 }
                 Some(b'\\') => {
                     out.push_str(&self.text[run_start..self.pos]);

@@ -22,5 +22,6 @@ pub mod model;
 pub mod node;
 pub mod report;
 pub mod schema;
+mod schema_node;
 pub mod source;
 pub mod suggest;

@@ -466,13 +466,15 @@ pub fn catalogue(root: &Node, file: FileId) -> Catalogue {
         file,
         span: header.map_or(root.span, |h| h.span),
         id: header.and_then(|h| string(h, "id")),
-        metrics: root
-            .get("metric")
-            .map(Node::items)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|m| metric(m, file, Origin::Catalogue))
-            .collect(),
+        metrics: {
+            use rayon::prelude::*;
+            root.get("metric")
+                .map(Node::items)
+                .unwrap_or_default()
+                .par_iter()
+                .filter_map(|m| metric(m, file, Origin::Catalogue))
+                .collect()
+        },
     }
 }
 

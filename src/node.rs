@@ -164,28 +164,6 @@ impl Node {
             Kind::Null => Value::Null,
         }
     }
-
-    /// Like [`Node::to_json`], but arrays under `skip` at the top level are left empty: large
-    /// arrays of entries are validated one item at a time instead of copied whole.
-    #[must_use]
-    pub fn to_json_shallow(&self, skip: &str) -> serde_json::Value {
-        match &self.kind {
-            Kind::Table(entries) => serde_json::Value::Object(
-                entries
-                    .iter()
-                    .map(|e| {
-                        let v = if &*e.key == skip && matches!(e.value.kind, Kind::Array(_)) {
-                            serde_json::Value::Array(Vec::new())
-                        } else {
-                            e.value.to_json()
-                        };
-                        (e.key.to_string(), v)
-                    })
-                    .collect(),
-            ),
-            _ => self.to_json(),
-        }
-    }
 }
 
 /// An error while building a tree: a message and where.

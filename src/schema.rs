@@ -1,15 +1,16 @@
 //! The JSON Schemas of every file kind, embedded, and their application to a [`Node`] tree
 //! with each violation located at its exact span.
 //!
-//! Catalogues can hold 100,000 metrics: rather than copy the whole document into a
-//! `serde_json::Value`, the document is validated with its `metric` array emptied, and each
-//! metric is validated on its own (in parallel) against the schema's `$defs/metric`.
+//! Documents are validated in place (see `schema_node`). Catalogues can hold 100,000
+//! metrics: the document is validated with a schema whose `metric` array is only checked to
+//! be an array, and each metric is validated on its own, in parallel, against the schema's
+//! `$defs/metric`.
 
 use crate::diag::{Diagnostics, Label};
 use crate::node::{Kind, Node};
 use crate::rules::SCHEMA;
+use crate::schema_node::NodeJson;
 use crate::source::FileId;
-use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -37,6 +38,8 @@ pub fn text(kind: &str) -> Option<&'static str> {
 }
 
 /// A compiled schema for one file kind, plus the item schema of its large array.
+type Validator = jsonschema::Validator<NodeJson>;
+
 struct Compiled {
     whole: Validator,
     /// (array key, validator for one item).
@@ -56,16 +59,19 @@ fn compile(kind: &str, item: Option<(&'static str, &str)>) -> Compiled {
             "$ref": format!("#/$defs/{def}"),
         });
         schema["properties"][key] = serde_json::json!({ "type": "array" });
-        (
-            key,
-            jsonschema::validator_for(&item_schema).expect("item schema compiles"),
-        )
+        (key, build(&item_schema))
     });
     Compiled {
-        whole: jsonschema::validator_for(&schema).expect("embedded schema compiles"),
+        whole: build(&schema),
         items,
         known_keys: known.into_iter().collect(),
     }
+}
+
+fn build(schema: &Value) -> Validator {
+    jsonschema::options_for::<NodeJson>()
+        .build(schema)
+        .expect("embedded schema compiles")
 }
 
 fn collect_keys(v: &Value, out: &mut BTreeSet<String>) {
@@ -106,16 +112,7 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
     };
     match compiled.items {
         Some((key, ref item_validator)) => {
-            let json = root.to_json_shallow(key);
-            report(
-                &compiled.whole,
-                &json,
-                root,
-                "",
-                file,
-                &compiled.known_keys,
-                out,
-            );
+            report(&compiled.whole, root, "", file, &compiled.known_keys, out);
             if let Some(array) = root.get(key) {
                 let per_item: Vec<Diagnostics> = array
                     .items()
@@ -123,11 +120,9 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
                     .enumerate()
                     .map(|(i, item)| {
                         let mut d = Diagnostics::default();
-                        let json = item.to_json();
                         let at = format!("{key}[{i}]");
                         report(
                             item_validator,
-                            &json,
                             item,
                             &at,
                             file,
@@ -141,34 +136,24 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
             }
         }
         None => {
-            let json = root.to_json();
-            report(
-                &compiled.whole,
-                &json,
-                root,
-                "",
-                file,
-                &compiled.known_keys,
-                out,
-            );
+            report(&compiled.whole, root, "", file, &compiled.known_keys, out);
         }
     }
 }
 
 fn report(
     validator: &Validator,
-    json: &Value,
     root: &Node,
     prefix: &str,
     file: FileId,
     known_keys: &[String],
     out: &mut Diagnostics,
 ) {
-    if validator.is_valid(json) {
+    if validator.is_valid(root) {
         return;
     }
     let mut reported_spans = std::collections::HashSet::new();
-    for err in validator.iter_errors(json) {
+    for err in validator.iter_errors(root) {
         let segments: Vec<String> = err.instance_path().iter().map(|s| s.to_string()).collect();
         let node = root.walk(&segments);
         // One finding per value: `tier = 3` is both the wrong type and not in the enum.

@@ -43,31 +43,43 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// The file's text. Files that are not valid UTF-8 are stored lossily.
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Byte offsets of line starts, built on first use: most files never need it.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     /// A source file from its text.
     #[must_use]
     pub fn new(display: String, path: Option<PathBuf>, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            memchr_newlines(text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
         Self {
             display,
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            );
+            starts
+        })
     }
 
     /// 1-based (line, column) of a byte offset; the column counts characters, not bytes.
     #[must_use]
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
         let col = self
             .text
@@ -75,13 +87,6 @@ impl SourceFile {
             .map_or(end - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
 }
 
 /// Every file read during a run.
