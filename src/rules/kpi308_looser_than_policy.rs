@@ -54,7 +54,7 @@ pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
             msg,
         )
         .subject(child.id.value.clone())
-        .label(Label::at(parent.file, parent_span).with_message("policy threshold set here"))
+        .label(Label::at(parent.file, parent_span).with_message("the policy sets it here"))
         .help(help);
     };
     if let (Some(pt), Some(ct)) = (&parent.thresholds, &child.thresholds) {
