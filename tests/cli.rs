@@ -242,3 +242,45 @@ fn as_of_moves_expiry_and_overdue() {
         );
     }
 }
+
+#[test]
+fn effective_date_turns_a_warning_into_an_error() {
+    // The demo policy: `okr-overdue = { severity = "error", effective = 2027-01-01 }`.
+    let severity_on = |date: &str| {
+        let o = kpilint(&[
+            "check",
+            "fixtures/demo",
+            &format!("--as-of={date}"),
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "okr-overdue")
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(severity_on("2026-12-31").as_deref(), Some("warning"));
+    assert_eq!(severity_on("2027-01-01").as_deref(), Some("error"));
+}
+
+#[test]
+fn a_live_exception_is_reported_as_suppressed_not_hidden() {
+    let o = kpilint(&["check", "fixtures/demo", AS_OF, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let waived: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == true)
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["subject"], "audit-findings-closed-on-time");
+    assert_eq!(
+        waived[0]["suppressed_by"]["file"],
+        "fixtures/demo/policies/acme-kpi-policy.toml"
+    );
+    assert_eq!(v["summary"]["suppressed"], 1);
+}

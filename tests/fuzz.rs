@@ -1,0 +1,107 @@
+//! Property-based fuzzing of the parsers and the whole check: arbitrary text, and valid
+//! documents with random bytes flipped, cut or spliced, must give findings, never a panic.
+
+use kpilint::check::{Options, run};
+use proptest::prelude::*;
+use std::path::Path;
+
+fn demo(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/demo")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Applies edits (position fraction, kind, byte) to `text`, keeping it UTF-8 where the
+/// edit lands inside a multi-byte character by working on bytes and converting lossily.
+fn mutate(text: &str, edits: &[(f64, u8, u8)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for &(at, kind, byte) in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let i = ((at * bytes.len() as f64) as usize).min(bytes.len() - 1);
+        match kind % 4 {
+            0 => bytes[i] = byte,
+            1 => {
+                bytes.remove(i);
+            }
+            2 => {
+                let noise = b"[]{}\"'=,.#\n\\";
+                bytes.insert(i, noise[usize::from(byte) % noise.len()]);
+            }
+            _ => bytes.truncate(i),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn check_text(name: &str, text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        demo("policies/acme-kpi-policy.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let opts = Options {
+        paths: vec![dir.path().to_path_buf()],
+        policies: Vec::new(),
+        as_of: "2026-11-24".parse().unwrap(),
+    };
+    // Either a report or a fatal error with a message: both are fine, a panic is not.
+    match run(&opts) {
+        Ok(report) => {
+            for f in &report.findings {
+                let _ = kpilint::report::locate(&report, &f.primary);
+            }
+        }
+        Err(fatal) => assert!(!fatal.message.is_empty()),
+    }
+}
+
+proptest! {
+
+    #[test]
+    fn parsers_never_panic_on_arbitrary_text(text in "\\PC{0,400}") {
+        let _ = kpilint::node::parse_toml(&text);
+        let _ = kpilint::json::parse_json(&text);
+    }
+
+    #[test]
+    fn parsers_never_panic_on_structured_noise(text in "[\\[\\]{}\"'=,.:# \\na-z0-9\\\\-]{0,300}") {
+        let _ = kpilint::node::parse_toml(&text);
+        let _ = kpilint::json::parse_json(&text);
+    }
+
+    #[test]
+    fn mutated_toml_catalogue_never_panics(edits in prop::collection::vec((0.0f64..1.0, any::<u8>(), any::<u8>()), 1..8)) {
+        check_text("catalogue.toml", &mutate(&demo("metrics/platform-security.toml"), &edits));
+    }
+
+    #[test]
+    fn mutated_json_catalogue_never_panics(edits in prop::collection::vec((0.0f64..1.0, any::<u8>(), any::<u8>()), 1..8)) {
+        check_text("catalogue.json", &mutate(&demo("metrics/identity-team.json"), &edits));
+    }
+
+    #[test]
+    fn mutated_policy_never_panics(edits in prop::collection::vec((0.0f64..1.0, any::<u8>(), any::<u8>()), 1..6)) {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = mutate(&demo("policies/acme-kpi-policy.toml"), &edits);
+        std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
+        std::fs::write(dir.path().join("catalogue.toml"), demo("metrics/platform-security.toml")).unwrap();
+        let opts = Options {
+            paths: vec![dir.path().to_path_buf()],
+            policies: Vec::new(),
+            as_of: "2026-11-24".parse().unwrap(),
+        };
+        let _ = run(&opts);
+    }
+}
