@@ -59,6 +59,8 @@ pub struct Report {
     pub metrics: usize,
     /// Number of files read from disk (the embedded baseline not counted).
     pub files: usize,
+    /// Every series' latest value, status and trend, when data files were evaluated.
+    pub scorecard: Option<Vec<crate::eval::ScoreLine>>,
 }
 
 impl Report {
@@ -117,7 +119,7 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let default_paths = opts.paths.is_empty();
     let paths: Vec<PathBuf> = if default_paths {
-        ["metrics"]
+        ["metrics", "data"]
             .iter()
             .map(|p| cwd.join(p))
             .filter(|p| p.exists())
@@ -133,6 +135,21 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     }
 
     let mut sources = SourceMap::default();
+    // Data files are streamed later, never read whole.
+    let (data_inputs, inputs): (Vec<_>, Vec<_>) = inputs
+        .into_iter()
+        .partition(|(p, origin)| *origin == Origin::Input && data_format(p).is_some());
+    let data_files: Vec<(PathBuf, FileId)> = data_inputs
+        .into_iter()
+        .map(|(p, _)| {
+            let id = sources.add(SourceFile::new(
+                display_path(&p),
+                Some(p.clone()),
+                String::new(),
+            ));
+            (p, id)
+        })
+        .collect();
     let mut parsed = read_all(&inputs, &mut sources);
     let mut diags = Diagnostics::default();
     for (path, message) in walk_diags {
@@ -190,8 +207,37 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
 
     let ctx = LintContext::new(&policy, &catalogues, &frameworks, opts.as_of);
     run_rules(&ctx, &mut diags);
+    let scorecard = (!data_files.is_empty()).then(|| {
+        let mut ev = crate::eval::Evaluator::new(&ctx);
+        for (path, file) in &data_files {
+            match data_format(path) {
+                Some(DataFormat::Csv) => ev.read_csv(path, *file),
+                _ => ev.read_ndjson(path, *file),
+            }
+        }
+        let (d, lines) = ev.finish();
+        diags.extend(d);
+        lines
+    });
     let metrics = catalogues.iter().map(|c| c.metrics.len()).sum();
-    Ok(finish(sources, diags, &policy, opts, metrics))
+    let mut report = finish(sources, diags, &policy, opts, metrics);
+    report.scorecard = scorecard;
+    Ok(report)
+}
+
+/// How a data file is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DataFormat {
+    Csv,
+    Ndjson,
+}
+
+fn data_format(path: &Path) -> Option<DataFormat> {
+    match path.extension().and_then(|x| x.to_str()) {
+        Some("csv") => Some(DataFormat::Csv),
+        Some("ndjson" | "jsonl") => Some(DataFormat::Ndjson),
+        _ => None,
+    }
 }
 
 /// Inputs sorted by kind as they are parsed.
@@ -347,7 +393,7 @@ fn collect(
                 let p = e.path();
                 if matches!(
                     p.extension().and_then(|x| x.to_str()),
-                    Some("toml" | "json")
+                    Some("toml" | "json" | "csv" | "ndjson" | "jsonl")
                 ) {
                     out.push((p.to_path_buf(), origin));
                 }
@@ -674,9 +720,9 @@ fn finish(
     findings.sort_by(|a, b| {
         let fa = &sources.get(a.primary.file).display;
         let fb = &sources.get(b.primary.file).display;
-        (fa, a.primary.span.start, a.rule.code, &a.message).cmp(&(
+        (fa, a.primary.sort_key(), a.rule.code, &a.message).cmp(&(
             fb,
-            b.primary.span.start,
+            b.primary.sort_key(),
             b.rule.code,
             &b.message,
         ))
@@ -687,5 +733,6 @@ fn finish(
         findings,
         metrics,
         files,
+        scorecard: None,
     }
 }

@@ -70,6 +70,8 @@ pub struct Label {
     pub span: Span,
     /// What is there (may be empty for the primary label).
     pub message: String,
+    /// For files read as a stream (data files), whose text is not kept: the 1-based line.
+    pub line: Option<u32>,
 }
 
 impl Label {
@@ -80,7 +82,25 @@ impl Label {
             file,
             span,
             message: String::new(),
+            line: None,
         }
+    }
+
+    /// A label at a line of a streamed file.
+    #[must_use]
+    pub fn at_line(file: FileId, line: u64) -> Self {
+        Self {
+            file,
+            span: Span::default(),
+            message: String::new(),
+            line: Some(u32::try_from(line).unwrap_or(u32::MAX)),
+        }
+    }
+
+    /// Position used for ordering: the line for streamed files, else the byte offset.
+    #[must_use]
+    pub fn sort_key(&self) -> u32 {
+        self.line.unwrap_or(self.span.start)
     }
 
     /// The same label with a message.

@@ -15,11 +15,13 @@
 pub mod rules;
 pub mod check;
 pub mod diag;
+pub mod eval;
 pub mod framework;
 pub mod json;
 pub mod lint;
 pub mod model;
 pub mod node;
+pub mod period;
 pub mod report;
 pub mod schema;
 mod schema_node;

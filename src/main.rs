@@ -63,6 +63,16 @@ enum Command {
         /// Files or directories to check.
         paths: Vec<PathBuf>,
     },
+    /// Evaluate metric data: every KPI's latest value, status and trend (a scorecard).
+    ///
+    /// PATHs as for `check`, plus data files (`.csv`, `.ndjson`, `.jsonl`; default `data/`)
+    /// with columns `metric`, `period`, `value` (or `numerator` and `denominator`) and
+    /// optional `scope` and `source`. Findings are counted as for `check` and decide the
+    /// exit code; `kpilint check` with the same paths shows them in full.
+    Eval {
+        /// Files or directories to evaluate.
+        paths: Vec<PathBuf>,
+    },
     /// Print a rule's documentation (by name or code).
     Explain {
         /// Rule name (`vanity-metric`) or code (`KPI301`).
@@ -108,6 +118,7 @@ enum SchemaKind {
     Policy,
     Catalogue,
     Framework,
+    Data,
     Report,
 }
 
@@ -131,7 +142,8 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> io::Result<ExitCode> {
     let g = &cli.global;
     match &cli.command {
-        Command::Check { paths } => {
+        Command::Check { paths } | Command::Eval { paths } => {
+            let scorecard = matches!(cli.command, Command::Eval { .. });
             let as_of = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
             let opts = Options {
                 paths: paths.clone(),
@@ -140,7 +152,13 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             };
             match check::run(&opts) {
                 Ok(report) => {
-                    write_output(g, |w| emit(g, w, &report))?;
+                    write_output(g, |w| {
+                        if scorecard && g.format == Format::Human {
+                            emit_scorecard(g, w, &report)
+                        } else {
+                            emit(g, w, &report)
+                        }
+                    })?;
                     let threshold = match g.fail_on {
                         FailOn::Error => Some(Severity::Error),
                         FailOn::Warning => Some(Severity::Warning),
@@ -234,6 +252,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 SchemaKind::Policy => "policy",
                 SchemaKind::Catalogue => "catalogue",
                 SchemaKind::Framework => "framework",
+                SchemaKind::Data => "data",
                 SchemaKind::Report => "report",
             };
             let text = kpilint::schema::text(name).unwrap_or_default();
@@ -298,6 +317,24 @@ fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
             .emit(w, report)
         }
     }
+}
+
+fn emit_scorecard(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    match &report.scorecard {
+        Some(lines) => {
+            let color = g.output.is_none() && use_color(g, &io::stdout());
+            kpilint::report::scorecard::write_table(w, lines, color)?;
+        }
+        None => writeln!(
+            w,
+            "no data files given: nothing to evaluate (looked for `data/`)"
+        )?,
+    }
+    if !g.quiet {
+        writeln!(w, "\n{}", kpilint::report::human::summary(report))?;
+        writeln!(w, "`kpilint check` with the same paths shows every finding")?;
+    }
+    Ok(())
 }
 
 fn terminal_width() -> usize {

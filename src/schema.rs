@@ -28,6 +28,7 @@ pub static SCHEMAS: &[(&str, &str)] = &[
         "framework",
         include_str!("../schemas/framework.schema.json"),
     ),
+    ("data", include_str!("../schemas/data.schema.json")),
     ("report", include_str!("../schemas/report.schema.json")),
 ];
 

@@ -133,7 +133,7 @@ fn frameworks_lists_builtins_and_controls() {
 
 #[test]
 fn schema_prints_each_kind() {
-    for kind in ["policy", "catalogue", "framework", "report"] {
+    for kind in ["policy", "catalogue", "framework", "data", "report"] {
         let o = kpilint(&["schema", kind]);
         assert_eq!(o.status.code(), Some(0));
         let on_disk = std::fs::read_to_string(
@@ -283,4 +283,72 @@ fn a_live_exception_is_reported_as_suppressed_not_hidden() {
         "fixtures/demo/policies/acme-kpi-policy.toml"
     );
     assert_eq!(v["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn eval_prints_the_scorecard_board_first() {
+    let o = kpilint(&["eval", "fixtures/demo", AS_OF, "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("demo_eval", stdout(&o));
+}
+
+#[test]
+fn eval_json_scorecard_matches_the_report_schema() {
+    let o = kpilint(&["eval", "fixtures/demo", AS_OF, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout(&kpilint(&["schema", "report"]))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let card = report["scorecard"].as_array().unwrap();
+    let status = |m: &str| {
+        card.iter().find(|l| l["metric"] == m).map(|l| {
+            (
+                l["status"].as_str().unwrap().to_owned(),
+                l["trend"].as_str().unwrap().to_owned(),
+            )
+        })
+    };
+    assert_eq!(
+        status("privileged-access-zsp"),
+        Some(("breach".into(), "down".into()))
+    );
+    assert_eq!(
+        status("nhi-owner-coverage"),
+        Some(("ok".into(), "down".into()))
+    );
+    assert_eq!(
+        status("insecure-auth-nhi"),
+        Some(("stale".into(), "down".into()))
+    );
+    assert_eq!(
+        status("mean-time-to-detect"),
+        Some(("missing".into(), "flat".into()))
+    );
+    assert_eq!(card[0]["tier"], "board");
+}
+
+#[test]
+fn data_rows_are_checked_by_check_too() {
+    let o = kpilint(&["check", "fixtures/demo", AS_OF, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "threshold-breach",
+        "negative-trend",
+        "stale-data",
+        "manual-data",
+        "missing-data",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
 }

@@ -105,3 +105,39 @@ proptest! {
         let _ = run(&opts);
     }
 }
+
+proptest! {
+    #[test]
+    fn evaluation_never_panics_on_arbitrary_rows(
+        rows in prop::collection::vec(
+            (
+                prop::sample::select(vec!["privileged-access-zsp", "nhi-owner-coverage", "orphaned-nhi-count", "x", ""]),
+                "(20[0-9]{2}-([01][0-9]|Q[0-6]|W[0-5][0-9])|[0-9a-zA-Z :T-]{0,12})",
+                "(-?[0-9]{0,4}(\\.[0-9]{0,3})?|NaN|inf|[a-z,\"]{0,4})",
+                "[a-z]{0,3}",
+                prop::sample::select(vec!["automated", "manual", "", "MANUAL"]),
+            ),
+            0..40,
+        ),
+        header in prop::sample::select(vec!["metric,period,value,scope,source", "metric,period,numerator,denominator", "period,value", "metric,period,value"]),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("policy.toml"), demo("policies/acme-kpi-policy.toml")).unwrap();
+        std::fs::write(dir.path().join("catalogue.toml"), demo("metrics/platform-security.toml")).unwrap();
+        let mut csv = format!("{header}\n");
+        let mut ndjson = String::new();
+        for (m, p, v, s, src) in &rows {
+            csv.push_str(&format!("{m},{p},{v},{s},{src}\n"));
+            ndjson.push_str(&format!("{{\"metric\": \"{m}\", \"period\": \"{p}\", \"value\": {v}}}\n"));
+        }
+        std::fs::write(dir.path().join("data.csv"), csv).unwrap();
+        std::fs::write(dir.path().join("data.ndjson"), ndjson).unwrap();
+        let opts = Options {
+            paths: vec![dir.path().to_path_buf()],
+            policies: Vec::new(),
+            as_of: "2026-11-24".parse().unwrap(),
+        };
+        let report = run(&opts).unwrap();
+        prop_assert!(report.scorecard.is_some());
+    }
+}

@@ -1,7 +1,8 @@
 //! Every rule has a fixture that triggers it and one that does not.
 //!
 //! `tests/fixtures/rules/<CODE>/bad/` must make rule `<CODE>` fire on exactly the lines
-//! marked `# <CODE>` (in any `.toml` file of the fixture), and `ok/` must not make it fire
+//! marked `# <CODE>` (in any `.toml` file of the fixture; data files, which cannot hold
+//! comments, list theirs in `expected.txt` as `file:line`), and `ok/` must not make it fire
 //! at all. Each fixture is its own repository: the policy is in the fixture directory, and
 //! "today" is fixed at 2026-11-24. The human rendering of each `bad/` run is snapshotted.
 
@@ -22,9 +23,19 @@ fn options(dir: &Path) -> Options {
     }
 }
 
-/// (file, line) of every `# CODE` marker under `dir`.
+/// (file, line) of every `# CODE` marker under `dir`, and of every `file:line` entry of
+/// its `expected.txt`.
 fn markers(dir: &Path, code: &str) -> BTreeSet<(String, usize)> {
     let mut out = BTreeSet::new();
+    if let Ok(text) = std::fs::read_to_string(dir.join("expected.txt")) {
+        for entry in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (file, line) = entry
+                .trim()
+                .rsplit_once(':')
+                .expect("expected.txt lines are file:line");
+            out.insert((file.to_owned(), line.parse().expect("a line number")));
+        }
+    }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
         if entry.path().extension().and_then(|e| e.to_str()) != Some("toml") {

@@ -109,22 +109,30 @@ fn labeled(label: &Label, text_len: usize, primary: bool) -> LabeledSpan {
 fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
     let file = report.sources.get(f.primary.file);
     let len = file.text.len();
-    let mut labels = vec![labeled(&f.primary, len, true)];
+    // A streamed data file keeps no text: name the row instead of quoting it.
+    let (mut labels, at_row) = match f.primary.line {
+        Some(line) => (Vec::new(), format!("{}:{line}: ", file.display)),
+        None => (vec![labeled(&f.primary, len, true)], String::new()),
+    };
     let mut related = Vec::new();
     let mut other = |l: &Label, message: &str| {
         let src = report.sources.get(l.file);
+        let (message, labels) = match l.line {
+            Some(line) => (format!("{}:{line}: {message}", src.display), Vec::new()),
+            None => (message.to_owned(), vec![labeled(l, src.text.len(), true)]),
+        };
         related.push(Rendered {
-            message: message.to_owned(),
+            message,
             code: String::new(),
             severity: miette::Severity::Advice,
             help: None,
             src: Src(src),
-            labels: vec![labeled(l, src.text.len(), true)],
+            labels,
             related: Vec::new(),
         });
     };
     for l in &f.secondary {
-        if l.file == f.primary.file {
+        if l.file == f.primary.file && l.line.is_none() && f.primary.line.is_none() {
             labels.push(labeled(l, len, false));
         } else {
             other(l, &l.message);
@@ -147,7 +155,7 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
         (false, Severity::Info) => (miette::Severity::Advice, ""),
     };
     Rendered {
-        message: format!("{prefix}{}", f.message),
+        message: format!("{prefix}{at_row}{}", f.message),
         code: format!("{}({})", f.rule.name, f.rule.code),
         severity,
         help,

@@ -15,6 +15,8 @@ struct Doc<'a> {
     tool: Tool,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scorecard: Option<&'a Vec<crate::eval::ScoreLine>>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +101,7 @@ impl Emitter for Json {
                     notes: &f.notes,
                 })
                 .collect(),
+            scorecard: report.scorecard.as_ref(),
         };
         serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
         writeln!(w)

@@ -3,6 +3,7 @@
 
 pub mod human;
 pub mod json;
+pub mod scorecard;
 
 use crate::check::Report;
 use crate::diag::Label;
@@ -27,8 +28,10 @@ pub struct Location {
 #[must_use]
 pub fn locate(report: &Report, label: &Label) -> Location {
     let src = report.sources.get(label.file);
-    let (line, column) = src.line_col(label.span.start);
-    let (end_line, end_column) = src.line_col(label.span.end);
+    let ((line, column), (end_line, end_column)) = match label.line {
+        Some(l) => ((l as usize, 1), (l as usize, 1)),
+        None => (src.line_col(label.span.start), src.line_col(label.span.end)),
+    };
     Location {
         file: src.display.clone(),
         line,

@@ -93,6 +93,16 @@ pub mod kpi312_okr_not_time_bound;
 pub mod kpi313_okr_overdue;
 pub mod kpi314_missing_cadence;
 pub mod kpi315_uncovered_control;
+pub mod kpi401_threshold_breach;
+pub mod kpi402_threshold_warn;
+pub mod kpi403_negative_trend;
+pub mod kpi404_stale_data;
+pub mod kpi405_missing_data;
+pub mod kpi406_unknown_metric_data;
+pub mod kpi407_value_out_of_domain;
+pub mod kpi408_manual_data;
+pub mod kpi409_malformed_row;
+pub mod kpi410_duplicate_row;
 
 pub use kpi001_parse_error::PARSE_ERROR;
 pub use kpi002_schema::SCHEMA;
@@ -123,6 +133,16 @@ pub use kpi312_okr_not_time_bound::OKR_NOT_TIME_BOUND;
 pub use kpi313_okr_overdue::OKR_OVERDUE;
 pub use kpi314_missing_cadence::MISSING_CADENCE;
 pub use kpi315_uncovered_control::UNCOVERED_CONTROL;
+pub use kpi401_threshold_breach::THRESHOLD_BREACH;
+pub use kpi402_threshold_warn::THRESHOLD_WARN;
+pub use kpi403_negative_trend::NEGATIVE_TREND;
+pub use kpi404_stale_data::STALE_DATA;
+pub use kpi405_missing_data::MISSING_DATA;
+pub use kpi406_unknown_metric_data::UNKNOWN_METRIC_DATA;
+pub use kpi407_value_out_of_domain::VALUE_OUT_OF_DOMAIN;
+pub use kpi408_manual_data::MANUAL_DATA;
+pub use kpi409_malformed_row::MALFORMED_ROW;
+pub use kpi410_duplicate_row::DUPLICATE_ROW;
 
 /// Every rule, in code order.
 pub static ALL: &[&RuleMeta] = &[
@@ -155,6 +175,16 @@ pub static ALL: &[&RuleMeta] = &[
     &OKR_OVERDUE,
     &MISSING_CADENCE,
     &UNCOVERED_CONTROL,
+    &THRESHOLD_BREACH,
+    &THRESHOLD_WARN,
+    &NEGATIVE_TREND,
+    &STALE_DATA,
+    &MISSING_DATA,
+    &UNKNOWN_METRIC_DATA,
+    &VALUE_OUT_OF_DOMAIN,
+    &MANUAL_DATA,
+    &MALFORMED_ROW,
+    &DUPLICATE_ROW,
 ];
 
 /// Finds a rule by name or code (codes case-insensitively).

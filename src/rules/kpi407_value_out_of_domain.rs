@@ -1,0 +1,26 @@
+//! `value-out-of-domain`: a reported value impossible for the metric's unit.
+
+declare_rule! {
+    /// ## What it does
+    /// Checks every row's value against its metric's unit: `percent` 0..=100, `ratio`
+    /// 0..=1, `count` a whole number >= 0, durations and `currency` >= 0. Such a row is left
+    /// out of the evaluation.
+    ///
+    /// ## Why is this bad?
+    /// 140 percent, or -3 hours to revoke, is an export bug or a unit mix-up (a ratio
+    /// reported as a percent); evaluating it would paint a false status.
+    ///
+    /// ## Example
+    /// ```csv
+    /// metric,period,value
+    /// critical-secrets-rotated-within-sla,2026-10,0.96
+    /// ```
+    /// is fine for a ratio but suspicious for a percent; `140` is impossible.
+    pub static VALUE_OUT_OF_DOMAIN = {
+        code: "KPI407",
+        name: "value-out-of-domain",
+        group: "data",
+        severity: Error,
+        summary: "a value impossible for the metric's unit",
+    };
+}
