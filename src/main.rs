@@ -28,7 +28,9 @@ struct Cli {
 
 #[derive(Args, Debug)]
 struct Global {
-    /// Output format.
+    /// Output format: `human` diagnostics, the `json` contract (`kpilint schema report`),
+    /// `sarif` 2.1.0 for code scanning, `junit` XML, `github` Actions annotations, or a
+    /// `markdown` summary for a pull-request comment.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to FILE (atomically: a temporary file renamed into place).
@@ -97,6 +99,10 @@ enum Command {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -191,7 +197,15 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             write_output(g, |w| match g.format {
-                Format::Json => {
+                Format::Human => write!(
+                    w,
+                    "# {} ({})\n\nDefault severity: {}\n\n{}",
+                    meta.name,
+                    meta.code,
+                    meta.default_severity.as_str(),
+                    meta.docs()
+                ),
+                _ => {
                     let v = serde_json::json!({
                         "name": meta.name, "code": meta.code, "group": meta.group,
                         "default_severity": meta.default_severity, "summary": meta.summary,
@@ -203,33 +217,11 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                         serde_json::to_string_pretty(&v).map_err(io::Error::other)?
                     )
                 }
-                Format::Human => write!(
-                    w,
-                    "# {} ({})\n\nDefault severity: {}\n\n{}",
-                    meta.name,
-                    meta.code,
-                    meta.default_severity.as_str(),
-                    meta.docs()
-                ),
             })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
             write_output(g, |w| match g.format {
-                Format::Json => {
-                    let v: Vec<_> = kpilint::rules::ALL
-                        .iter()
-                        .map(|r| {
-                            serde_json::json!({"name": r.name, "code": r.code, "group": r.group,
-                            "default_severity": r.default_severity, "summary": r.summary})
-                        })
-                        .collect();
-                    writeln!(
-                        w,
-                        "{}",
-                        serde_json::to_string_pretty(&v).map_err(io::Error::other)?
-                    )
-                }
                 Format::Human => {
                     for r in kpilint::rules::ALL {
                         writeln!(
@@ -242,6 +234,20 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                         )?;
                     }
                     Ok(())
+                }
+                _ => {
+                    let v: Vec<_> = kpilint::rules::ALL
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({"name": r.name, "code": r.code, "group": r.group,
+                            "default_severity": r.default_severity, "summary": r.summary})
+                        })
+                        .collect();
+                    writeln!(
+                        w,
+                        "{}",
+                        serde_json::to_string_pretty(&v).map_err(io::Error::other)?
+                    )
                 }
             })?;
             Ok(ExitCode::SUCCESS)
@@ -306,6 +312,10 @@ fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
 fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
     match g.format {
         Format::Json => Json.emit(w, report),
+        Format::Sarif => kpilint::report::sarif::Sarif.emit(w, report),
+        Format::Junit => kpilint::report::junit::Junit.emit(w, report),
+        Format::Github => kpilint::report::github::Github.emit(w, report),
+        Format::Markdown => kpilint::report::markdown::Markdown.emit(w, report),
         Format::Human => {
             let color = g.output.is_none() && use_color(g, &io::stdout());
             let width = terminal_width();

@@ -1,8 +1,13 @@
-//! Rendering a [`Report`](crate::check::Report): human diagnostics and the JSON contract.
+//! Rendering a [`Report`](crate::check::Report): human diagnostics, the JSON contract,
+//! SARIF, JUnit, GitHub Actions annotations and Markdown.
 //! Emitters write to any `io::Write`; the library itself never prints.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod scorecard;
 
 use crate::check::Report;

@@ -1,0 +1,56 @@
+//! `--format github`: GitHub Actions workflow commands, which annotate the pull request's
+//! diff: `::error file=…,line=…,col=…,title=…::message`.
+
+use super::{Emitter, locate};
+use crate::check::Report;
+use crate::diag::Severity;
+use std::io;
+
+/// The GitHub Actions emitter.
+pub struct Github;
+
+/// Escapes a message (`%`, CR, LF) as the runner expects.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value: also `:` and `,`.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+impl Emitter for Github {
+    fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
+        for f in report.findings.iter().filter(|f| f.suppressed_by.is_none()) {
+            let at = locate(report, &f.primary);
+            let command = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let mut message = f.message.clone();
+            if let Some(h) = &f.help {
+                message.push_str(&format!("\nhelp: {h}"));
+            }
+            write!(
+                w,
+                "::{command} file={},line={},col={}",
+                property(&at.file),
+                at.line,
+                at.column
+            )?;
+            if f.primary.line.is_none() {
+                write!(w, ",endLine={},endColumn={}", at.end_line, at.end_column)?;
+            }
+            writeln!(
+                w,
+                ",title={}::{}",
+                property(&format!("{} ({})", f.rule.name, f.rule.code)),
+                data(&message)
+            )?;
+        }
+        Ok(())
+    }
+}
