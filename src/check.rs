@@ -28,6 +28,8 @@ pub struct Options {
     pub policies: Vec<PathBuf>,
     /// "Today", for expiry and overdue checks.
     pub as_of: jiff::civil::Date,
+    /// `kpilint.toml`, if one was found: its globs replace the default paths.
+    pub config: Option<crate::config::Config>,
 }
 
 /// An error that stops the run (exit code 2).
@@ -103,9 +105,11 @@ struct Parsed {
 /// Where an input came from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Origin {
-    /// Named on the command line or found in a directory named there.
-    Input,
-    /// Found by `--policy` or the default `policies/` directory.
+    /// A file named on the command line (or matched by a `kpilint.toml` glob).
+    Named,
+    /// Found in a directory named on the command line.
+    Walked,
+    /// Found by `--policy`, a `kpilint.toml` policy glob, or the default `policies/`.
     PolicySearch,
 }
 
@@ -118,27 +122,55 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     let mut walk_diags: Vec<(PathBuf, String)> = Vec::new();
     let cwd = std::env::current_dir().unwrap_or_default();
     let default_paths = opts.paths.is_empty();
-    let paths: Vec<PathBuf> = if default_paths {
-        ["metrics", "data"]
-            .iter()
-            .map(|p| cwd.join(p))
-            .filter(|p| p.exists())
-            .collect()
-    } else {
-        opts.paths.clone()
-    };
-    for p in &paths {
-        collect(p, Origin::Input, &mut inputs, &mut walk_diags)?;
+    match (&opts.config, default_paths) {
+        (Some(cfg), true) => {
+            let catalogues =
+                cfg.expand(&cfg.catalogues, &["metrics/**/*.toml", "metrics/**/*.json"]);
+            let data = cfg.expand(
+                &cfg.data,
+                &["data/**/*.csv", "data/**/*.ndjson", "data/**/*.jsonl"],
+            );
+            inputs.extend(
+                catalogues
+                    .into_iter()
+                    .chain(data)
+                    .map(|p| (p, Origin::Named)),
+            );
+        }
+        (None, true) => {
+            for p in ["metrics", "data"]
+                .iter()
+                .map(|p| cwd.join(p))
+                .filter(|p| p.exists())
+            {
+                collect(&p, Origin::Walked, &mut inputs, &mut walk_diags)?;
+            }
+        }
+        (_, false) => {
+            for p in &opts.paths {
+                collect(p, Origin::Walked, &mut inputs, &mut walk_diags)?;
+            }
+        }
     }
     for p in &opts.policies {
         collect(p, Origin::PolicySearch, &mut inputs, &mut walk_diags)?;
     }
+    let config_policies = match &opts.config {
+        Some(cfg) if opts.policies.is_empty() => {
+            Some(cfg.expand(&cfg.policies, &["policies/**/*.toml"]))
+        }
+        _ => None,
+    };
 
     let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    if let Some(cfg) = &opts.config {
+        cfg.validate(&mut sources, &mut diags);
+    }
     // Data files are streamed later, never read whole.
     let (data_inputs, inputs): (Vec<_>, Vec<_>) = inputs
         .into_iter()
-        .partition(|(p, origin)| *origin == Origin::Input && data_format(p).is_some());
+        .partition(|(p, origin)| *origin != Origin::PolicySearch && data_format(p).is_some());
     let data_files: Vec<(PathBuf, FileId)> = data_inputs
         .into_iter()
         .map(|(p, _)| {
@@ -151,7 +183,6 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
         })
         .collect();
     let mut parsed = read_all(&inputs, &mut sources);
-    let mut diags = Diagnostics::default();
     for (path, message) in walk_diags {
         let file = sources.add(SourceFile::new(
             display_path(&path),
@@ -175,7 +206,15 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
 
     // Default policy search: `policies/` below the working directory, when no policy was
     // named or found among the inputs.
-    if !loaded.any_policy_input && opts.policies.is_empty() {
+    if let Some(found) = config_policies.filter(|_| !loaded.any_policy_input) {
+        let found: Vec<_> = found
+            .into_iter()
+            .map(|p| (p, Origin::PolicySearch))
+            .collect();
+        for p in read_all(&found, &mut sources) {
+            loaded.handle(p, Origin::PolicySearch, &sources, &mut diags);
+        }
+    } else if !loaded.any_policy_input && opts.policies.is_empty() && opts.config.is_none() {
         let dir = cwd.join("policies");
         if dir.is_dir() {
             let mut found = Vec::new();
@@ -276,15 +315,18 @@ impl Loaded {
                 schema::validate(FileKind::Framework, &root, file, diags);
                 add_framework(&root, file, sources, &mut self.frameworks, diags);
             }
-            Some(FileKind::Catalogue) if origin == Origin::Input => {
+            Some(FileKind::Catalogue) if origin != Origin::PolicySearch => {
                 schema::validate(FileKind::Catalogue, &root, file, diags);
                 self.catalogues.push(model::catalogue(&root, file));
                 // Freeing a 100,000-metric tree takes as long as validating it: let another
                 // thread do it while the rules run.
                 std::thread::spawn(move || drop(root));
             }
-            Some(FileKind::Catalogue) => {}
+            Some(FileKind::Catalogue | FileKind::Config) => {}
             None if failed => {}
+            // A walked directory may hold other tools' TOML and JSON (Cargo.toml,
+            // package.json): only files that look like a misspelt kpilint file are findings.
+            None if origin != Origin::Named && !looks_like_kpilint(&root) => {}
             None => {
                 diags
                     .push(
@@ -296,6 +338,26 @@ impl Loaded {
             }
         }
     }
+}
+
+/// Whether a document's top-level keys are close to kpilint's (`[catalog]`, `[[metrics]]`).
+fn looks_like_kpilint(root: &Node) -> bool {
+    const KEYS: &[&str] = &[
+        "policy",
+        "catalogue",
+        "framework",
+        "metric",
+        "kpi",
+        "category",
+        "banned",
+        "exception",
+        "coverage",
+        "settings",
+        "control",
+    ];
+    root.entries()
+        .iter()
+        .any(|e| crate::suggest::closest(&e.key, KEYS.iter().copied()).is_some())
 }
 
 fn looks_like_policy(text: &str) -> bool {
@@ -379,6 +441,11 @@ fn collect(
         ))
     })?;
     if !meta.is_dir() {
+        let origin = if origin == Origin::Walked {
+            Origin::Named
+        } else {
+            origin
+        };
         out.push((path.to_path_buf(), origin));
         return Ok(());
     }
@@ -389,7 +456,7 @@ fn collect(
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() => {
+            Ok(e) if e.file_type().is_file() && e.file_name() != crate::config::FILE_NAME => {
                 let p = e.path();
                 if matches!(
                     p.extension().and_then(|x| x.to_str()),

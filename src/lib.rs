@@ -14,9 +14,11 @@
 #[macro_use]
 pub mod rules;
 pub mod check;
+pub mod config;
 pub mod diag;
 pub mod eval;
 pub mod framework;
+pub mod init;
 pub mod json;
 pub mod lint;
 pub mod model;

@@ -26,22 +26,24 @@ struct Cli {
     global: Global,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 struct Global {
     /// Output format: `human` diagnostics, the `json` contract (`kpilint schema report`),
     /// `sarif` 2.1.0 for code scanning, `junit` XML, `github` Actions annotations, or a
     /// `markdown` summary for a pull-request comment.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// [default: human, or `format` in kpilint.toml]
+    #[arg(long, global = true, value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE (atomically: a temporary file renamed into place).
     #[arg(long, global = true, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Policy file or directory to use instead of `policies/` (repeatable).
     #[arg(long, global = true, value_name = "PATH")]
     policy: Vec<PathBuf>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error, or `fail_on` in
+    /// kpilint.toml].
+    #[arg(long, global = true, value_enum)]
+    fail_on: Option<FailOn>,
     /// Colour the human output (`NO_COLOR` is respected by `auto`).
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -74,6 +76,15 @@ enum Command {
     Eval {
         /// Files or directories to evaluate.
         paths: Vec<PathBuf>,
+    },
+    /// Scaffold kpilint.toml, a policy extending the baseline, a catalogue and a data file
+    /// that pass `check`. Never overwrites existing files unless --force.
+    Init {
+        /// Directory to write into [default: the working directory].
+        dir: Option<PathBuf>,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
     },
     /// Print a rule's documentation (by name or code).
     Explain {
@@ -128,6 +139,12 @@ enum SchemaKind {
     Report,
 }
 
+impl Global {
+    fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Human)
+    }
+}
+
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     s.parse()
         .map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
@@ -146,7 +163,36 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> io::Result<ExitCode> {
-    let g = &cli.global;
+    // kpilint.toml, found upward from the working directory; the command line wins.
+    let config = match std::env::current_dir()
+        .ok()
+        .and_then(|d| kpilint::config::find(&d))
+    {
+        Some(path) => match kpilint::config::load(&path) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("kpilint: error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let mut global = cli.global.clone();
+    if let Some(c) = &config {
+        if global.format.is_none() {
+            global.format = c
+                .format
+                .as_deref()
+                .and_then(|f| Format::from_str(f, false).ok());
+        }
+        if global.fail_on.is_none() {
+            global.fail_on = c
+                .fail_on
+                .as_deref()
+                .and_then(|f| FailOn::from_str(f, false).ok());
+        }
+    }
+    let g = &global;
     match &cli.command {
         Command::Check { paths } | Command::Eval { paths } => {
             let scorecard = matches!(cli.command, Command::Eval { .. });
@@ -155,17 +201,18 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 paths: paths.clone(),
                 policies: g.policy.clone(),
                 as_of,
+                config: config.clone(),
             };
             match check::run(&opts) {
                 Ok(report) => {
                     write_output(g, |w| {
-                        if scorecard && g.format == Format::Human {
+                        if scorecard && g.format() == Format::Human {
                             emit_scorecard(g, w, &report)
                         } else {
                             emit(g, w, &report)
                         }
                     })?;
-                    let threshold = match g.fail_on {
+                    let threshold = match g.fail_on.unwrap_or(FailOn::Error) {
                         FailOn::Error => Some(Severity::Error),
                         FailOn::Warning => Some(Severity::Warning),
                         FailOn::Never => None,
@@ -196,7 +243,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             };
-            write_output(g, |w| match g.format {
+            write_output(g, |w| match g.format() {
                 Format::Human => write!(
                     w,
                     "# {} ({})\n\nDefault severity: {}\n\n{}",
@@ -221,7 +268,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
-            write_output(g, |w| match g.format {
+            write_output(g, |w| match g.format() {
                 Format::Human => {
                     for r in kpilint::rules::ALL {
                         writeln!(
@@ -253,6 +300,26 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Frameworks { id } => frameworks(g, id.as_deref()),
+        Command::Init { dir, force } => {
+            let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
+            let today = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+            match kpilint::init::run(&dir, *force, today) {
+                Ok(written) => {
+                    for p in written {
+                        println!("created {}", p.display());
+                    }
+                    println!(
+                        "next: `kpilint check` and `kpilint eval` in {}",
+                        dir.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("kpilint: error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         Command::Schema { kind } => {
             let name = match kind {
                 SchemaKind::Policy => "policy",
@@ -310,7 +377,7 @@ fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
 }
 
 fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    match g.format {
+    match g.format() {
         Format::Json => Json.emit(w, report),
         Format::Sarif => kpilint::report::sarif::Sarif.emit(w, report),
         Format::Junit => kpilint::report::junit::Junit.emit(w, report),

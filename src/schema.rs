@@ -29,6 +29,7 @@ pub static SCHEMAS: &[(&str, &str)] = &[
         include_str!("../schemas/framework.schema.json"),
     ),
     ("data", include_str!("../schemas/data.schema.json")),
+    ("config", include_str!("../schemas/config.schema.json")),
     ("report", include_str!("../schemas/report.schema.json")),
 ];
 
@@ -92,6 +93,7 @@ static POLICY: LazyLock<Compiled> = LazyLock::new(|| compile("policy", None));
 static CATALOGUE: LazyLock<Compiled> =
     LazyLock::new(|| compile("catalogue", Some(("metric", "metric"))));
 static FRAMEWORK: LazyLock<Compiled> = LazyLock::new(|| compile("framework", None));
+static CONFIG: LazyLock<Compiled> = LazyLock::new(|| compile("config", None));
 
 /// Which schema to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,8 @@ pub enum FileKind {
     Catalogue,
     /// A framework catalogue.
     Framework,
+    /// `kpilint.toml`.
+    Config,
 }
 
 /// Validates `root` against the schema of `kind`, pushing a `schema` finding per violation.
@@ -110,6 +114,7 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
         FileKind::Policy => &POLICY,
         FileKind::Catalogue => &CATALOGUE,
         FileKind::Framework => &FRAMEWORK,
+        FileKind::Config => &CONFIG,
     };
     match compiled.items {
         Some((key, ref item_validator)) => {

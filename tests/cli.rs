@@ -352,3 +352,111 @@ fn data_rows_are_checked_by_check_too() {
         assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
     }
 }
+
+fn kpilint_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("kpilint runs")
+}
+
+#[test]
+fn init_scaffolds_a_repository_that_passes_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = kpilint_in(dir.path(), &["init", AS_OF]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in [
+        "kpilint.toml",
+        "policies/kpi-policy.toml",
+        "metrics/catalogue.toml",
+        "data/metrics.csv",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
+    let check = kpilint_in(dir.path(), &["check", AS_OF, "--fail-on", "warning"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("0 errors, 0 warnings"),
+        "{}",
+        stdout(&check)
+    );
+    let eval = kpilint_in(dir.path(), &["eval", AS_OF, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert!(
+        v["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["status"] == "ok"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn init_refuses_to_overwrite_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kpilint.toml"), "format = \"json\"\n").unwrap();
+    let o = kpilint_in(dir.path(), &["init", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("kpilint.toml"), "{}", stderr(&o));
+    assert!(
+        !dir.path().join("metrics/catalogue.toml").exists(),
+        "nothing is half-written"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("kpilint.toml")).unwrap(),
+        "format = \"json\"\n"
+    );
+    let forced = kpilint_in(dir.path(), &["init", "--force", AS_OF]);
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(dir.path().join("kpilint.toml"))
+            .unwrap()
+            .contains("policies =")
+    );
+}
+
+#[test]
+fn config_sets_defaults_the_command_line_overrides_and_typos_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        kpilint_in(dir.path(), &["init", AS_OF]).status.code(),
+        Some(0)
+    );
+    std::fs::write(
+        dir.path().join("kpilint.toml"),
+        "catalogues = [\"metrics/*.toml\"]\nformat = \"json\"\nfail_on = \"warning\"\nfial_on = \"never\"\n",
+    )
+    .unwrap();
+    // Run from a subdirectory: the config is found upward.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let o = kpilint_in(&dir.path().join("sub"), &["check", AS_OF]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("format = json from the config");
+    let typo = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "schema")
+        .unwrap();
+    assert!(
+        typo["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `fial_on`"),
+        "{typo}"
+    );
+    assert_eq!(typo["line"], 4);
+    let human = kpilint_in(
+        &dir.path().join("sub"),
+        &["check", AS_OF, "--format", "human"],
+    );
+    assert!(
+        stdout(&human).contains("kpilint: 1 error"),
+        "{}",
+        stdout(&human)
+    );
+}

@@ -55,6 +55,7 @@ fn check_text(name: &str, text: &str) {
         paths: vec![dir.path().to_path_buf()],
         policies: Vec::new(),
         as_of: "2026-11-24".parse().unwrap(),
+        config: None,
     };
     // Either a report or a fatal error with a message: both are fine, a panic is not.
     match run(&opts) {
@@ -101,6 +102,7 @@ proptest! {
             paths: vec![dir.path().to_path_buf()],
             policies: Vec::new(),
             as_of: "2026-11-24".parse().unwrap(),
+            config: None,
         };
         let _ = run(&opts);
     }
@@ -136,6 +138,7 @@ proptest! {
             paths: vec![dir.path().to_path_buf()],
             policies: Vec::new(),
             as_of: "2026-11-24".parse().unwrap(),
+            config: None,
         };
         let report = run(&opts).unwrap();
         prop_assert!(report.scorecard.is_some());

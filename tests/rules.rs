@@ -20,6 +20,7 @@ fn options(dir: &Path) -> Options {
         paths: vec![dir.to_path_buf()],
         policies: Vec::new(),
         as_of: "2026-11-24".parse().unwrap(),
+        config: None,
     }
 }
 
