@@ -30,6 +30,9 @@ pub struct Options {
     pub as_of: jiff::civil::Date,
     /// `kpilint.toml`, if one was found: its globs replace the default paths.
     pub config: Option<crate::config::Config>,
+    /// Where the default directories (`metrics/`, `data/`, `policies/`) are looked for;
+    /// the working directory when `None`.
+    pub root: Option<PathBuf>,
 }
 
 /// An error that stops the run (exit code 2).
@@ -42,6 +45,11 @@ pub struct Fatal {
 }
 
 impl Fatal {
+    /// A fatal error with only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self::new(message)
+    }
+
     fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
@@ -63,6 +71,19 @@ pub struct Report {
     pub files: usize,
     /// Every series' latest value, status and trend, when data files were evaluated.
     pub scorecard: Option<Vec<crate::eval::ScoreLine>>,
+    /// What was checked: the effective policy, the catalogues and the frameworks.
+    pub model: Option<Box<Model>>,
+}
+
+/// The validated inputs of a run, kept for comparisons such as `kpilint diff`.
+#[derive(Debug)]
+pub struct Model {
+    /// The effective policy.
+    pub policy: Policy,
+    /// The catalogues.
+    pub catalogues: Vec<Catalogue>,
+    /// The frameworks.
+    pub frameworks: Registry,
 }
 
 impl Report {
@@ -120,7 +141,10 @@ enum Origin {
 pub fn run(opts: &Options) -> Result<Report, Fatal> {
     let mut inputs: Vec<(PathBuf, Origin)> = Vec::new();
     let mut walk_diags: Vec<(PathBuf, String)> = Vec::new();
-    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = opts
+        .root
+        .clone()
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let default_paths = opts.paths.is_empty();
     match (&opts.config, default_paths) {
         (Some(cfg), true) => {
@@ -261,6 +285,11 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     let metrics = catalogues.iter().map(|c| c.metrics.len()).sum();
     let mut report = finish(sources, diags, &policy, opts, metrics);
     report.scorecard = scorecard;
+    report.model = Some(Box::new(Model {
+        policy,
+        catalogues,
+        frameworks,
+    }));
     Ok(report)
 }
 
@@ -708,6 +737,34 @@ fn run_rules(ctx: &LintContext<'_>, out: &mut Diagnostics) {
     results.into_iter().for_each(|d| out.extend(d));
 }
 
+/// Adds findings found after the run (such as `kpilint diff`'s) to a report, at their
+/// configured levels, and restores the output order.
+pub fn append(report: &mut Report, diags: Diagnostics, as_of: jiff::civil::Date) {
+    let empty = Policy::default();
+    let policy = report.model.as_ref().map_or(&empty, |m| &m.policy);
+    for mut f in diags.findings {
+        let Level::On(sev) = rule_level(policy, f.rule, as_of) else {
+            continue;
+        };
+        f.severity = f.cap.map_or(sev, |c| sev.min(c));
+        report.findings.push(f);
+    }
+    sort(&mut report.findings, &report.sources);
+}
+
+fn sort(findings: &mut [Finding], sources: &SourceMap) {
+    findings.sort_by(|a, b| {
+        let fa = &sources.get(a.primary.file).display;
+        let fb = &sources.get(b.primary.file).display;
+        (fa, a.primary.sort_key(), a.rule.code, &a.message).cmp(&(
+            fb,
+            b.primary.sort_key(),
+            b.rule.code,
+            &b.message,
+        ))
+    });
+}
+
 /// Applies rule levels and exceptions, reports unused exceptions and sorts.
 fn finish(
     sources: SourceMap,
@@ -784,16 +841,7 @@ fn finish(
             findings.push(f);
         }
     }
-    findings.sort_by(|a, b| {
-        let fa = &sources.get(a.primary.file).display;
-        let fb = &sources.get(b.primary.file).display;
-        (fa, a.primary.sort_key(), a.rule.code, &a.message).cmp(&(
-            fb,
-            b.primary.sort_key(),
-            b.rule.code,
-            &b.message,
-        ))
-    });
+    sort(&mut findings, &sources);
     let files = sources.iter().filter(|f| f.path.is_some()).count();
     Report {
         sources,
@@ -801,5 +849,6 @@ fn finish(
         metrics,
         files,
         scorecard: None,
+        model: None,
     }
 }

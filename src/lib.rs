@@ -16,6 +16,7 @@ pub mod rules;
 pub mod check;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod eval;
 pub mod framework;
 pub mod init;

@@ -86,6 +86,18 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check the working tree and report what it changes against a git revision: loosened
+    /// thresholds, removed KPIs and owners, lost coverage, new exceptions.
+    ///
+    /// Reads the policies and catalogues as they are at REV with the git CLI (only that
+    /// commit needs to be fetched) and runs the full check on the working tree too.
+    Diff {
+        /// The base revision, e.g. `origin/main` or a commit id.
+        #[arg(long, value_name = "REV")]
+        base: String,
+        /// Files or directories, as for `check`.
+        paths: Vec<PathBuf>,
+    },
     /// Print a rule's documentation (by name or code).
     Explain {
         /// Rule name (`vanity-metric`) or code (`KPI301`).
@@ -194,7 +206,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
     }
     let g = &global;
     match &cli.command {
-        Command::Check { paths } | Command::Eval { paths } => {
+        Command::Check { paths } | Command::Eval { paths } | Command::Diff { paths, .. } => {
             let scorecard = matches!(cli.command, Command::Eval { .. });
             let as_of = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
             let opts = Options {
@@ -202,8 +214,13 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 policies: g.policy.clone(),
                 as_of,
                 config: config.clone(),
+                root: None,
             };
-            match check::run(&opts) {
+            let result = match &cli.command {
+                Command::Diff { base, .. } => kpilint::diff::run(&opts, base),
+                _ => check::run(&opts),
+            };
+            match result {
                 Ok(report) => {
                     write_output(g, |w| {
                         if scorecard && g.format() == Format::Human {

@@ -56,6 +56,7 @@ fn check_text(name: &str, text: &str) {
         policies: Vec::new(),
         as_of: "2026-11-24".parse().unwrap(),
         config: None,
+        root: None,
     };
     // Either a report or a fatal error with a message: both are fine, a panic is not.
     match run(&opts) {
@@ -103,6 +104,7 @@ proptest! {
             policies: Vec::new(),
             as_of: "2026-11-24".parse().unwrap(),
             config: None,
+                root: None,
         };
         let _ = run(&opts);
     }
@@ -139,6 +141,7 @@ proptest! {
             policies: Vec::new(),
             as_of: "2026-11-24".parse().unwrap(),
             config: None,
+                root: None,
         };
         let report = run(&opts).unwrap();
         prop_assert!(report.scorecard.is_some());

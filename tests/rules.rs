@@ -21,6 +21,7 @@ fn options(dir: &Path) -> Options {
         policies: Vec::new(),
         as_of: "2026-11-24".parse().unwrap(),
         config: None,
+        root: None,
     }
 }
 
@@ -61,7 +62,9 @@ fn markers(dir: &Path, code: &str) -> BTreeSet<(String, usize)> {
 fn every_rule_has_a_triggering_and_a_clean_fixture() {
     let root = fixture_root();
     let mut failures = Vec::new();
-    for rule in kpilint::rules::ALL {
+    // Diff rules compare two git revisions: tests/diff.rs covers each with a triggering and
+    // a clean change.
+    for rule in kpilint::rules::ALL.iter().filter(|r| r.group != "diff") {
         let dir = root.join(rule.code);
         for kind in ["bad", "ok"] {
             if !dir.join(kind).is_dir() {

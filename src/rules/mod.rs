@@ -103,6 +103,11 @@ pub mod kpi407_value_out_of_domain;
 pub mod kpi408_manual_data;
 pub mod kpi409_malformed_row;
 pub mod kpi410_duplicate_row;
+pub mod kpi501_threshold_loosened;
+pub mod kpi502_kpi_removed;
+pub mod kpi503_coverage_regressed;
+pub mod kpi504_owner_removed;
+pub mod kpi505_exception_added;
 
 pub use kpi001_parse_error::PARSE_ERROR;
 pub use kpi002_schema::SCHEMA;
@@ -143,6 +148,11 @@ pub use kpi407_value_out_of_domain::VALUE_OUT_OF_DOMAIN;
 pub use kpi408_manual_data::MANUAL_DATA;
 pub use kpi409_malformed_row::MALFORMED_ROW;
 pub use kpi410_duplicate_row::DUPLICATE_ROW;
+pub use kpi501_threshold_loosened::THRESHOLD_LOOSENED;
+pub use kpi502_kpi_removed::KPI_REMOVED;
+pub use kpi503_coverage_regressed::COVERAGE_REGRESSED;
+pub use kpi504_owner_removed::OWNER_REMOVED;
+pub use kpi505_exception_added::EXCEPTION_ADDED;
 
 /// Every rule, in code order.
 pub static ALL: &[&RuleMeta] = &[
@@ -185,6 +195,11 @@ pub static ALL: &[&RuleMeta] = &[
     &MANUAL_DATA,
     &MALFORMED_ROW,
     &DUPLICATE_ROW,
+    &THRESHOLD_LOOSENED,
+    &KPI_REMOVED,
+    &COVERAGE_REGRESSED,
+    &OWNER_REMOVED,
+    &EXCEPTION_ADDED,
 ];
 
 /// Finds a rule by name or code (codes case-insensitively).

@@ -1,0 +1,374 @@
+//! `kpilint diff --base REV`: what a pull request changes in the policy and catalogues.
+//!
+//! The policy and catalogue files (`.toml`, `.json`) of REV are materialised from git into
+//! a temporary directory and checked there exactly as the working tree is, so layering,
+//! `implements` and framework resolution mean the same on both sides. The two validated
+//! models are then compared; every finding is located in the working-tree file and names
+//! the base value. Only the base commit needs to be present (a shallow CI fetch works).
+
+use crate::check::{self, Fatal, Model, Options, Report};
+use crate::diag::{Diagnostics, Label};
+use crate::framework::Resolution;
+use crate::lint::num;
+use crate::model::{Direction, Level3, Metric};
+use crate::rules::{
+    COVERAGE_REGRESSED, EXCEPTION_ADDED, KPI_REMOVED, OWNER_REMOVED, THRESHOLD_LOOSENED,
+};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+/// Runs the check on the working tree, then compares it with `base`.
+///
+/// # Errors
+/// Exit-2 problems: not a git repository, an unknown revision, an unreadable base.
+pub fn run(opts: &Options, base: &str) -> Result<Report, Fatal> {
+    let cwd = std::env::current_dir().map_err(|e| Fatal::msg(e.to_string()))?;
+    let top = git(&cwd, &["rev-parse", "--show-toplevel"])
+        .map_err(|e| Fatal::msg(format!("`kpilint diff` needs a git repository: {e}")))?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
+    let rev = format!("{base}^{{commit}}");
+    git(&top, &["rev-parse", "--verify", "--quiet", &rev]).map_err(|_| {
+        Fatal::msg(format!(
+            "unknown revision `{base}`: fetch it first (for example `git fetch --depth=1 origin {base}`)"
+        ))
+    })?;
+    let mut head = check::run(opts)?;
+
+    // Materialise the base revision's TOML and JSON files.
+    let tmp = tempfile::tempdir()
+        .map_err(|e| Fatal::msg(format!("cannot create a temporary directory: {e}")))?;
+    let listing = git(&top, &["ls-tree", "-r", "-z", "--name-only", &rev]).map_err(Fatal::msg)?;
+    for name in listing.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name);
+        if !(name.ends_with(".toml") || name.ends_with(".json")) {
+            continue;
+        }
+        let blob = git(&top, &["show", &format!("{rev}:{name}")]).map_err(Fatal::msg)?;
+        let dest = tmp.path().join(&*name);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Fatal::msg(e.to_string()))?;
+        }
+        std::fs::write(&dest, blob).map_err(|e| Fatal::msg(e.to_string()))?;
+    }
+    let rel_cwd = cwd.canonicalize().ok().and_then(|c| {
+        top.canonicalize()
+            .ok()
+            .and_then(|t| c.strip_prefix(t).ok().map(Path::to_path_buf))
+    });
+    let base_root = tmp.path().join(rel_cwd.unwrap_or_default());
+    let map = |p: &PathBuf| -> PathBuf { base_root.join(p) };
+    let base_opts = Options {
+        paths: opts.paths.iter().map(map).filter(|p| p.exists()).collect(),
+        policies: opts
+            .policies
+            .iter()
+            .map(map)
+            .filter(|p| p.exists())
+            .collect(),
+        as_of: opts.as_of,
+        config: opts.config.as_ref().map(|c| {
+            let mut c = c.clone();
+            let rel = c
+                .root
+                .strip_prefix(&top)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            c.root = tmp.path().join(rel);
+            c
+        }),
+        root: Some(base_root.clone()),
+    };
+    // A base whose named paths did not exist yet has nothing to compare.
+    let base_report = if !opts.paths.is_empty() && base_opts.paths.is_empty() {
+        None
+    } else {
+        Some(check::run(&base_opts).map_err(|f| {
+            Fatal::msg(format!(
+                "cannot check the files as they are at `{base}`: {}",
+                f.message
+            ))
+        })?)
+    };
+    let mut diags = Diagnostics::default();
+    if let (Some(b), Some(h)) = (
+        base_report.as_ref().and_then(|r| r.model.as_deref()),
+        head.model.as_deref(),
+    ) {
+        compare(b, h, &mut diags);
+    }
+    check::append(&mut head, diags, opts.as_of);
+    Ok(head)
+}
+
+/// Direction-aware loosenings of `head` relative to `base`: (head span, message).
+fn loosenings(base: &Metric, head: &Metric) -> Vec<(crate::source::Span, String)> {
+    let mut out = Vec::new();
+    let direction = head
+        .direction
+        .as_ref()
+        .or(base.direction.as_ref())
+        .map(|d| d.value);
+    let (bt, ht) = (
+        base.thresholds.clone().unwrap_or_default(),
+        head.thresholds.clone().unwrap_or_default(),
+    );
+    let at = |s: Option<crate::source::Span>| {
+        s.unwrap_or(head.thresholds.as_ref().map_or(head.id.span, |t| t.span))
+    };
+    for l in Level3::ALL {
+        let Some(b) = bt.level(l) else { continue };
+        let looser = match (ht.level(l), direction) {
+            (None, _) => Some(format!("drops {} (was {})", l.as_str(), num(b.value))),
+            (Some(h), Some(Direction::HigherIsBetter)) if h.value < b.value => Some(format!(
+                "lowers {} from {} to {}",
+                l.as_str(),
+                num(b.value),
+                num(h.value)
+            )),
+            (Some(h), Some(Direction::LowerIsBetter)) if h.value > b.value => Some(format!(
+                "raises {} from {} to {}",
+                l.as_str(),
+                num(b.value),
+                num(h.value)
+            )),
+            _ => None,
+        };
+        if let Some(m) = looser {
+            out.push((at(ht.level(l).map(|v| v.span)), m));
+        }
+    }
+    if let Some(b) = &bt.trend
+        && ht.trend.as_ref().map(|t| t.value) != Some(b.value)
+    {
+        let now = ht
+            .trend
+            .as_ref()
+            .map_or("none".to_owned(), |t| format!("`{}`", t.value.as_str()));
+        out.push((
+            at(ht.trend.as_ref().map(|t| t.span)),
+            format!(
+                "changes the trend target from `{}` to {now}",
+                b.value.as_str()
+            ),
+        ));
+    }
+    if let (Some(b), Some(h)) = (&base.cadence, &head.cadence)
+        && h.value.days() > b.value.days()
+    {
+        out.push((
+            h.span,
+            format!(
+                "reports `{}` instead of `{}`",
+                h.value.as_str(),
+                b.value.as_str()
+            ),
+        ));
+    }
+    if base.is_required() && !head.is_required() {
+        out.push((
+            head.required.as_ref().map_or(head.id.span, |r| r.span),
+            "is no longer `required`".to_owned(),
+        ));
+    }
+    out
+}
+
+fn covered(m: &Model) -> BTreeSet<(String, String)> {
+    let mut set = BTreeSet::new();
+    let defs = m
+        .policy
+        .kpis
+        .iter()
+        .chain(m.catalogues.iter().flat_map(|c| c.metrics.iter()));
+    for d in defs {
+        for r in &d.frameworks {
+            if let Resolution::Canonical(f, c) | Resolution::Noncanonical(f, c) =
+                m.frameworks.resolve(&r.value)
+            {
+                set.insert((f.id.clone(), c.id.clone()));
+            }
+        }
+    }
+    set
+}
+
+fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
+    // Where findings about things that are gone are located: the head policy's id (the
+    // last layer read from disk), else the first head catalogue.
+    let policy_anchor = head
+        .policy
+        .layers
+        .last()
+        .map(|l| Label::at(l.file, l.id.span));
+    let anchor_for_catalogue = |cat_id: Option<&str>| {
+        head.catalogues
+            .iter()
+            .find(|c| c.id.as_ref().map(|i| i.value.as_str()) == cat_id)
+            .or(head.catalogues.first())
+            .map(|c| Label::at(c.file, c.id.as_ref().map_or(c.span, |i| i.span)))
+            .or(policy_anchor.clone())
+    };
+
+    // Policy KPIs.
+    let head_kpis: HashMap<&str, &Metric> = head
+        .policy
+        .kpis
+        .iter()
+        .map(|k| (k.id.value.as_str(), k))
+        .collect();
+    for b in &base.policy.kpis {
+        match head_kpis.get(b.id.value.as_str()) {
+            Some(h) => loosened(b, h, "KPI", out),
+            None => {
+                if let Some(at) = policy_anchor.clone() {
+                    out.push(
+                        &KPI_REMOVED,
+                        at.with_message("removed from the policy"),
+                        format!("KPI `{}` was removed from the policy", b.id.value),
+                    )
+                    .subject(b.id.value.clone())
+                    .help(
+                        "removing a KPI stops its reporting: get the removal approved explicitly",
+                    );
+                }
+            }
+        }
+    }
+    // Catalogue metrics.
+    let head_metrics: HashMap<&str, &Metric> = head
+        .catalogues
+        .iter()
+        .flat_map(|c| c.metrics.iter())
+        .map(|m| (m.id.value.as_str(), m))
+        .collect();
+    for c in &base.catalogues {
+        for b in &c.metrics {
+            match head_metrics.get(b.id.value.as_str()) {
+                Some(h) => {
+                    loosened(b, h, "metric", out);
+                    let had = b.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
+                    let has = h.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
+                    if had && !has {
+                        let was = b.owner.as_ref().map_or("", |o| o.value.as_str());
+                        out.push(
+                            &OWNER_REMOVED,
+                            Label::at(h.file, h.id.span).with_message("owner removed"),
+                            format!(
+                                "metric `{}` no longer names an owner (was `{was}`)",
+                                h.id.value
+                            ),
+                        )
+                        .subject(h.id.value.clone())
+                        .help("every metric names the team that acts when it slips");
+                    }
+                }
+                None => {
+                    if let Some(at) = anchor_for_catalogue(c.id.as_ref().map(|i| i.value.as_str()))
+                    {
+                        out.push(&KPI_REMOVED, at.with_message("removed from this catalogue"), format!("metric `{}` was removed", b.id.value))
+                            .subject(b.id.value.clone())
+                            .help("removing a metric stops its reporting: get the removal approved explicitly");
+                    }
+                }
+            }
+        }
+    }
+    // Category owners.
+    for b in &base.policy.categories {
+        let Some(h) = head
+            .policy
+            .categories
+            .iter()
+            .find(|c| c.id.value == b.id.value)
+        else {
+            continue;
+        };
+        let had = b.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
+        let has = h.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
+        if had && !has {
+            out.push(
+                &OWNER_REMOVED,
+                Label::at(h.file, h.id.span).with_message("owner removed"),
+                format!("category `{}` no longer names an owner", h.id.value),
+            )
+            .subject(h.id.value.clone())
+            .help("every category has an accountable owner");
+        }
+    }
+    // Coverage.
+    let now = covered(head);
+    for (fw, control) in covered(base).difference(&now) {
+        let at = head
+            .policy
+            .coverage
+            .first()
+            .map(|(file, req)| Label::at(*file, req.span))
+            .or(policy_anchor.clone());
+        if let Some(at) = at {
+            out.push(&COVERAGE_REGRESSED, at.with_message("coverage lost"), format!("`{fw}` control `{control}` lost its last KPI"))
+                .subject(control.clone())
+                .help(format!("map a KPI to it with `frameworks = [\"{control}\"]`, or record why it is no longer measured"));
+        }
+    }
+    // Exceptions.
+    for h in &head.policy.exceptions {
+        let before = base
+            .policy
+            .exceptions
+            .iter()
+            .find(|b| b.rule.value == h.rule.value && b.subject.value == h.subject.value);
+        let expires = h.expires.as_ref().map_or("no date", |e| e.value.as_str());
+        let message = match before {
+            None => format!(
+                "new exception waives `{}` for `{}` until {expires}",
+                h.rule.value, h.subject.value
+            ),
+            Some(b)
+                if b.expires.as_ref().map(|e| &e.value) < h.expires.as_ref().map(|e| &e.value) =>
+            {
+                format!(
+                    "exception for `{}` on `{}` extended from {} to {expires}",
+                    h.rule.value,
+                    h.subject.value,
+                    b.expires.as_ref().map_or("no date", |e| e.value.as_str())
+                )
+            }
+            Some(_) => continue,
+        };
+        let approver = h
+            .approved_by
+            .as_ref()
+            .map_or("nobody", |a| a.value.as_str());
+        out.push(
+            &EXCEPTION_ADDED,
+            Label::at(h.file, h.rule.span).with_message("needs approval"),
+            message,
+        )
+        .subject(h.subject.value.clone())
+        .help(format!(
+            "approved by {approver}: confirm that approval in the review"
+        ));
+    }
+}
+
+fn loosened(base: &Metric, head: &Metric, what: &str, out: &mut Diagnostics) {
+    for (span, change) in loosenings(base, head) {
+        out.push(&THRESHOLD_LOOSENED, Label::at(head.file, span).with_message("loosened"), format!("this change {change} for {what} `{}`", head.id.value))
+            .subject(head.id.value.clone())
+            .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");
+    }
+}

@@ -1,0 +1,350 @@
+//! `kpilint diff --base REV` on a temporary git repository with a base and a head commit:
+//! every diff rule fires on a change that should trigger it and stays quiet on a change
+//! that should not; unknown revisions and non-repositories are exit 2.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const AS_OF: &str = "--as-of=2026-11-24";
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn kpilint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+const POLICY: &str = r#"[policy]
+id = "team"
+extends = ["nhi-baseline"]
+
+[[category]]
+id = "ai_agents"
+owner = "ai-lead@example.com"
+
+[[kpi]]
+id = "agent-actions-owned"
+title = "Agent actions with an accountable owner"
+tier = "tactical"
+category = "ai_agents"
+unit = "percent"
+direction = "higher_is_better"
+cadence = "monthly"
+frameworks = ["NHI5:2025"]
+thresholds = { target = 99, warn = 97, critical = 95 }
+
+[[kpi]]
+id = "agent-credential-age"
+title = "Median agent credential age"
+tier = "tactical"
+category = "ai_agents"
+unit = "hours"
+direction = "lower_is_better"
+cadence = "weekly"
+frameworks = ["NHI9:2025"]
+thresholds = { target = 1, warn = 4, critical = 12, trend = "down" }
+"#;
+
+/// A repository at the base commit: `kpilint init` plus the team policy above.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    assert_eq!(kpilint(dir.path(), &["init", AS_OF]).status.code(), Some(0));
+    std::fs::write(dir.path().join("policies/kpi-policy.toml"), POLICY).unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    dir
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {file}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Runs the diff and returns (rule, message, file, line) of the diff findings.
+fn diff(dir: &Path) -> Vec<(String, String, String, u64)> {
+    let o = kpilint(dir, &["diff", "--base", "HEAD", AS_OF, "--format", "json"]);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("KPI5"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_unchanged_tree_has_no_diff_findings() {
+    let dir = repo();
+    assert_eq!(diff(dir.path()), vec![]);
+}
+
+#[test]
+fn threshold_loosened_is_direction_aware() {
+    let dir = repo();
+    // Looser: higher_is_better critical down; lower_is_better warn up; trend dropped;
+    // cadence longer.
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "target = 99, warn = 97, critical = 95",
+        "target = 99, warn = 97, critical = 90",
+    );
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "target = 1, warn = 4, critical = 12, trend = \"down\"",
+        "target = 1, warn = 6, critical = 12",
+    );
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "cadence = \"weekly\"",
+        "cadence = \"monthly\"",
+    );
+    let found = diff(dir.path());
+    let messages: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0 == "threshold-loosened")
+        .map(|f| f.1.as_str())
+        .collect();
+    assert!(
+        messages
+            .contains(&"this change lowers critical from 95 to 90 for KPI `agent-actions-owned`"),
+        "{found:#?}"
+    );
+    assert!(
+        messages.contains(&"this change raises warn from 4 to 6 for KPI `agent-credential-age`"),
+        "{found:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("trend target from `down` to none")),
+        "{found:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("reports `monthly` instead of `weekly`")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().all(|f| f.2 == "policies/kpi-policy.toml"),
+        "{found:#?}"
+    );
+    // Tightening is never a finding.
+    let dir = repo();
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "target = 99, warn = 97, critical = 95",
+        "target = 99.5, warn = 98, critical = 96",
+    );
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "warn = 4, critical = 12",
+        "warn = 3, critical = 8",
+    );
+    assert_eq!(diff(dir.path()), vec![]);
+}
+
+#[test]
+fn kpi_removed_and_coverage_regressed() {
+    let dir = repo();
+    let text = std::fs::read_to_string(dir.path().join("policies/kpi-policy.toml")).unwrap();
+    let cut = text.find("[[kpi]]\nid = \"agent-credential-age\"").unwrap();
+    std::fs::write(dir.path().join("policies/kpi-policy.toml"), &text[..cut]).unwrap();
+    let found = diff(dir.path());
+    assert!(
+        found.iter().any(|f| f.0 == "kpi-removed"
+            && f.1 == "KPI `agent-credential-age` was removed from the policy"),
+        "{found:#?}"
+    );
+    // NHI9 is still evidenced by the baseline's `shared-nhi-workloads` KPI: no regression.
+    assert!(
+        !found.iter().any(|f| f.0 == "coverage-regressed"),
+        "{found:#?}"
+    );
+
+    // Remapping the only KPI of a custom control loses its coverage.
+    let dir = repo();
+    std::fs::create_dir_all(dir.path().join("policies/frameworks")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/frameworks/acme.toml"),
+        "[framework]\nid = \"acme-standard\"\nname = \"ACME\"\n[[control]]\nid = \"AC-1\"\n[[control]]\nid = \"AC-2\"\n",
+    )
+    .unwrap();
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "frameworks = [\"NHI5:2025\"]",
+        "frameworks = [\"NHI5:2025\", \"acme-standard:AC-1\"]",
+    );
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "map AC-1"]);
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "\"acme-standard:AC-1\"",
+        "\"acme-standard:AC-2\"",
+    );
+    let found = diff(dir.path());
+    let lost: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "coverage-regressed")
+        .collect();
+    assert_eq!(lost.len(), 1, "{found:#?}");
+    assert_eq!(
+        lost[0].1,
+        "`acme-standard` control `AC-1` lost its last KPI"
+    );
+}
+
+#[test]
+fn owner_removed() {
+    let dir = repo();
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "owner = \"ai-lead@example.com\"\n",
+        "",
+    );
+    let text = std::fs::read_to_string(dir.path().join("metrics/catalogue.toml")).unwrap();
+    let at = text
+        .find("owner = \"security-team@example.com\"\nsource")
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        &text[..at],
+        &text[at + "owner = \"security-team@example.com\"\n".len()..]
+    );
+    std::fs::write(dir.path().join("metrics/catalogue.toml"), text).unwrap();
+    let found = diff(dir.path());
+    let owners: Vec<_> = found.iter().filter(|f| f.0 == "owner-removed").collect();
+    assert_eq!(owners.len(), 2, "{found:#?}");
+    assert!(
+        owners
+            .iter()
+            .any(|f| f.1 == "category `ai_agents` no longer names an owner")
+    );
+    assert!(owners.iter().any(|f| {
+        f.1.starts_with("metric `critical-secrets-rotated-within-sla` no longer names an owner")
+    }));
+}
+
+#[test]
+fn exception_added_and_extended() {
+    let dir = repo();
+    let exception = "\n[[exception]]\nrule = \"manual-source\"\nsubject = \"insecure-auth-nhi\"\nreason = \"vendor export\"\napproved_by = \"ciso@example.com\"\nexpires = 2027-01-31\n";
+    std::fs::write(
+        dir.path().join("policies/kpi-policy.toml"),
+        format!("{POLICY}{exception}"),
+    )
+    .unwrap();
+    let found = diff(dir.path());
+    assert!(
+        found.iter().any(|f| f.0 == "exception-added"
+            && f.1
+                == "new exception waives `manual-source` for `insecure-auth-nhi` until 2027-01-31"),
+        "{found:#?}"
+    );
+    git(dir.path(), &["commit", "-qam", "exception"]);
+    assert_eq!(
+        diff(dir.path()),
+        vec![],
+        "an exception already in the base is not new"
+    );
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "expires = 2027-01-31",
+        "expires = 2027-06-30",
+    );
+    let found = diff(dir.path());
+    assert!(found.iter().any(|f| f.1 == "exception for `manual-source` on `insecure-auth-nhi` extended from 2027-01-31 to 2027-06-30"), "{found:#?}");
+}
+
+#[test]
+fn unknown_revision_and_non_repository_are_exit_2() {
+    let dir = repo();
+    let o = kpilint(dir.path(), &["diff", "--base", "no-such-branch", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown revision `no-such-branch`"));
+    let plain = tempfile::tempdir().unwrap();
+    let o = kpilint(plain.path(), &["diff", "--base", "HEAD", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("needs a git repository"));
+}
+
+#[test]
+fn works_in_a_shallow_clone_with_only_the_base_commit() {
+    let dir = repo();
+    edit(
+        dir.path(),
+        "policies/kpi-policy.toml",
+        "critical = 95",
+        "critical = 90",
+    );
+    git(dir.path(), &["commit", "-qam", "loosen"]);
+    git(dir.path(), &["tag", "base", "HEAD~1"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.path().display());
+    git(clone.path(), &["clone", "-q", "--depth=1", &url, "."]);
+    git(
+        clone.path(),
+        &["fetch", "-q", "--depth=1", "origin", "tag", "base"],
+    );
+    let o = kpilint(
+        clone.path(),
+        &["diff", "--base", "base", AS_OF, "--format", "json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "threshold-loosened")
+    );
+}
