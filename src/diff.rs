@@ -9,8 +9,8 @@
 use crate::check::{self, Fatal, Model, Options, Report};
 use crate::diag::{Diagnostics, Label};
 use crate::framework::Resolution;
-use crate::lint::num;
-use crate::model::{Direction, Level3, Metric};
+use crate::lint::{Loosening, num};
+use crate::model::Metric;
 use crate::rules::{
     COVERAGE_REGRESSED, EXCEPTION_ADDED, KPI_REMOVED, OWNER_REMOVED, THRESHOLD_LOOSENED,
 };
@@ -114,77 +114,64 @@ pub fn run(opts: &Options, base: &str) -> Result<Report, Fatal> {
     Ok(head)
 }
 
-/// Direction-aware loosenings of `head` relative to `base`: (head span, message).
+/// How `head` loosens `base` (its own revision): (head span, message naming the base).
 fn loosenings(base: &Metric, head: &Metric) -> Vec<(crate::source::Span, String)> {
-    let mut out = Vec::new();
-    let direction = head
-        .direction
-        .as_ref()
-        .or(base.direction.as_ref())
-        .map(|d| d.value);
-    let (bt, ht) = (
-        base.thresholds.clone().unwrap_or_default(),
-        head.thresholds.clone().unwrap_or_default(),
-    );
-    let at = |s: Option<crate::source::Span>| {
-        s.unwrap_or(head.thresholds.as_ref().map_or(head.id.span, |t| t.span))
-    };
-    for l in Level3::ALL {
-        let Some(b) = bt.level(l) else { continue };
-        let looser = match (ht.level(l), direction) {
-            (None, _) => Some(format!("drops {} (was {})", l.as_str(), num(b.value))),
-            (Some(h), Some(Direction::HigherIsBetter)) if h.value < b.value => Some(format!(
-                "lowers {} from {} to {}",
-                l.as_str(),
-                num(b.value),
-                num(h.value)
-            )),
-            (Some(h), Some(Direction::LowerIsBetter)) if h.value > b.value => Some(format!(
-                "raises {} from {} to {}",
-                l.as_str(),
-                num(b.value),
-                num(h.value)
-            )),
-            _ => None,
-        };
-        if let Some(m) = looser {
-            out.push((at(ht.level(l).map(|v| v.span)), m));
-        }
-    }
-    if let Some(b) = &bt.trend
-        && ht.trend.as_ref().map(|t| t.value) != Some(b.value)
-    {
-        let now = ht
-            .trend
-            .as_ref()
-            .map_or("none".to_owned(), |t| format!("`{}`", t.value.as_str()));
-        out.push((
-            at(ht.trend.as_ref().map(|t| t.span)),
-            format!(
-                "changes the trend target from `{}` to {now}",
-                b.value.as_str()
+    let fallback = head.thresholds.as_ref().map_or(head.id.span, |t| t.span);
+    crate::lint::loosenings(base, head, true)
+        .into_iter()
+        .map(|l| match l {
+            Loosening::Level {
+                level,
+                strict,
+                loose: None,
+            } => (
+                fallback,
+                format!("drops {} (was {})", level.as_str(), num(strict.value)),
             ),
-        ));
-    }
-    if let (Some(b), Some(h)) = (&base.cadence, &head.cadence)
-        && h.value.days() > b.value.days()
-    {
-        out.push((
-            h.span,
-            format!(
-                "reports `{}` instead of `{}`",
-                h.value.as_str(),
-                b.value.as_str()
+            Loosening::Level {
+                level,
+                strict,
+                loose: Some(h),
+            } => {
+                let verb = if h.value < strict.value {
+                    "lowers"
+                } else {
+                    "raises"
+                };
+                (
+                    h.span,
+                    format!(
+                        "{verb} {} from {} to {}",
+                        level.as_str(),
+                        num(strict.value),
+                        num(h.value)
+                    ),
+                )
+            }
+            Loosening::Trend { strict, loose } => {
+                let now = loose.map_or("none".to_owned(), |t| format!("`{}`", t.value.as_str()));
+                (
+                    loose.map_or(fallback, |t| t.span),
+                    format!(
+                        "changes the trend target from `{}` to {now}",
+                        strict.value.as_str()
+                    ),
+                )
+            }
+            Loosening::Cadence { strict, loose } => (
+                loose.span,
+                format!(
+                    "reports `{}` instead of `{}`",
+                    loose.value.as_str(),
+                    strict.value.as_str()
+                ),
             ),
-        ));
-    }
-    if base.is_required() && !head.is_required() {
-        out.push((
-            head.required.as_ref().map_or(head.id.span, |r| r.span),
-            "is no longer `required`".to_owned(),
-        ));
-    }
-    out
+            Loosening::Required { loose, .. } => (
+                loose.map_or(head.id.span, |r| r.span),
+                "is no longer `required`".to_owned(),
+            ),
+        })
+        .collect()
 }
 
 fn covered(m: &Model) -> BTreeSet<(String, String)> {

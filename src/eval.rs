@@ -129,15 +129,9 @@ impl<'a> Evaluator<'a> {
     /// An evaluator for the metrics and KPIs of `ctx`.
     #[must_use]
     pub fn new(ctx: &'a LintContext<'a>) -> Self {
-        let window = ctx
-            .policy
-            .settings
-            .trend_window
-            .as_ref()
-            .map_or(crate::lint::defaults::TREND_WINDOW, |(_, v)| v.value);
         let mut ev = Self {
             ctx,
-            window: usize::try_from(window.max(2)).unwrap_or(6),
+            window: ctx.policy.trend_window(),
             metrics: Vec::new(),
             by_id: HashMap::default(),
             series: Vec::new(),
@@ -972,12 +966,7 @@ fn stale_after(
             PeriodKind::Quarter => Some(Cadence::Quarterly),
             PeriodKind::Day => None,
         })?;
-    let grace = ctx
-        .policy
-        .settings
-        .stale_grace_days
-        .as_ref()
-        .map_or(crate::lint::defaults::STALE_GRACE_DAYS, |(_, v)| v.value);
+    let grace = ctx.policy.stale_grace_days();
     let next_start = latest.end.tomorrow().ok()?;
     let next_end = match cadence {
         Cadence::Weekly => latest.end.checked_add(jiff::Span::new().days(7)).ok()?,

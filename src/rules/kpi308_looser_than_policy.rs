@@ -1,8 +1,8 @@
 //! `looser-than-policy`: a metric (or an extending policy) loosens a policy KPI.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::{LintContext, num};
-use crate::model::{Direction, Level3, Metric, Origin};
+use crate::lint::{LintContext, Loosening, loosenings, num};
+use crate::model::{Metric, Origin};
 
 declare_rule! {
     /// ## What it does
@@ -34,105 +34,84 @@ declare_rule! {
 }
 
 /// Compares `child` (a metric, or a KPI in an extending policy) with `parent` and reports
-/// each loosening; returns whether anything was looser.
+/// each loosening; returns whether anything was looser. What `child` leaves out it
+/// inherits, so only values it sets can be looser.
 pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
     let what = match child.origin {
         Origin::Catalogue => format!("metric `{}`", child.id.value),
         Origin::Policy => format!("KPI `{}` in the extending policy", child.id.value),
     };
-    let direction = parent
-        .direction
-        .as_ref()
-        .or(child.direction.as_ref())
-        .map(|d| d.value);
-    let mut looser = false;
-    let mut report = |child_span, parent_span, msg: String, help: String, out: &mut Diagnostics| {
-        looser = true;
+    let kpi = &parent.id.value;
+    let found = loosenings(parent, child, false);
+    for l in &found {
+        let (child_span, parent_span, message, help) = match *l {
+            Loosening::Level {
+                level,
+                strict,
+                loose,
+            } => {
+                let Some(loose) = loose else { continue };
+                let dir = parent
+                    .direction
+                    .as_ref()
+                    .or(child.direction.as_ref())
+                    .map_or("", |d| d.value.as_str());
+                (
+                    loose.span,
+                    strict.span,
+                    format!(
+                        "{what} sets {} {} but the policy requires {} for `{kpi}` ({dir})",
+                        level.as_str(),
+                        num(loose.value),
+                        num(strict.value)
+                    ),
+                    format!("use {} {} or stricter", level.as_str(), num(strict.value)),
+                )
+            }
+            Loosening::Trend { strict, loose } => {
+                let Some(loose) = loose else { continue };
+                (
+                    loose.span,
+                    strict.span,
+                    format!(
+                        "{what} sets trend `{}` but the policy requires `{}` for `{kpi}`",
+                        loose.value.as_str(),
+                        strict.value.as_str()
+                    ),
+                    format!("use `trend = \"{}\"`", strict.value.as_str()),
+                )
+            }
+            Loosening::Cadence { strict, loose } => (
+                loose.span,
+                strict.span,
+                format!(
+                    "{what} is reported `{}` but the policy requires `{}` for `{kpi}`",
+                    loose.value.as_str(),
+                    strict.value.as_str()
+                ),
+                format!("report it `{}` or more often", strict.value.as_str()),
+            ),
+            Loosening::Required { strict, loose } => {
+                let Some(loose) = loose else { continue };
+                (
+                    loose.span,
+                    strict.span,
+                    format!("{what} drops `required` from KPI `{kpi}`"),
+                    "an extending policy may add KPIs and tighten them, never drop a required one"
+                        .to_owned(),
+                )
+            }
+        };
         out.push(
             &LOOSER_THAN_POLICY,
             Label::at(child.file, child_span).with_message("looser"),
-            msg,
+            message,
         )
         .subject(child.id.value.clone())
         .label(Label::at(parent.file, parent_span).with_message("the policy sets it here"))
         .help(help);
-    };
-    if let (Some(pt), Some(ct)) = (&parent.thresholds, &child.thresholds) {
-        if let Some(dir) = direction {
-            for l in Level3::ALL {
-                let (Some(p), Some(c)) = (pt.level(l), ct.level(l)) else {
-                    continue;
-                };
-                let worse = match dir {
-                    Direction::HigherIsBetter => c.value < p.value,
-                    Direction::LowerIsBetter => c.value > p.value,
-                    Direction::Stable => false,
-                };
-                if worse {
-                    report(
-                        c.span,
-                        p.span,
-                        format!(
-                            "{what} sets {} {} but the policy requires {} for `{}` ({})",
-                            l.as_str(),
-                            num(c.value),
-                            num(p.value),
-                            parent.id.value,
-                            dir.as_str()
-                        ),
-                        format!("use {} {} or stricter", l.as_str(), num(p.value)),
-                        out,
-                    );
-                }
-            }
-        }
-        if let (Some(p), Some(c)) = (&pt.trend, &ct.trend)
-            && p.value != c.value
-        {
-            report(
-                c.span,
-                p.span,
-                format!(
-                    "{what} sets trend `{}` but the policy requires `{}` for `{}`",
-                    c.value.as_str(),
-                    p.value.as_str(),
-                    parent.id.value
-                ),
-                format!("use `trend = \"{}\"`", p.value.as_str()),
-                out,
-            );
-        }
     }
-    if let (Some(p), Some(c)) = (&parent.cadence, &child.cadence)
-        && c.value.days() > p.value.days()
-    {
-        report(
-            c.span,
-            p.span,
-            format!(
-                "{what} is reported `{}` but the policy requires `{}` for `{}`",
-                c.value.as_str(),
-                p.value.as_str(),
-                parent.id.value
-            ),
-            format!("report it `{}` or more often", p.value.as_str()),
-            out,
-        );
-    }
-    if let (Some(p), Some(c)) = (&parent.required, &child.required)
-        && p.value
-        && !c.value
-    {
-        report(
-            c.span,
-            p.span,
-            format!("{what} drops `required` from KPI `{}`", parent.id.value),
-            "an extending policy may add KPIs and tighten them, never drop a required one"
-                .to_owned(),
-            out,
-        );
-    }
-    looser
+    !found.is_empty()
 }
 
 /// Checks every catalogue metric that implements a KPI.
