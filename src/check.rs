@@ -47,10 +47,6 @@ pub struct Fatal {
 impl Fatal {
     /// A fatal error with only a message.
     pub fn msg(message: impl Into<String>) -> Self {
-        Self::new(message)
-    }
-
-    fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             report: None,
@@ -310,7 +306,7 @@ fn data_format(path: &Path) -> Option<DataFormat> {
 
 /// Inputs sorted by kind as they are parsed.
 struct Loaded {
-    policies: Vec<(PolicyFile, bool)>,
+    policies: Vec<PolicyFile>,
     catalogues: Vec<Catalogue>,
     frameworks: Registry,
     policy_broken: bool,
@@ -337,7 +333,7 @@ impl Loaded {
                 self.any_policy_input = true;
                 schema::validate(FileKind::Policy, &root, file, diags);
                 if let Some(pf) = model::policy(&root, file) {
-                    self.policies.push((pf, false));
+                    self.policies.push(pf);
                 }
             }
             Some(FileKind::Framework) => {
@@ -463,7 +459,7 @@ fn collect(
     errors: &mut Vec<(PathBuf, String)>,
 ) -> Result<(), Fatal> {
     let meta = std::fs::metadata(path).map_err(|e| {
-        Fatal::new(format!(
+        Fatal::msg(format!(
             "cannot read `{}`: {}",
             path.display(),
             io_reason(&e)
@@ -610,11 +606,11 @@ fn load(path: &Path) -> (SourceFile, Result<Node, ParseError>) {
 /// Orders policy layers parents-first, loading the embedded baseline when it is extended
 /// or when there is no policy at all.
 fn order_layers(
-    policies: Vec<(PolicyFile, bool)>,
+    policies: Vec<PolicyFile>,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Result<Vec<PolicyFile>, Fatal> {
-    let mut pool: Vec<PolicyFile> = policies.into_iter().map(|(p, _)| p).collect();
+    let mut pool = policies;
     let needs_baseline = pool.is_empty()
         || pool.iter().any(|p| {
             p.extends.iter().any(|e| e.value == "nhi-baseline")
@@ -623,10 +619,10 @@ fn order_layers(
     if needs_baseline {
         let file = sources.add(SourceFile::new(BASELINE_NAME.into(), None, BASELINE.into()));
         let root = parse_toml(BASELINE)
-            .map_err(|e| Fatal::new(format!("embedded baseline: {}", e.message)))?;
+            .map_err(|e| Fatal::msg(format!("embedded baseline: {}", e.message)))?;
         schema::validate(FileKind::Policy, &root, file, diags);
         let baseline = model::policy(&root, file)
-            .ok_or_else(|| Fatal::new("embedded baseline lacks [policy] id"))?;
+            .ok_or_else(|| Fatal::msg("embedded baseline lacks [policy] id"))?;
         pool.insert(0, baseline);
     }
     let mut order: Vec<usize> = Vec::new();
@@ -641,7 +637,7 @@ fn order_layers(
         match state[i] {
             2 => return Ok(()),
             1 => {
-                return Err(Fatal::new(format!(
+                return Err(Fatal::msg(format!(
                     "policy `{}` ({}) extends itself through a cycle",
                     pool[i].id.value,
                     sources.get(pool[i].file).display
@@ -654,7 +650,7 @@ fn order_layers(
             let Some(j) = pool.iter().position(|p| p.id.value == parent.value) else {
                 let src = sources.get(pool[i].file);
                 let (line, col) = src.line_col(parent.span.start);
-                return Err(Fatal::new(format!(
+                return Err(Fatal::msg(format!(
                     "{}:{line}:{col}: policy `{}` extends `{}`, which no policy file defines (the built-in baseline is `nhi-baseline`)",
                     src.display, pool[i].id.value, parent.value
                 )));
