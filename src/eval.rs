@@ -129,18 +129,7 @@ impl<'a> Evaluator<'a> {
     /// An evaluator for the metrics and KPIs of `ctx`.
     #[must_use]
     pub fn new(ctx: &'a LintContext<'a>) -> Self {
-        let mut ev = Self {
-            ctx,
-            window: ctx.policy.trend_window(),
-            metrics: Vec::new(),
-            by_id: HashMap::default(),
-            series: Vec::new(),
-            unknown: HashMap::default(),
-            last_period: (Vec::new(), None),
-            series_by_key: HashMap::default(),
-            key: Vec::new(),
-            diags: Diagnostics::default(),
-        };
+        let mut ev = Self::empty(ctx, Vec::new(), HashMap::default());
         for m in ctx.metrics() {
             if ev.by_id.contains_key(m.id.value.as_str()) {
                 continue; // `duplicate-id`
@@ -338,21 +327,31 @@ impl<'a> Evaluator<'a> {
     /// A fresh evaluator over the same metrics, for reading part of a file on another
     /// thread; its state joins this one's with [`Evaluator::merge`].
     fn fork(&self) -> Self {
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|m| MetricInfo {
+                metric: m.metric,
+                kpi: m.kpi,
+                unit: m.unit,
+                rows: 0,
+                scopes: HashMap::default(),
+            })
+            .collect();
+        Self::empty(self.ctx, metrics, self.by_id.clone())
+    }
+
+    /// An evaluator over these metrics that has read nothing yet.
+    fn empty(
+        ctx: &'a LintContext<'a>,
+        metrics: Vec<MetricInfo<'a>>,
+        by_id: HashMap<&'a str, u32>,
+    ) -> Self {
         Self {
-            ctx: self.ctx,
-            window: self.window,
-            metrics: self
-                .metrics
-                .iter()
-                .map(|m| MetricInfo {
-                    metric: m.metric,
-                    kpi: m.kpi,
-                    unit: m.unit,
-                    rows: 0,
-                    scopes: HashMap::default(),
-                })
-                .collect(),
-            by_id: self.by_id.clone(),
+            ctx,
+            window: ctx.policy.trend_window(),
+            metrics,
+            by_id,
             series: Vec::new(),
             unknown: HashMap::default(),
             last_period: (Vec::new(), None),
