@@ -68,6 +68,21 @@ impl Policy {
             over!(stale_grace_days);
             over!(trend_window);
             for r in &layer.rules {
+                // A rule a parent layer locked keeps at least its severity and its lock.
+                if let Some(parent) = p
+                    .rules
+                    .get(&r.name)
+                    .filter(|x| x.locked && x.file != r.file)
+                {
+                    let parent = parent.clone();
+                    if crate::rules::kpi308_looser_than_policy::locked_rule(&parent, r, out) {
+                        continue;
+                    }
+                    let mut r = r.clone();
+                    r.locked = true;
+                    p.rules.insert(r.name.clone(), r);
+                    continue;
+                }
                 p.rules.insert(r.name.clone(), r.clone());
             }
             for c in &layer.categories {
@@ -86,7 +101,10 @@ impl Policy {
                         let loosened =
                             crate::rules::kpi308_looser_than_policy::compare(parent, k, out);
                         if !loosened {
-                            p.kpis[i] = k.clone();
+                            // What the child leaves out, it inherits.
+                            let mut k = k.clone();
+                            k.inherit(parent);
+                            p.kpis[i] = k;
                         }
                     }
                     None => p.kpis.push(k.clone()),
@@ -103,8 +121,12 @@ impl Policy {
                 });
             }
             p.exceptions.extend(layer.exceptions.iter().cloned());
-            p.coverage
-                .extend(layer.coverage.iter().map(|c| (layer.file, c.clone())));
+            for c in &layer.coverage {
+                // Layers often restate their parent's requirement: require it once.
+                if !p.coverage.iter().any(|(_, x)| x.value == c.value) {
+                    p.coverage.push((layer.file, c.clone()));
+                }
+            }
         }
         p.layers = layers;
         p
@@ -364,4 +386,59 @@ pub fn loosenings<'a>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(text: &str, file: u32) -> PolicyFile {
+        let root = crate::node::parse_toml(text).unwrap();
+        crate::model::policy(&root, FileId(file)).unwrap()
+    }
+
+    #[test]
+    fn an_extending_kpi_inherits_what_it_leaves_out() {
+        let parent = layer(
+            "[policy]\nid = \"p\"\n[[kpi]]\nid = \"k\"\ntier = \"board\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\nrequired = true\nthresholds = { target = 95, warn = 90, critical = 80, trend = \"up\" }\n",
+            0,
+        );
+        let child = layer(
+            "[policy]\nid = \"c\"\nextends = [\"p\"]\n[[kpi]]\nid = \"k\"\nthresholds = { target = 97 }\n",
+            1,
+        );
+        let mut out = Diagnostics::default();
+        let p = Policy::merge(vec![parent, child], &mut out);
+        assert!(out.findings.is_empty());
+        let k = p.kpi("k").unwrap();
+        assert!(k.is_required(), "`required` is inherited, not dropped");
+        let t = k.thresholds.as_ref().unwrap();
+        assert_eq!(t.target.as_ref().unwrap().value, 97.0);
+        assert_eq!(t.critical.as_ref().unwrap().value, 80.0);
+        assert!(t.trend.is_some());
+        assert_eq!(k.unit.as_ref().unwrap().value, crate::model::Unit::Percent);
+    }
+
+    #[test]
+    fn a_locked_rule_cannot_be_weakened_and_coverage_is_required_once() {
+        let parent = layer(
+            "[policy]\nid = \"p\"\n[rules]\nvanity-metric = { severity = \"error\", locked = true }\n[coverage]\nrequire = [\"owasp-nhi-2025\"]\n",
+            0,
+        );
+        let child = layer(
+            "[policy]\nid = \"c\"\nextends = [\"p\"]\n[rules]\nvanity-metric = \"off\"\n[coverage]\nrequire = [\"owasp-nhi-2025\"]\n",
+            1,
+        );
+        let mut out = Diagnostics::default();
+        let p = Policy::merge(vec![parent, child], &mut out);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].rule.name, "looser-than-policy");
+        let r = p.rules.get("vanity-metric").unwrap();
+        assert!(r.locked);
+        assert_eq!(
+            r.level.as_ref().unwrap().value,
+            Level::On(crate::diag::Severity::Error)
+        );
+        assert_eq!(p.coverage.len(), 1);
+    }
 }

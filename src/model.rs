@@ -244,6 +244,41 @@ impl Metric {
         self.required.as_ref().is_some_and(|r| r.value)
     }
 
+    /// Fills what this definition leaves out from `parent` (the same KPI in a policy it
+    /// extends): fields, threshold levels and the trend target.
+    pub fn inherit(&mut self, parent: &Metric) {
+        macro_rules! fill {
+            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f.clone_from(&parent.$f); } )* };
+        }
+        fill!(
+            name,
+            description,
+            tier,
+            category,
+            unit,
+            direction,
+            owner,
+            cadence,
+            source,
+            visibility,
+            okr,
+            required
+        );
+        if self.frameworks.is_empty() {
+            self.frameworks.clone_from(&parent.frameworks);
+        }
+        match (&mut self.thresholds, &parent.thresholds) {
+            (None, Some(p)) => self.thresholds = Some(p.clone()),
+            (Some(t), Some(p)) => {
+                macro_rules! level {
+                    ($($f:ident),*) => { $( if t.$f.is_none() { t.$f.clone_from(&p.$f); } )* };
+                }
+                level!(target, warn, critical, trend);
+            }
+            _ => {}
+        }
+    }
+
     /// The KPI id this metric stands for: `implements`, else its own id.
     #[must_use]
     pub fn kpi_id(&self) -> &str {

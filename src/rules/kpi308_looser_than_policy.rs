@@ -1,8 +1,9 @@
 //! `looser-than-policy`: a metric (or an extending policy) loosens a policy KPI.
 
+use crate::diag::Level;
 use crate::diag::{Diagnostics, Label};
 use crate::lint::{LintContext, Loosening, loosenings, num};
-use crate::model::{Metric, Origin};
+use crate::model::{Metric, Origin, RuleSetting};
 
 declare_rule! {
     /// ## What it does
@@ -12,7 +13,9 @@ declare_rule! {
     /// `critical` is looser, for `lower_is_better` a higher one; a different trend target,
     /// a longer cadence, and `required = false` over a required KPI are looser too. The
     /// finding has a second label at the policy line it loosens. Evaluation always uses the
-    /// stricter of the two.
+    /// stricter of the two. What an extending KPI leaves out it inherits from its parent.
+    /// An extending policy's `[rules]` entry that switches off or lowers a rule a parent
+    /// `locked` is reported too, and ignored.
     ///
     /// ## Why is this bad?
     /// A threshold quietly loosened in a team's catalogue lowers the bar the board believes
@@ -112,6 +115,36 @@ pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
         .help(help);
     }
     !found.is_empty()
+}
+
+/// A child layer's `[rules]` entry for a rule a parent layer `locked`: reports it and
+/// returns `true` when it would weaken the rule (switch it off or lower its severity).
+pub fn locked_rule(parent: &RuleSetting, child: &RuleSetting, out: &mut Diagnostics) -> bool {
+    let severity = |s: &RuleSetting| match s.level.as_ref().map(|l| l.value) {
+        Some(Level::On(sev)) => Some(sev),
+        Some(Level::Off) => None,
+        None => crate::rules::find(&s.name).map(|r| r.default_severity),
+    };
+    let weaker = match (severity(parent), severity(child)) {
+        (Some(_), None) => true,
+        (Some(p), Some(c)) => c < p,
+        (None, _) => false,
+    };
+    if weaker {
+        let at = child.level.as_ref().map_or(child.key_span, |l| l.span);
+        out.push(
+            &LOOSER_THAN_POLICY,
+            Label::at(child.file, at).with_message("weakens a locked rule"),
+            format!(
+                "rule `{}` is locked by a policy this one extends; this setting is ignored",
+                child.name
+            ),
+        )
+        .subject(child.name.clone())
+        .label(Label::at(parent.file, parent.key_span).with_message("locked here"))
+        .help("a locked rule keeps its severity in every extending policy; remove this entry");
+    }
+    weaker
 }
 
 /// Checks every catalogue metric that implements a KPI.
