@@ -138,7 +138,8 @@ impl Policy {
         self.kpis.iter().find(|k| k.id.value == id)
     }
 
-    /// `trend_window` (at least 2).
+    /// `trend_window`, kept within 2..=120 (the schema's bounds) whatever the file says:
+    /// evaluation holds this many values of every series.
     #[must_use]
     pub fn trend_window(&self) -> usize {
         let v = self
@@ -146,7 +147,7 @@ impl Policy {
             .trend_window
             .as_ref()
             .map_or(defaults::TREND_WINDOW, |(_, v)| v.value);
-        usize::try_from(v.max(2)).unwrap_or(2)
+        usize::try_from(v.clamp(2, 120)).unwrap_or(2)
     }
 
     /// `stale_grace_days`.
