@@ -669,29 +669,42 @@ impl<'a> Evaluator<'a> {
 
     /// Reads an NDJSON file (one JSON object per line), streaming.
     pub fn read_ndjson(&mut self, path: &Path, file: FileId) {
+        use serde_json::value::RawValue;
+        use std::borrow::Cow;
+        /// A row. Like a CSV file's extra columns, other keys are ignored; numbers may
+        /// be written as JSON numbers or as strings.
         #[derive(serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
         struct Row<'r> {
             #[serde(borrow)]
-            metric: std::borrow::Cow<'r, str>,
+            metric: Cow<'r, str>,
             #[serde(borrow)]
-            period: std::borrow::Cow<'r, str>,
-            value: Option<f64>,
-            numerator: Option<f64>,
-            denominator: Option<f64>,
+            period: Cow<'r, str>,
             #[serde(borrow, default)]
-            scope: Option<std::borrow::Cow<'r, str>>,
+            value: Option<&'r RawValue>,
             #[serde(borrow, default)]
-            source: Option<std::borrow::Cow<'r, str>>,
+            numerator: Option<&'r RawValue>,
+            #[serde(borrow, default)]
+            denominator: Option<&'r RawValue>,
+            #[serde(borrow, default)]
+            scope: Option<Cow<'r, str>>,
+            #[serde(borrow, default)]
+            source: Option<Cow<'r, str>>,
         }
-        let reader = match std::fs::File::open(path) {
+        /// A number's text: a JSON number as written, or a string's contents.
+        fn number_text(raw: &RawValue) -> Cow<'_, str> {
+            let text = raw.get();
+            if text.starts_with('"') {
+                serde_json::from_str::<Cow<'_, str>>(text).unwrap_or(Cow::Borrowed(text))
+            } else {
+                Cow::Borrowed(text)
+            }
+        }
+        let mut reader = match std::fs::File::open(path) {
             Ok(f) => BufReader::with_capacity(1 << 16, f),
             Err(e) => return self.malformed(file, 1, format!("cannot read: {e}")),
         };
         let mut buf = Vec::new();
-        let mut reader = reader;
         let mut line = 0u64;
-        let mut num_buf = (String::new(), String::new());
         loop {
             buf.clear();
             match reader.read_until(b'\n', &mut buf) {
@@ -706,20 +719,27 @@ impl<'a> Evaluator<'a> {
             let row: Row<'_> = match serde_json::from_slice(text) {
                 Ok(r) => r,
                 Err(e) => {
-                    self.malformed(file, line, format!("not a data row: {e}"));
+                    // serde_json counts lines within the row; the row is one line.
+                    let message = e.to_string();
+                    let message = message
+                        .rfind(" at line ")
+                        .map_or(message.as_str(), |at| &message[..at]);
+                    self.malformed(
+                        file,
+                        line,
+                        format!("not a data row: {message} (column {})", e.column()),
+                    );
                     continue;
                 }
             };
-            let v = match (row.value, row.numerator, row.denominator) {
-                (Some(v), _, _) => {
-                    num_buf.0 = v.to_string();
-                    RowValue::Value(num_buf.0.as_bytes())
-                }
-                (None, Some(n), Some(d)) => {
-                    num_buf.0 = n.to_string();
-                    num_buf.1 = d.to_string();
-                    RowValue::Ratio(num_buf.0.as_bytes(), num_buf.1.as_bytes())
-                }
+            let (value, numerator, denominator) = (
+                row.value.map(number_text),
+                row.numerator.map(number_text),
+                row.denominator.map(number_text),
+            );
+            let v = match (&value, &numerator, &denominator) {
+                (Some(v), _, _) => RowValue::Value(v.as_bytes()),
+                (None, Some(n), Some(d)) => RowValue::Ratio(n.as_bytes(), d.as_bytes()),
                 _ => RowValue::Missing,
             };
             self.row(
@@ -832,11 +852,6 @@ impl<'a> Evaluator<'a> {
         let eff = effective(info);
         let at = Label::at_line(latest.file, u64::from(latest.line));
         let mut status = "ok";
-        let past = |v: f64, t: f64| match eff.direction {
-            Some(Direction::HigherIsBetter) => v < t,
-            Some(Direction::LowerIsBetter) => v > t,
-            _ => false,
-        };
         let period = latest.period.to_string();
         for (rule, level, name) in [
             (&THRESHOLD_BREACH, eff.critical, "critical"),
@@ -845,17 +860,25 @@ impl<'a> Evaluator<'a> {
             let Some((t, file, span)) = level else {
                 continue;
             };
-            if past(latest.value, t) {
+            if eff.past(latest.value, t) {
                 status = if name == "critical" { "breach" } else { "warn" };
+                let how = match eff.target {
+                    Some((tg, ..)) if eff.direction == Some(Direction::Stable) => format!(
+                        "more than {} from its target {} (its {name} threshold is {})",
+                        num((t - tg).abs()),
+                        num(tg),
+                        num(t)
+                    ),
+                    _ => format!("past its {name} threshold {}", num(t)),
+                };
                 diags
                     .push(
                         rule,
                         at.clone(),
                         format!(
-                            "`{id}`{} is {} in {period}, past its {name} threshold {}",
+                            "`{id}`{} is {} in {period}, {how}",
                             scope_text(&s.scope),
                             num(latest.value),
-                            num(t)
                         ),
                     )
                     .subject(id.clone())
@@ -870,6 +893,7 @@ impl<'a> Evaluator<'a> {
             (Some(Trend::Down), _, "up") | (Some(Trend::Up), _, "down") => true,
             (None, Some(Direction::HigherIsBetter), "down")
             | (None, Some(Direction::LowerIsBetter), "up") => true,
+            (None, Some(Direction::Stable), t) => t != "flat",
             _ => false,
         };
         if against && points.len() >= MIN_TREND_POINTS {
@@ -896,7 +920,10 @@ impl<'a> Evaluator<'a> {
         if let Some(due) = stale_after(info, &latest.period, ctx)
             && ctx.as_of > due
         {
-            status = "stale";
+            // A breach or warning on the latest value outranks its age.
+            if status == "ok" {
+                status = "stale";
+            }
             diags
                 .push(
                     &STALE_DATA,
@@ -919,7 +946,11 @@ impl<'a> Evaluator<'a> {
                 .subject(id.clone())
                 .help("automate the export from the system of record, or add an approved, expiring exception");
         }
-        let target_met = eff.target.map(|(t, ..)| !past(latest.value, t));
+        let target_met = match eff.direction {
+            // A stable KPI meets its target while it stays inside its warn band.
+            Some(Direction::Stable) => eff.warn.map(|(w, ..)| !eff.past(latest.value, w)),
+            _ => eff.target.map(|(t, ..)| !eff.past(latest.value, t)),
+        };
         Some(ScoreLine {
             metric: id,
             scope: s.scope.to_string(),
@@ -1079,7 +1110,9 @@ fn tier(info: &MetricInfo<'_>) -> Option<Tier> {
         .map(|t| t.value)
 }
 
-/// The stricter of the metric's and the KPI's thresholds, level by level.
+/// The stricter of the metric's and the KPI's thresholds, level by level. A `stable`
+/// KPI holds its `target` (the metric's, else the KPI's); its `warn` and `critical` are
+/// bands of distance from it, and the narrower band is the stricter.
 fn effective(info: &MetricInfo<'_>) -> Effective {
     let direction = info
         .metric
@@ -1090,7 +1123,12 @@ fn effective(info: &MetricInfo<'_>) -> Effective {
         direction,
         ..Effective::default()
     };
-    for def in [info.kpi, info.metric].into_iter().flatten() {
+    let defs = || [info.kpi, info.metric].into_iter().flatten();
+    let stable_target = defs()
+        .filter_map(|d| d.thresholds.as_ref()?.target.as_ref())
+        .next_back()
+        .map(|t| t.value);
+    for def in defs() {
         let Some(t) = &def.thresholds else { continue };
         if let Some(tr) = &t.trend {
             eff.trend = Some(tr.value);
@@ -1106,7 +1144,11 @@ fn effective(info: &MetricInfo<'_>) -> Effective {
                 (None, _) => true,
                 (Some((cur, ..)), Some(Direction::HigherIsBetter)) => v.value > cur,
                 (Some((cur, ..)), Some(Direction::LowerIsBetter)) => v.value < cur,
-                _ => false,
+                (Some(_), Some(Direction::Stable)) if level == Level3::Target => true,
+                (Some((cur, ..)), Some(Direction::Stable)) => {
+                    stable_target.is_some_and(|tg| (v.value - tg).abs() < (cur - tg).abs())
+                }
+                (Some(_), None) => false,
             };
             if stricter {
                 *slot = Some((v.value, def.file, v.span));
@@ -1114,6 +1156,21 @@ fn effective(info: &MetricInfo<'_>) -> Effective {
         }
     }
     eff
+}
+
+impl Effective {
+    /// Whether `value` is past threshold `t`: below it for `higher_is_better`, above it
+    /// for `lower_is_better`, further from the target than `t` is for `stable`.
+    fn past(&self, value: f64, t: f64) -> bool {
+        match self.direction {
+            Some(Direction::HigherIsBetter) => value < t,
+            Some(Direction::LowerIsBetter) => value > t,
+            Some(Direction::Stable) => self
+                .target
+                .is_some_and(|(tg, ..)| (value - tg).abs() > (t - tg).abs()),
+            None => false,
+        }
+    }
 }
 
 /// Least-squares trend of a window: `up`, `down` or `flat` (see [`FLAT_BAND`]).
@@ -1161,18 +1218,34 @@ fn stale_after(
             PeriodKind::Quarter => Some(Cadence::Quarterly),
             PeriodKind::Day => None,
         })?;
-    let grace = ctx.policy.stale_grace_days();
-    let next_start = latest.end.tomorrow().ok()?;
-    let next_end = match cadence {
-        Cadence::Weekly => latest.end.checked_add(jiff::Span::new().days(7)).ok()?,
-        Cadence::Monthly => next_start.last_of_month(),
-        Cadence::Quarterly => next_start
-            .checked_add(jiff::Span::new().months(3))
-            .ok()?
-            .yesterday()
-            .ok()?,
-    };
-    next_end.checked_add(jiff::Span::new().days(grace)).ok()
+    let grace = jiff::Span::new()
+        .try_days(ctx.policy.stale_grace_days())
+        .ok()?;
+    next_due(cadence, latest.end)?.checked_add(grace).ok()
+}
+
+/// The last day of the reporting period after the one holding `day`: the next value of a
+/// series whose latest value covers `day` is due by then.
+fn next_due(cadence: Cadence, day: jiff::civil::Date) -> Option<jiff::civil::Date> {
+    use jiff::Span;
+    match cadence {
+        Cadence::Weekly => day.checked_add(Span::new().days(7)).ok(),
+        Cadence::Monthly => Some(
+            day.first_of_month()
+                .checked_add(Span::new().months(1))
+                .ok()?
+                .last_of_month(),
+        ),
+        Cadence::Quarterly => {
+            let quarter_start =
+                jiff::civil::Date::new(day.year(), (day.month() - 1) / 3 * 3 + 1, 1).ok()?;
+            quarter_start
+                .checked_add(Span::new().months(6))
+                .ok()?
+                .yesterday()
+                .ok()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1330,6 +1403,19 @@ mod tests {
         );
         assert_eq!(parse_number(b"inf"), None);
         assert_eq!(parse_number(b"1,5"), None);
+    }
+
+    #[test]
+    fn the_next_value_is_due_by_the_end_of_the_next_period() {
+        let due = |c, d: &str| next_due(c, d.parse().unwrap()).unwrap().to_string();
+        // The period holding the day, not the day, sets the due date.
+        assert_eq!(due(Cadence::Monthly, "2026-10-20"), "2026-11-30");
+        assert_eq!(due(Cadence::Monthly, "2026-10-31"), "2026-11-30");
+        assert_eq!(due(Cadence::Monthly, "2024-01-31"), "2024-02-29");
+        assert_eq!(due(Cadence::Monthly, "2026-12-05"), "2027-01-31");
+        assert_eq!(due(Cadence::Quarterly, "2026-09-30"), "2026-12-31");
+        assert_eq!(due(Cadence::Quarterly, "2026-10-01"), "2027-03-31");
+        assert_eq!(due(Cadence::Weekly, "2026-11-22"), "2026-11-29");
     }
 
     #[test]

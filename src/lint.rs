@@ -138,8 +138,8 @@ impl Policy {
         self.kpis.iter().find(|k| k.id.value == id)
     }
 
-    /// `trend_window`, kept within 2..=120 (the schema's bounds) whatever the file says:
-    /// evaluation holds this many values of every series.
+    /// `trend_window`, kept within 3..=120 (the schema's bounds) whatever the file says:
+    /// a trend needs three points, and evaluation holds this many values of every series.
     #[must_use]
     pub fn trend_window(&self) -> usize {
         let v = self
@@ -147,16 +147,17 @@ impl Policy {
             .trend_window
             .as_ref()
             .map_or(defaults::TREND_WINDOW, |(_, v)| v.value);
-        usize::try_from(v.clamp(2, 120)).unwrap_or(2)
+        usize::try_from(v.clamp(3, 120)).unwrap_or(3)
     }
 
-    /// `stale_grace_days`.
+    /// `stale_grace_days`, kept within 0..=366 (the schema's bounds).
     #[must_use]
     pub fn stale_grace_days(&self) -> i64 {
         self.settings
             .stale_grace_days
             .as_ref()
             .map_or(defaults::STALE_GRACE_DAYS, |(_, v)| v.value)
+            .clamp(0, 366)
     }
 
     /// `max_board_kpis`, with where it was set.
@@ -272,13 +273,18 @@ pub fn rule_level(
     }
 }
 
-/// A number as written in messages: no trailing `.0`.
+/// A number as written in messages: at most six decimals, no trailing zeros, so that a
+/// computed `110.00000000000001` reads `110` and `1.8333333333333333` reads `1.833333`.
 #[must_use]
 pub fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return format!("{v}");
+    }
+    let rounded = (v * 1e6).round() / 1e6;
+    if rounded == 0.0 {
+        "0".to_owned() // not `-0`
     } else {
-        format!("{v}")
+        format!("{rounded}")
     }
 }
 
@@ -342,6 +348,12 @@ pub fn loosenings<'a>(
         .map(|d| d.value);
     if let Some(st) = &strict.thresholds {
         let lt = loose.thresholds.as_ref();
+        // A `stable` KPI's warn and critical are distances from its target.
+        let strict_target = st.target.as_ref().map(|t| t.value);
+        let loose_target = lt
+            .and_then(|t| t.target.as_ref())
+            .map(|t| t.value)
+            .or(strict_target);
         for level in Level3::ALL {
             let Some(s) = st.level(level) else { continue };
             let l = lt.and_then(|t| t.level(level));
@@ -349,6 +361,12 @@ pub fn loosenings<'a>(
                 (None, _) => dropped_counts,
                 (Some(l), Some(Direction::HigherIsBetter)) => l.value < s.value,
                 (Some(l), Some(Direction::LowerIsBetter)) => l.value > s.value,
+                (Some(l), Some(Direction::Stable)) if level != Level3::Target => {
+                    match (strict_target, loose_target) {
+                        (Some(st), Some(lt)) => (l.value - lt).abs() > (s.value - st).abs(),
+                        _ => false,
+                    }
+                }
                 (Some(_), _) => false,
             };
             if looser {
@@ -396,6 +414,17 @@ mod tests {
     fn layer(text: &str, file: u32) -> PolicyFile {
         let root = crate::node::parse_toml(text).unwrap();
         crate::model::policy(&root, FileId(file)).unwrap()
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(num(95.0), "95");
+        assert_eq!(num(97.5), "97.5");
+        assert_eq!(num(110.000_000_000_000_01), "110");
+        assert_eq!(num(11.0 / 6.0), "1.833333");
+        assert_eq!(num(-0.000_000_1), "0");
+        assert_eq!(num(-2.25), "-2.25");
+        assert_eq!(num(1e20), "100000000000000000000");
     }
 
     #[test]

@@ -10,7 +10,9 @@ declare_rule! {
     /// `target >= warn >= critical`; for `lower_is_better`, `target <= warn <= critical`.
     /// A trend target must not contradict the direction either (`trend = "down"` on a
     /// `higher_is_better` KPI). A metric's direction falls back to the KPI it implements.
-    /// Numeric thresholds of a `stable` KPI are not ordered.
+    /// A `stable` KPI holds its `target`; its `warn` and `critical` are bands of distance
+    /// from it, so it needs a `target`, and `critical` must lie at least as far from the
+    /// target as `warn`.
     ///
     /// ## Why is this bad?
     /// Inverted thresholds make a KPI report `ok` while it is failing, or page people while
@@ -61,7 +63,11 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         let better: fn(f64, f64) -> bool = match direction {
             Direction::HigherIsBetter => |a: f64, b: f64| a >= b,
             Direction::LowerIsBetter => |a: f64, b: f64| a <= b,
-            Direction::Stable => continue,
+            Direction::Stable => {
+                let target = ctx.inherited(m, |k| k.thresholds.as_ref()?.target.as_ref());
+                check_stable(m, t, target, out);
+                continue;
+            }
         };
         let levels: Vec<_> = Level3::ALL
             .iter()
@@ -94,5 +100,46 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 break;
             }
         }
+    }
+}
+
+/// A `stable` KPI's bands: `warn` and `critical` are distances from `target`.
+fn check_stable(
+    m: &crate::model::Metric,
+    t: &crate::model::Thresholds,
+    target: Option<&crate::model::Sp<f64>>,
+    out: &mut Diagnostics,
+) {
+    let band = t.warn.as_ref().or(t.critical.as_ref());
+    let Some(target) = target else {
+        if let Some(b) = band {
+            out.push(
+                &THRESHOLD_ORDER,
+                Label::at(m.file, b.span).with_message("no target to measure from"),
+                format!(
+                    "`{}` is `stable` but has no `target`: its `warn` and `critical` bands mean nothing",
+                    m.id.value
+                ),
+            )
+            .subject(m.id.value.clone())
+            .help("add the `target` the KPI should hold; `warn` and `critical` mark how far it may drift");
+        }
+        return;
+    };
+    if let (Some(w), Some(c)) = (&t.warn, &t.critical)
+        && (c.value - target.value).abs() < (w.value - target.value).abs()
+    {
+        out.push(
+            &THRESHOLD_ORDER,
+            Label::at(m.file, c.span).with_message(format!("critical {}", num(c.value))),
+            format!(
+                "`{}` is `stable`, so `critical` must be at least as far from the target {} as `warn`",
+                m.id.value,
+                num(target.value)
+            ),
+        )
+        .label(Label::at(m.file, w.span).with_message(format!("warn {}", num(w.value))))
+        .subject(m.id.value.clone())
+        .help("widen the critical band, or narrow the warn band");
     }
 }
