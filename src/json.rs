@@ -100,6 +100,8 @@ impl Parser<'_> {
             self.pos += 1;
             return Ok(Kind::Table(Vec::new()));
         }
+        // Hashes of the keys so far, once an object is too large to scan for duplicates.
+        let mut seen: Option<std::collections::HashSet<u64>> = None;
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b'"') {
@@ -108,6 +110,13 @@ impl Parser<'_> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = Span::new(key_start, self.pos);
+            if self.is_duplicate(mark, &key, &mut seen) {
+                // As in TOML: which value wins would be a silent guess.
+                return Err(ParseError {
+                    message: format!("duplicate key `{key}`"),
+                    span: key_span,
+                });
+            }
             self.skip_ws();
             self.expect(b':', "`:` after the key")?;
             self.skip_ws();
@@ -127,6 +136,27 @@ impl Parser<'_> {
                 _ => return Err(self.error("expected `,` or `}`")),
             }
         }
+    }
+
+    /// Whether the object whose entries start at `mark` already has `key`: a scan for
+    /// small objects, hashes for large ones (so a hostile object cannot go quadratic).
+    fn is_duplicate(
+        &self,
+        mark: usize,
+        key: &str,
+        seen: &mut Option<std::collections::HashSet<u64>>,
+    ) -> bool {
+        use std::hash::BuildHasher;
+        const SCAN_BELOW: usize = 32;
+        let entries = &self.entries[mark..];
+        if entries.len() < SCAN_BELOW {
+            return entries.iter().any(|e| &*e.key == key);
+        }
+        let hasher = rustc_hash::FxBuildHasher;
+        let seen =
+            seen.get_or_insert_with(|| entries.iter().map(|e| hasher.hash_one(&*e.key)).collect());
+        // A repeated hash is almost always a repeated key; confirm it.
+        !seen.insert(hasher.hash_one(key)) && entries.iter().any(|e| &*e.key == key)
     }
 
     fn array(&mut self, depth: usize) -> Result<Kind, ParseError> {
@@ -298,6 +328,20 @@ mod tests {
             let err = parse_json(text).unwrap_err();
             assert_eq!(err.span.start as usize, at, "{text}: {err:?}");
         }
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second_key() {
+        let text = r#"{"id": "a", "t": {"x": 1}, "id": "b"}"#;
+        let err = parse_json(text).unwrap_err();
+        assert_eq!(err.message, "duplicate key `id`");
+        assert_eq!(&text[err.span.range()], r#""id""#);
+        assert_eq!(err.span.start, 27);
+        // Large objects use hashes; the same answer.
+        let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
+        let big = format!("{{{}, \"k42\": 0}}", keys.join(", "));
+        assert_eq!(parse_json(&big).unwrap_err().message, "duplicate key `k42`");
+        assert!(parse_json(&format!("{{{}}}", keys.join(", "))).is_ok());
     }
 
     #[test]
