@@ -175,6 +175,7 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
     for p in &opts.policies {
         collect(p, Origin::PolicySearch, &mut inputs, &mut walk_diags)?;
     }
+    dedupe(&mut inputs);
     let config_policies = match &opts.config {
         Some(cfg) if opts.policies.is_empty() => {
             Some(cfg.expand(&cfg.policies, &["policies/**/*.toml"]))
@@ -218,6 +219,8 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
         frameworks: Registry::builtin(),
         policy_broken: false,
         any_policy_input: false,
+        searched_policies: 0,
+        recognised: 0,
     };
     let origins: Vec<Origin> = inputs.iter().map(|(_, o)| *o).collect();
     for (p, origin) in parsed.drain(..).zip(origins) {
@@ -226,7 +229,9 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
 
     // Default policy search: `policies/` below the working directory, when no policy was
     // named or found among the inputs.
+    let mut config_searched = false;
     if let Some(found) = config_policies.filter(|_| !loaded.any_policy_input) {
+        config_searched = true;
         let found: Vec<_> = found
             .into_iter()
             .map(|p| (p, Origin::PolicySearch))
@@ -234,16 +239,61 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
         for p in read_all(&found, &mut sources) {
             loaded.handle(p, Origin::PolicySearch, &sources, &mut diags);
         }
-    } else if !loaded.any_policy_input && opts.policies.is_empty() && opts.config.is_none() {
-        let dir = cwd.join("policies");
-        if dir.is_dir() {
-            let mut found = Vec::new();
-            let mut walk_errors = Vec::new();
-            collect(&dir, Origin::PolicySearch, &mut found, &mut walk_errors)?;
-            for p in read_all(&found, &mut sources) {
-                loaded.handle(p, Origin::PolicySearch, &sources, &mut diags);
-            }
+    } else if !loaded.any_policy_input
+        && opts.policies.is_empty()
+        && opts.config.is_none()
+        && let Some(dir) = policies_dir(&cwd)
+    {
+        let mut found = Vec::new();
+        let mut walk_errors = Vec::new();
+        collect(&dir, Origin::PolicySearch, &mut found, &mut walk_errors)?;
+        for p in read_all(&found, &mut sources) {
+            loaded.handle(p, Origin::PolicySearch, &sources, &mut diags);
         }
+    }
+    // A policy asked for by name that is not there must not quietly become the baseline.
+    let asked_for_policies = !opts.policies.is_empty()
+        || (config_searched && opts.config.as_ref().is_some_and(|c| !c.policies.is_empty()));
+    if asked_for_policies && loaded.searched_policies == 0 && !loaded.policy_broken {
+        let asked: Vec<String> = if opts.policies.is_empty() {
+            opts.config
+                .iter()
+                .flat_map(|c| c.policies.iter().map(|g| format!("`{g}`")))
+                .collect()
+        } else {
+            opts.policies
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect()
+        };
+        return Err(Fatal {
+            message: format!(
+                "no policy found in {}: a policy is a TOML file with a `[policy]` table",
+                asked.join(", ")
+            ),
+            report: Some(finish(sources, diags, &Policy::default(), opts, 0)),
+        });
+    }
+    if loaded.recognised == 0 && data_files.is_empty() && diags.findings.is_empty() {
+        let message = if !default_paths {
+            let named: Vec<String> = opts
+                .paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect();
+            format!(
+                "nothing to check: no policy, catalogue or data file in {}",
+                named.join(", ")
+            )
+        } else if let Some(cfg) = &opts.config {
+            format!(
+                "nothing to check: the `catalogues` and `data` globs of `{}` match no file",
+                display_path(&cfg.path)
+            )
+        } else {
+            "nothing to check: no `metrics/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
+        };
+        return Err(Fatal::msg(message));
     }
     let Loaded {
         policies,
@@ -311,6 +361,10 @@ struct Loaded {
     frameworks: Registry,
     policy_broken: bool,
     any_policy_input: bool,
+    /// Policies found by `--policy`, `kpilint.toml` or the `policies/` search.
+    searched_policies: usize,
+    /// Files recognised as kpilint files (policy, catalogue, framework).
+    recognised: usize,
 }
 
 impl Loaded {
@@ -328,9 +382,18 @@ impl Loaded {
             }
             return;
         };
+        if matches!(
+            classify(&root),
+            Some(FileKind::Policy | FileKind::Framework | FileKind::Catalogue)
+        ) {
+            self.recognised += 1;
+        }
         match classify(&root) {
             Some(FileKind::Policy) => {
                 self.any_policy_input = true;
+                if origin == Origin::PolicySearch {
+                    self.searched_policies += 1;
+                }
                 schema::validate(FileKind::Policy, &root, file, diags);
                 if let Some(pf) = model::policy(&root, file) {
                     self.policies.push(pf);
@@ -385,8 +448,41 @@ fn looks_like_kpilint(root: &Node) -> bool {
         .any(|e| crate::suggest::closest(&e.key, KEYS.iter().copied()).is_some())
 }
 
+/// Whether a file that failed to parse was meant to be a policy: a `[policy]` table (any
+/// spacing), a `policy = ...` key, or a JSON `"policy":` key. A broken policy stops the
+/// run; a broken catalogue is only a finding.
 fn looks_like_policy(text: &str) -> bool {
-    text.lines().any(|l| l.trim_start().starts_with("[policy]"))
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        let squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        squeezed.starts_with("[policy]")
+            || squeezed.starts_with("policy=")
+            || squeezed.starts_with("\"policy\":")
+            || squeezed.starts_with("{\"policy\":")
+    })
+}
+
+/// The `policies/` directory that applies to `cwd`: in it, or in the nearest ancestor up
+/// to the repository root (a directory with `.git`), so `kpilint check` run from a
+/// subdirectory uses the repository's policy, not silently the built-in one.
+fn policies_dir(cwd: &Path) -> Option<PathBuf> {
+    for dir in cwd.ancestors() {
+        let candidate = dir.join("policies");
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Drops repeated inputs (the same file named twice, or named and found in a walked
+/// directory), keeping the first: a file read twice would define every id twice.
+fn dedupe(inputs: &mut Vec<(PathBuf, Origin)>) {
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|(p, _)| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
 }
 
 fn classify(root: &Node) -> Option<FileKind> {
@@ -485,7 +581,7 @@ fn collect(
                 let p = e.path();
                 if matches!(
                     p.extension().and_then(|x| x.to_str()),
-                    Some("toml" | "json" | "csv" | "ndjson" | "jsonl")
+                    Some("toml" | "json" | "csv" | "ndjson" | "jsonl" | "yaml" | "yml")
                 ) {
                     out.push((p.to_path_buf(), origin));
                 }
@@ -592,6 +688,29 @@ fn load(path: &Path) -> (SourceFile, Result<Node, ParseError>) {
     let result = match path.extension().and_then(|x| x.to_str()) {
         Some("json") => crate::json::parse_json(&text),
         Some("toml") | None => parse_toml(&text),
+        // Not read yet; a YAML catalogue must not make a run pass by being skipped.
+        Some("yaml" | "yml") => {
+            let mut at = 0;
+            let top_key = text.split_inclusive('\n').find_map(|l| {
+                let start = at;
+                at += l.len();
+                ["catalogue:", "metric:", "policy:", "framework:"]
+                    .iter()
+                    .any(|k| l.starts_with(k))
+                    .then(|| Span::new(start, start + l.trim_end().len()))
+            });
+            match top_key {
+                Some(span) => Err(ParseError {
+                    message: "kpilint does not read YAML yet: write this catalogue as TOML or JSON"
+                        .into(),
+                    span,
+                }),
+                None => Ok(Node {
+                    span: Span::default(),
+                    kind: crate::node::Kind::Table(Vec::new()),
+                }),
+            }
+        }
         Some(other) => Err(ParseError {
             message: format!("unsupported file type `.{other}`: kpilint reads TOML and JSON"),
             span: Span::default(),
@@ -625,6 +744,11 @@ fn order_layers(
             .ok_or_else(|| Fatal::msg("embedded baseline lacks [policy] id"))?;
         pool.insert(0, baseline);
     }
+    rules::kpi003_duplicate_id::report_repeats(
+        "policy",
+        pool.iter().map(|p| (p.file, &p.id)),
+        diags,
+    );
     let mut order: Vec<usize> = Vec::new();
     let mut state = vec![0u8; pool.len()]; // 0 new, 1 visiting, 2 done
     fn visit(
@@ -671,7 +795,16 @@ fn order_layers(
 /// Rule names in `[rules]` and exceptions must name real rules.
 fn check_rule_names(policy: &Policy, diags: &mut Diagnostics) {
     let unknown = |name: &str, file: FileId, span: Span, diags: &mut Diagnostics, what: &str| {
-        if rules::ALL.iter().any(|r| r.name == name) {
+        if let Some(rule) = rules::ALL.iter().find(|r| r.name == name) {
+            if !rules::is_configurable(rule) {
+                diags
+                    .push(
+                        &SCHEMA,
+                        Label::at(file, span).with_message("always an error"),
+                        format!("{what} names `{name}`, which cannot be configured or waived"),
+                    )
+                    .help("a file kpilint cannot read, or a key it does not know, is always an error: fix the file instead");
+            }
             return;
         }
         let f = diags.push(
@@ -788,7 +921,20 @@ fn finish(
         let Some(rule) = rules::ALL.iter().find(|r| r.name == x.rule.value) else {
             continue;
         };
-        if !live || rule.group == "exceptions" {
+        if !live || rule.group == "exceptions" || !rules::is_configurable(rule) {
+            continue;
+        }
+        if !x.is_approved() {
+            // `unapproved-exception` reports the exception; what it names stays reported.
+            for f in findings.iter_mut().filter(|f| {
+                f.rule.name == rule.name && f.subject.as_deref() == Some(x.subject.value.as_str())
+            }) {
+                let (line, _) = sources.get(x.file).line_col(x.span.start);
+                f.notes.push(format!(
+                    "the exception at {}:{line} has no reason or approver, so it waives nothing",
+                    sources.get(x.file).display
+                ));
+            }
             continue;
         }
         let here = Label::at(x.file, x.span).with_message("waived by this exception");

@@ -31,6 +31,12 @@ pub struct Config {
     pub fail_on: Option<String>,
 }
 
+fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+}
+
 /// Finds `kpilint.toml` in `start` or an ancestor.
 #[must_use]
 pub fn find(start: &Path) -> Option<PathBuf> {
@@ -84,6 +90,24 @@ impl Config {
         ));
         if let Ok(root) = crate::node::parse_toml(&self.text) {
             crate::schema::validate(crate::schema::FileKind::Config, &root, file, diags);
+            // A glob that does not compile would match nothing, silently.
+            for key in ["policies", "catalogues", "data"] {
+                for item in root.get(key).map(Node::items).unwrap_or_default() {
+                    let Some(pattern) = item.as_str() else {
+                        continue;
+                    };
+                    if let Err(e) = glob(pattern) {
+                        diags
+                            .push(
+                                &crate::rules::SCHEMA,
+                                crate::diag::Label::at(file, item.span)
+                                    .with_message("invalid glob"),
+                                format!("`{key}` glob `{pattern}` is invalid: {}", e.kind()),
+                            )
+                            .help("globs are relative to kpilint.toml: `metrics/**/*.toml`");
+                    }
+                }
+            }
         }
         file
     }
@@ -97,10 +121,9 @@ impl Config {
             globs.iter().map(String::as_str).collect()
         };
         let mut builder = globset::GlobSetBuilder::new();
-        for p in patterns {
-            if let Ok(g) = globset::GlobBuilder::new(p).literal_separator(true).build() {
-                builder.add(g);
-            }
+        // Invalid globs are `schema` findings (see `validate`).
+        for g in patterns.into_iter().filter_map(|p| glob(p).ok()) {
+            builder.add(g);
         }
         let Ok(set) = builder.build() else {
             return Vec::new();

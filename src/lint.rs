@@ -257,7 +257,11 @@ pub fn rule_level(
     rule: &crate::rules::RuleMeta,
     as_of: jiff::civil::Date,
 ) -> Level {
-    let Some(setting) = policy.rules.get(rule.name) else {
+    let Some(setting) = policy
+        .rules
+        .get(rule.name)
+        .filter(|_| crate::rules::is_configurable(rule))
+    else {
         return Level::On(rule.default_severity);
     };
     let level = setting

@@ -50,7 +50,8 @@ struct Global {
     /// Print only errors and warnings, without the summary line.
     #[arg(long, short, global = true)]
     quiet: bool,
-    /// Evaluate as if today were DATE (YYYY-MM-DD): exception expiry, overdue OKRs.
+    /// Evaluate as if today were DATE (YYYY-MM-DD): exception expiry, overdue OKRs, stale
+    /// data, `effective` rule dates. Give it in CI to make runs reproducible.
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<jiff::civil::Date>,
 }
@@ -59,10 +60,13 @@ struct Global {
 enum Command {
     /// Lint policies and metric catalogues (the CI entry point).
     ///
-    /// PATHs are files or directories (walked in sorted order; `.toml` and `.json`). Files
-    /// are recognised by their top table: `[policy]`, `[catalogue]`, `[framework]`. With no
-    /// PATH, `metrics/` is checked. With no policy among the inputs or `--policy`, the
-    /// policies in `policies/` are used, or else the built-in NHI baseline.
+    /// PATHs are files or directories (walked in sorted order; `.toml` and `.json`, plus
+    /// `.csv`, `.ndjson` and `.jsonl` data). Files are recognised by their top table:
+    /// `[policy]`, `[catalogue]`, `[framework]`. With no PATH, `metrics/` and `data/` are
+    /// checked (or the globs of kpilint.toml). With no policy among the inputs or
+    /// `--policy`, the policies in `policies/` (here or in a parent directory up to the
+    /// repository root) are used, or else the built-in NHI baseline. Finding nothing to
+    /// check is exit 2.
     Check {
         /// Files or directories to check.
         paths: Vec<PathBuf>,
@@ -155,6 +159,15 @@ impl Global {
     fn format(&self) -> Format {
         self.format.unwrap_or(Format::Human)
     }
+
+    /// The lowest severity that fails the run.
+    fn threshold(&self) -> Option<Severity> {
+        match self.fail_on.unwrap_or(FailOn::Error) {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Never => None,
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
@@ -175,11 +188,18 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> io::Result<ExitCode> {
-    // kpilint.toml, found upward from the working directory; the command line wins.
-    let config = match std::env::current_dir()
+    // kpilint.toml, found upward from the working directory, configures the commands that
+    // read a repository; the command line wins. `explain`, `init` and the rest never read
+    // it, so a broken one cannot stop `kpilint init --force` from replacing it.
+    let reads_repository = matches!(
+        cli.command,
+        Command::Check { .. } | Command::Eval { .. } | Command::Diff { .. }
+    );
+    let found = std::env::current_dir()
         .ok()
-        .and_then(|d| kpilint::config::find(&d))
-    {
+        .filter(|_| reads_repository)
+        .and_then(|d| kpilint::config::find(&d));
+    let config = match found {
         Some(path) => match kpilint::config::load(&path) {
             Ok(c) => Some(c),
             Err(e) => {
@@ -222,28 +242,34 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             };
             match result {
                 Ok(report) => {
-                    write_output(g, |w| {
+                    let written = write_output(g, |w| {
                         if scorecard && g.format() == Format::Human {
                             emit_scorecard(g, w, &report)
                         } else {
                             emit(g, w, &report)
                         }
-                    })?;
-                    let threshold = match g.fail_on.unwrap_or(FailOn::Error) {
-                        FailOn::Error => Some(Severity::Error),
-                        FailOn::Warning => Some(Severity::Warning),
-                        FailOn::Never => None,
-                    };
-                    Ok(ExitCode::from(u8::from(report.fails(threshold))))
+                    });
+                    // A reader that stopped early (`| head`) does not change the verdict.
+                    match written {
+                        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
+                        _ => {}
+                    }
+                    Ok(ExitCode::from(u8::from(report.fails(g.threshold()))))
                 }
                 Err(fatal) => {
                     if let Some(report) = &fatal.report {
-                        let mut human = Human {
-                            color: use_color(g, &io::stderr()),
-                            width: 100,
-                            quiet: true,
-                        };
-                        human.emit(&mut io::stderr().lock(), report)?;
+                        if g.format() == Format::Human {
+                            let mut human = Human {
+                                color: use_color(g, &io::stderr()),
+                                width: 100,
+                                quiet: true,
+                            };
+                            human.emit(&mut io::stderr().lock(), report)?;
+                        } else {
+                            // A CI step reading SARIF or JSON still gets the findings that
+                            // stopped the run, such as a policy's parse error.
+                            write_output(g, |w| emit(g, w, report))?;
+                        }
                     }
                     eprintln!("kpilint: error: {}", fatal.message);
                     Ok(ExitCode::from(2))
@@ -401,7 +427,7 @@ fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
         Format::Github => kpilint::report::github::Github.emit(w, report),
         Format::Markdown => kpilint::report::markdown::Markdown.emit(w, report),
         Format::Human => {
-            let color = g.output.is_none() && use_color(g, &io::stdout());
+            let color = color_for_output(g);
             let width = terminal_width();
             Human {
                 color,
@@ -416,7 +442,7 @@ fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
 fn emit_scorecard(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
     match &report.scorecard {
         Some(lines) => {
-            let color = g.output.is_none() && use_color(g, &io::stdout());
+            let color = color_for_output(g);
             kpilint::report::scorecard::write_table(w, lines, color)?;
         }
         None => writeln!(
@@ -436,6 +462,15 @@ fn terminal_width() -> usize {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100)
+}
+
+/// Colour for the report: `auto` colours a terminal, never a `--output` file; `always`
+/// colours both.
+fn color_for_output(g: &Global) -> bool {
+    match g.output {
+        Some(_) => matches!(g.color, Color::Always),
+        None => use_color(g, &io::stdout()),
+    }
 }
 
 fn use_color(g: &Global, stream: &impl IsTerminal) -> bool {

@@ -346,6 +346,15 @@ pub struct Exception {
     pub expires: Option<Sp<String>>,
 }
 
+impl Exception {
+    /// Whether it names a `reason` and who approved it: only then does it waive anything.
+    #[must_use]
+    pub fn is_approved(&self) -> bool {
+        let given = |v: &Option<Sp<String>>| v.as_ref().is_some_and(|s| !s.value.trim().is_empty());
+        given(&self.reason) && given(&self.approved_by)
+    }
+}
+
 /// A `[rules]` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSetting {

@@ -460,3 +460,244 @@ fn config_sets_defaults_the_command_line_overrides_and_typos_are_findings() {
         stdout(&human)
     );
 }
+
+/// A repository in a temporary directory: `files` are (path, text).
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const TEAM_POLICY: &str = "[policy]\nid = \"team\"\n\n[[category]]\nid = \"identity_access\"\nowner = \"iam@example.com\"\n";
+
+const ONE_METRIC: &str = r#"[catalogue]
+id = "team"
+
+[[metric]]
+id = "orphaned-nhis"
+name = "Orphaned NHIs"
+tier = "tactical"
+category = "identity_access"
+unit = "count"
+direction = "lower_is_better"
+owner = "iam@example.com"
+cadence = "monthly"
+source = "automated"
+thresholds = { target = 0, warn = 5, critical = 10 }
+"#;
+
+fn findings(o: &Output) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)));
+    v["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_named_policy_that_is_not_there_is_exit_2_not_the_baseline() {
+    let dir = repo(&[("metrics/c.toml", ONE_METRIC), ("empty/.keep", "")]);
+    for policy in ["empty", "metrics/c.toml"] {
+        let o = kpilint_in(dir.path(), &["check", "metrics", "--policy", policy, AS_OF]);
+        assert_eq!(o.status.code(), Some(2), "{policy}: {}", stdout(&o));
+        assert!(stderr(&o).contains("no policy found in"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn nothing_to_check_is_exit_2() {
+    let dir = repo(&[
+        ("README.md", "no kpilint files here\n"),
+        ("Cargo.toml", "[package]\nname = \"x\"\n"),
+    ]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("nothing to check"), "{}", stderr(&o));
+    let o = kpilint_in(dir.path(), &["check", ".", AS_OF]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("no policy, catalogue or data file in `.`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_file_named_twice_is_read_once() {
+    let dir = repo(&[
+        ("policies/p.toml", TEAM_POLICY),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    let o = kpilint_in(
+        dir.path(),
+        &[
+            "check",
+            "metrics/c.toml",
+            "metrics",
+            "./metrics/c.toml",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(findings(&o).is_empty(), "{:#?}", findings(&o));
+}
+
+#[test]
+fn the_repository_policy_applies_in_a_subdirectory() {
+    // A rule the team policy turns off would fire under the baseline.
+    let policy = format!("{TEAM_POLICY}\n[rules]\nunmapped-kpi = \"off\"\n");
+    let dir = repo(&[
+        (".git/HEAD", ""),
+        ("policies/p.toml", &policy),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    let o = kpilint_in(
+        &dir.path().join("metrics"),
+        &["check", "c.toml", AS_OF, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The baseline would require its board KPIs: nothing says so, the team policy is used.
+    assert!(findings(&o).is_empty(), "{:#?}", findings(&o));
+}
+
+#[test]
+fn parse_errors_and_schema_findings_cannot_be_switched_off() {
+    let policy = format!("{TEAM_POLICY}\n[rules]\nschema = \"off\"\n");
+    let typo = ONE_METRIC.replace("owner = \"iam", "ownr = \"iam");
+    let dir = repo(&[("policies/p.toml", &policy), ("metrics/c.toml", &typo)]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let messages: Vec<String> = findings(&o)
+        .iter()
+        .filter(|f| f["rule"] == "schema")
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`schema`, which cannot be configured")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("unknown key `ownr`")),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn an_unapproved_exception_waives_nothing() {
+    let policy = format!(
+        "{TEAM_POLICY}\n[rules]\nunapproved-exception = \"off\"\n\n[[exception]]\nrule = \"manual-source\"\nsubject = \"orphaned-nhis\"\nexpires = 2027-01-31\n"
+    );
+    let manual = ONE_METRIC.replace("\"automated\"", "\"manual\"");
+    let dir = repo(&[("policies/p.toml", &policy), ("metrics/c.toml", &manual)]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF, "--format", "json"]);
+    let f = findings(&o);
+    let manual = f
+        .iter()
+        .find(|f| f["rule"] == "manual-source")
+        .expect("still reported");
+    assert_eq!(manual["suppressed"], false, "{manual}");
+    assert!(
+        manual["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("waives nothing"),
+        "{manual}"
+    );
+}
+
+#[test]
+fn two_policies_with_one_id_are_a_duplicate() {
+    let dir = repo(&[
+        ("policies/a.toml", TEAM_POLICY),
+        ("policies/b.toml", "[policy]\nid = \"team\"\n"),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let dup = findings(&o)
+        .into_iter()
+        .find(|f| f["rule"] == "duplicate-id")
+        .expect("duplicate-id");
+    assert_eq!(dup["file"], "policies/b.toml");
+    assert!(
+        dup["message"].as_str().unwrap().contains("policy `team`"),
+        "{dup}"
+    );
+}
+
+#[test]
+fn a_yaml_catalogue_is_a_finding_not_a_silent_skip() {
+    let dir = repo(&[
+        ("policies/p.toml", TEAM_POLICY),
+        ("metrics/c.toml", ONE_METRIC),
+        (
+            "metrics/more.yaml",
+            "# team metrics\ncatalogue:\n  id: more\nmetric:\n  - id: x\n",
+        ),
+        ("metrics/unrelated.yml", "steps:\n  - run: echo\n"),
+    ]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let f = findings(&o);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["rule"], "parse-error");
+    assert_eq!(f[0]["file"], "metrics/more.yaml");
+    assert_eq!(f[0]["line"], 2);
+}
+
+#[test]
+fn an_invalid_config_glob_is_a_finding() {
+    let dir = repo(&[
+        (
+            "kpilint.toml",
+            "catalogues = [\"metrics/*.toml\", \"metrics/[*.toml\"]\n",
+        ),
+        ("policies/p.toml", TEAM_POLICY),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let f = findings(&o);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("glob `metrics/[*.toml` is invalid"),
+        "{f:#?}"
+    );
+    assert_eq!(
+        (f[0]["line"].as_u64(), f[0]["column"].as_u64()),
+        (Some(1), Some(33))
+    );
+}
+
+#[test]
+fn a_broken_config_does_not_stop_init_or_explain() {
+    let dir = repo(&[("kpilint.toml", "format = = 1\n")]);
+    let o = kpilint_in(dir.path(), &["explain", "vanity-metric"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = kpilint_in(dir.path(), &["check", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("kpilint.toml:1:10"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_fatal_error_still_writes_the_machine_report() {
+    let o = kpilint(&[
+        "check",
+        "tests/fixtures/cli/broken-policy",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let f = findings(&o);
+    assert_eq!(f[0]["rule"], "parse-error", "{f:#?}");
+}

@@ -6,8 +6,8 @@ use crate::lint::LintContext;
 declare_rule! {
     /// ## What it does
     /// Checks that every `[[exception]]` has a non-empty `reason` and `approved_by`. An
-    /// unapproved exception still suppresses its finding (so the finding is not reported
-    /// twice), but the exception itself is an error.
+    /// unapproved exception waives nothing: the finding it names is still reported, with a
+    /// note, whatever level this rule is set to.
     ///
     /// ## Why is this bad?
     /// An exception is an approved deviation. Without a reason and an approver it is just

@@ -202,6 +202,13 @@ pub static ALL: &[&RuleMeta] = &[
     &EXCEPTION_ADDED,
 ];
 
+/// Whether a policy may set the rule's level or waive it. A file kpilint cannot read, or
+/// a key it does not know, is always an error: switching that off would make a typo pass.
+#[must_use]
+pub fn is_configurable(rule: &RuleMeta) -> bool {
+    !std::ptr::eq(rule, &PARSE_ERROR) && !std::ptr::eq(rule, &SCHEMA)
+}
+
 /// Finds a rule by name or code (codes case-insensitively).
 #[must_use]
 pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {
