@@ -126,20 +126,77 @@ impl SourceMap {
     }
 }
 
-/// The path to show for `path`: relative to the working directory when it lies below it.
+/// The path to show for `path`: relative to the working directory (`../policies/p.toml`
+/// from a subdirectory), or absolute when the two share nothing but the filesystem root.
 #[must_use]
 pub fn display_path(path: &Path) -> String {
     let shown = std::env::current_dir()
         .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .and_then(|cwd| relative_to(&cwd.join(path), &cwd))
         .unwrap_or_else(|| path.to_path_buf());
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map_or(s.clone(), str::to_owned)
+    if shown.as_os_str().is_empty() {
+        return ".".to_owned();
+    }
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// `path` relative to `base`, both absolute, by their components (`.` and `..` resolved
+/// lexically); `None` when they share nothing below the root.
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    fn clean(p: &Path) -> Vec<Component<'_>> {
+        let mut out: Vec<Component<'_>> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                    out.pop();
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    let (path, base) = (clean(path), clean(base));
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let rooted = |c: &Component<'_>| matches!(c, Component::RootDir | Component::Prefix(_));
+    if path.iter().take(common).all(rooted) && base.len() > common {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &path[common..] {
+        out.push(c.as_os_str());
+    }
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_shown_relative_to_the_working_directory() {
+        let rel = |p: &str, b: &str| {
+            relative_to(Path::new(p), Path::new(b)).map(|p| p.to_string_lossy().into_owned())
+        };
+        assert_eq!(
+            rel("/repo/metrics/c.toml", "/repo").as_deref(),
+            Some("metrics/c.toml")
+        );
+        assert_eq!(
+            rel("/repo/./metrics/../policies/p.toml", "/repo").as_deref(),
+            Some("policies/p.toml")
+        );
+        assert_eq!(
+            rel("/repo/policies/p.toml", "/repo/metrics").as_deref(),
+            Some("../policies/p.toml")
+        );
+        assert_eq!(rel("/tmp/x.toml", "/repo/metrics"), None);
+        assert_eq!(rel("/repo", "/repo").as_deref(), Some(""));
+    }
 
     #[test]
     fn line_col_is_one_based_and_counts_chars() {
