@@ -6,7 +6,7 @@ use crate::framework::{Framework, Registry};
 use crate::lint::{LintContext, Policy, rule_level};
 use crate::model::{self, Catalogue, PolicyFile};
 use crate::node::{Node, ParseError, parse_toml};
-use crate::rules::{self, PARSE_ERROR, SCHEMA};
+use crate::rules::{self, PARSE_ERROR, RuleMeta, SCHEMA};
 use crate::schema::{self, FileKind};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
 use rayon::prelude::*;
@@ -41,7 +41,10 @@ pub struct Fatal {
     /// What went wrong.
     pub message: String,
     /// Findings gathered before it, such as a policy's parse error, to print first.
-    pub report: Option<Report>,
+    pub report: Option<Box<Report>>,
+    /// The inputs held no kpilint file at all (for `kpilint diff`, a base revision from
+    /// before the repository adopted kpilint).
+    pub nothing_to_check: bool,
 }
 
 impl Fatal {
@@ -50,6 +53,7 @@ impl Fatal {
         Self {
             message: message.into(),
             report: None,
+            nothing_to_check: false,
         }
     }
 }
@@ -135,6 +139,25 @@ enum Origin {
 /// # Errors
 /// [`Fatal`] when a path does not exist, or no usable policy can be built.
 pub fn run(opts: &Options) -> Result<Report, Fatal> {
+    run_with(opts, None)
+}
+
+/// A comparison with an earlier revision, run inside [`run_with`] before the findings are
+/// settled (`kpilint diff`).
+pub struct Comparison<'a> {
+    /// The earlier revision's validated inputs. Its policy sets the levels of the `diff`
+    /// rules and holds the only exceptions that can waive them: a pull request cannot
+    /// switch off or waive the checks that review it.
+    pub base: &'a Model,
+    /// Adds the findings of comparing `base` (first) with the checked model (second).
+    pub compare: fn(&Model, &Model, &mut Diagnostics),
+}
+
+/// Runs the whole check, plus a comparison with an earlier revision if given.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Report, Fatal> {
     let mut inputs: Vec<(PathBuf, Origin)> = Vec::new();
     let mut walk_diags: Vec<(PathBuf, String)> = Vec::new();
     let cwd = opts
@@ -251,29 +274,6 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
             loaded.handle(p, Origin::PolicySearch, &sources, &mut diags);
         }
     }
-    // A policy asked for by name that is not there must not quietly become the baseline.
-    let asked_for_policies = !opts.policies.is_empty()
-        || (config_searched && opts.config.as_ref().is_some_and(|c| !c.policies.is_empty()));
-    if asked_for_policies && loaded.searched_policies == 0 && !loaded.policy_broken {
-        let asked: Vec<String> = if opts.policies.is_empty() {
-            opts.config
-                .iter()
-                .flat_map(|c| c.policies.iter().map(|g| format!("`{g}`")))
-                .collect()
-        } else {
-            opts.policies
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect()
-        };
-        return Err(Fatal {
-            message: format!(
-                "no policy found in {}: a policy is a TOML file with a `[policy]` table",
-                asked.join(", ")
-            ),
-            report: Some(finish(sources, diags, &Policy::default(), opts, 0)),
-        });
-    }
     if loaded.recognised == 0 && data_files.is_empty() && diags.findings.is_empty() {
         let message = if !default_paths {
             let named: Vec<String> = opts
@@ -293,7 +293,33 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
         } else {
             "nothing to check: no `metrics/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
         };
-        return Err(Fatal::msg(message));
+        return Err(Fatal {
+            nothing_to_check: true,
+            ..Fatal::msg(message)
+        });
+    }
+    // A policy asked for by name that is not there must not quietly become the baseline.
+    let asked_for_policies = !opts.policies.is_empty()
+        || (config_searched && opts.config.as_ref().is_some_and(|c| !c.policies.is_empty()));
+    if asked_for_policies && loaded.searched_policies == 0 && !loaded.policy_broken {
+        let asked: Vec<String> = if opts.policies.is_empty() {
+            opts.config
+                .iter()
+                .flat_map(|c| c.policies.iter().map(|g| format!("`{g}`")))
+                .collect()
+        } else {
+            opts.policies
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect()
+        };
+        return Err(Fatal {
+            report: Some(Box::new(finish(sources, diags, &Policy::default(), opts, 0, None))),
+            ..Fatal::msg(format!(
+                "no policy found in {}: a policy is a TOML file with a `[policy]` table",
+                asked.join(", ")
+            ))
+        });
     }
     let Loaded {
         policies,
@@ -305,8 +331,8 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
 
     if policy_broken {
         return Err(Fatal {
-            message: "a policy file could not be parsed; fix it and run again".into(),
-            report: Some(finish(sources, diags, &Policy::default(), opts, 0)),
+            report: Some(Box::new(finish(sources, diags, &Policy::default(), opts, 0, None))),
+            ..Fatal::msg("a policy file could not be parsed; fix it and run again")
         });
     }
 
@@ -329,13 +355,18 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
         lines
     });
     let metrics = catalogues.iter().map(|c| c.metrics.len()).sum();
-    let mut report = finish(sources, diags, &policy, opts, metrics);
-    report.scorecard = scorecard;
-    report.model = Some(Box::new(Model {
+    let model = Model {
         policy,
         catalogues,
         frameworks,
-    }));
+    };
+    let diff_policy = comparison.map(|c| {
+        (c.compare)(c.base, &model, &mut diags);
+        &c.base.policy
+    });
+    let mut report = finish(sources, diags, &model.policy, opts, metrics, diff_policy);
+    report.scorecard = scorecard;
+    report.model = Some(Box::new(model));
     Ok(report)
 }
 
@@ -866,52 +897,17 @@ fn run_rules(ctx: &LintContext<'_>, out: &mut Diagnostics) {
     results.into_iter().for_each(|d| out.extend(d));
 }
 
-/// Adds findings found after the run (such as `kpilint diff`'s) to a report, at their
-/// configured levels, and restores the output order.
-pub fn append(report: &mut Report, diags: Diagnostics, as_of: jiff::civil::Date) {
-    let empty = Policy::default();
-    let policy = report.model.as_ref().map_or(&empty, |m| &m.policy);
-    for mut f in diags.findings {
-        let Level::On(sev) = rule_level(policy, f.rule, as_of) else {
-            continue;
-        };
-        f.severity = f.cap.map_or(sev, |c| sev.min(c));
-        report.findings.push(f);
-    }
-    sort(&mut report.findings, &report.sources);
-}
-
-fn sort(findings: &mut [Finding], sources: &SourceMap) {
-    findings.sort_by(|a, b| {
-        let fa = &sources.get(a.primary.file).display;
-        let fb = &sources.get(b.primary.file).display;
-        (fa, a.primary.sort_key(), a.rule.code, &a.message).cmp(&(
-            fb,
-            b.primary.sort_key(),
-            b.rule.code,
-            &b.message,
-        ))
-    });
-}
-
-/// Applies rule levels and exceptions, reports unused exceptions and sorts.
-fn finish(
-    sources: SourceMap,
-    diags: Diagnostics,
+/// Lets `policy`'s live, approved exceptions waive the findings they name: those of the
+/// `diff` rules when `diff_rules`, of every other rule when not. Reports unused ones into
+/// `unused`.
+fn settle_exceptions(
     policy: &Policy,
-    opts: &Options,
-    metrics: usize,
-) -> Report {
-    let as_of = opts.as_of;
-    let mut findings: Vec<Finding> = Vec::with_capacity(diags.findings.len());
-    for mut f in diags.findings {
-        let Level::On(sev) = rule_level(policy, f.rule, as_of) else {
-            continue;
-        };
-        f.severity = f.cap.map_or(sev, |c| sev.min(c));
-        findings.push(f);
-    }
-    let mut extra = Diagnostics::default();
+    diff_rules: bool,
+    findings: &mut [Finding],
+    sources: &SourceMap,
+    as_of: jiff::civil::Date,
+    unused: &mut Diagnostics,
+) {
     for x in &policy.exceptions {
         let live = x
             .expires
@@ -921,18 +917,23 @@ fn finish(
         let Some(rule) = rules::ALL.iter().find(|r| r.name == x.rule.value) else {
             continue;
         };
-        if !live || rule.group == "exceptions" || !rules::is_configurable(rule) {
+        if !live
+            || rule.group == "exceptions"
+            || !rules::is_configurable(rule)
+            || (rule.group == "diff") != diff_rules
+        {
             continue;
         }
+        let named = |f: &&mut Finding| {
+            f.rule.name == rule.name && f.subject.as_deref() == Some(x.subject.value.as_str())
+        };
+        let (line, _) = sources.get(x.file).line_col(x.span.start);
+        let at = format!("{}:{line}", sources.get(x.file).display);
         if !x.is_approved() {
             // `unapproved-exception` reports the exception; what it names stays reported.
-            for f in findings.iter_mut().filter(|f| {
-                f.rule.name == rule.name && f.subject.as_deref() == Some(x.subject.value.as_str())
-            }) {
-                let (line, _) = sources.get(x.file).line_col(x.span.start);
+            for f in findings.iter_mut().filter(named) {
                 f.notes.push(format!(
-                    "the exception at {}:{line} has no reason or approver, so it waives nothing",
-                    sources.get(x.file).display
+                    "the exception at {at} has no reason or approver, so it waives nothing"
                 ));
             }
             continue;
@@ -940,9 +941,7 @@ fn finish(
         let here = Label::at(x.file, x.span).with_message("waived by this exception");
         let locked = policy.rules.get(rule.name).filter(|s| s.locked);
         let mut used = false;
-        for f in findings.iter_mut().filter(|f| {
-            f.rule.name == rule.name && f.subject.as_deref() == Some(x.subject.value.as_str())
-        }) {
+        for f in findings.iter_mut().filter(named) {
             if let Some(lock) = locked {
                 let (line, _) = sources.get(lock.file).line_col(lock.key_span.start);
                 f.notes.push(format!(
@@ -964,7 +963,7 @@ fn finish(
                     rule.name, x.subject.value
                 )
             };
-            extra
+            unused
                 .push(
                     &rules::UNUSED_EXCEPTION,
                     Label::at(x.file, x.subject.span).with_message("waives nothing"),
@@ -976,6 +975,59 @@ fn finish(
                 .subject(x.subject.value.clone())
                 .help("remove the exception");
         }
+    }
+}
+
+fn sort(findings: &mut [Finding], sources: &SourceMap) {
+    findings.sort_by(|a, b| {
+        let fa = &sources.get(a.primary.file).display;
+        let fb = &sources.get(b.primary.file).display;
+        (fa, a.primary.sort_key(), a.rule.code, &a.message).cmp(&(
+            fb,
+            b.primary.sort_key(),
+            b.rule.code,
+            &b.message,
+        ))
+    });
+}
+
+/// Applies rule levels and exceptions, reports unused exceptions and sorts. The `diff`
+/// rules take their levels and exceptions from `diff_policy` (the base revision's), every
+/// other rule from `policy`.
+fn finish(
+    sources: SourceMap,
+    diags: Diagnostics,
+    policy: &Policy,
+    opts: &Options,
+    metrics: usize,
+    diff_policy: Option<&Policy>,
+) -> Report {
+    let as_of = opts.as_of;
+    let governing = |rule: &RuleMeta| match diff_policy {
+        Some(base) if rule.group == "diff" => base,
+        _ => policy,
+    };
+    let mut findings: Vec<Finding> = Vec::with_capacity(diags.findings.len());
+    for mut f in diags.findings {
+        let Level::On(sev) = rule_level(governing(f.rule), f.rule, as_of) else {
+            continue;
+        };
+        f.severity = f.cap.map_or(sev, |c| sev.min(c));
+        findings.push(f);
+    }
+    let mut extra = Diagnostics::default();
+    settle_exceptions(policy, false, &mut findings, &sources, as_of, &mut extra);
+    if let Some(base) = diff_policy {
+        // The base's files are not the ones shown: an unused base exception is not
+        // reported here (`kpilint check` on the base would report it).
+        settle_exceptions(
+            base,
+            true,
+            &mut findings,
+            &sources,
+            as_of,
+            &mut Diagnostics::default(),
+        );
     }
     for mut f in extra.findings {
         if let Level::On(sev) = rule_level(policy, f.rule, as_of) {

@@ -29,8 +29,9 @@ impl Severity {
     }
 }
 
-/// A rule's configured level: a severity, or switched off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A rule's configured level: a severity, or switched off. Ordered: `Off` below every
+/// severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Not checked.
     Off,

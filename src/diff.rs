@@ -8,11 +8,11 @@
 
 use crate::check::{self, Fatal, Model, Options, Report};
 use crate::diag::{Diagnostics, Label};
-use crate::framework::Resolution;
-use crate::lint::{Loosening, num};
-use crate::model::Metric;
+use crate::lint::{Loosening, num, rule_level};
+use crate::model::{Direction, Metric, Sp};
 use crate::rules::{
-    COVERAGE_REGRESSED, EXCEPTION_ADDED, KPI_REMOVED, OWNER_REMOVED, THRESHOLD_LOOSENED,
+    COVERAGE_REGRESSED, EXCEPTION_ADDED, KPI_REMOVED, OWNER_REMOVED, POLICY_WEAKENED,
+    THRESHOLD_LOOSENED,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -46,8 +46,6 @@ pub fn run(opts: &Options, base: &str) -> Result<Report, Fatal> {
             "unknown revision `{base}`: fetch it first (for example `git fetch --depth=1 origin {base}`)"
         ))
     })?;
-    let mut head = check::run(opts)?;
-
     // Materialise the base revision's TOML and JSON files.
     let tmp = tempfile::tempdir()
         .map_err(|e| Fatal::msg(format!("cannot create a temporary directory: {e}")))?;
@@ -92,32 +90,39 @@ pub fn run(opts: &Options, base: &str) -> Result<Report, Fatal> {
         }),
         root: Some(base_root.clone()),
     };
-    // A base whose named paths did not exist yet has nothing to compare.
+    // A base whose named paths did not exist yet, or that had nothing kpilint reads (the
+    // pull request that adopts kpilint), has nothing to compare.
     let base_report = if !opts.paths.is_empty() && base_opts.paths.is_empty() {
         None
     } else {
-        Some(check::run(&base_opts).map_err(|f| {
-            Fatal::msg(format!(
-                "cannot check the files as they are at `{base}`: {}",
-                f.message
-            ))
-        })?)
+        match check::run(&base_opts) {
+            Ok(r) => Some(r),
+            Err(f) if f.nothing_to_check => None,
+            Err(f) => {
+                return Err(Fatal::msg(format!(
+                    "cannot check the files as they are at `{base}`: {}",
+                    f.message
+                )));
+            }
+        }
     };
-    let mut diags = Diagnostics::default();
-    if let (Some(b), Some(h)) = (
-        base_report.as_ref().and_then(|r| r.model.as_deref()),
-        head.model.as_deref(),
-    ) {
-        compare(b, h, &mut diags);
-    }
-    check::append(&mut head, diags, opts.as_of);
-    Ok(head)
+    let comparison = base_report
+        .as_ref()
+        .and_then(|r| r.model.as_deref())
+        .map(|base| check::Comparison { base, compare });
+    check::run_with(opts, comparison)
 }
 
 /// How `head` loosens `base` (its own revision): (head span, message naming the base).
-fn loosenings(base: &Metric, head: &Metric) -> Vec<(crate::source::Span, String)> {
+/// `inherited` is the direction of the KPI a metric implements, for metrics that leave
+/// theirs out.
+fn loosenings(
+    base: &Metric,
+    head: &Metric,
+    inherited: Option<Direction>,
+) -> Vec<(crate::source::Span, String)> {
     let fallback = head.thresholds.as_ref().map_or(head.id.span, |t| t.span);
-    crate::lint::loosenings(base, head, true)
+    crate::lint::loosenings(base, head, true, inherited)
         .into_iter()
         .map(|l| match l {
             Loosening::Level {
@@ -174,23 +179,18 @@ fn loosenings(base: &Metric, head: &Metric) -> Vec<(crate::source::Span, String)
         .collect()
 }
 
+/// The controls a revision's KPIs evidence, as `uncovered-control` judges coverage.
 fn covered(m: &Model) -> BTreeSet<(String, String)> {
-    let mut set = BTreeSet::new();
-    let defs = m
+    crate::lint::covered_controls(&m.policy, &m.catalogues, &m.frameworks)
+}
+
+/// The direction of the KPI `m` stands for in `model`'s policy.
+fn kpi_direction(model: &Model, m: &Metric) -> Option<Direction> {
+    model
         .policy
-        .kpis
-        .iter()
-        .chain(m.catalogues.iter().flat_map(|c| c.metrics.iter()));
-    for d in defs {
-        for r in &d.frameworks {
-            if let Resolution::Canonical(f, c) | Resolution::Noncanonical(f, c) =
-                m.frameworks.resolve(&r.value)
-            {
-                set.insert((f.id.clone(), c.id.clone()));
-            }
-        }
-    }
-    set
+        .kpi(m.kpi_id())
+        .and_then(|k| k.direction.as_ref())
+        .map(|d| d.value)
 }
 
 fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
@@ -219,7 +219,27 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
         .collect();
     for b in &base.policy.kpis {
         match head_kpis.get(b.id.value.as_str()) {
-            Some(h) => loosened(b, h, "KPI", out),
+            Some(h) => {
+                loosened(b, h, "KPI", None, out);
+                for (what, was, now) in [
+                    ("decision owner", &b.decision_owner, &h.decision_owner),
+                    (
+                        "implementation owner",
+                        &b.implementation_owner,
+                        &h.implementation_owner,
+                    ),
+                ] {
+                    owner_gone(
+                        &format!("KPI `{}`", h.id.value),
+                        what,
+                        was,
+                        now,
+                        Label::at(h.file, h.id.span),
+                        &h.id.value,
+                        out,
+                    );
+                }
+            }
             None => {
                 if let Some(at) = policy_anchor.clone() {
                     out.push(
@@ -246,22 +266,17 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
         for b in &c.metrics {
             match head_metrics.get(b.id.value.as_str()) {
                 Some(h) => {
-                    loosened(b, h, "metric", out);
-                    let had = b.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
-                    let has = h.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
-                    if had && !has {
-                        let was = b.owner.as_ref().map_or("", |o| o.value.as_str());
-                        out.push(
-                            &OWNER_REMOVED,
-                            Label::at(h.file, h.id.span).with_message("owner removed"),
-                            format!(
-                                "metric `{}` no longer names an owner (was `{was}`)",
-                                h.id.value
-                            ),
-                        )
-                        .subject(h.id.value.clone())
-                        .help("every metric names the team that acts when it slips");
-                    }
+                    let inherited = kpi_direction(base, b).or_else(|| kpi_direction(head, h));
+                    loosened(b, h, "metric", inherited, out);
+                    owner_gone(
+                        &format!("metric `{}`", h.id.value),
+                        "owner",
+                        &b.owner,
+                        &h.owner,
+                        Label::at(h.file, h.id.span),
+                        &h.id.value,
+                        out,
+                    );
                 }
                 None => {
                     if let Some(at) = anchor_for_catalogue(c.id.as_ref().map(|i| i.value.as_str()))
@@ -274,7 +289,27 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
             }
         }
     }
-    // Category owners.
+    // Catalogue and category owners.
+    for b in &base.catalogues {
+        let (Some(id), Some(h)) = (
+            &b.id,
+            head.catalogues
+                .iter()
+                .find(|c| c.id.as_ref().map(|i| &i.value) == b.id.as_ref().map(|i| &i.value)),
+        ) else {
+            continue;
+        };
+        let at = Label::at(h.file, h.id.as_ref().map_or(h.span, |i| i.span));
+        owner_gone(
+            &format!("catalogue `{}`", id.value),
+            "owner",
+            &b.owner,
+            &h.owner,
+            at,
+            &id.value,
+            out,
+        );
+    }
     for b in &base.policy.categories {
         let Some(h) = head
             .policy
@@ -284,18 +319,18 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
         else {
             continue;
         };
-        let had = b.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
-        let has = h.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty());
-        if had && !has {
-            out.push(
-                &OWNER_REMOVED,
-                Label::at(h.file, h.id.span).with_message("owner removed"),
-                format!("category `{}` no longer names an owner", h.id.value),
-            )
-            .subject(h.id.value.clone())
-            .help("every category has an accountable owner");
-        }
+        let at = Label::at(h.file, h.id.span);
+        owner_gone(
+            &format!("category `{}`", h.id.value),
+            "owner",
+            &b.owner,
+            &h.owner,
+            at,
+            &h.id.value,
+            out,
+        );
     }
+    weakened(base, head, policy_anchor.as_ref(), out);
     // Coverage.
     let now = covered(head);
     for (fw, control) in covered(base).difference(&now) {
@@ -352,8 +387,179 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
     }
 }
 
-fn loosened(base: &Metric, head: &Metric, what: &str, out: &mut Diagnostics) {
-    for (span, change) in loosenings(base, head) {
+/// Reports an owner `was` had and `now` lacks.
+fn owner_gone(
+    whose: &str,
+    role: &str,
+    was: &Option<Sp<String>>,
+    now: &Option<Sp<String>>,
+    at: Label,
+    subject: &str,
+    out: &mut Diagnostics,
+) {
+    let named = |o: &Option<Sp<String>>| {
+        o.as_ref()
+            .filter(|o| !o.value.trim().is_empty())
+            .map(|o| o.value.clone())
+    };
+    let (Some(was), None) = (named(was), named(now)) else {
+        return;
+    };
+    out.push(
+        &OWNER_REMOVED,
+        at.with_message(format!("{role} removed")),
+        format!("{whose} no longer names its {role} (was `{was}`)"),
+    )
+    .subject(subject.to_owned())
+    .help("measuring without ownership is how a KPI stops being acted on: name who owns it");
+}
+
+/// Reports how the head policy is weaker than the base's, apart from its KPIs.
+fn weakened(base: &Model, head: &Model, anchor: Option<&Label>, out: &mut Diagnostics) {
+    let (b, h) = (&base.policy, &head.policy);
+    let mut report = |at: Option<Label>, subject: &str, message: String| {
+        let Some(at) = at.or_else(|| anchor.cloned()) else {
+            return;
+        };
+        out.push(&POLICY_WEAKENED, at.with_message("weakened"), message)
+            .subject(subject.to_owned())
+            .help("weakening the policy needs its owner's approval: revert it, or say why in the pull request");
+    };
+    // Rules: off or a lower severity, judged as they stand once every `effective` date
+    // has come; a date pushed later, and a lock removed, on their own.
+    let settled = jiff::civil::Date::MAX;
+    for rule in crate::rules::ALL
+        .iter()
+        .filter(|r| crate::rules::is_configurable(r))
+    {
+        let (was, now) = (rule_level(b, rule, settled), rule_level(h, rule, settled));
+        let setting = h.rules.get(rule.name);
+        let at = setting.map(|s| Label::at(s.file, s.key_span));
+        if now < was {
+            report(
+                at.clone(),
+                rule.name,
+                format!(
+                    "rule `{}` goes from {} to {}",
+                    rule.name,
+                    was.as_str(),
+                    now.as_str()
+                ),
+            );
+        }
+        let effective = |p: &crate::lint::Policy| {
+            p.rules
+                .get(rule.name)
+                .and_then(|s| s.effective.as_ref())
+                .map(|e| e.value.clone())
+        };
+        if let (Some(was_date), Some(now_date)) = (effective(b), effective(h))
+            && now_date > was_date
+        {
+            let at = setting
+                .and_then(|s| s.effective.as_ref().map(|e| Label::at(s.file, e.span)))
+                .or(at.clone());
+            report(
+                at,
+                rule.name,
+                format!(
+                    "rule `{}` takes full effect on {now_date} instead of {was_date}",
+                    rule.name
+                ),
+            );
+        }
+        let locked = |p: &crate::lint::Policy| p.rules.get(rule.name).is_some_and(|s| s.locked);
+        if locked(b) && !locked(h) {
+            report(
+                at,
+                rule.name,
+                format!(
+                    "rule `{}` is no longer `locked`: exceptions can now waive it",
+                    rule.name
+                ),
+            );
+        }
+    }
+    // Banned vanity metrics removed.
+    for bb in &b.banned {
+        if !h
+            .banned
+            .iter()
+            .any(|x| x.banned.id.value == bb.banned.id.value)
+        {
+            report(
+                None,
+                &bb.banned.id.value,
+                format!(
+                    "banned metric `{}` was removed from the policy",
+                    bb.banned.id.value
+                ),
+            );
+        }
+    }
+    // Coverage requirements dropped.
+    for (_, req) in &b.coverage {
+        if !h.coverage.iter().any(|(_, x)| x.value == req.value) {
+            report(
+                None,
+                &req.value,
+                format!("coverage requirement `{}` was dropped", req.value),
+            );
+        }
+    }
+    // Settings.
+    for (name, was, now, at) in [
+        (
+            "max_board_kpis",
+            b.max_board_kpis().0,
+            h.max_board_kpis().0,
+            h.settings.max_board_kpis.as_ref(),
+        ),
+        (
+            "stale_grace_days",
+            b.stale_grace_days(),
+            h.stale_grace_days(),
+            h.settings.stale_grace_days.as_ref(),
+        ),
+    ] {
+        if now > was {
+            report(
+                at.map(|(f, v)| Label::at(*f, v.span)),
+                name,
+                format!("`{name}` goes from {was} to {now}"),
+            );
+        }
+    }
+    let tiers = |p: &crate::lint::Policy| {
+        p.settings
+            .require_mapping
+            .as_ref()
+            .map(|(_, t)| t.value.clone())
+            .unwrap_or_default()
+    };
+    let now = tiers(h);
+    for tier in tiers(b).iter().filter(|t| !now.contains(t)) {
+        let at = h
+            .settings
+            .require_mapping
+            .as_ref()
+            .map(|(f, v)| Label::at(*f, v.span));
+        report(
+            at,
+            "require_mapping",
+            format!("`require_mapping` no longer includes `{}`", tier.as_str()),
+        );
+    }
+}
+
+fn loosened(
+    base: &Metric,
+    head: &Metric,
+    what: &str,
+    inherited: Option<Direction>,
+    out: &mut Diagnostics,
+) {
+    for (span, change) in loosenings(base, head, inherited) {
         out.push(&THRESHOLD_LOOSENED, Label::at(head.file, span).with_message("loosened"), format!("this change {change} for {what} `{}`", head.id.value))
             .subject(head.id.value.clone())
             .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");

@@ -249,6 +249,46 @@ impl<'a> LintContext<'a> {
     }
 }
 
+/// The framework controls a set of definitions evidences, as `(framework id, control
+/// id)`: what catalogue metrics map, plus what the KPIs they implement map; with no
+/// catalogue, what the policy's KPIs map. `uncovered-control` and `coverage-regressed`
+/// both judge coverage by this.
+#[must_use]
+pub fn covered_controls(
+    policy: &Policy,
+    catalogues: &[Catalogue],
+    frameworks: &Registry,
+) -> std::collections::BTreeSet<(String, String)> {
+    use crate::framework::Resolution;
+    let mut covered = std::collections::BTreeSet::new();
+    let mut add = |refs: &[Sp<String>]| {
+        for r in refs {
+            if let Resolution::Canonical(f, c) | Resolution::Noncanonical(f, c) =
+                frameworks.resolve(&r.value)
+            {
+                covered.insert((f.id.clone(), c.id.clone()));
+            }
+        }
+    };
+    if catalogues.is_empty() {
+        policy.kpis.iter().for_each(|k| add(&k.frameworks));
+        return covered;
+    }
+    let mut kpis: HashMap<&str, Option<&Metric>> = policy
+        .kpis
+        .iter()
+        .map(|k| (k.id.value.as_str(), Some(k)))
+        .collect();
+    for m in catalogues.iter().flat_map(|c| &c.metrics) {
+        add(&m.frameworks);
+        // Each KPI's mappings are added once: `take` leaves `None` behind.
+        if let Some(k) = kpis.get_mut(m.kpi_id()).and_then(Option::take) {
+            add(&k.frameworks);
+        }
+    }
+    covered
+}
+
 /// The configured level of a rule, as of a date: `effective` dates keep a rule at most a
 /// warning until they arrive.
 #[must_use]
@@ -334,14 +374,16 @@ pub enum Loosening<'a> {
 }
 
 /// Every way `loose` is looser than `strict`, judged by the direction (`strict`'s, else
-/// `loose`'s). With `dropped_counts`, a level, trend or `required` that `loose` leaves
-/// out is looser (a revision of one definition); without it, leaving one out inherits it
-/// (a metric under its policy KPI, a KPI in an extending policy).
+/// `loose`'s, else `inherited`: the direction of the KPI a metric implements). With
+/// `dropped_counts`, a level, trend or `required` that `loose` leaves out is looser (a
+/// revision of one definition); without it, leaving one out inherits it (a metric under
+/// its policy KPI, a KPI in an extending policy).
 #[must_use]
 pub fn loosenings<'a>(
     strict: &'a Metric,
     loose: &'a Metric,
     dropped_counts: bool,
+    inherited: Option<crate::model::Direction>,
 ) -> Vec<Loosening<'a>> {
     use crate::model::{Direction, Level3};
     let mut out = Vec::new();
@@ -349,7 +391,8 @@ pub fn loosenings<'a>(
         .direction
         .as_ref()
         .or(loose.direction.as_ref())
-        .map(|d| d.value);
+        .map(|d| d.value)
+        .or(inherited);
     if let Some(st) = &strict.thresholds {
         let lt = loose.thresholds.as_ref();
         // A `stable` KPI's warn and critical are distances from its target.

@@ -229,6 +229,10 @@ pub struct Metric {
     pub okr: Option<Okr>,
     /// Policy KPIs only: must every catalogue carry it?
     pub required: Option<Sp<bool>>,
+    /// Policy KPIs: who decides on the KPI's policy and risk appetite (strategic).
+    pub decision_owner: Option<Sp<String>>,
+    /// Policy KPIs: who runs the control that moves it (technical).
+    pub implementation_owner: Option<Sp<String>>,
 }
 
 impl Metric {
@@ -262,7 +266,9 @@ impl Metric {
             source,
             visibility,
             okr,
-            required
+            required,
+            decision_owner,
+            implementation_owner
         );
         if self.frameworks.is_empty() {
             self.frameworks.clone_from(&parent.frameworks);
@@ -419,6 +425,8 @@ pub struct Catalogue {
     pub span: Span,
     /// `[catalogue] id`.
     pub id: Option<Sp<String>>,
+    /// `[catalogue] owner`: who maintains the file (not a default for its metrics).
+    pub owner: Option<Sp<String>>,
     /// Its metrics.
     pub metrics: Vec<Metric>,
 }
@@ -499,6 +507,8 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         required: node
             .get("required")
             .and_then(|n| n.as_bool().map(|b| Sp::new(b, n.span))),
+        decision_owner: string(node, "decision_owner"),
+        implementation_owner: string(node, "implementation_owner"),
     })
 }
 
@@ -510,6 +520,7 @@ pub fn catalogue(root: &Node, file: FileId) -> Catalogue {
         file,
         span: header.map_or(root.span, |h| h.span),
         id: header.and_then(|h| string(h, "id")),
+        owner: header.and_then(|h| string(h, "owner")),
         metrics: {
             use rayon::prelude::*;
             root.get("metric")

@@ -209,17 +209,19 @@ fn kpi_removed_and_coverage_regressed() {
         "[framework]\nid = \"acme-standard\"\nname = \"ACME\"\n[[control]]\nid = \"AC-1\"\n[[control]]\nid = \"AC-2\"\n",
     )
     .unwrap();
+    // Coverage is what the catalogues evidence (as `uncovered-control` judges it): map a
+    // catalogue metric.
     edit(
         dir.path(),
-        "policies/kpi-policy.toml",
-        "frameworks = [\"NHI5:2025\"]",
-        "frameworks = [\"NHI5:2025\", \"acme-standard:AC-1\"]",
+        "metrics/catalogue.toml",
+        "implements = \"critical-secrets-rotated-within-sla\"\n",
+        "implements = \"critical-secrets-rotated-within-sla\"\nframeworks = [\"acme-standard:AC-1\"]\n",
     );
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "map AC-1"]);
     edit(
         dir.path(),
-        "policies/kpi-policy.toml",
+        "metrics/catalogue.toml",
         "\"acme-standard:AC-1\"",
         "\"acme-standard:AC-2\"",
     );
@@ -257,13 +259,11 @@ fn owner_removed() {
     let found = diff(dir.path());
     let owners: Vec<_> = found.iter().filter(|f| f.0 == "owner-removed").collect();
     assert_eq!(owners.len(), 2, "{found:#?}");
-    assert!(
-        owners
-            .iter()
-            .any(|f| f.1 == "category `ai_agents` no longer names an owner")
-    );
+    assert!(owners.iter().any(
+        |f| f.1 == "category `ai_agents` no longer names its owner (was `ai-lead@example.com`)"
+    ));
     assert!(owners.iter().any(|f| {
-        f.1.starts_with("metric `critical-secrets-rotated-within-sla` no longer names an owner")
+        f.1 == "metric `critical-secrets-rotated-within-sla` no longer names its owner (was `security-team@example.com`)"
     }));
 }
 
@@ -346,5 +346,159 @@ fn works_in_a_shallow_clone_with_only_the_base_commit() {
             .unwrap()
             .iter()
             .any(|f| f["rule"] == "threshold-loosened")
+    );
+}
+
+#[test]
+fn a_metric_that_inherits_its_direction_is_still_judged() {
+    // `init` writes metrics that implement a KPI and leave out `direction`.
+    let dir = repo();
+    edit(
+        dir.path(),
+        "metrics/catalogue.toml",
+        "implements = \"critical-secrets-rotated-within-sla\"\n",
+        "implements = \"critical-secrets-rotated-within-sla\"\nthresholds = { target = 97, warn = 93 }\n",
+    );
+    git(dir.path(), &["commit", "-qam", "tighter metric"]);
+    edit(
+        dir.path(),
+        "metrics/catalogue.toml",
+        "warn = 93",
+        "warn = 91",
+    );
+    let found = diff(dir.path());
+    assert!(
+        found.iter().any(|f| f.0 == "threshold-loosened"
+            && f.1 == "this change lowers warn from 93 to 91 for metric `critical-secrets-rotated-within-sla`"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
+    let dir = repo();
+    std::fs::write(
+        dir.path().join("policies/kpi-policy.toml"),
+        format!("{POLICY}\n[settings]\nmax_board_kpis = 6\n\n[rules]\nmanual-source = \"error\"\n\n[[banned]]\nid = \"alerts-closed\"\nmatch = {{ name = '^alerts closed$' }}\nreason = \"activity\"\n\n[coverage]\nrequire = [\"owasp-nhi-2025\"]\n"),
+    )
+    .unwrap();
+    git(dir.path(), &["commit", "-qam", "stricter policy"]);
+    std::fs::write(
+        dir.path().join("policies/kpi-policy.toml"),
+        format!("{}\n[settings]\nmax_board_kpis = 9\n\n[rules]\nmanual-source = \"warning\"\nthreshold-loosened = \"off\"\npolicy-weakened = \"off\"\n\n[[exception]]\nrule = \"threshold-loosened\"\nsubject = \"agent-actions-owned\"\nreason = \"trust me\"\napproved_by = \"me@example.com\"\nexpires = 2027-01-31\n", POLICY.replace("critical = 95", "critical = 90")),
+    )
+    .unwrap();
+    let o = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let found = diff(dir.path());
+    let weakened: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0 == "policy-weakened")
+        .map(|f| f.1.as_str())
+        .collect();
+    for expected in [
+        "rule `manual-source` goes from error to warning",
+        "banned metric `alerts-closed` was removed from the policy",
+        "`max_board_kpis` goes from 6 to 9",
+    ] {
+        assert!(weakened.contains(&expected), "{expected}: {found:#?}");
+    }
+    // The coverage requirement is restated by the baseline the policy extends: not dropped.
+    assert!(
+        !weakened.iter().any(|m| m.contains("coverage")),
+        "{found:#?}"
+    );
+    // Switched off and waived in the same change, and still reported.
+    let loosened = found
+        .iter()
+        .find(|f| f.0 == "threshold-loosened")
+        .expect("the head cannot switch it off");
+    assert_eq!(
+        loosened.1,
+        "this change lowers critical from 95 to 90 for KPI `agent-actions-owned`"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "threshold-loosened")
+        .unwrap();
+    assert_eq!(f["suppressed"], false, "{f}");
+    assert_eq!(f["severity"], "error");
+}
+
+#[test]
+fn owners_of_catalogues_and_kpi_decisions_are_tracked() {
+    let dir = repo();
+    let with_owners = POLICY.replace(
+        "frameworks = [\"NHI5:2025\"]",
+        "frameworks = [\"NHI5:2025\"]\ndecision_owner = \"ciso@example.com\"\nimplementation_owner = \"ai-platform@example.com\"",
+    );
+    std::fs::write(dir.path().join("policies/kpi-policy.toml"), &with_owners).unwrap();
+    git(dir.path(), &["commit", "-qam", "owners"]);
+    std::fs::write(
+        dir.path().join("policies/kpi-policy.toml"),
+        with_owners.replace("decision_owner = \"ciso@example.com\"\n", ""),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("metrics/catalogue.toml")).unwrap();
+    let owner_line = text
+        .lines()
+        .skip_while(|l| *l != "[catalogue]")
+        .find(|l| l.starts_with("owner = "))
+        .unwrap()
+        .to_owned();
+    edit(
+        dir.path(),
+        "metrics/catalogue.toml",
+        &format!("{owner_line}\n"),
+        "",
+    );
+    let found = diff(dir.path());
+    let owners: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0 == "owner-removed")
+        .map(|f| f.1.as_str())
+        .collect();
+    assert!(
+        owners.contains(
+            &"KPI `agent-actions-owned` no longer names its decision owner (was `ciso@example.com`)"
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        owners
+            .iter()
+            .any(|m| m.starts_with("catalogue `my-team` no longer names its owner")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_base_from_before_kpilint_has_nothing_to_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    std::fs::write(dir.path().join("README.md"), "before kpilint\n").unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "before"]);
+    assert_eq!(kpilint(dir.path(), &["init", AS_OF]).status.code(), Some(0));
+    let o = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }

@@ -85,7 +85,7 @@ fn every_rule_has_a_triggering_and_a_clean_fixture() {
                     failures.push(format!("{}: bad fixture failed: {}", rule.code, f.message));
                     continue;
                 };
-                r
+                *r
             }
         };
         let hits: BTreeSet<(String, usize)> = report

@@ -45,7 +45,7 @@ pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
         Origin::Policy => format!("KPI `{}` in the extending policy", child.id.value),
     };
     let kpi = &parent.id.value;
-    let found = loosenings(parent, child, false);
+    let found = loosenings(parent, child, false, None);
     for l in &found {
         let (child_span, parent_span, message, help) = match *l {
             Loosening::Level {

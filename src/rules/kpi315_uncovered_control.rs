@@ -1,9 +1,7 @@
 //! `uncovered-control`: a control the policy's `[coverage]` requires has no KPI.
 
 use crate::diag::{Diagnostics, Label};
-use crate::framework::Resolution;
 use crate::lint::LintContext;
-use std::collections::HashSet;
 
 declare_rule! {
     /// ## What it does
@@ -39,29 +37,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
     if ctx.policy.coverage.is_empty() {
         return;
     }
-    let mut covered: HashSet<(&str, &str)> = HashSet::new();
-    let mut add = |refs: &[crate::model::Sp<String>]| {
-        for r in refs {
-            if let Resolution::Canonical(f, c) | Resolution::Noncanonical(f, c) =
-                ctx.frameworks.resolve(&r.value)
-            {
-                covered.insert((f.id.as_str(), c.id.as_str()));
-            }
-        }
-    };
-    if ctx.catalogues.is_empty() {
-        ctx.policy.kpis.iter().for_each(|k| add(&k.frameworks));
-    } else {
-        let mut seen_kpis = HashSet::new();
-        for m in ctx.metrics() {
-            add(&m.frameworks);
-            if let Some(k) = ctx.kpi_for(m)
-                && seen_kpis.insert(k.id.value.as_str())
-            {
-                add(&k.frameworks);
-            }
-        }
-    }
+    let covered = crate::lint::covered_controls(ctx.policy, ctx.catalogues, ctx.frameworks);
     for (file, req) in &ctx.policy.coverage {
         let (fw_id, prefix) = req
             .value
@@ -71,7 +47,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             continue;
         }; // `unknown-control`
         for c in fw.coverage_targets(prefix) {
-            if covered.contains(&(fw.id.as_str(), c.id.as_str())) {
+            if covered.contains(&(fw.id.clone(), c.id.clone())) {
                 continue;
             }
             out.push(

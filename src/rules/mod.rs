@@ -108,6 +108,7 @@ pub mod kpi502_kpi_removed;
 pub mod kpi503_coverage_regressed;
 pub mod kpi504_owner_removed;
 pub mod kpi505_exception_added;
+pub mod kpi506_policy_weakened;
 
 pub use kpi001_parse_error::PARSE_ERROR;
 pub use kpi002_schema::SCHEMA;
@@ -153,6 +154,7 @@ pub use kpi502_kpi_removed::KPI_REMOVED;
 pub use kpi503_coverage_regressed::COVERAGE_REGRESSED;
 pub use kpi504_owner_removed::OWNER_REMOVED;
 pub use kpi505_exception_added::EXCEPTION_ADDED;
+pub use kpi506_policy_weakened::POLICY_WEAKENED;
 
 /// Every rule, in code order.
 pub static ALL: &[&RuleMeta] = &[
@@ -200,6 +202,7 @@ pub static ALL: &[&RuleMeta] = &[
     &COVERAGE_REGRESSED,
     &OWNER_REMOVED,
     &EXCEPTION_ADDED,
+    &POLICY_WEAKENED,
 ];
 
 /// Whether a policy may set the rule's level or waive it. A file kpilint cannot read, or
