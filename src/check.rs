@@ -314,7 +314,14 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
                 .collect()
         };
         return Err(Fatal {
-            report: Some(Box::new(finish(sources, diags, &Policy::default(), opts, 0, None))),
+            report: Some(Box::new(finish(
+                sources,
+                diags,
+                &Policy::default(),
+                opts,
+                0,
+                None,
+            ))),
             ..Fatal::msg(format!(
                 "no policy found in {}: a policy is a TOML file with a `[policy]` table",
                 asked.join(", ")
@@ -331,7 +338,14 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
 
     if policy_broken {
         return Err(Fatal {
-            report: Some(Box::new(finish(sources, diags, &Policy::default(), opts, 0, None))),
+            report: Some(Box::new(finish(
+                sources,
+                diags,
+                &Policy::default(),
+                opts,
+                0,
+                None,
+            ))),
             ..Fatal::msg("a policy file could not be parsed; fix it and run again")
         });
     }

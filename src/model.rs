@@ -229,6 +229,8 @@ pub struct Metric {
     pub okr: Option<Okr>,
     /// Policy KPIs only: must every catalogue carry it?
     pub required: Option<Sp<bool>>,
+    /// Policy KPIs: the tactical KPIs this one summarises.
+    pub rolls_up: Vec<Sp<String>>,
     /// Policy KPIs: who decides on the KPI's policy and risk appetite (strategic).
     pub decision_owner: Option<Sp<String>>,
     /// Policy KPIs: who runs the control that moves it (technical).
@@ -272,6 +274,9 @@ impl Metric {
         );
         if self.frameworks.is_empty() {
             self.frameworks.clone_from(&parent.frameworks);
+        }
+        if self.rolls_up.is_empty() {
+            self.rolls_up.clone_from(&parent.rolls_up);
         }
         match (&mut self.thresholds, &parent.thresholds) {
             (None, Some(p)) => self.thresholds = Some(p.clone()),
@@ -507,6 +512,7 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         required: node
             .get("required")
             .and_then(|n| n.as_bool().map(|b| Sp::new(b, n.span))),
+        rolls_up: strings(node, "rolls_up"),
         decision_owner: string(node, "decision_owner"),
         implementation_owner: string(node, "implementation_owner"),
     })

@@ -7,10 +7,17 @@ use crate::model::Metric;
 declare_rule! {
     /// ## What it does
     /// Matches every catalogue metric against the policy's `[[banned]]` entries. A `match`
-    /// table's `name` is a regular expression tried on the metric's id, name and
+    /// table's `name` is a regular expression tried on the metric's id (its `-` and `_`
+    /// read as spaces, so `secrets-rotated-this-week` reads like a name), name and
     /// description; its other keys (`tier`, `unit`, `direction`, `source`, `cadence`,
-    /// `category`) must all equal the metric's values. The finding carries the policy's
-    /// `reason` and suggests its outcome-based replacement.
+    /// `category`) must all equal the metric's values, which fall back to the KPI it
+    /// implements. The finding carries the policy's `reason` and suggests its
+    /// outcome-based replacement.
+    ///
+    /// The baseline's patterns are anchored (`^...$`): they match a metric that *is* an
+    /// activity count ("Number of scans run"), not one that mentions one ("Percent of
+    /// alerts triaged within SLA"), and not a description that explains why counts are
+    /// not outcomes.
     ///
     /// ## Why is this bad?
     /// Vanity metrics count activity, not exposure: "secrets rotated this week" rises while
@@ -33,14 +40,14 @@ declare_rule! {
     };
 }
 
-fn field<'a>(m: &'a Metric, key: &str) -> Option<&'a str> {
+/// A metric's value for a structural `match` key, falling back to the KPI it implements.
+fn field<'a>(ctx: &LintContext<'a>, m: &'a Metric, key: &str) -> Option<&'static str> {
     match key {
-        "tier" => m.tier.as_ref().map(|v| v.value.as_str()),
-        "unit" => m.unit.as_ref().map(|v| v.value.as_str()),
-        "direction" => m.direction.as_ref().map(|v| v.value.as_str()),
-        "source" => m.source.as_ref().map(|v| v.value.as_str()),
-        "cadence" => m.cadence.as_ref().map(|v| v.value.as_str()),
-        "category" => m.category.as_ref().map(|v| v.value.as_str()),
+        "tier" => ctx.inherited(m, |k| k.tier.as_ref().map(|v| v.value.as_str())),
+        "unit" => ctx.inherited(m, |k| k.unit.as_ref().map(|v| v.value.as_str())),
+        "direction" => ctx.inherited(m, |k| k.direction.as_ref().map(|v| v.value.as_str())),
+        "source" => ctx.inherited(m, |k| k.source.as_ref().map(|v| v.value.as_str())),
+        "cadence" => ctx.inherited(m, |k| k.cadence.as_ref().map(|v| v.value.as_str())),
         _ => None,
     }
 }
@@ -52,26 +59,37 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         return;
     }
     for m in ctx.metrics() {
+        // Ids are kebab-case: `secrets-rotated-this-week` is matched as the words
+        // `secrets rotated this week`, like a name.
+        let id_words = m.id.value.replace(['-', '_', '.'], " ");
         for b in banned {
             let matcher = &b.banned.matcher;
             if matcher.name.is_some() && b.pattern.is_none() {
                 continue; // `invalid-pattern`
             }
-            let texts = [Some(&m.id), m.name.as_ref(), m.description.as_ref()];
+            if matcher.name.is_none() && matcher.fields.is_empty() {
+                continue; // an empty `match` bans nothing (`schema` reports it)
+            }
             let hit = match &b.pattern {
-                Some(re) => texts
-                    .iter()
-                    .flatten()
-                    .find(|t| re.is_match(&t.value))
-                    .map(|t| t.span),
+                Some(re) => [
+                    m.name.as_ref().map(|n| (n.value.as_str(), n.span)),
+                    Some((id_words.as_str(), m.id.span)),
+                    m.description.as_ref().map(|d| (d.value.as_str(), d.span)),
+                ]
+                .into_iter()
+                .flatten()
+                .find(|(text, _)| re.is_match(text))
+                .map(|(_, span)| span),
                 None => Some(m.id.span),
             };
             let Some(span) = hit else { continue };
-            if !matcher
-                .fields
-                .iter()
-                .all(|(k, v)| field(m, k) == Some(v.value.as_str()))
-            {
+            if !matcher.fields.iter().all(|(k, v)| match k.as_str() {
+                "category" => {
+                    ctx.inherited(m, |x| x.category.as_ref().map(|c| c.value.as_str()))
+                        == Some(v.value.as_str())
+                }
+                _ => field(ctx, m, k) == Some(v.value.as_str()),
+            }) {
                 continue;
             }
             let reason = b.banned.reason.as_deref().unwrap_or("the policy bans it");

@@ -6,8 +6,10 @@ use crate::model::{Metric, Tier};
 
 declare_rule! {
     /// ## What it does
-    /// Counts the board-tier entries of each catalogue, and of the effective policy, and
-    /// reports the first one past `[settings] max_board_kpis` (default 7).
+    /// Counts the board KPIs of the effective policy, and the distinct board KPIs that the
+    /// catalogues checked together put in front of the board (a metric counts as the KPI
+    /// it implements, so teams reporting one KPI for their scope count once), and reports
+    /// the first one past `[settings] max_board_kpis` (default 7).
     ///
     /// ## Why is this bad?
     /// Board KPIs should be few, stable and tied to business risk. A board pack with twenty
@@ -38,23 +40,25 @@ fn check_set<'a>(
     out: &mut Diagnostics,
 ) {
     let (limit, set_at) = ctx.policy.max_board_kpis();
-    let board: Vec<&Metric> = items
-        .filter(|m| ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board))
-        .collect();
-    let Ok(limit_usize) = usize::try_from(limit) else {
+    let Ok(limit) = usize::try_from(limit) else {
         return;
     };
-    if board.len() <= limit_usize {
+    // Board entries in order, each KPI once.
+    let mut seen = std::collections::HashSet::new();
+    let board: Vec<&Metric> = items
+        .filter(|m| ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board))
+        .filter(|m| seen.insert(m.kpi_id()))
+        .collect();
+    let Some(first_over) = board.get(limit) else {
         return;
-    }
-    let first_over = board[limit_usize];
+    };
     let f = out
         .push(
             &BOARD_KPI_LIMIT,
             Label::at(first_over.file, first_over.id.span)
-                .with_message(format!("board KPI #{}", limit_usize + 1)),
+                .with_message(format!("board KPI #{}", limit + 1)),
             format!(
-                "{what} has {} board KPIs; the policy allows at most {limit}",
+                "{what} {} board KPIs; the policy allows at most {limit}",
                 board.len()
             ),
         )
@@ -65,14 +69,13 @@ fn check_set<'a>(
     }
 }
 
-/// Checks each catalogue and the policy.
+/// Checks the catalogues together, and the policy.
 pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
-    for c in ctx.catalogues {
-        let name = c.id.as_ref().map_or_else(
-            || "catalogue".to_owned(),
-            |id| format!("catalogue `{}`", id.value),
-        );
-        check_set(&name, c.metrics.iter(), ctx, out);
-    }
-    check_set("the policy", ctx.policy.kpis.iter(), ctx, out);
+    let what = if ctx.catalogues.len() == 1 {
+        "the catalogue has"
+    } else {
+        "the catalogues checked have"
+    };
+    check_set(what, ctx.metrics(), ctx, out);
+    check_set("the policy has", ctx.policy.kpis.iter(), ctx, out);
 }

@@ -6,8 +6,10 @@ use crate::model::{Tier, Visibility};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a catalogue metric with `visibility = "team"` that is on the board tier or
-    /// implements a policy KPI marked `required`.
+    /// Reports a catalogue metric with `visibility = "team"` that is on the board tier,
+    /// implements a policy KPI on the board tier (a catalogue cannot demote a board KPI
+    /// out of leadership's sight by calling it `tactical`), or implements a policy KPI
+    /// marked `required`.
     ///
     /// ## Why is this bad?
     /// Hiding metrics from leadership is a prohibited practice. The KPIs that show whether
@@ -36,7 +38,8 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         if vis.value != Visibility::Team {
             continue;
         }
-        let board = ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board);
+        let board = ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board)
+            || ctx.kpi_for(m).is_some_and(|k| k.is_tier(Tier::Board));
         let required = ctx.kpi_for(m).filter(|k| k.is_required());
         if !board && required.is_none() {
             continue;
