@@ -1,69 +1,304 @@
-//! Every output format on one fixture (the demo), snapshotted; SARIF validated against the
-//! OASIS SARIF 2.1.0 schema (a copy lives in `tests/data/`), JUnit parsed as XML.
+//! Every output format on the demo, snapshotted, and on `fixtures/formats/odd` (a file name
+//! and values hostile to each format): SARIF validated against the OASIS SARIF 2.1.0 schema
+//! (a copy lives in `tests/data/`), JUnit parsed as XML, Markdown tables split into cells.
 
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn kpilint(args: &[&str]) -> Output {
+const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
+
+fn kpilint_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kpilint"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .output()
         .expect("kpilint runs")
 }
 
-fn demo(format: &str) -> String {
-    let o = kpilint(&[
-        "check",
-        "fixtures/demo",
-        "--as-of=2026-11-24",
-        "--format",
-        format,
-    ]);
+fn kpilint(args: &[&str]) -> Output {
+    kpilint_in(Path::new(MANIFEST), args)
+}
+
+fn stdout(o: Output, code: i32) -> String {
     assert_eq!(
         o.status.code(),
-        Some(1),
+        Some(code),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
     String::from_utf8(o.stdout).unwrap()
 }
 
-#[test]
-fn sarif_validates_against_the_oasis_schema() {
-    let sarif: serde_json::Value = serde_json::from_str(&demo("sarif")).unwrap();
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+fn demo_with(format: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "check",
+        "fixtures/demo",
+        "--as-of=2026-11-24",
+        "--format",
+        format,
+    ];
+    args.extend(extra);
+    stdout(kpilint(&args), 1)
+}
+
+fn demo(format: &str) -> String {
+    demo_with(format, &[])
+}
+
+/// A repository (a `.git` directory) holding the odd fixture at `sub/odd dir/`, and the
+/// directory `sub` kpilint runs in: paths for code scanning and the Actions runner are
+/// relative to the repository, the ones for people to the working directory.
+struct OddRepo {
+    root: tempfile::TempDir,
+}
+
+impl OddRepo {
+    fn new() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(".git")).unwrap();
+        let to = root.path().join("sub/odd dir");
+        std::fs::create_dir_all(&to).unwrap();
+        let from = Path::new(MANIFEST).join("tests/fixtures/formats/odd/odd dir");
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+        Self { root }
+    }
+
+    fn sub(&self) -> PathBuf {
+        self.root.path().join("sub")
+    }
+
+    fn run(&self, format: &str, extra: &[&str]) -> String {
+        let mut args = vec!["check", "odd dir", "--as-of=2026-11-24", "--format", format];
+        args.extend(extra);
+        stdout(kpilint_in(&self.sub(), &args), 1)
+    }
+}
+
+/// The name of the odd catalogue, percent-encoded.
+const ODD_URI: &str = "sub/odd%20dir/c%3Ax%2050%25%26%C3%A9.toml";
+
+fn assert_valid_sarif(sarif: &Value) {
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator
-        .iter_errors(&sarif)
+        .iter_errors(sarif)
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+fn artifact(result: &Value) -> &Value {
+    &result["locations"][0]["physicalLocation"]["artifactLocation"]
+}
+
+fn fingerprints(sarif: &Value) -> Vec<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["kpilint/v1"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema() {
+    let sarif: Value = serde_json::from_str(&demo("sarif")).unwrap();
+    assert_valid_sarif(&sarif);
     let run = &sarif["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), kpilint::rules::ALL.len());
-    let vanity = rules.iter().find(|r| r["name"] == "vanity-metric").unwrap();
+    // The working directory is the repository root here: `%SRCROOT%` is it, as a URI.
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
     assert!(
-        vanity["fullDescription"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("## Why is this bad?")
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
     );
-    // Every result is located relative to the repository root and fingerprinted.
+    assert!(run["originalUriBaseIds"]["KPILINT_BUILTIN"]["uri"].is_null());
+    assert!(run["originalUriBaseIds"]["KPILINT_BUILTIN"]["description"]["text"].is_string());
     for r in run["results"].as_array().unwrap() {
-        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap();
-        assert!(uri.starts_with("fixtures/demo/"), "{uri}");
+        let at = artifact(r);
+        let uri = at["uri"].as_str().unwrap();
+        match at["uriBaseId"].as_str() {
+            Some("%SRCROOT%") => assert!(uri.starts_with("fixtures/demo/"), "{uri}"),
+            Some("KPILINT_BUILTIN") => assert_eq!(uri, "policies/nhi-baseline.toml"),
+            other => panic!("{uri} has base {other:?}"),
+        }
         assert!(r["partialFingerprints"]["kpilint/v1"].is_string());
     }
     insta::assert_json_snapshot!("sarif", sarif["runs"][0]["results"]);
 }
 
 #[test]
+fn sarif_rules_carry_summary_description_and_help_from_the_docs() {
+    let sarif: Value = serde_json::from_str(&demo("sarif")).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for (r, meta) in rules.iter().zip(kpilint::rules::ALL) {
+        assert_eq!(r["id"], meta.code);
+        assert_eq!(r["shortDescription"]["text"], meta.summary);
+        assert_eq!(r["help"]["markdown"], meta.docs());
+        // Plain text: no fences, heading marks or code spans (code blocks are indented and
+        // kept verbatim).
+        let help = r["help"]["text"].as_str().unwrap();
+        for line in help.lines().filter(|l| !l.starts_with("    ")) {
+            assert!(!line.starts_with('#') && !line.contains('`'), "{line}");
+        }
+        let full = r["fullDescription"]["text"].as_str().unwrap();
+        assert!(!full.contains('\n') && !full.contains('#') && !full.contains('`'));
+    }
+    let vanity = rules.iter().find(|r| r["name"] == "vanity-metric").unwrap();
+    assert!(
+        vanity["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Matches every catalogue metric against the policy's [[banned]] entries.")
+    );
+    assert!(
+        vanity["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("\nWhy is this bad?\n")
+    );
+}
+
+#[test]
+fn sarif_results_carry_related_locations_and_waivers() {
+    let sarif: Value = serde_json::from_str(&demo("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let looser = results.iter().find(|r| r["ruleId"] == "KPI308").unwrap();
+    let related = &looser["relatedLocations"][0];
+    assert_eq!(related["id"], 1);
+    assert_eq!(related["message"]["text"], "the policy sets it here");
+    assert_eq!(
+        related["physicalLocation"]["artifactLocation"]["uriBaseId"],
+        "KPILINT_BUILTIN"
+    );
+    assert!(related["physicalLocation"]["region"]["startLine"].is_u64());
+    // A waived finding is not counted as an active error by readers that ignore
+    // suppressions; its severity is kept.
+    let waived: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["level"], "note");
+    assert_eq!(waived[0]["properties"]["severity"], "error");
+    assert_eq!(waived[0]["suppressions"][0]["kind"], "external");
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded_against_the_repository_root() {
+    let repo = OddRepo::new();
+    // A file outside the repository, named by an absolute path.
+    let outside = tempfile::tempdir().unwrap();
+    let broken = outside.path().join("broken file.toml");
+    std::fs::write(&broken, "[catalogue\n").unwrap();
+    let sarif: Value =
+        serde_json::from_str(&repo.run("sarif", &[broken.to_str().unwrap()])).unwrap();
+    assert_valid_sarif(&sarif);
+    let run = &sarif["runs"][0];
+    let root = std::fs::canonicalize(repo.root.path()).unwrap();
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    let mut bases = BTreeSet::new();
+    for r in run["results"].as_array().unwrap() {
+        let at = artifact(r);
+        let uri = at["uri"].as_str().unwrap();
+        let base = at["uriBaseId"].as_str();
+        bases.insert(base.unwrap_or("-").to_owned());
+        match base {
+            // Relative to the repository, not to `sub/` where kpilint ran; a `:` in the
+            // first segment would read as a scheme.
+            Some("%SRCROOT%") => {
+                assert!(uri == ODD_URI || uri == "sub/odd%20dir/data.csv", "{uri}");
+            }
+            Some("KPILINT_BUILTIN") => assert_eq!(uri, "policies/nhi-baseline.toml"),
+            Some(other) => panic!("base {other}"),
+            None => {
+                let want = format!("file://{}/broken%20file.toml", outside.path().display());
+                assert_eq!(uri, want);
+            }
+        }
+        assert!(!uri.contains(' ') && !uri.contains('&') && !uri.contains('é'));
+    }
+    assert_eq!(
+        bases,
+        ["%SRCROOT%", "-", "KPILINT_BUILTIN"]
+            .map(String::from)
+            .into()
+    );
+}
+
+#[test]
+fn sarif_fingerprints_are_distinct() {
+    let sarif: Value = serde_json::from_str(&demo("sarif")).unwrap();
+    let all = fingerprints(&sarif);
+    let distinct: BTreeSet<&String> = all.iter().collect();
+    assert_eq!(distinct.len(), all.len(), "{all:#?}");
+    // Same rule, file and subject: `target` and `warn` looser than the policy.
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let looser: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "KPI308").collect();
+    assert_eq!(looser.len(), 2);
+    assert_ne!(
+        looser[0]["partialFingerprints"],
+        looser[1]["partialFingerprints"]
+    );
+}
+
+#[test]
+fn sarif_fingerprints_ignore_volatile_message_parts() {
+    let one: Value = serde_json::from_str(&demo("sarif")).unwrap();
+    let next_day = stdout(
+        kpilint(&[
+            "check",
+            "fixtures/demo",
+            "--as-of=2026-11-25",
+            "--format",
+            "sarif",
+        ]),
+        1,
+    );
+    let two: Value = serde_json::from_str(&next_day).unwrap();
+    let pick = |v: &Value, rule: &str| -> (String, Value) {
+        let r = v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap();
+        (
+            r["message"]["text"].as_str().unwrap().to_owned(),
+            r["partialFingerprints"].clone(),
+        )
+    };
+    // `okr-overdue` and `expired-exception` count days.
+    for rule in ["KPI313", "KPI201"] {
+        let (m1, f1) = pick(&one, rule);
+        let (m2, f2) = pick(&two, rule);
+        assert_ne!(m1, m2);
+        assert_eq!(f1, f2, "{rule}");
+    }
+}
+
+#[test]
 fn sarif_fingerprints_survive_moved_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let root = Path::new(MANIFEST).join("fixtures/demo");
     let copy = |extra: &str| {
         for sub in ["policies/frameworks", "metrics"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -81,23 +316,15 @@ fn sarif_fingerprints_survive_moved_lines() {
             format!("{extra}{text}"),
         )
         .unwrap();
-        let o = Command::new(env!("CARGO_BIN_EXE_kpilint"))
-            .args(["check", ".", "--as-of=2026-11-24", "--format", "sarif"])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        v["runs"][0]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r["partialFingerprints"]["kpilint/v1"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect::<std::collections::BTreeSet<_>>()
+        let o = kpilint_in(
+            dir.path(),
+            &["check", ".", "--as-of=2026-11-24", "--format", "sarif"],
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let all = fingerprints(&v);
+        let set: BTreeSet<String> = all.iter().cloned().collect();
+        assert_eq!(set.len(), all.len());
+        set
     };
     let before = copy("");
     let after = copy("# a new comment\n# moves every line down\n");
