@@ -353,14 +353,47 @@ fn github_annotations() {
     let out = demo("github");
     for line in out.lines() {
         assert!(
-            line.starts_with("::error file=")
-                || line.starts_with("::warning file=")
-                || line.starts_with("::notice file="),
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
             "{line}"
         );
         assert!(!line[2..].contains('\n'));
     }
     insta::assert_snapshot!("github", out);
+}
+
+#[test]
+fn github_files_are_relative_to_the_repository_root() {
+    let out = OddRepo::new().run("github", &[]);
+    let mut files = BTreeSet::new();
+    let mut builtin = 0;
+    for line in out.lines() {
+        let (props, _) = line[2..].split_once("::").unwrap();
+        let file = props
+            .split_once(' ')
+            .unwrap()
+            .1
+            .split(',')
+            .find_map(|p| p.strip_prefix("file="));
+        match file {
+            Some(f) => {
+                files.insert(f.to_owned());
+            }
+            None => builtin += 1,
+        }
+        assert!(!line.contains("kpilint%3Apolicies"), "{line}");
+    }
+    assert_eq!(
+        files,
+        [
+            "sub/odd dir/c%3Ax 50%25&é.toml".to_owned(),
+            "sub/odd dir/data.csv".to_owned()
+        ]
+        .into()
+    );
+    // The built-in baseline's `uncovered-control` findings: annotations without a file.
+    assert_eq!(builtin, 9);
 }
 
 #[test]
