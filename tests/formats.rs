@@ -77,6 +77,12 @@ impl OddRepo {
         args.extend(extra);
         stdout(kpilint_in(&self.sub(), &args), 1)
     }
+
+    /// The findings of the same run, from the JSON contract.
+    fn findings(&self) -> Vec<Value> {
+        let v: Value = serde_json::from_str(&self.run("json", &[])).unwrap();
+        v["findings"].as_array().unwrap().clone()
+    }
 }
 
 /// The name of the odd catalogue, percent-encoded.
@@ -331,21 +337,149 @@ fn sarif_fingerprints_survive_moved_lines() {
     assert_eq!(before, after);
 }
 
+/// Counts of one `<testsuites>` or `<testsuite>` element, as written and as found.
+fn check_counts(node: roxmltree::Node, cases: &[roxmltree::Node]) {
+    let with = |tag: &str| {
+        cases
+            .iter()
+            .filter(|c| c.children().any(|e| e.has_tag_name(tag)))
+            .count()
+    };
+    let attr = |name: &str| -> usize { node.attribute(name).unwrap().parse().unwrap() };
+    let name = node.attribute("name").unwrap_or_default();
+    assert_eq!(attr("tests"), cases.len(), "tests of {name}");
+    assert_eq!(attr("failures"), with("failure"), "failures of {name}");
+    assert_eq!(attr("errors"), with("error"), "errors of {name}");
+    assert_eq!(attr("skipped"), with("skipped"), "skipped of {name}");
+    for c in cases {
+        // One result per test case: readers keep one, and count cases.
+        let results = c
+            .children()
+            .filter(|e| ["failure", "error", "skipped"].contains(&e.tag_name().name()))
+            .count();
+        assert!(results <= 1, "{:?}", c.attribute("name"));
+    }
+}
+
+/// Parses a JUnit report, checks that every count agrees with the content and that test
+/// case names are unique in their suite, and returns (case name, outcome, message).
+fn junit(xml: &str) -> Vec<(String, String, String)> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let root = doc.root_element();
+    assert!(root.has_tag_name("testsuites"));
+    let all: Vec<_> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    check_counts(root, &all);
+    let mut out = Vec::new();
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        check_counts(suite, &cases);
+        let names: BTreeSet<_> = cases.iter().map(|c| c.attribute("name")).collect();
+        assert_eq!(names.len(), cases.len(), "names repeat in {suite:?}");
+        for c in cases {
+            let result = c.children().find(|e| e.is_element());
+            let (outcome, message) = result.map_or(("passed", ""), |e| {
+                let outcome = match e.tag_name().name() {
+                    "system-out" => "passed",
+                    tag => tag,
+                };
+                (outcome, e.attribute("message").unwrap_or_default())
+            });
+            out.push((
+                c.attribute("name").unwrap().to_owned(),
+                outcome.to_owned(),
+                message.to_owned(),
+            ));
+        }
+    }
+    out
+}
+
 #[test]
-fn junit_is_well_formed_with_a_suite_per_file() {
+fn junit_counts_agree_with_content() {
     let xml = demo("junit");
     assert!(xml.starts_with("<?xml"));
-    assert_eq!(
-        xml.matches("<testsuite ").count(),
-        xml.matches("</testsuite>").count()
-    );
-    assert_eq!(
-        xml.matches("<testcase ").count(),
-        xml.matches("</testcase>").count()
-    );
     assert!(xml.contains(r#"<testsuite name="fixtures/demo/metrics/platform-security.toml""#));
-    assert!(xml.contains("<skipped message=\"waived by an exception"));
+    let cases = junit(&xml);
+    let outcomes =
+        |cases: &[(String, String, String)], o: &str| cases.iter().filter(|c| c.1 == o).count();
+    // The demo: 8 errors, 9 warnings, 1 waived.
+    assert_eq!(cases.len(), 18);
+    assert_eq!(outcomes(&cases, "failure"), 8);
+    assert_eq!(outcomes(&cases, "skipped"), 1);
+    assert_eq!(outcomes(&cases, "passed"), 9);
+    // Both `looser-than-policy` findings on one metric, under two names.
+    let looser: Vec<&str> = cases
+        .iter()
+        .map(|c| c.0.as_str())
+        .filter(|n| n.starts_with("privileged-access-zsp looser-than-policy"))
+        .collect();
+    assert_eq!(
+        looser,
+        [
+            "privileged-access-zsp looser-than-policy",
+            "privileged-access-zsp looser-than-policy #2"
+        ]
+    );
     insta::assert_snapshot!("junit", xml);
+
+    let warning = junit(&demo_with("junit", &["--fail-on=warning"]));
+    assert_eq!(outcomes(&warning, "failure"), 17);
+    let never = stdout(
+        kpilint(&[
+            "check",
+            "fixtures/demo",
+            "--as-of=2026-11-24",
+            "--format=junit",
+            "--fail-on=never",
+        ]),
+        0,
+    );
+    let never = junit(&never);
+    assert_eq!(outcomes(&never, "failure"), 0);
+    assert_eq!(outcomes(&never, "passed"), 17);
+
+    let clean = stdout(
+        kpilint(&[
+            "check",
+            "tests/fixtures/cli/clean",
+            "--as-of=2026-11-24",
+            "--format=junit",
+        ]),
+        0,
+    );
+    assert_eq!(
+        junit(&clean),
+        [("no findings".to_owned(), "passed".to_owned(), String::new())]
+    );
+}
+
+#[test]
+fn junit_failure_messages_are_whole() {
+    let repo = OddRepo::new();
+    let cases = junit(&repo.run("junit", &[]));
+    let failed: BTreeSet<&str> = cases
+        .iter()
+        .filter(|c| c.1 == "failure")
+        .map(|c| c.2.as_str())
+        .collect();
+    let errors: Vec<Value> = repo
+        .findings()
+        .into_iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    let want: BTreeSet<&str> = errors
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, want);
+    // The carriage return inside the framework id survives as a character reference.
+    assert!(failed.iter().any(|m| m.contains("GV.RM-99\r| <b>bold</b>")));
 }
 
 #[test]
