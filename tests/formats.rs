@@ -534,5 +534,91 @@ fn github_files_are_relative_to_the_repository_root() {
 fn markdown_summary_with_scorecard() {
     let out = demo("markdown");
     assert!(out.contains("### Scorecard"));
+    // Rounded as the scorecard table rounds; a missing series has no trend.
+    assert!(out.contains("| `shared-nhi-workloads` | - | 1.83 |"));
+    assert!(out.contains("| MISSING | – |"));
     insta::assert_snapshot!("markdown", out);
+}
+
+/// The cells of a table row, split where GFM splits: at a `|` not escaped by a backslash.
+/// A `\\|` (escaped backslash, then a pipe) splits in some readers and not in others, so it
+/// must never be written.
+fn cells(row: &str) -> Vec<&str> {
+    assert!(!row.contains(r"\\|"), "ambiguous `\\\\|` in {row}");
+    let bytes = row.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'|' && (i == 0 || bytes[i - 1] != b'\\') {
+            out.push(&row[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&row[start..]);
+    // Outer pipes: nothing before the first and after the last.
+    assert_eq!(out.first().map(|c| c.trim()), Some(""), "{row}");
+    assert_eq!(out.last().map(|c| c.trim()), Some(""), "{row}");
+    out[1..out.len() - 1].to_vec()
+}
+
+/// The text of a cell outside its code spans (a backtick run opens, the next run of the
+/// same length closes).
+fn outside_code(cell: &str) -> String {
+    let mut out = String::new();
+    let mut rest = cell;
+    while let Some(i) = rest.find('`') {
+        if i > 0 && rest.as_bytes()[i - 1] == b'\\' {
+            out.push_str(&rest[..=i]);
+            rest = &rest[i + 1..];
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        let run = rest[i..].len() - rest[i..].trim_start_matches('`').len();
+        let after = &rest[i + run..];
+        let fence = "`".repeat(run);
+        let close = (0..after.len()).find(|&j| {
+            after.is_char_boundary(j)
+                && after[j..].starts_with(&fence)
+                && !after[j + run..].starts_with('`')
+                && (j == 0 || after.as_bytes()[j - 1] != b'`')
+        });
+        match close {
+            Some(j) => rest = &after[j + run..],
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn markdown_cells_are_escaped() {
+    let repo = OddRepo::new();
+    let out = repo.run("markdown", &[]);
+    assert!(!out.contains('\r'));
+    assert!(out.contains("in 2 files (1 metric)."), "{out}");
+    let findings = repo.findings();
+    let tables: Vec<Vec<&str>> = out
+        .split("\n\n")
+        .filter(|block| block.starts_with('|'))
+        .map(|block| block.lines().collect())
+        .collect();
+    assert_eq!(tables.len(), 2);
+    assert_eq!(tables[0].len() - 2, findings.len());
+    assert_eq!(tables[1].len() - 2, 2, "two scopes of the one metric");
+    for table in &tables {
+        let width = cells(table[0]).len();
+        for row in table {
+            let cells = cells(row);
+            assert_eq!(cells.len(), width, "{row}");
+            for cell in cells {
+                let text = outside_code(cell);
+                assert!(!text.contains('<') && !text.contains('>'), "{cell}");
+            }
+        }
+    }
+    insta::assert_snapshot!("markdown_odd", out);
 }

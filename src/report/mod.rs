@@ -129,6 +129,19 @@ pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
     FileRef::Absolute(slashes(&abs))
 }
 
+/// A number for display: at most two decimals, no trailing `.0` (`1.8333…` is `1.83`), as
+/// the scorecard table shows it.
+#[must_use]
+pub fn round2(v: f64) -> String {
+    crate::lint::num((v * 100.0).round() / 100.0)
+}
+
+/// `1 file`, `2 files`: a count with its noun, plural unless the count is one.
+#[must_use]
+pub fn counted(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// An output format.
 pub trait Emitter {
     /// Writes the whole report.
@@ -169,5 +182,13 @@ mod tests {
             ),
             FileRef::Builtin("policies/nhi-baseline.toml".into())
         );
+    }
+
+    #[test]
+    fn numbers_and_counts_read_well() {
+        assert_eq!(round2(1.833_333_333_333_333_3), "1.83");
+        assert_eq!(round2(58.0), "58");
+        assert_eq!(counted(1, "metric", "metrics"), "1 metric");
+        assert_eq!(counted(0, "metric", "metrics"), "0 metrics");
     }
 }
