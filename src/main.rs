@@ -423,7 +423,14 @@ fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
     match g.format() {
         Format::Json => Json.emit(w, report),
         Format::Sarif => kpilint::report::sarif::Sarif.emit(w, report),
-        Format::Junit => kpilint::report::junit::Junit.emit(w, report),
+        Format::Junit => kpilint::report::junit::Junit {
+            fail_on: match g.fail_on.unwrap_or(FailOn::Error) {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Never => None,
+            },
+        }
+        .emit(w, report),
         Format::Github => kpilint::report::github::Github.emit(w, report),
         Format::Markdown => kpilint::report::markdown::Markdown.emit(w, report),
         Format::Human => {

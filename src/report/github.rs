@@ -1,7 +1,11 @@
 //! `--format github`: GitHub Actions workflow commands, which annotate the pull request's
 //! diff: `::error file=…,line=…,col=…,title=…::message`.
+//!
+//! `file` is relative to the repository root, against which the runner resolves it (the
+//! workspace is the checkout), whatever directory kpilint ran in. A finding in the
+//! embedded baseline policy has no `file`: no file of the repository could show it.
 
-use super::{Emitter, locate};
+use super::{Emitter, FileRef, file_ref, locate, project_root};
 use crate::check::Report;
 use crate::diag::Severity;
 use std::io;
@@ -23,8 +27,13 @@ fn property(s: &str) -> String {
 
 impl Emitter for Github {
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
+        let root = project_root();
         for f in report.findings.iter().filter(|f| f.suppressed_by.is_none()) {
             let at = locate(report, &f.primary);
+            let file = match file_ref(report.sources.get(f.primary.file), root.as_deref()) {
+                FileRef::Relative(p) | FileRef::Absolute(p) => Some(p),
+                FileRef::Builtin(_) => None,
+            };
             let command = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -34,13 +43,11 @@ impl Emitter for Github {
             if let Some(h) = &f.help {
                 message.push_str(&format!("\nhelp: {h}"));
             }
-            write!(
-                w,
-                "::{command} file={},line={},col={}",
-                property(&at.file),
-                at.line,
-                at.column
-            )?;
+            write!(w, "::{command} ")?;
+            if let Some(file) = &file {
+                write!(w, "file={},", property(file))?;
+            }
+            write!(w, "line={},col={}", at.line, at.column)?;
             if f.primary.line.is_none() {
                 write!(w, ",endLine={},endColumn={}", at.end_line, at.end_column)?;
             }

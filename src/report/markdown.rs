@@ -1,18 +1,134 @@
 //! `--format markdown`: a summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`:
 //! counts, the findings table, and the scorecard when data was evaluated.
+//!
+//! Every cell is built from data the user wrote (file names, metric ids, scopes), so every
+//! cell is escaped: one table row per line whatever the text holds, `|` never splits a
+//! cell, and raw HTML never renders (GitHub sanitises most of it, but a `<b>` or an
+//! `<img>` would still show, and `</td>` would end the cell).
 
-use super::{Emitter, locate};
+use super::{Emitter, counted, locate, round2};
 use crate::check::Report;
 use crate::diag::Severity;
-use crate::lint::num;
 use std::io;
 
 /// The Markdown emitter.
 pub struct Markdown;
 
-/// Escapes table-breaking characters.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Text for a table cell, shown as written: line breaks become spaces, `|` is `\|`,
+/// `<`, `>` and `&` are entities, and the characters Markdown would read as markup are
+/// backslash-escaped (a backslash too, so that it survives).
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\r' | '\n' | '\t' => out.push(' '),
+            // Between two letters or digits `_` never emphasises (`higher_is_better`).
+            '_' if i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) =>
+            {
+                out.push('_');
+            }
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span for a table cell, showing `s` verbatim: a fence one backtick longer than
+/// the longest run inside, padded with spaces when the content starts or ends with a
+/// backtick (CommonMark strips one space from each side again), and `|` as `\|`, which a
+/// GFM table turns back into `|` before it reads the code span.
+fn code(s: &str) -> String {
+    let content: String = s
+        .chars()
+        .filter_map(|c| match c {
+            '\r' | '\n' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    if content.is_empty() {
+        return String::new();
+    }
+    // A backslash right before a pipe: GFM (cmark-gfm, markdown-it) reads `\\|` in a cell as
+    // a backslash and an escaped pipe, mistune as an escaped backslash and a cell border.
+    // Escaped text reads the same in all of them.
+    if content.contains("\\|") {
+        return text(s);
+    }
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = content.starts_with('`')
+        || content.ends_with('`')
+        || (content.starts_with(' ') && content.ends_with(' ') && content.trim() != "");
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{}{pad}{fence}", content.replace('|', "\\|"))
+}
+
+/// A message for a table cell. Messages put identifiers in backticks; those stay code
+/// spans when every backtick pairs up: a backtick after a space or an opening bracket
+/// opens, the next backtick before a space, the end or punctuation closes, and backticks in
+/// between belong to the identifier (`` `a`b` `` is the code `` a`b ``). Otherwise the
+/// whole message is escaped as text.
+fn message(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut plain = String::new();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            if open.is_none() {
+                plain.push(chars[i]);
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i] == '`' {
+            i += 1;
+        }
+        let before = start.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i).copied();
+        match open {
+            None => {
+                let opens = before.is_none_or(|c| c.is_whitespace() || "([{\"'".contains(c))
+                    && after.is_some_and(|c| !c.is_whitespace());
+                if !opens {
+                    return text(s);
+                }
+                out.push_str(&text(&plain));
+                plain.clear();
+                // The run's first backtick is the delimiter; any others open the content.
+                open = Some(start + 1);
+            }
+            Some(from) => {
+                let closes = before.is_some_and(|c| !c.is_whitespace())
+                    && after.is_none_or(|c| c.is_whitespace() || ".,:;!?)]}\"'".contains(c));
+                if closes {
+                    // The run's last backtick is the delimiter; any others close the content.
+                    let inner: String = chars[from..i - 1].iter().collect();
+                    out.push_str(&code(&inner));
+                    open = None;
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        return text(s);
+    }
+    out.push_str(&text(&plain));
+    out
 }
 
 impl Emitter for Markdown {
@@ -31,10 +147,20 @@ impl Emitter for Markdown {
             "✅"
         };
         writeln!(w, "## {verdict} kpilint\n")?;
+        let bold = |n: usize, one: &str, many: &str| {
+            let words = counted(n, one, many);
+            let (n, noun) = words.split_once(' ').unwrap_or((&words, ""));
+            format!("**{n}** {noun}")
+        };
         writeln!(
             w,
-            "**{e}** errors, **{wn}** warnings, **{i}** infos, **{s}** suppressed in {} files ({} metrics).\n",
-            report.files, report.metrics
+            "{}, {}, {}, {} in {} ({}).\n",
+            bold(e, "error", "errors"),
+            bold(wn, "warning", "warnings"),
+            bold(i, "info", "infos"),
+            bold(s, "suppressed", "suppressed"),
+            counted(report.files, "file", "files"),
+            counted(report.metrics, "metric", "metrics"),
         )?;
         if !report.findings.is_empty() {
             writeln!(w, "| | Rule | Location | Message |")?;
@@ -49,12 +175,11 @@ impl Emitter for Markdown {
                 };
                 writeln!(
                     w,
-                    "| {icon} | `{}` {} | `{}:{}` | {} |",
-                    f.rule.name,
+                    "| {icon} | {} {} | {} | {} |",
+                    code(f.rule.name),
                     f.rule.code,
-                    cell(&at.file),
-                    at.line,
-                    cell(&f.message)
+                    code(&format!("{}:{}", at.file, at.line)),
+                    message(&f.message)
                 )?;
             }
             writeln!(w)?;
@@ -67,24 +192,71 @@ impl Emitter for Markdown {
             )?;
             writeln!(w, "|---|---|---|---:|---|---|---|")?;
             for l in card {
-                let trend = match l.trend {
-                    "up" => "↑",
-                    "down" => "↓",
+                // A missing series has no values, so no direction either.
+                let trend = match (l.status, l.trend) {
+                    ("missing", _) => "–",
+                    (_, "up") => "↑",
+                    (_, "down") => "↓",
                     _ => "→",
                 };
+                let spark = super::scorecard::sparkline(&l.window);
                 writeln!(
                     w,
-                    "| {} | `{}` | {} | {} | {} | {} | {trend} {} |",
-                    l.tier.unwrap_or("-"),
-                    l.metric,
-                    if l.scope.is_empty() { "-" } else { &l.scope },
-                    l.latest.map_or_else(|| "-".to_owned(), num),
-                    l.period.as_deref().unwrap_or("-"),
-                    l.status.to_uppercase(),
-                    super::scorecard::sparkline(&l.window)
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    text(l.tier.unwrap_or("-")),
+                    code(&l.metric),
+                    if l.scope.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        text(&l.scope)
+                    },
+                    l.latest.map_or_else(|| "-".to_owned(), round2),
+                    l.period.as_deref().map_or_else(|| "-".to_owned(), text),
+                    text(&l.status.to_uppercase()),
+                    format!("{trend} {spark}").trim_end(),
                 )?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cells_cannot_break_the_table_or_render_html() {
+        assert_eq!(text("a|b\nc\rd"), r"a\|b c d");
+        assert_eq!(text("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(text(r"C:\x*_"), r"C:\\x\*\_");
+        assert_eq!(text("higher_is_better _x_"), r"higher_is_better \_x\_");
+    }
+
+    #[test]
+    fn code_spans_take_a_longer_fence_around_backticks() {
+        assert_eq!(code("a-b"), "`a-b`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x`"), "`` `x` ``");
+        assert_eq!(code("a|b\nc"), r"`a\|b c`");
+        assert_eq!(code(""), "");
+        assert_eq!(code(r"a\|b"), r"a\\\|b");
+    }
+
+    #[test]
+    fn messages_keep_their_code_spans_when_backticks_pair_up() {
+        assert_eq!(
+            message("metric `a<b>` has no owner (`x`)"),
+            "metric `a<b>` has no owner (`x`)"
+        );
+        // An identifier holding a backtick stays one code span.
+        assert_eq!(message("`a`b` is unknown"), "``a`b`` is unknown");
+        assert_eq!(
+            message("`GV | <b>x</b> ``y``` is not a control"),
+            r"``` GV \| <b>x</b> ``y`` ``` is not a control"
+        );
+        // Unpaired: all text.
+        assert_eq!(message("odd ` tick <b>"), r"odd \` tick &lt;b&gt;");
+        assert_eq!(message("a`b"), r"a\`b");
     }
 }

@@ -12,7 +12,9 @@ pub mod scorecard;
 
 use crate::check::Report;
 use crate::diag::Label;
+use crate::source::SourceFile;
 use std::io;
+use std::path::{Component, Path, PathBuf};
 
 /// A 1-based location, as shown to users and scripts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -46,6 +48,100 @@ pub fn locate(report: &Report, label: &Label) -> Location {
     }
 }
 
+/// The directory that formats read by other programs name files relative to: the
+/// repository root (the nearest ancestor of the working directory with a `.git`), else
+/// the working directory. Code scanning and the Actions runner both resolve relative paths
+/// against the checkout, which is the repository root, not the directory kpilint ran in.
+/// `None` only when the working directory cannot be read.
+#[must_use]
+pub fn project_root() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    Some(
+        cwd.ancestors()
+            .find(|d| d.join(".git").exists())
+            .map_or_else(|| cwd.clone(), Path::to_path_buf),
+    )
+}
+
+/// A source file as named for another program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRef {
+    /// Compiled into kpilint (the embedded baseline policy): its path in kpilint's own
+    /// sources, such as `policies/nhi-baseline.toml`. No file of the user's repository.
+    Builtin(String),
+    /// Below the project root: the path relative to it, `/`-separated.
+    Relative(String),
+    /// Outside the project root: the absolute path, `/`-separated.
+    Absolute(String),
+}
+
+/// `path` without `.` and `..` components, resolved lexically: `a/b/../c` is `a/c`. Not
+/// `canonicalize`, which would follow a symlinked directory of the repository out of it.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn slashes(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// How `file` is named relative to `root` (see [`project_root`]).
+#[must_use]
+pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
+    let Some(path) = &file.path else {
+        let inner = file
+            .display
+            .strip_prefix("kpilint:")
+            .unwrap_or(&file.display);
+        return FileRef::Builtin(inner.to_owned());
+    };
+    let abs = if path.is_absolute() {
+        normalize(path)
+    } else {
+        match std::env::current_dir() {
+            Ok(cwd) => normalize(&cwd.join(path)),
+            Err(_) => return FileRef::Relative(slashes(&normalize(path))),
+        }
+    };
+    if let Some(root) = root {
+        if let Ok(rel) = abs.strip_prefix(root) {
+            return FileRef::Relative(slashes(rel));
+        }
+        // A path given through a symlink to the repository (`/tmp` on macOS is one).
+        if let (Ok(a), Ok(r)) = (abs.canonicalize(), root.canonicalize())
+            && let Ok(rel) = a.strip_prefix(&r)
+        {
+            return FileRef::Relative(slashes(rel));
+        }
+    }
+    FileRef::Absolute(slashes(&abs))
+}
+
+/// A number for display: at most two decimals, no trailing `.0` (`1.8333…` is `1.83`), as
+/// the scorecard table shows it.
+#[must_use]
+pub fn round2(v: f64) -> String {
+    crate::lint::num((v * 100.0).round() / 100.0)
+}
+
+/// `1 file`, `2 files`: a count with its noun, plural unless the count is one.
+#[must_use]
+pub fn counted(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// An output format.
 pub trait Emitter {
     /// Writes the whole report.
@@ -53,4 +149,46 @@ pub trait Emitter {
     /// # Errors
     /// Any I/O error of the writer.
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_lexically() {
+        assert_eq!(normalize(Path::new("/r/a/./b/../c")), Path::new("/r/a/c"));
+        assert_eq!(normalize(Path::new("../x")), Path::new("../x"));
+    }
+
+    #[test]
+    fn files_are_named_relative_to_the_root_or_absolutely_or_as_builtin() {
+        let file = |display: &str, path: Option<&str>| {
+            SourceFile::new(display.into(), path.map(PathBuf::from), String::new())
+        };
+        let root = Path::new("/repo");
+        assert_eq!(
+            file_ref(&file("x", Some("/repo/sub/../m/a b.toml")), Some(root)),
+            FileRef::Relative("m/a b.toml".into())
+        );
+        assert_eq!(
+            file_ref(&file("x", Some("/elsewhere/a.toml")), Some(root)),
+            FileRef::Absolute("/elsewhere/a.toml".into())
+        );
+        assert_eq!(
+            file_ref(
+                &file("kpilint:policies/nhi-baseline.toml", None),
+                Some(root)
+            ),
+            FileRef::Builtin("policies/nhi-baseline.toml".into())
+        );
+    }
+
+    #[test]
+    fn numbers_and_counts_read_well() {
+        assert_eq!(round2(1.833_333_333_333_333_3), "1.83");
+        assert_eq!(round2(58.0), "58");
+        assert_eq!(counted(1, "metric", "metrics"), "1 metric");
+        assert_eq!(counted(0, "metric", "metrics"), "0 metrics");
+    }
 }

@@ -1,17 +1,29 @@
 //! `--format sarif`: SARIF 2.1.0 for code scanning. One run; `tool.driver.rules` carries
 //! every rule with its documentation (the same text `kpilint explain` prints); results carry
 //! repository-relative locations and fingerprints that stay stable when lines move.
+//!
+//! Files below the repository root are percent-encoded relative references against the
+//! `%SRCROOT%` base id, which `run.originalUriBaseIds` resolves to the root's `file:` URI;
+//! files outside it are absolute `file:` URIs. The embedded baseline policy is no file of
+//! the repository: it is named against `KPILINT_BUILTIN`, a base id with a description and
+//! no URI.
 
-use super::{Emitter, locate};
+use super::{Emitter, FileRef, file_ref, locate, project_root};
 use crate::check::Report;
-use crate::diag::Severity;
-use crate::rules::ALL;
+use crate::diag::{Finding, Label, Severity};
+use crate::rules::{ALL, RuleMeta};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The SARIF emitter.
 pub struct Sarif;
+
+/// The base id of files below the repository root (the name GitHub's own tools use).
+const SRCROOT: &str = "%SRCROOT%";
+/// The base id of policies compiled into kpilint.
+const BUILTIN: &str = "KPILINT_BUILTIN";
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -21,28 +33,49 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// The repository root: the nearest ancestor of the working directory with a `.git`.
-fn repo_root() -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
+/// Percent-encodes a path for a URI (RFC 3986): unreserved characters and `/` stay, every
+/// other byte of the UTF-8 text becomes `%XX`, `%` and `:` included, so that a relative
+/// reference such as `c%3Ax.toml` can never parse as a scheme.
+#[must_use]
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
-/// A file's URI relative to the repository root (forward slashes), or as displayed.
-fn uri(display: &str, root: Option<&Path>) -> String {
-    let path = Path::new(display);
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
+/// The `file:` URI of an absolute, `/`-separated path. A Windows drive (`C:/…`) keeps its
+/// colon, as RFC 8089 writes it: `file:///C:/…`.
+fn file_uri(abs: &str) -> String {
+    let bytes = abs.as_bytes();
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        format!("file:///{}:{}", &abs[..1], percent_encode_path(&abs[2..]))
     } else {
-        std::env::current_dir()
-            .map(|c| c.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    root.and_then(|r| abs.strip_prefix(r).ok()).map_or_else(
-        || display.to_owned(),
-        |p| p.to_string_lossy().replace('\\', "/"),
-    )
+        format!("file://{}", percent_encode_path(abs))
+    }
+}
+
+/// The `artifactLocation` of a file.
+fn artifact(r: &FileRef) -> Value {
+    match r {
+        FileRef::Relative(p) => json!({ "uri": percent_encode_path(p), "uriBaseId": SRCROOT }),
+        FileRef::Builtin(p) => json!({ "uri": percent_encode_path(p), "uriBaseId": BUILTIN }),
+        FileRef::Absolute(p) => json!({ "uri": file_uri(p) }),
+    }
+}
+
+/// The key of a file in fingerprints: the path as kpilint 0.1.0 keyed it (not encoded,
+/// the baseline as `kpilint:…`), so that alerts uploaded before survive an upgrade.
+fn fingerprint_path(r: &FileRef) -> String {
+    match r {
+        FileRef::Relative(p) | FileRef::Absolute(p) => p.clone(),
+        FileRef::Builtin(p) => format!("kpilint:{p}"),
+    }
 }
 
 /// FNV-1a, 64 bits: a fingerprint that needs no dependency and never changes between
@@ -58,64 +91,171 @@ fn fnv1a(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
-impl Emitter for Sarif {
-    fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
-        let root = repo_root();
-        let rules: Vec<Value> = ALL
+/// Rule documentation (Markdown) as plain text: no heading marks, code fences or
+/// backticks. The docs use nothing else (no links, no emphasis).
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut in_fence = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push_str("    ");
+            out.push_str(line);
+        } else {
+            let text = line.trim_start_matches('#');
+            let text = if text.len() < line.len() {
+                text.trim_start()
+            } else {
+                line
+            };
+            out.push_str(&text.replace('`', ""));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The first paragraph of the docs' `## What it does`, unwrapped to one line; the summary
+/// when the docs have no such section.
+fn what_it_does(rule: &RuleMeta) -> String {
+    let docs = rule.docs();
+    let paragraph: Vec<&str> = docs
+        .lines()
+        .skip_while(|l| l.trim() != "## What it does")
+        .skip(1)
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("```"))
+        .map(str::trim)
+        .collect();
+    if paragraph.is_empty() {
+        rule.summary.to_owned()
+    } else {
+        paragraph.join(" ")
+    }
+}
+
+fn descriptor(r: &RuleMeta) -> Value {
+    let docs = r.docs();
+    let full = what_it_does(r);
+    json!({
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": { "text": r.summary },
+        "fullDescription": { "text": plain_text(&full).trim_end(), "markdown": full },
+        "help": { "text": plain_text(&docs), "markdown": docs },
+        "defaultConfiguration": { "level": level(r.default_severity) },
+        "properties": { "tags": [r.group] },
+    })
+}
+
+/// A `physicalLocation` of a label.
+fn physical(report: &Report, label: &Label, root: Option<&Path>) -> Value {
+    let at = locate(report, label);
+    let mut region = json!({ "startLine": at.line, "startColumn": at.column });
+    if label.line.is_none() {
+        region["endLine"] = json!(at.end_line);
+        region["endColumn"] = json!(at.end_column);
+    }
+    let file = file_ref(report.sources.get(label.file), root);
+    json!({ "artifactLocation": artifact(&file), "region": region })
+}
+
+fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) -> Value {
+    let file = file_ref(report.sources.get(f.primary.file), root);
+    let mut text = f.message.clone();
+    if let Some(h) = &f.help {
+        text.push_str(&format!(" (help: {h})"));
+    }
+    let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
+    // The fingerprint names what the finding is about, not where it is (lines move) nor
+    // its whole message (`56 days ago` changes daily). Findings that share rule, file and
+    // subject (a metric looser than the policy on both `target` and `warn`) are told apart
+    // by their order among themselves, which moving lines keeps. The first keeps the
+    // fingerprint it had before the index existed.
+    let path = fingerprint_path(&file);
+    let subject = f.subject.as_deref().unwrap_or(&f.message);
+    let nth = occurrence.to_string();
+    let mut key = vec![f.rule.code, path.as_str(), subject];
+    if occurrence > 0 {
+        key.push(&nth);
+    }
+    let mut out = json!({
+        "ruleId": f.rule.code,
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": { "text": text },
+        "locations": [{ "physicalLocation": physical(report, &f.primary, root) }],
+        "partialFingerprints": { "kpilint/v1": fnv1a(&key) },
+    });
+    if !f.secondary.is_empty() {
+        let related: Vec<Value> = f
+            .secondary
             .iter()
-            .map(|r| {
-                json!({
-                    "id": r.code,
-                    "name": r.name,
-                    "shortDescription": { "text": r.summary },
-                    "fullDescription": { "text": r.docs() },
-                    "help": { "text": format!("kpilint explain {}", r.name), "markdown": r.docs() },
-                    "defaultConfiguration": { "level": level(r.default_severity) },
-                    "properties": { "tags": [r.group] },
-                })
+            .enumerate()
+            .map(|(i, l)| {
+                let mut loc = json!({ "id": i + 1, "physicalLocation": physical(report, l, root) });
+                if !l.message.is_empty() {
+                    loc["message"] = json!({ "text": l.message });
+                }
+                loc
             })
             .collect();
+        out["relatedLocations"] = json!(related);
+    }
+    if let Some(x) = &f.suppressed_by {
+        let ex = locate(report, x);
+        out["suppressions"] = json!([{
+            "kind": "external",
+            "justification": format!("waived by the exception at {}:{}", ex.file, ex.line),
+            "location": { "physicalLocation": physical(report, x, root) },
+        }]);
+        // A waived finding is a `note`, its own severity kept in `properties`. GitHub code
+        // scanning closes results that carry `suppressions` whatever their level, so the
+        // level changes nothing there; but consumers that ignore suppressions and count by
+        // level (`sarif summary`, dashboards, `level: error` gates) would otherwise present
+        // a waived finding as an active error. `note` is what SARIF calls "a minor problem",
+        // which an accepted, documented exception is.
+        out["level"] = json!("note");
+        out["properties"] = json!({ "severity": f.severity.as_str() });
+    }
+    out
+}
+
+impl Emitter for Sarif {
+    fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
+        let root = project_root();
+        let root = root.as_deref();
+        let rules: Vec<Value> = ALL.iter().map(|r| descriptor(r)).collect();
+        let mut seen: HashMap<(&str, String, &str), usize> = HashMap::new();
         let results: Vec<Value> = report
             .findings
             .iter()
             .map(|f| {
-                let at = locate(report, &f.primary);
-                let file_uri = uri(&at.file, root.as_deref());
-                let mut text = f.message.clone();
-                if let Some(h) = &f.help {
-                    text.push_str(&format!(" (help: {h})"));
-                }
-                let mut region = json!({ "startLine": at.line, "startColumn": at.column });
-                if f.primary.line.is_none() {
-                    region["endLine"] = json!(at.end_line);
-                    region["endColumn"] = json!(at.end_column);
-                }
-                let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
-                let mut result = json!({
-                    "ruleId": f.rule.code,
-                    "ruleIndex": index,
-                    "level": level(f.severity),
-                    "message": { "text": text },
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": file_uri },
-                            "region": region,
-                        }
-                    }],
-                    "partialFingerprints": {
-                        "kpilint/v1": fnv1a(&[f.rule.code, &file_uri, f.subject.as_deref().unwrap_or(&f.message)]),
-                    },
-                });
-                if let Some(x) = &f.suppressed_by {
-                    let ex = locate(report, x);
-                    result["suppressions"] = json!([{
-                        "kind": "external",
-                        "justification": format!("waived by the exception at {}:{}", ex.file, ex.line),
-                    }]);
-                }
-                result
+                let file = fingerprint_path(&file_ref(report.sources.get(f.primary.file), root));
+                let subject = f.subject.as_deref().unwrap_or(&f.message);
+                let n = seen.entry((f.rule.code, file, subject)).or_default();
+                let occurrence = *n;
+                *n += 1;
+                result(report, f, root, occurrence)
             })
             .collect();
+        let mut bases = serde_json::Map::new();
+        if let Some(root) = root {
+            let mut uri = file_uri(&super::slashes(root));
+            if !uri.ends_with('/') {
+                uri.push('/');
+            }
+            bases.insert(SRCROOT.into(), json!({ "uri": uri }));
+        }
+        bases.insert(
+            BUILTIN.into(),
+            json!({ "description": { "text":
+                "policies compiled into kpilint (`kpilint` ships them; not a file of this repository)"
+            }}),
+        );
         let doc = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -126,11 +266,47 @@ impl Emitter for Sarif {
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
                 }},
+                "originalUriBaseIds": bases,
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }],
         });
         serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
         writeln!(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_percent_encoded_segment_by_segment() {
+        assert_eq!(percent_encode_path("a/b-c_d.e~f"), "a/b-c_d.e~f");
+        assert_eq!(percent_encode_path("c:x.toml"), "c%3Ax.toml");
+        assert_eq!(
+            percent_encode_path("we ird%25 <&> \"q\" é"),
+            "we%20ird%2525%20%3C%26%3E%20%22q%22%20%C3%A9"
+        );
+        assert_eq!(file_uri("/tmp/a b"), "file:///tmp/a%20b");
+        assert_eq!(file_uri("C:/x y/z"), "file:///C:/x%20y/z");
+    }
+
+    #[test]
+    fn plain_text_drops_markup_but_keeps_code() {
+        let md = "## What it does\nChecks `x`.\n\n```toml\nid = \"a\"\n```\nUse instead: y.\n";
+        assert_eq!(
+            plain_text(md),
+            "What it does\nChecks x.\n\n    id = \"a\"\nUse instead: y.\n"
+        );
+    }
+
+    #[test]
+    fn full_description_is_the_first_paragraph_of_what_it_does() {
+        for r in ALL {
+            let d = what_it_does(r);
+            assert!(!d.contains('\n') && !d.is_empty(), "{}: {d}", r.name);
+            assert!(!d.starts_with('#'), "{}: {d}", r.name);
+        }
     }
 }
