@@ -112,3 +112,151 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    /// The names among `names` that the built-in baseline bans, with the banned entry.
+    fn banned_by_baseline(names: &[&str]) -> Vec<(String, String)> {
+        let root = crate::node::parse_toml(crate::check::BASELINE).unwrap();
+        let layer = crate::model::policy(&root, FileId(0)).unwrap();
+        let mut d = Diagnostics::default();
+        let policy = crate::lint::Policy::merge(vec![layer], &mut d);
+        assert!(d.findings.is_empty(), "every baseline pattern compiles");
+        let mut text = String::from("[catalogue]\nid = \"c\"\n");
+        for (i, n) in names.iter().enumerate() {
+            text.push_str(&format!("[[metric]]\nid = \"m{i}\"\nname = \"{n}\"\n"));
+        }
+        let root = crate::node::parse_toml(&text).unwrap();
+        let catalogues = [crate::model::catalogue(&root, FileId(1))];
+        let frameworks = crate::framework::Registry::builtin();
+        let ctx = LintContext::new(
+            &policy,
+            &catalogues,
+            &frameworks,
+            jiff::civil::date(2026, 11, 24),
+        );
+        let mut out = Diagnostics::default();
+        check(&ctx, &mut out);
+        out.findings
+            .iter()
+            .map(|f| {
+                let i: usize = f.subject.as_deref().unwrap()[1..].parse().unwrap();
+                let entry = f.message.split('`').nth(3).unwrap().to_owned();
+                (names[i].to_owned(), entry)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_baseline_bans_activity_counts() {
+        let vanity = [
+            (
+                "Number of secrets rotated this week",
+                "secrets-rotated-per-period",
+            ),
+            ("Number of secrets rotated", "secrets-rotated-per-period"),
+            ("Secrets rotated weekly", "secrets-rotated-per-period"),
+            ("Keys rotated this quarter", "secrets-rotated-per-period"),
+            ("Weekly rotations", "secrets-rotated-per-period"),
+            ("Scans run", "scan-counts"),
+            ("Scan count", "scan-counts"),
+            ("Number of SAST scans", "scan-counts"),
+            ("# of scans", "scan-counts"),
+            ("Alerts created", "alert-counts"),
+            ("Number of security alerts", "alert-counts"),
+            ("Alert count", "alert-counts"),
+            ("Tickets closed this month", "ticket-closure-counts"),
+            ("Findings closed", "ticket-closure-counts"),
+            ("Total tickets closed", "ticket-closure-counts"),
+            ("Number of tickets", "ticket-closure-counts"),
+            ("100% vault adoption", "vault-adoption"),
+            ("Vault adoption rate", "vault-adoption"),
+            (
+                "Percent of applications onboarded to the vault",
+                "vault-adoption",
+            ),
+            (
+                "Number of JIT approvals processed",
+                "jit-approvals-processed",
+            ),
+            ("JIT requests approved", "jit-approvals-processed"),
+            (
+                "Number of dormant NHIs identified",
+                "dormant-nhis-identified",
+            ),
+        ];
+        let names: Vec<&str> = vanity.iter().map(|(n, _)| *n).collect();
+        let found = banned_by_baseline(&names);
+        let expected: Vec<(String, String)> = vanity
+            .iter()
+            .map(|(n, e)| ((*n).to_owned(), (*e).to_owned()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn the_baseline_never_bans_its_own_kpis() {
+        // A catalogue that copies every baseline KPI's id, title and description.
+        let root = crate::node::parse_toml(crate::check::BASELINE).unwrap();
+        let layer = crate::model::policy(&root, FileId(0)).unwrap();
+        let mut d = Diagnostics::default();
+        let policy = crate::lint::Policy::merge(vec![layer], &mut d);
+        let mut text = String::from("[catalogue]\nid = \"c\"\n");
+        for k in &policy.kpis {
+            let quote = |s: &Option<crate::model::Sp<String>>| {
+                s.as_ref()
+                    .map_or_else(String::new, |s| s.value.replace('"', "\\\""))
+            };
+            text.push_str(&format!(
+                "[[metric]]\nid = \"{}\"\nname = \"{}\"\ndescription = \"{}\"\n",
+                k.id.value,
+                quote(&k.name),
+                quote(&k.description)
+            ));
+        }
+        let root = crate::node::parse_toml(&text).unwrap();
+        let catalogues = [crate::model::catalogue(&root, FileId(1))];
+        assert_eq!(catalogues[0].metrics.len(), policy.kpis.len());
+        let frameworks = crate::framework::Registry::builtin();
+        let ctx = LintContext::new(
+            &policy,
+            &catalogues,
+            &frameworks,
+            jiff::civil::date(2026, 11, 24),
+        );
+        let mut out = Diagnostics::default();
+        check(&ctx, &mut out);
+        let banned: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();
+        assert!(banned.is_empty(), "{banned:#?}");
+    }
+
+    #[test]
+    fn the_baseline_leaves_outcomes_alone() {
+        let outcomes = [
+            "Percent of critical secrets rotated within policy SLA",
+            "Percent of critical secrets rotated each month within SLA",
+            "Secrets rotated on time",
+            "Percent of alerts triaged within SLA",
+            "Percent of alerts raised on NHI credentials triaged within SLA",
+            "Share of alerts raised that were confirmed incidents",
+            "Ratio of incidents to the number of alerts",
+            "Alert-to-incident ratio",
+            "Median time to revoke an exposed key",
+            "Percent of tickets closed within SLA",
+            "Percent of NHI findings closed with confirmed exposure reduction",
+            "Audit findings",
+            "Open high and critical vulnerabilities",
+            "Percent of JIT requests approved within 5 minutes",
+            "JIT approval latency (median)",
+            "Percent of dormant NHIs identified and removed within 30 days",
+            "Dormant NHI count",
+            "Vault onboarding lead time",
+            "Percent of repositories with no secret scanning",
+            "Scan coverage of critical repositories",
+        ];
+        assert_eq!(banned_by_baseline(&outcomes), vec![]);
+    }
+}
