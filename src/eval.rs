@@ -1418,6 +1418,23 @@ mod tests {
         assert_eq!(due(Cadence::Weekly, "2026-11-22"), "2026-11-29");
     }
 
+    proptest::proptest! {
+        /// The fast path either declines or agrees with the standard parser to the bit.
+        #[test]
+        fn simple_decimal_agrees_with_the_standard_parser(
+            sign in "[-+]?", int in "[0-9]{0,12}", frac in proptest::option::of("[0-9]{0,8}")
+        ) {
+            let text = match &frac {
+                Some(f) => format!("{sign}{int}.{f}"),
+                None => format!("{sign}{int}"),
+            };
+            if let Some(fast) = simple_decimal(text.as_bytes()) {
+                let std: f64 = text.parse().unwrap();
+                proptest::prop_assert_eq!(fast.to_bits(), std.to_bits(), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn trend_by_hand() {
         // 99, 98, 96.5, 95.5: slope = -1.2 per period (sxy = -6, sxx = 5), change over the
