@@ -63,6 +63,7 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
                     .join(" / "),
             };
             let trend = match l.trend {
+                _ if l.status == "missing" => "-",
                 "up" => "↑ up",
                 "down" => "↓ down",
                 _ => "→ flat",
