@@ -43,6 +43,14 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             match ctx.frameworks.resolve(&r.value) {
                 Resolution::Canonical(..) => {}
                 Resolution::Noncanonical(f, c) => {
+                    let canonical = f.canonical_reference(&r.value, c);
+                    let help = if r.value.trim().len() == r.value.len() {
+                        format!("write the canonical ID `{canonical}`")
+                    } else {
+                        format!(
+                            "write the canonical ID `{canonical}`, without surrounding whitespace"
+                        )
+                    };
                     out.push(
                         &NONCANONICAL_CONTROL,
                         at.with_message(format!("means `{}`", c.id)),
@@ -54,7 +62,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                         ),
                     )
                     .subject(m.id.value.clone())
-                    .help(format!("write the canonical ID `{}`", c.id));
+                    .help(help);
                 }
                 Resolution::Legacy(f, c) => {
                     let help = if c.superseded_by.is_empty() {
