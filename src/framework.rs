@@ -190,6 +190,9 @@ pub enum Resolution<'a> {
     Noncanonical(&'a Framework, &'a Control),
     /// A withdrawn (CSF 1.1) control.
     Legacy(&'a Framework, &'a Control),
+    /// A CSF 1.1 subcategory ID, written unpadded as CSF 1.1 wrote it (`ID.AM-1`), whose
+    /// number CSF 2.0 reuses: the CSF 2.0 control, whose outcome may be worded differently.
+    Reused(&'a Framework, &'a Control),
     /// No such control; the closest canonical ID, if any is close.
     Unknown(Option<String>),
     /// Qualified with a framework ID that is not loaded; the closest framework ID.
@@ -216,14 +219,36 @@ static BUILTIN_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     Registry { frameworks }
 });
 
+/// The ID of the built-in NIST CSF 2.0 catalogue.
+pub const CSF_2_0: &str = "nist-csf-2.0";
+
+/// NIST CSF 1.1 (2018): its 23 categories and how many subcategories each had (108 in all,
+/// numbered from 1). The reference catalogue keeps only the 1.1 IDs that CSF 2.0 withdrew;
+/// this table also knows the 29 whose numbers CSF 2.0 reuses, often for a reworded outcome
+/// (`RS.AN-03`, `DE.CM-01`, `PR.DS-01`). That is how an unpadded `ID.AM-1`, a CSF 1.1
+/// spelling, is told apart from `GV.RM-1`, an informal spelling of a CSF 2.0 ID (GOVERN did
+/// not exist in 1.1). It lives here rather than in the generated catalogue because the
+/// generator only reproduces the verified reference, which does not list the reused IDs;
+/// `csf_1_1_table_agrees_with_the_reference` checks it against the withdrawn entries.
+#[rustfmt::skip]
+const CSF_1_1: &[(&str, u32)] = &[
+    ("ID.AM", 6), ("ID.BE", 5), ("ID.GV", 4), ("ID.RA", 6), ("ID.RM", 3), ("ID.SC", 5),
+    ("PR.AC", 7), ("PR.AT", 5), ("PR.DS", 8), ("PR.IP", 12), ("PR.MA", 2), ("PR.PT", 5),
+    ("DE.AE", 5), ("DE.CM", 8), ("DE.DP", 5),
+    ("RS.RP", 1), ("RS.CO", 5), ("RS.AN", 5), ("RS.MI", 3), ("RS.IM", 2),
+    ("RC.RP", 1), ("RC.IM", 2), ("RC.CO", 3),
+];
+
 static CSF_LIKE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"^([A-Za-z]{2})\.([A-Za-z]{2})-0*(\d{1,2})$").unwrap());
+    LazyLock::new(|| regex::Regex::new(r"^([A-Za-z]{2}\.[A-Za-z]{2})-(\d{1,4})$").unwrap());
 static AI_RMF_LIKE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^(GOVERN|GV|MAP|MP|MEASURE|MS|MANAGE|MG)[\s\-_]*(\d+)(?:\.(\d+))?(?:-\d{3})?$",
+        r"(?i)^(GOVERN|GV|MAP|MP|MEASURE|MS|MANAGE|MG)[\s\-_]*(\d{1,3})(?:\.(\d{1,3}))?(?:-\d{3})?$",
     )
     .unwrap()
 });
+static NHI_LIKE: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)^NHI[\s\-_:]*(\d{1,3})(?:\s*:\s*\d{4})?$").unwrap());
 
 impl Registry {
     /// The built-in frameworks only.
@@ -292,6 +317,7 @@ impl Registry {
     /// another case, an alias with the year, then a normalised form.
     fn lookup(&self, scope: Scope<'_>, id: &str) -> Option<Resolution<'_>> {
         let in_scope = || self.frameworks.iter().filter(move |f| scope.admits(f));
+        let parsed = Parsed::new(id);
         let found = in_scope()
             .find_map(|f| f.find(id).map(|c| (f, c)))
             // `NHI-02:2025`: an alias of a control whose ID carries the same year.
@@ -304,11 +330,17 @@ impl Registry {
                 })
             })
             .or_else(|| {
-                normalised_forms(id).into_iter().find_map(|candidate| {
-                    in_scope().find_map(|f| f.find(&candidate).map(|c| (f, c)))
-                })
+                let p = parsed.as_ref().filter(|p| p.family != Family::Nhi)?;
+                in_scope().find_map(|f| f.control(&p.canonical).map(|c| (f, c)))
             })?;
-        Some(informal(found.0, found.1))
+        let (f, c) = found;
+        Some(if c.withdrawn {
+            Resolution::Legacy(f, c)
+        } else if f.id == CSF_2_0 && parsed.is_some_and(|p| p.is_csf_1_1()) {
+            Resolution::Reused(f, c)
+        } else {
+            Resolution::Noncanonical(f, c)
+        })
     }
 
     /// The closest active canonical ID in `scope`, if one is close.
@@ -356,15 +388,6 @@ fn exact<'r>(f: &'r Framework, c: &'r Control) -> Resolution<'r> {
     }
 }
 
-/// A control reached through an informal spelling.
-fn informal<'r>(f: &'r Framework, c: &'r Control) -> Resolution<'r> {
-    if c.withdrawn {
-        Resolution::Legacy(f, c)
-    } else {
-        Resolution::Noncanonical(f, c)
-    }
-}
-
 /// Whether `id` ends in `:year` (`NHI2:2025` and `2025`), in any case.
 fn has_year(id: &str, year: &str) -> bool {
     id.rsplit_once(':')
@@ -382,30 +405,99 @@ fn looks_like_framework_id(prefix: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
-/// Spellings to try for a reference that matched nothing as written.
-fn normalised_forms(id: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(c) = CSF_LIKE.captures(id) {
-        out.push(format!(
-            "{}.{}-{:0>2}",
-            c[1].to_ascii_uppercase(),
-            c[2].to_ascii_uppercase(),
-            &c[3]
-        ));
+/// The ID families kpilint knows the shape of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// NIST CSF: `GV.RM-01`.
+    Csf,
+    /// NIST AI RMF: `GOVERN 1.5`, with its categories (`GOVERN 1`).
+    AiRmf,
+    /// OWASP NHI Top 10: `NHI2:2025`. Only the aliases the catalogue lists resolve; other
+    /// shapes (`NHI 2`, or `NHI-001`, which vendor taxonomies use for identity types) are
+    /// only read to suggest an ID.
+    Nhi,
+}
+
+/// A reference read as an ID of a known family, whatever its case, padding or separators.
+#[derive(Debug)]
+struct Parsed {
+    family: Family,
+    /// The canonical spelling: `GV.RM-01`, `GOVERN 1.5`, `NHI2:2025`.
+    canonical: String,
+    /// The canonical ID of the enclosing control (`GV.RM`, `GOVERN 1`, `GOVERN`); none for a
+    /// flat list.
+    parent: Option<String>,
+    /// The control's number within its parent.
+    number: u32,
+    /// How many digits the number was written with.
+    digits: usize,
+}
+
+impl Parsed {
+    fn new(id: &str) -> Option<Self> {
+        if let Some(c) = CSF_LIKE.captures(id) {
+            let category = c[1].to_ascii_uppercase();
+            let number = c[2].parse().ok()?;
+            return Some(Self {
+                family: Family::Csf,
+                canonical: format!("{category}-{number:02}"),
+                parent: Some(category),
+                number,
+                digits: c[2].len(),
+            });
+        }
+        if let Some(c) = AI_RMF_LIKE.captures(id) {
+            let function = match c[1].to_ascii_uppercase().as_str() {
+                "GOVERN" | "GV" => "GOVERN",
+                "MAP" | "MP" => "MAP",
+                "MEASURE" | "MS" => "MEASURE",
+                _ => "MANAGE",
+            };
+            let category: u32 = c[2].parse().ok()?;
+            return Some(match c.get(3) {
+                Some(sub) => Self {
+                    family: Family::AiRmf,
+                    canonical: format!(
+                        "{function} {category}.{}",
+                        sub.as_str().parse::<u32>().ok()?
+                    ),
+                    parent: Some(format!("{function} {category}")),
+                    number: sub.as_str().parse().ok()?,
+                    digits: sub.len(),
+                },
+                None => Self {
+                    family: Family::AiRmf,
+                    canonical: format!("{function} {category}"),
+                    parent: Some(function.to_owned()),
+                    number: category,
+                    digits: c[2].len(),
+                },
+            });
+        }
+        if let Some(c) = NHI_LIKE.captures(id) {
+            let number = c[1].parse().ok()?;
+            return Some(Self {
+                family: Family::Nhi,
+                canonical: format!("NHI{number}:2025"),
+                parent: None,
+                number,
+                digits: c[1].len(),
+            });
+        }
+        None
     }
-    if let Some(c) = AI_RMF_LIKE.captures(id) {
-        let function = match c[1].to_ascii_uppercase().as_str() {
-            "GOVERN" | "GV" => "GOVERN",
-            "MAP" | "MP" => "MAP",
-            "MEASURE" | "MS" => "MEASURE",
-            _ => "MANAGE",
-        };
-        out.push(match c.get(3) {
-            Some(sub) => format!("{function} {}.{}", &c[2], sub.as_str()),
-            None => format!("{function} {}", &c[2]),
-        });
+
+    /// Whether this is a CSF 1.1 subcategory ID as CSF 1.1 wrote it: unpadded, in a 1.1
+    /// category, within that category's 1.1 numbering.
+    fn is_csf_1_1(&self) -> bool {
+        self.family == Family::Csf
+            && self.digits == 1
+            && self.parent.as_deref().is_some_and(|category| {
+                CSF_1_1
+                    .iter()
+                    .any(|&(c, count)| c == category && (1..=count).contains(&self.number))
+            })
     }
-    out
 }
 
 #[cfg(test)]
@@ -439,6 +531,7 @@ mod tests {
             Resolution::Legacy(f, c) => {
                 format!("legacy {}:{} -> {}", f.id, c.id, c.superseded_by.join(", "))
             }
+            Resolution::Reused(f, c) => format!("reused {}:{}", f.id, c.id),
             Resolution::Unknown(h) => format!("unknown; closest {h:?}"),
             Resolution::UnknownFramework(f, h) => format!("no framework `{f}`; closest {h:?}"),
         }
@@ -493,6 +586,27 @@ mod tests {
         ("PR.AC-01", "legacy nist-csf-2.0:PR.AC-01 -> PR.AA-01, PR.AA-05"),
         ("nist-csf-2.0:PR.AC-01", "legacy nist-csf-2.0:PR.AC-01 -> PR.AA-01, PR.AA-05"),
         ("ID.GV-01", "legacy nist-csf-2.0:ID.GV-01 -> GV.PO, GV.PO-01, GV.PO-02"),
+        // CSF 1.1 IDs whose number CSF 2.0 reuses, maybe for another outcome (issue 1).
+        ("ID.AM-1", "reused nist-csf-2.0:ID.AM-01"),
+        ("ID.RA-1", "reused nist-csf-2.0:ID.RA-01"),
+        ("DE.CM-1", "reused nist-csf-2.0:DE.CM-01"),
+        ("PR.DS-1", "reused nist-csf-2.0:PR.DS-01"),
+        ("RS.AN-3", "reused nist-csf-2.0:RS.AN-03"),
+        ("RC.RP-1", "reused nist-csf-2.0:RC.RP-01"),
+        ("RC.CO-3", "reused nist-csf-2.0:RC.CO-03"),
+        ("rs.an-3", "reused nist-csf-2.0:RS.AN-03"),
+        ("nist-csf-2.0:DE.CM-1", "reused nist-csf-2.0:DE.CM-01"),
+        // ... but not the 2.0 spelling, nor numbers or categories CSF 1.1 did not have.
+        ("RS.AN-03", "canonical nist-csf-2.0:RS.AN-03"),
+        ("ID.AM-001", "noncanonical nist-csf-2.0:ID.AM-01 as `ID.AM-01`"),
+        ("ID.AM-7", "noncanonical nist-csf-2.0:ID.AM-07 as `ID.AM-07`"),
+        ("ID.RA-7", "noncanonical nist-csf-2.0:ID.RA-07 as `ID.RA-07`"),
+        ("GV.RM-2", "noncanonical nist-csf-2.0:GV.RM-02 as `GV.RM-02`"),
+        ("PR.AA-1", "noncanonical nist-csf-2.0:PR.AA-01 as `PR.AA-01`"),
+        ("ID.IM-1", "noncanonical nist-csf-2.0:ID.IM-01 as `ID.IM-01`"),
+        ("PR.PS-1", "noncanonical nist-csf-2.0:PR.PS-01 as `PR.PS-01`"),
+        ("PR.IR-1", "noncanonical nist-csf-2.0:PR.IR-01 as `PR.IR-01`"),
+        ("RS.MA-1", "noncanonical nist-csf-2.0:RS.MA-01 as `RS.MA-01`"),
         // Unknown.
         ("GV.RM-08", "unknown; closest Some(\"GV.RM-01\")"),
         ("nist-csf-20:GV.RM-01", "no framework `nist-csf-20`; closest Some(\"nist-csf-2.0\")"),
@@ -511,6 +625,48 @@ mod tests {
             })
             .collect();
         assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+
+    /// The CSF 1.1 table agrees with what the reference records of CSF 1.1: every withdrawn
+    /// category and subcategory is in it, and every other 1.1 subcategory is an active 2.0 ID.
+    #[test]
+    fn csf_1_1_table_agrees_with_the_reference() {
+        let r = Registry::builtin();
+        let csf = r.get(CSF_2_0).unwrap();
+        assert_eq!(CSF_1_1.len(), 23);
+        assert_eq!(CSF_1_1.iter().map(|&(_, n)| n).sum::<u32>(), 108);
+        let withdrawn = |level: &'static str| {
+            csf.controls
+                .iter()
+                .filter(move |c| c.withdrawn && c.level.as_deref() == Some(level))
+        };
+        for c in withdrawn("category") {
+            assert!(
+                CSF_1_1.iter().any(|&(category, _)| category == c.id),
+                "withdrawn category {} is not in CSF_1_1",
+                c.id
+            );
+        }
+        let mut seen_withdrawn = 0;
+        for &(category, n) in CSF_1_1 {
+            for i in 1..=n {
+                let id = format!("{category}-{i:02}");
+                let c = csf
+                    .control(&id)
+                    .unwrap_or_else(|| panic!("{id} is neither withdrawn nor a CSF 2.0 ID"));
+                if c.withdrawn {
+                    seen_withdrawn += 1;
+                } else {
+                    let unpadded = format!("{category}-{i}");
+                    assert!(
+                        matches!(r.resolve(&unpadded), Resolution::Reused(_, d) if d.id == id),
+                        "{unpadded} does not resolve as the reused {id}"
+                    );
+                }
+            }
+        }
+        // Each table entry is distinct, so this makes every withdrawn subcategory one of them.
+        assert_eq!(seen_withdrawn, withdrawn("subcategory").count());
     }
 
     #[test]

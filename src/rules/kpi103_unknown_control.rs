@@ -86,6 +86,22 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                     .subject(m.id.value.clone())
                     .help(help);
                 }
+                Resolution::Reused(f, c) => {
+                    out.push(
+                        &LEGACY_CONTROL,
+                        at.with_message("CSF 1.1 ID"),
+                        format!(
+                            "`{}` is a CSF 1.1 ID: its CSF 2.0 successor `{}` may word the outcome differently",
+                            r.value, c.id
+                        ),
+                    )
+                    .subject(m.id.value.clone())
+                    .help(format!(
+                        "check that the KPI evidences the CSF 2.0 outcome of `{}`, then write `{}`",
+                        c.id,
+                        f.canonical_reference(&r.value, c)
+                    ));
+                }
                 Resolution::Unknown(hint) => {
                     let f = out
                         .push(
