@@ -7,7 +7,10 @@
 //! alias with the year (`NHI-02:2025`), or a normalised form (`GV.RM-1` zero-padded to
 //! `GV.RM-01`, `GOVERN-1.1`/`GV 1.1` to `GOVERN 1.1`, the AI 600-1 suffix `-001` dropped): all
 //! noncanonical. A control marked withdrawn (CSF 1.1 IDs such as `PR.AC-01`) is legacy, with
-//! its CSF 2.0 successors. Anything else is unknown, with the closest ID as a hint.
+//! its CSF 2.0 successors, and so is a CSF 1.1 ID whose number CSF 2.0 reuses (`ID.AM-1`).
+//! Anything else is unknown, with a hint worked out from its normalised form: the framework
+//! that does have a qualified reference's control, the IDs a category has when a well-formed
+//! ID is out of range, or the closest ID.
 
 use crate::node::Node;
 use crate::source::{FileId, Span};
@@ -193,10 +196,93 @@ pub enum Resolution<'a> {
     /// A CSF 1.1 subcategory ID, written unpadded as CSF 1.1 wrote it (`ID.AM-1`), whose
     /// number CSF 2.0 reuses: the CSF 2.0 control, whose outcome may be worded differently.
     Reused(&'a Framework, &'a Control),
-    /// No such control; the closest canonical ID, if any is close.
-    Unknown(Option<String>),
+    /// No such control in `within` (the framework a qualifier named) or in any framework.
+    Unknown {
+        /// The framework the reference was qualified with.
+        within: Option<&'a Framework>,
+        /// What the help can point to.
+        hint: Hint<'a>,
+    },
     /// Qualified with a framework ID that is not loaded; the closest framework ID.
     UnknownFramework(String, Option<String>),
+}
+
+/// What the help for an unknown reference can point to, worked out from its normalised form
+/// (`GV.RM-8` is read as `GV.RM-08`, `NHI 2` as `NHI2:2025`).
+#[derive(Debug, Clone)]
+pub enum Hint<'a> {
+    /// Nothing close.
+    None,
+    /// The closest ID, qualified as the reference was, with a caveat where the spelling is
+    /// also used for something else.
+    Closest(String, Option<&'static str>),
+    /// A well-formed ID numbered outside what its category, or its flat framework, has.
+    Range {
+        /// The framework that has the category.
+        framework: &'a Framework,
+        /// The category (`GV.RM`, `GOVERN 1`); none for a flat framework (the NHI Top 10).
+        parent: Option<&'a Control>,
+        /// The IDs that exist, in runs of consecutive numbers.
+        runs: Vec<Vec<&'a str>>,
+        /// A caveat where the spelling is also used for something else.
+        note: Option<&'static str>,
+    },
+    /// A qualified reference to a control of another framework than the one named.
+    Elsewhere(&'a Framework, &'a Control),
+}
+
+/// Vendor identity-type taxonomies number their entries `NHI-001`..`NHI-037` (see the OWASP
+/// NHI notes of the reference catalogue).
+const NHI_VENDOR_NOTE: &str = "(`NHI-001`-style IDs also number identity types in vendor taxonomies, which are not OWASP risks)";
+
+impl Hint<'_> {
+    /// The help text, if there is anything to say.
+    #[must_use]
+    pub fn help(&self) -> Option<String> {
+        let with_note = |text: String, note: Option<&str>| match note {
+            Some(n) => format!("{text} {n}"),
+            None => text,
+        };
+        Some(match self {
+            Hint::None => return None,
+            Hint::Closest(id, note) => with_note(format!("did you mean `{id}`?"), *note),
+            Hint::Range {
+                framework,
+                parent,
+                runs,
+                note,
+            } => {
+                let list = runs
+                    .iter()
+                    .map(|run| match run.as_slice() {
+                        [first, .., last] if run.len() > 2 => format!("`{first}`..`{last}`"),
+                        _ => run
+                            .iter()
+                            .map(|id| format!("`{id}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let text = match parent {
+                    Some(p) if p.withdrawn => {
+                        format!("`{}`, withdrawn from {}, had {list}", p.id, framework.name)
+                    }
+                    Some(p) => format!("`{}` has {list}", p.id),
+                    None => format!("{} runs {list}", framework.name),
+                };
+                with_note(text, *note)
+            }
+            Hint::Elsewhere(f, c) if c.withdrawn => format!(
+                "`{}` is a withdrawn control of {} (`{}:{}`): map to its successor there",
+                c.id, f.name, f.id, c.id
+            ),
+            Hint::Elsewhere(f, c) => format!(
+                "write `{}:{}`: `{}` is a control of {}",
+                f.id, c.id, c.id, f.name
+            ),
+        })
+    }
 }
 
 /// All frameworks of a run: the built-in ones, then custom ones.
@@ -293,24 +379,32 @@ impl Registry {
                 .iter()
                 .find(|f| f.id.eq_ignore_ascii_case(prefix.trim()))
         {
-            return self
-                .lookup(Scope::Only(f), rest.trim())
-                .unwrap_or_else(|| Resolution::Unknown(self.closest(Scope::Only(f), rest.trim())));
+            return self.lookup(Scope::Only(f), rest.trim()).unwrap_or_else(|| {
+                Resolution::Unknown {
+                    within: Some(f),
+                    hint: self.hint(Scope::Only(f), rest.trim()),
+                }
+            });
         }
         if let Some(found) = self.lookup(Scope::All, reference) {
             return found;
         }
-        // Only now, with the whole reference known not to be a control (`nhi-2:2025` is one),
-        // may a prefix that looks like a framework ID be taken for an unloaded framework.
+        // Only now, with the whole reference known not to be a control (`nhi-2:2025` is one)
+        // nor shaped like one (`nhi-11:2025`), may a prefix that looks like a framework ID be
+        // taken for an unloaded framework.
         if let Some((prefix, _)) = reference.split_once(':')
             && looks_like_framework_id(prefix.trim())
+            && Parsed::new(reference).is_none()
         {
             let prefix = prefix.trim();
             let hint =
                 crate::suggest::closest(prefix, self.frameworks.iter().map(|f| f.id.as_str()));
             return Resolution::UnknownFramework(prefix.to_owned(), hint.map(str::to_owned));
         }
-        Resolution::Unknown(self.closest(Scope::All, reference))
+        Resolution::Unknown {
+            within: None,
+            hint: self.hint(Scope::All, reference),
+        }
     }
 
     /// Looks `id` (trimmed, unqualified) up in the frameworks of `scope` as an alias or
@@ -343,8 +437,109 @@ impl Registry {
         })
     }
 
+    /// The help for `id` (trimmed, unqualified), unknown in `scope`.
+    fn hint(&self, scope: Scope<'_>, id: &str) -> Hint<'_> {
+        let qualify = |id: &str| match scope {
+            Scope::Only(f) => format!("{}:{id}", f.id),
+            _ => id.to_owned(),
+        };
+        if let Scope::Only(named) = scope
+            && let Some(
+                Resolution::Canonical(f, c)
+                | Resolution::Noncanonical(f, c)
+                | Resolution::Legacy(f, c)
+                | Resolution::Reused(f, c),
+            ) = self.lookup(Scope::Except(named), id)
+        {
+            return Hint::Elsewhere(f, c);
+        }
+        let Some(parsed) = Parsed::new(id) else {
+            return self
+                .closest(scope, id)
+                .map_or(Hint::None, |c| Hint::Closest(qualify(c), None));
+        };
+        let note = (parsed.family == Family::Nhi && parsed.digits == 3).then_some(NHI_VENDOR_NOTE);
+        // An ID that exists, in a spelling kpilint does not accept (`NHI 2`, `NHI-001`).
+        if self
+            .frameworks
+            .iter()
+            .any(|f| scope.admits(f) && f.control(&parsed.canonical).is_some())
+        {
+            return Hint::Closest(qualify(&parsed.canonical), note);
+        }
+        if let Some(hint) = self.range(scope, &parsed, note) {
+            return hint;
+        }
+        self.closest(scope, &parsed.canonical)
+            .map_or(Hint::None, |c| Hint::Closest(qualify(c), None))
+    }
+
+    /// The IDs that exist next to a well-formed but missing one: in its category (or, if the
+    /// category is missing too, its category's parent: `GOVERN 9.1`), or in its flat
+    /// framework.
+    fn range(
+        &self,
+        scope: Scope<'_>,
+        parsed: &Parsed,
+        note: Option<&'static str>,
+    ) -> Option<Hint<'_>> {
+        let in_scope = || self.frameworks.iter().filter(move |f| scope.admits(f));
+        let number = |id: &str| {
+            Parsed::new(id)
+                .filter(|p| p.family == parsed.family)
+                .map(|p| p.number)
+        };
+        let (framework, parent, members): (_, _, Vec<&Control>) = match &parsed.parent {
+            Some(id) => {
+                let mut id = id.clone();
+                loop {
+                    if let Some((f, p)) = in_scope().find_map(|f| f.control(&id).map(|p| (f, p))) {
+                        let members = f
+                            .controls
+                            .iter()
+                            .filter(|c| {
+                                c.parent.as_deref() == Some(&id) && c.withdrawn == p.withdrawn
+                            })
+                            .collect();
+                        break (f, Some(p), members);
+                    }
+                    id = Parsed::new(&id)
+                        .filter(|p| p.family == parsed.family)?
+                        .parent?;
+                }
+            }
+            None => {
+                let f = in_scope()
+                    .find(|f| f.controls.first().is_some_and(|c| number(&c.id).is_some()))?;
+                (
+                    f,
+                    None,
+                    f.controls.iter().filter(|c| !c.withdrawn).collect(),
+                )
+            }
+        };
+        let mut runs: Vec<Vec<&str>> = Vec::new();
+        let mut previous = None;
+        for c in members {
+            let n = number(&c.id);
+            match runs.last_mut() {
+                Some(run) if n.is_some() && previous.and_then(|p: u32| p.checked_add(1)) == n => {
+                    run.push(&c.id);
+                }
+                _ => runs.push(vec![&c.id]),
+            }
+            previous = n;
+        }
+        (!runs.is_empty()).then_some(Hint::Range {
+            framework,
+            parent,
+            runs,
+            note,
+        })
+    }
+
     /// The closest active canonical ID in `scope`, if one is close.
-    fn closest(&self, scope: Scope<'_>, id: &str) -> Option<String> {
+    fn closest(&self, scope: Scope<'_>, id: &str) -> Option<&str> {
         crate::suggest::closest(
             id,
             self.frameworks
@@ -357,7 +552,6 @@ impl Registry {
                         .map(|c| c.id.as_str())
                 }),
         )
-        .map(str::to_owned)
     }
 }
 
@@ -368,6 +562,8 @@ enum Scope<'a> {
     All,
     /// The one a qualifier names.
     Only(&'a Framework),
+    /// All but the one a qualifier names, to say where its control is.
+    Except(&'a Framework),
 }
 
 impl Scope<'_> {
@@ -375,6 +571,7 @@ impl Scope<'_> {
         match self {
             Scope::All => true,
             Scope::Only(only) => std::ptr::eq(only, f),
+            Scope::Except(other) => !std::ptr::eq(other, f),
         }
     }
 }
@@ -532,7 +729,11 @@ mod tests {
                 format!("legacy {}:{} -> {}", f.id, c.id, c.superseded_by.join(", "))
             }
             Resolution::Reused(f, c) => format!("reused {}:{}", f.id, c.id),
-            Resolution::Unknown(h) => format!("unknown; closest {h:?}"),
+            Resolution::Unknown { within, hint } => format!(
+                "unknown in {}; {}",
+                within.map_or("any framework", |f| f.id.as_str()),
+                hint.help().unwrap_or_else(|| "no hint".to_owned())
+            ),
             Resolution::UnknownFramework(f, h) => format!("no framework `{f}`; closest {h:?}"),
         }
     }
@@ -607,11 +808,41 @@ mod tests {
         ("PR.PS-1", "noncanonical nist-csf-2.0:PR.PS-01 as `PR.PS-01`"),
         ("PR.IR-1", "noncanonical nist-csf-2.0:PR.IR-01 as `PR.IR-01`"),
         ("RS.MA-1", "noncanonical nist-csf-2.0:RS.MA-01 as `RS.MA-01`"),
-        // Unknown.
-        ("GV.RM-08", "unknown; closest Some(\"GV.RM-01\")"),
+        // Unknown, with hints from the normalised form (issue 5).
+        ("GV.RM-08", "unknown in any framework; `GV.RM` has `GV.RM-01`..`GV.RM-07`"),
+        ("GV.RM-8", "unknown in any framework; `GV.RM` has `GV.RM-01`..`GV.RM-07`"),
+        ("gv.rm-008", "unknown in any framework; `GV.RM` has `GV.RM-01`..`GV.RM-07`"),
+        ("ID.AM-9", "unknown in any framework; `ID.AM` has `ID.AM-01`..`ID.AM-05`, `ID.AM-07`, `ID.AM-08`"),
+        ("PR.DS-9", "unknown in any framework; `PR.DS` has `PR.DS-01`, `PR.DS-02`, `PR.DS-10`, `PR.DS-11`"),
+        ("PR.AC-9", "unknown in any framework; `PR.AC`, withdrawn from NIST Cybersecurity Framework (CSF) 2.0, had `PR.AC-01`..`PR.AC-07`"),
+        ("GV.RX-01", "unknown in any framework; did you mean `GV.RM-01`?"),
+        ("NHI0:2025", "unknown in any framework; OWASP Top 10 Non-Human Identities Risks runs `NHI1:2025`..`NHI10:2025`"),
+        ("NHI11:2025", "unknown in any framework; OWASP Top 10 Non-Human Identities Risks runs `NHI1:2025`..`NHI10:2025`"),
+        ("NHI11", "unknown in any framework; OWASP Top 10 Non-Human Identities Risks runs `NHI1:2025`..`NHI10:2025`"),
+        ("NHI 2", "unknown in any framework; did you mean `NHI2:2025`?"),
+        ("NHI_02", "unknown in any framework; did you mean `NHI2:2025`?"),
+        ("NHI2:2024", "unknown in any framework; did you mean `NHI2:2025`?"),
+        ("NHI-001", "unknown in any framework; did you mean `NHI1:2025`? (`NHI-001`-style IDs also number identity types in vendor taxonomies, which are not OWASP risks)"),
+        ("NHI-037", "unknown in any framework; OWASP Top 10 Non-Human Identities Risks runs `NHI1:2025`..`NHI10:2025` (`NHI-001`-style IDs also number identity types in vendor taxonomies, which are not OWASP risks)"),
+        ("GOVERN 7", "unknown in any framework; `GOVERN` has `GOVERN 1`..`GOVERN 6`"),
+        ("GOVERN 1.9", "unknown in any framework; `GOVERN 1` has `GOVERN 1.1`..`GOVERN 1.7`"),
+        ("GV-9.1", "unknown in any framework; `GOVERN` has `GOVERN 1`..`GOVERN 6`"),
+        ("nist-csf-2.0:GV.RM-08", "unknown in nist-csf-2.0; `GV.RM` has `GV.RM-01`..`GV.RM-07`"),
+        ("nist-csf-2.0:GV.RX-01", "unknown in nist-csf-2.0; did you mean `nist-csf-2.0:GV.RM-01`?"),
+        ("acme-iam:IAM-03", "unknown in acme-iam; did you mean `acme-iam:IAM-01`?"),
+        ("no-such-thing", "unknown in any framework; no hint"),
+        // A qualified reference to another framework's control (issue 4).
+        ("nist-csf-2.0:NHI2:2025", "unknown in nist-csf-2.0; write `owasp-nhi-2025:NHI2:2025`: `NHI2:2025` is a control of OWASP Top 10 Non-Human Identities Risks"),
+        ("nist-csf-2.0:NHI-02", "unknown in nist-csf-2.0; write `owasp-nhi-2025:NHI2:2025`: `NHI2:2025` is a control of OWASP Top 10 Non-Human Identities Risks"),
+        ("nist-csf-2.0:GOVERN 1.5", "unknown in nist-csf-2.0; write `nist-ai-rmf-1.0:GOVERN 1.5`: `GOVERN 1.5` is a control of NIST Artificial Intelligence Risk Management Framework (AI RMF 1.0)"),
+        ("owasp-nhi-2025:GV.RM-01", "unknown in owasp-nhi-2025; write `nist-csf-2.0:GV.RM-01`: `GV.RM-01` is a control of NIST Cybersecurity Framework (CSF) 2.0"),
+        ("owasp-nhi-2025:PR.AC-1", "unknown in owasp-nhi-2025; `PR.AC-01` is a withdrawn control of NIST Cybersecurity Framework (CSF) 2.0 (`nist-csf-2.0:PR.AC-01`): map to its successor there"),
+        ("nist-csf-2.0:IAM-1", "unknown in nist-csf-2.0; write `acme-iam:IAM-01`: `IAM-01` is a control of ACME IAM"),
+        // Unknown frameworks.
         ("nist-csf-20:GV.RM-01", "no framework `nist-csf-20`; closest Some(\"nist-csf-2.0\")"),
         ("iso-27001:A.5.15", "no framework `iso-27001`; closest None"),
         ("ISO-27001:A.5.15", "no framework `ISO-27001`; closest None"),
+        ("nhi-11:2025", "unknown in any framework; OWASP Top 10 Non-Human Identities Risks runs `NHI1:2025`..`NHI10:2025`"),
     ];
 
     #[test]

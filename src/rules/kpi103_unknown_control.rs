@@ -11,9 +11,12 @@ declare_rule! {
     /// Resolves every framework reference of every KPI and metric (`frameworks = [...]`)
     /// and every `[coverage] require` entry against the built-in frameworks
     /// (`owasp-nhi-2025`, `nist-csf-2.0`, `nist-ai-rmf-1.0`) and the repository's own
-    /// (`policies/frameworks/*.toml`). A reference that names no control is reported with
-    /// the closest existing ID. References may be plain (`GV.RM-01`) or qualified
-    /// (`nist-csf-2.0:GV.RM-01`); a qualified reference is only looked up in its framework.
+    /// (`policies/frameworks/*.toml`). A reference that names no control is reported with a
+    /// hint worked out from its normalised form: the IDs its category does have when a
+    /// well-formed ID is out of range (`GV.RM-8`: `GV.RM` has `GV.RM-01`..`GV.RM-07`), else the
+    /// closest existing ID. References may be plain (`GV.RM-01`) or qualified
+    /// (`nist-csf-2.0:GV.RM-01`); a qualified reference is only looked up in its framework,
+    /// and if another framework has the control the help says which and how to qualify it.
     ///
     /// ## Why is this bad?
     /// A mistyped control ID maps the KPI to nothing: the coverage matrix shows a gap that
@@ -102,20 +105,20 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                         f.canonical_reference(&r.value, c)
                     ));
                 }
-                Resolution::Unknown(hint) => {
-                    let f = out
-                        .push(
-                            &UNKNOWN_CONTROL,
-                            at.with_message("no such control"),
-                            format!("`{}` is not a control of any known framework", r.value),
-                        )
-                        .subject(m.id.value.clone());
-                    match hint {
-                        Some(h) => f.help(format!("did you mean `{h}`?")),
-                        None => {
-                            f.help("`kpilint frameworks` lists the known frameworks and their IDs")
-                        }
+                Resolution::Unknown { within, hint } => {
+                    let message = match within {
+                        Some(f) => format!("`{}` is not a control of {}", r.value, f.name),
+                        None => format!("`{}` is not a control of any known framework", r.value),
                     };
+                    out.push(
+                        &UNKNOWN_CONTROL,
+                        at.with_message("no such control"),
+                        message,
+                    )
+                    .subject(m.id.value.clone())
+                    .help(hint.help().unwrap_or_else(|| {
+                        "`kpilint frameworks` lists the known frameworks and their IDs".to_owned()
+                    }));
                 }
                 Resolution::UnknownFramework(name, hint) => {
                     unknown_framework(out, at, &name, hint.as_deref(), &m.id.value);
