@@ -172,6 +172,23 @@ impl Framework {
         }
     }
 
+    /// Where the content of `c`'s subcategories went, for a category withdrawn with no single
+    /// successor (`PR.IP`): their successors, deduplicated, in catalogue order.
+    #[must_use]
+    pub fn successors_of_children<'a>(&'a self, c: &Control) -> Vec<&'a str> {
+        let mut out: Vec<&str> = Vec::new();
+        let children = self
+            .controls
+            .iter()
+            .filter(|child| child.parent.as_deref() == Some(c.id.as_str()));
+        for s in children.flat_map(|child| &child.superseded_by) {
+            if !out.contains(&s.as_str()) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
     /// The controls a coverage requirement asks for: active leaf controls (subcategories,
     /// or every control of a flat framework) whose ID starts with `prefix`.
     pub fn coverage_targets<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Control> {
@@ -725,6 +742,12 @@ mod tests {
                     f.canonical_reference(raw, c)
                 )
             }
+            Resolution::Legacy(f, c) if c.superseded_by.is_empty() => format!(
+                "legacy {}:{} -> by subcategory {}",
+                f.id,
+                c.id,
+                f.successors_of_children(c).join(", ")
+            ),
             Resolution::Legacy(f, c) => {
                 format!("legacy {}:{} -> {}", f.id, c.id, c.superseded_by.join(", "))
             }
@@ -787,6 +810,12 @@ mod tests {
         ("PR.AC-01", "legacy nist-csf-2.0:PR.AC-01 -> PR.AA-01, PR.AA-05"),
         ("nist-csf-2.0:PR.AC-01", "legacy nist-csf-2.0:PR.AC-01 -> PR.AA-01, PR.AA-05"),
         ("ID.GV-01", "legacy nist-csf-2.0:ID.GV-01 -> GV.PO, GV.PO-01, GV.PO-02"),
+        ("PR.AC", "legacy nist-csf-2.0:PR.AC -> PR.AA"),
+        // Withdrawn categories with no single successor: their subcategories' (issue 6).
+        ("PR.IP", "legacy nist-csf-2.0:PR.IP -> by subcategory PR.PS-01, ID.AM-08, PR.PS-06, ID.RA-07, PR.DS-11, PR.IR-02, ID.IM, ID.IM-03, ID.IM-04, ID.IM-02, GV.RR-04, ID.RA-01, PR.PS-02"),
+        ("PR.PT", "legacy nist-csf-2.0:PR.PT -> by subcategory PR.PS-04, PR.DS-01, PR.PS-01, PR.AA-06, PR.IR-01, PR.IR-03"),
+        ("DE.DP", "legacy nist-csf-2.0:DE.DP -> by subcategory GV.RR-02, DE.AE, ID.IM-02, DE.AE-06, ID.IM, ID.IM-03"),
+        ("RS.RP", "legacy nist-csf-2.0:RS.RP -> by subcategory RS.MA-01"),
         // CSF 1.1 IDs whose number CSF 2.0 reuses, maybe for another outcome (issue 1).
         ("ID.AM-1", "reused nist-csf-2.0:ID.AM-01"),
         ("ID.RA-1", "reused nist-csf-2.0:ID.RA-01"),
@@ -898,6 +927,20 @@ mod tests {
         }
         // Each table entry is distinct, so this makes every withdrawn subcategory one of them.
         assert_eq!(seen_withdrawn, withdrawn("subcategory").count());
+    }
+
+    /// Every withdrawn control names a successor, its own or its subcategories'.
+    #[test]
+    fn every_withdrawn_control_has_a_successor() {
+        let r = Registry::builtin();
+        let csf = r.get(CSF_2_0).unwrap();
+        for c in csf.controls.iter().filter(|c| c.withdrawn) {
+            assert!(
+                !c.superseded_by.is_empty() || !csf.successors_of_children(c).is_empty(),
+                "{} has no successor at all",
+                c.id
+            );
+        }
     }
 
     #[test]

@@ -69,14 +69,26 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 }
                 Resolution::Legacy(f, c) => {
                     let help = if c.superseded_by.is_empty() {
-                        format!(
-                            "`{}` was withdrawn with no single successor: map to the current control that fits",
-                            c.id
-                        )
+                        match f.successors_of_children(c).as_slice() {
+                            [] => format!(
+                                "`{}` was withdrawn with no single successor: map to the current control that fits",
+                                c.id
+                            ),
+                            [only] => {
+                                format!("use `{only}`, where the subcategories of `{}` moved", c.id)
+                            }
+                            moved => format!(
+                                "`{}` was withdrawn with no single successor; its subcategories moved to {}: map to the one that fits",
+                                c.id,
+                                ticked(moved, ", ")
+                            ),
+                        }
                     } else {
-                        let list: Vec<_> =
-                            c.superseded_by.iter().map(|s| format!("`{s}`")).collect();
-                        format!("use its successor in {}: {}", f.name, list.join(" or "))
+                        format!(
+                            "use its successor in {}: {}",
+                            f.name,
+                            ticked(&c.superseded_by, " or ")
+                        )
                     };
                     out.push(
                         &LEGACY_CONTROL,
@@ -159,4 +171,12 @@ fn unknown_framework(
         Some(h) => f.help(format!("did you mean `{h}`?")),
         None => f.help("built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"),
     };
+}
+
+/// `a`, `b` joined by `separator`, each in backticks.
+fn ticked(ids: &[impl AsRef<str>], separator: &str) -> String {
+    ids.iter()
+        .map(|id| format!("`{}`", id.as_ref()))
+        .collect::<Vec<_>>()
+        .join(separator)
 }
