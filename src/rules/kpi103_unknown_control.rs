@@ -11,9 +11,12 @@ declare_rule! {
     /// Resolves every framework reference of every KPI and metric (`frameworks = [...]`)
     /// and every `[coverage] require` entry against the built-in frameworks
     /// (`owasp-nhi-2025`, `nist-csf-2.0`, `nist-ai-rmf-1.0`) and the repository's own
-    /// (`policies/frameworks/*.toml`). A reference that names no control is reported with
-    /// the closest existing ID. References may be plain (`GV.RM-01`) or qualified
-    /// (`nist-csf-2.0:GV.RM-01`); a qualified reference is only looked up in its framework.
+    /// (`policies/frameworks/*.toml`). A reference that names no control is reported with a
+    /// hint worked out from its normalised form: the IDs its category does have when a
+    /// well-formed ID is out of range (`GV.RM-8`: `GV.RM` has `GV.RM-01`..`GV.RM-07`), else the
+    /// closest existing ID. References may be plain (`GV.RM-01`) or qualified
+    /// (`nist-csf-2.0:GV.RM-01`); a qualified reference is only looked up in its framework,
+    /// and if another framework has the control the help says which and how to qualify it.
     ///
     /// ## Why is this bad?
     /// A mistyped control ID maps the KPI to nothing: the coverage matrix shows a gap that
@@ -43,6 +46,14 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             match ctx.frameworks.resolve(&r.value) {
                 Resolution::Canonical(..) => {}
                 Resolution::Noncanonical(f, c) => {
+                    let canonical = f.canonical_reference(&r.value, c);
+                    let help = if r.value.trim().len() == r.value.len() {
+                        format!("write the canonical ID `{canonical}`")
+                    } else {
+                        format!(
+                            "write the canonical ID `{canonical}`, without surrounding whitespace"
+                        )
+                    };
                     out.push(
                         &NONCANONICAL_CONTROL,
                         at.with_message(format!("means `{}`", c.id)),
@@ -54,18 +65,30 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                         ),
                     )
                     .subject(m.id.value.clone())
-                    .help(format!("write the canonical ID `{}`", c.id));
+                    .help(help);
                 }
                 Resolution::Legacy(f, c) => {
                     let help = if c.superseded_by.is_empty() {
-                        format!(
-                            "`{}` was withdrawn with no single successor: map to the current control that fits",
-                            c.id
-                        )
+                        match f.successors_of_children(c).as_slice() {
+                            [] => format!(
+                                "`{}` was withdrawn with no single successor: map to the current control that fits",
+                                c.id
+                            ),
+                            [only] => {
+                                format!("use `{only}`, where the subcategories of `{}` moved", c.id)
+                            }
+                            moved => format!(
+                                "`{}` was withdrawn with no single successor; its subcategories moved to {}: map to the one that fits",
+                                c.id,
+                                ticked(moved, ", ")
+                            ),
+                        }
                     } else {
-                        let list: Vec<_> =
-                            c.superseded_by.iter().map(|s| format!("`{s}`")).collect();
-                        format!("use its successor in {}: {}", f.name, list.join(" or "))
+                        format!(
+                            "use its successor in {}: {}",
+                            f.name,
+                            ticked(&c.superseded_by, " or ")
+                        )
                     };
                     out.push(
                         &LEGACY_CONTROL,
@@ -78,20 +101,36 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                     .subject(m.id.value.clone())
                     .help(help);
                 }
-                Resolution::Unknown(hint) => {
-                    let f = out
-                        .push(
-                            &UNKNOWN_CONTROL,
-                            at.with_message("no such control"),
-                            format!("`{}` is not a control of any known framework", r.value),
-                        )
-                        .subject(m.id.value.clone());
-                    match hint {
-                        Some(h) => f.help(format!("did you mean `{h}`?")),
-                        None => {
-                            f.help("`kpilint frameworks` lists the known frameworks and their IDs")
-                        }
+                Resolution::Reused(f, c) => {
+                    out.push(
+                        &LEGACY_CONTROL,
+                        at.with_message("CSF 1.1 ID"),
+                        format!(
+                            "`{}` is a CSF 1.1 ID: its CSF 2.0 successor `{}` may word the outcome differently",
+                            r.value, c.id
+                        ),
+                    )
+                    .subject(m.id.value.clone())
+                    .help(format!(
+                        "check that the KPI evidences the CSF 2.0 outcome of `{}`, then write `{}`",
+                        c.id,
+                        f.canonical_reference(&r.value, c)
+                    ));
+                }
+                Resolution::Unknown { within, hint } => {
+                    let message = match within {
+                        Some(f) => format!("`{}` is not a control of {}", r.value, f.name),
+                        None => format!("`{}` is not a control of any known framework", r.value),
                     };
+                    out.push(
+                        &UNKNOWN_CONTROL,
+                        at.with_message("no such control"),
+                        message,
+                    )
+                    .subject(m.id.value.clone())
+                    .help(hint.help().unwrap_or_else(|| {
+                        "`kpilint frameworks` lists the known frameworks and their IDs".to_owned()
+                    }));
                 }
                 Resolution::UnknownFramework(name, hint) => {
                     unknown_framework(out, at, &name, hint.as_deref(), &m.id.value);
@@ -132,4 +171,12 @@ fn unknown_framework(
         Some(h) => f.help(format!("did you mean `{h}`?")),
         None => f.help("built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"),
     };
+}
+
+/// `a`, `b` joined by `separator`, each in backticks.
+fn ticked(ids: &[impl AsRef<str>], separator: &str) -> String {
+    ids.iter()
+        .map(|id| format!("`{}`", id.as_ref()))
+        .collect::<Vec<_>>()
+        .join(separator)
 }

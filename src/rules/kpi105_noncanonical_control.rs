@@ -3,9 +3,11 @@
 declare_rule! {
     /// ## What it does
     /// Reports a framework reference written in an informal form that kpilint resolves to
-    /// a canonical control: `NHI-02` or `NHI2` for `NHI2:2025`, `GV.RM-1` for `GV.RM-01`,
-    /// `GOVERN-1.1` or `GV 1.1` for `GOVERN 1.1`, another letter case. The message names
-    /// the canonical form.
+    /// a canonical control: `NHI-02`, `NHI2` or `NHI-02:2025` for `NHI2:2025`, `GV.RM-1` for
+    /// `GV.RM-01` (in a category new in CSF 2.0; an unpadded CSF 1.1 ID is `legacy-control`),
+    /// `GOVERN-1.1` or `GV 1.1` for `GOVERN 1.1`, another letter case (also of a framework
+    /// qualifier, `NIST-CSF-2.0:GV.RM-01`), or surrounding whitespace. The message names the
+    /// canonical form, qualified if the reference was.
     ///
     /// ## Why is this bad?
     /// Several spellings of one control defeat search, coverage reports read by other tools
