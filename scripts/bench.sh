@@ -65,5 +65,7 @@ if [ "$rows" != 0 ]; then
   read -r _ ct cm < <(measure eval "$bin/kpilint" eval --policy "$out/data-policy.toml" --as-of 2026-11-24 --format json --output "$out/eval.json" "$out/data-catalogue.toml" "$out/data-$rows.csv")
   printf '%-28s %10s %12d\n' "csv read only" "$pt" "$((pm / 1024))"
   printf '%-28s %10s %12d\n' "kpilint eval" "$ct" "$((cm / 1024))"
-  awk -v a="$ct" -v b="$pt" -v c="$cm" -v d="$pm" 'BEGIN { printf "%-28s %10.2fx %11.2fx\n", "ratio", a / b, c / d }'
+  # Memory is judged against its bound (series x trend_window; target under 200 MiB), not
+  # against the reader, which keeps nothing.
+  awk -v a="$ct" -v b="$pt" 'BEGIN { printf "%-28s %10.2fx %12s\n", "ratio", a / b, "(<200 MiB)" }'
 fi

@@ -523,6 +523,38 @@ fn policies_dir(cwd: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The built-in frameworks plus the repository's own (`policies/frameworks/*.toml`, found
+/// as `check` finds `policies/`), for `kpilint frameworks`. Files that do not parse are
+/// left out: `kpilint check` reports them.
+#[must_use]
+pub fn repository_frameworks(cwd: &Path) -> Registry {
+    let mut registry = Registry::builtin();
+    let Some(dir) = policies_dir(cwd).map(|p| p.join("frameworks")) else {
+        return registry;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return registry;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Some(fw) = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| parse_toml(&text).ok())
+            .and_then(|root| Framework::from_node(&root, None))
+        else {
+            continue;
+        };
+        if registry.get(&fw.id).is_none() {
+            registry.frameworks.push(fw);
+        }
+    }
+    registry
+}
+
 /// Drops repeated inputs (the same file named twice, or named and found in a walked
 /// directory), keeping the first: a file read twice would define every id twice.
 fn dedupe(inputs: &mut Vec<(PathBuf, Origin)>) {

@@ -109,7 +109,8 @@ enum Command {
     },
     /// List every rule with its code and default severity.
     Rules,
-    /// List the built-in frameworks, or the controls of one.
+    /// List the frameworks (built in, plus the repository's `policies/frameworks/*.toml`),
+    /// or the controls of one.
     Frameworks {
         /// Framework id, e.g. `owasp-nhi-2025`.
         id: Option<String>,
@@ -379,7 +380,10 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
 }
 
 fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
-    let registry = kpilint::framework::Registry::builtin();
+    let registry = std::env::current_dir().map_or_else(
+        |_| kpilint::framework::Registry::builtin(),
+        |cwd| kpilint::check::repository_frameworks(&cwd),
+    );
     let Some(id) = id else {
         write_output(g, |w| {
             for f in &registry.frameworks {
@@ -393,7 +397,7 @@ fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
     let Some(fw) = registry.get(id) else {
         let ids: Vec<_> = registry.frameworks.iter().map(|f| f.id.as_str()).collect();
         eprintln!(
-            "kpilint: error: no built-in framework `{id}`; known: {}",
+            "kpilint: error: no framework `{id}`; known: {}",
             ids.join(", ")
         );
         return Ok(ExitCode::from(2));
@@ -402,10 +406,16 @@ fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
         writeln!(w, "# {} ({})", fw.name, fw.id)?;
         for c in &fw.controls {
             let status = if c.withdrawn {
-                let succ = if c.superseded_by.is_empty() {
+                // A withdrawn category with no single successor: where its subcategories went.
+                let successors = if c.superseded_by.is_empty() {
+                    fw.successors_of_children(c)
+                } else {
+                    c.superseded_by.iter().map(String::as_str).collect()
+                };
+                let succ = if successors.is_empty() {
                     String::new()
                 } else {
-                    format!(" -> {}", c.superseded_by.join(", "))
+                    format!(" -> {}", successors.join(", "))
                 };
                 format!("  [withdrawn{succ}]")
             } else {

@@ -701,3 +701,27 @@ fn a_fatal_error_still_writes_the_machine_report() {
     let f = findings(&o);
     assert_eq!(f[0]["rule"], "parse-error", "{f:#?}");
 }
+
+#[test]
+fn frameworks_lists_the_repository_frameworks_and_where_withdrawn_ids_went() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let o = kpilint_in(&demo, &["frameworks"]);
+    assert!(
+        stdout(&o).contains("acme-iam-standard  ACME Internal IAM Standard (6 controls)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = kpilint_in(&demo, &["frameworks", "acme-iam-standard"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("IAM-04       Privileged access is just in time"),
+        "{}",
+        stdout(&o)
+    );
+    let o = kpilint(&["frameworks", "nist-csf-2.0"]);
+    assert!(
+        stdout(&o).contains("RS.RP        Response Planning  [withdrawn -> RS.MA-01]"),
+        "{}",
+        stdout(&o)
+    );
+}
