@@ -251,42 +251,88 @@ impl<'a> LintContext<'a> {
 
 /// The framework controls a set of definitions evidences, as `(framework id, control
 /// id)`: what catalogue metrics map, plus what the KPIs they implement map; with no
-/// catalogue, what the policy's KPIs map. `uncovered-control` and `coverage-regressed`
-/// both judge coverage by this.
+/// catalogue, what the policy's KPIs map. `uncovered-control`, `coverage-regressed` and
+/// `kpilint coverage` all judge coverage by this.
 #[must_use]
 pub fn covered_controls(
     policy: &Policy,
     catalogues: &[Catalogue],
     frameworks: &Registry,
 ) -> std::collections::BTreeSet<(String, String)> {
-    use crate::framework::Resolution;
     let mut covered = std::collections::BTreeSet::new();
-    let mut add = |refs: &[Sp<String>]| {
-        for r in refs {
-            if let Resolution::Canonical(f, c) | Resolution::Noncanonical(f, c) =
-                frameworks.resolve(&r.value)
-            {
-                covered.insert((f.id.clone(), c.id.clone()));
-            }
-        }
+    visit_coverage(policy, catalogues, frameworks, false, |_, control| {
+        covered.insert(control.clone());
+    });
+    covered
+}
+
+/// For every covered control (see [`covered_controls`]), the ids of the definitions that
+/// evidence it: catalogue metrics (for their own mappings and their KPI's), or policy KPIs
+/// when there is no catalogue.
+#[must_use]
+pub fn coverage_matrix(
+    policy: &Policy,
+    catalogues: &[Catalogue],
+    frameworks: &Registry,
+) -> std::collections::BTreeMap<(String, String), std::collections::BTreeSet<String>> {
+    let mut matrix: std::collections::BTreeMap<_, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    visit_coverage(policy, catalogues, frameworks, true, |by, control| {
+        matrix
+            .entry(control.clone())
+            .or_default()
+            .insert(by.id.value.clone());
+    });
+    matrix
+}
+
+/// Calls `found(definition, (framework, control))` for each control a definition
+/// evidences. A KPI's references are resolved once however many metrics implement it, and
+/// reported for every one of them only `per_metric` (a 100,000-metric catalogue under a
+/// dozen KPIs need not repeat them to know what is covered).
+fn visit_coverage<'a>(
+    policy: &'a Policy,
+    catalogues: &'a [Catalogue],
+    frameworks: &Registry,
+    per_metric: bool,
+    mut found: impl FnMut(&'a Metric, &(String, String)),
+) {
+    use crate::framework::Resolution;
+    let resolve = |refs: &[Sp<String>]| -> Vec<(String, String)> {
+        refs.iter()
+            .filter_map(|r| match frameworks.resolve(&r.value) {
+                Resolution::Canonical(f, c) | Resolution::Noncanonical(f, c) => {
+                    Some((f.id.clone(), c.id.clone()))
+                }
+                _ => None,
+            })
+            .collect()
     };
     if catalogues.is_empty() {
-        policy.kpis.iter().for_each(|k| add(&k.frameworks));
-        return covered;
+        for k in &policy.kpis {
+            resolve(&k.frameworks).iter().for_each(|c| found(k, c));
+        }
+        return;
     }
-    let mut kpis: HashMap<&str, Option<&Metric>> = policy
+    /// A KPI and, once a metric implementing it was seen, the controls it maps.
+    type Resolved<'m> = (&'m Metric, Option<Vec<(String, String)>>);
+    let mut kpis: HashMap<&str, Resolved<'_>> = policy
         .kpis
         .iter()
-        .map(|k| (k.id.value.as_str(), Some(k)))
+        .map(|k| (k.id.value.as_str(), (k, None)))
         .collect();
     for m in catalogues.iter().flat_map(|c| &c.metrics) {
-        add(&m.frameworks);
-        // Each KPI's mappings are added once: `take` leaves `None` behind.
-        if let Some(k) = kpis.get_mut(m.kpi_id()).and_then(Option::take) {
-            add(&k.frameworks);
+        resolve(&m.frameworks).iter().for_each(|c| found(m, c));
+        if let Some((k, controls)) = kpis.get_mut(m.kpi_id()) {
+            let first = controls.is_none();
+            if first || per_metric {
+                controls
+                    .get_or_insert_with(|| resolve(&k.frameworks))
+                    .iter()
+                    .for_each(|c| found(m, c));
+            }
         }
     }
-    covered
 }
 
 /// The configured level of a rule, as of a date: `effective` dates keep a rule at most a

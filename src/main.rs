@@ -81,6 +81,19 @@ enum Command {
         /// Files or directories to evaluate.
         paths: Vec<PathBuf>,
     },
+    /// Framework controls against the KPIs that evidence them.
+    ///
+    /// Checks PATHs as `check` does, then lists each framework a `[coverage]` requirement
+    /// names (every control, covered or not) or a KPI maps to (its covered controls), with
+    /// the catalogue metrics that evidence each control. Findings decide the exit code as
+    /// for `check`. Formats: human, json.
+    Coverage {
+        /// Only this framework, every control listed (e.g. `nist-csf-2.0`).
+        #[arg(long, value_name = "ID")]
+        framework: Option<String>,
+        /// Files or directories, as for `check`.
+        paths: Vec<PathBuf>,
+    },
     /// Scaffold kpilint.toml, a policy extending the baseline, a catalogue and a data file
     /// that pass `check`. Never overwrites existing files unless --force.
     Init {
@@ -194,7 +207,10 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
     // it, so a broken one cannot stop `kpilint init --force` from replacing it.
     let reads_repository = matches!(
         cli.command,
-        Command::Check { .. } | Command::Eval { .. } | Command::Diff { .. }
+        Command::Check { .. }
+            | Command::Eval { .. }
+            | Command::Diff { .. }
+            | Command::Coverage { .. }
     );
     let found = std::env::current_dir()
         .ok()
@@ -227,8 +243,19 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
     }
     let g = &global;
     match &cli.command {
-        Command::Check { paths } | Command::Eval { paths } | Command::Diff { paths, .. } => {
+        Command::Check { paths }
+        | Command::Eval { paths }
+        | Command::Diff { paths, .. }
+        | Command::Coverage { paths, .. } => {
             let scorecard = matches!(cli.command, Command::Eval { .. });
+            let coverage = match &cli.command {
+                Command::Coverage { framework, .. } => Some(framework.as_deref()),
+                _ => None,
+            };
+            if coverage.is_some() && !matches!(g.format(), Format::Human | Format::Json) {
+                eprintln!("kpilint: error: `coverage` prints `--format human` or `json`");
+                return Ok(ExitCode::from(2));
+            }
             let as_of = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
             let opts = Options {
                 paths: paths.clone(),
@@ -243,12 +270,12 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             };
             match result {
                 Ok(report) => {
-                    let written = write_output(g, |w| {
-                        if scorecard && g.format() == Format::Human {
+                    let written = write_output(g, |w| match coverage {
+                        Some(only) => emit_coverage(g, w, &report, only),
+                        None if scorecard && g.format() == Format::Human => {
                             emit_scorecard(g, w, &report)
-                        } else {
-                            emit(g, w, &report)
                         }
+                        None => emit(g, w, &report),
                     });
                     // A reader that stopped early (`| head`) does not change the verdict.
                     match written {
@@ -454,6 +481,39 @@ fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
             .emit(w, report)
         }
     }
+}
+
+fn emit_coverage(
+    g: &Global,
+    w: &mut dyn Write,
+    report: &Report,
+    only: Option<&str>,
+) -> io::Result<()> {
+    let matrix = kpilint::report::coverage::matrix(report, only);
+    if g.format() == Format::Json {
+        let v = serde_json::json!({ "version": 1, "frameworks": matrix });
+        return writeln!(
+            w,
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(io::Error::other)?
+        );
+    }
+    if matrix.is_empty() {
+        match only {
+            Some(id) => writeln!(w, "no framework `{id}` (`kpilint frameworks` lists them)")?,
+            None => writeln!(
+                w,
+                "no KPI maps to a framework control, and no `[coverage]` requirement"
+            )?,
+        }
+    } else {
+        kpilint::report::coverage::write_table(w, &matrix)?;
+    }
+    if !g.quiet {
+        writeln!(w, "\n{}", kpilint::report::human::summary(report))?;
+        writeln!(w, "`kpilint check` with the same paths shows every finding")?;
+    }
+    Ok(())
 }
 
 fn emit_scorecard(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {

@@ -725,3 +725,40 @@ fn frameworks_lists_the_repository_frameworks_and_where_withdrawn_ids_went() {
         stdout(&o)
     );
 }
+
+#[test]
+fn coverage_lists_controls_against_the_kpis_that_evidence_them() {
+    let o = kpilint(&["coverage", "fixtures/demo", AS_OF]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "findings decide the exit code: {}",
+        stderr(&o)
+    );
+    insta::assert_snapshot!("demo_coverage", stdout(&o));
+    let o = kpilint(&[
+        "coverage",
+        "fixtures/demo",
+        AS_OF,
+        "--framework",
+        "owasp-nhi-2025",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fw = &v["frameworks"][0];
+    assert_eq!(
+        (
+            fw["id"].as_str(),
+            fw["covered"].as_u64(),
+            fw["total"].as_u64()
+        ),
+        (Some("owasp-nhi-2025"), Some(10), Some(10))
+    );
+    assert_eq!(
+        fw["controls"][3]["kpis"],
+        serde_json::json!(["insecure-auth-nhi"])
+    );
+    let o = kpilint(&["coverage", "fixtures/demo", AS_OF, "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(2));
+}

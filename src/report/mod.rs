@@ -2,6 +2,7 @@
 //! SARIF, JUnit, GitHub Actions annotations and Markdown.
 //! Emitters write to any `io::Write`; the library itself never prints.
 
+pub mod coverage;
 pub mod github;
 pub mod human;
 pub mod json;
