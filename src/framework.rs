@@ -15,7 +15,6 @@
 use crate::node::Node;
 use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The built-in catalogues, embedded at compile time: (file name, text).
@@ -86,7 +85,7 @@ pub struct Framework {
     /// Canonical IDs as written: the allocation-free lookup of the resolver's fast path.
     exact: FxHashMap<String, usize>,
     /// Upper-cased canonical IDs and aliases, for informal spellings.
-    lookup: HashMap<String, usize>,
+    lookup: FxHashMap<String, usize>,
 }
 
 impl Framework {
@@ -132,7 +131,7 @@ impl Framework {
             file,
             id_span: id_node.span,
             exact: FxHashMap::default(),
-            lookup: HashMap::new(),
+            lookup: FxHashMap::default(),
         };
         // Canonical IDs first, so an alias can never shadow another control's ID.
         for (i, c) in fw.controls.iter().enumerate() {

@@ -195,7 +195,7 @@ pub struct LintContext<'a> {
     pub frameworks: &'a Registry,
     /// "Today".
     pub as_of: jiff::civil::Date,
-    kpi_index: HashMap<&'a str, usize>,
+    kpi_index: rustc_hash::FxHashMap<&'a str, usize>,
 }
 
 impl<'a> LintContext<'a> {
@@ -207,7 +207,7 @@ impl<'a> LintContext<'a> {
         frameworks: &'a Registry,
         as_of: jiff::civil::Date,
     ) -> Self {
-        let mut kpi_index = HashMap::new();
+        let mut kpi_index = rustc_hash::FxHashMap::default();
         for (i, k) in policy.kpis.iter().enumerate() {
             kpi_index.entry(k.id.value.as_str()).or_insert(i);
         }
