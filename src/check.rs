@@ -56,6 +56,21 @@ impl Fatal {
             nothing_to_check: false,
         }
     }
+
+    /// A fatal error with the findings gathered so far (such as the parse error of the
+    /// policy that stopped the run), settled under no policy.
+    fn with_findings(
+        message: impl Into<String>,
+        sources: SourceMap,
+        diags: Diagnostics,
+        opts: &Options,
+    ) -> Self {
+        let report = finish(sources, diags, &Policy::default(), opts, 0, None);
+        Self {
+            report: Some(Box::new(report)),
+            ..Self::msg(message)
+        }
+    }
 }
 
 /// The outcome of a run: every file read and every finding, sorted.
@@ -313,20 +328,11 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
                 .map(|p| format!("`{}`", p.display()))
                 .collect()
         };
-        return Err(Fatal {
-            report: Some(Box::new(finish(
-                sources,
-                diags,
-                &Policy::default(),
-                opts,
-                0,
-                None,
-            ))),
-            ..Fatal::msg(format!(
-                "no policy found in {}: a policy is a TOML file with a `[policy]` table",
-                asked.join(", ")
-            ))
-        });
+        let message = format!(
+            "no policy found in {}: a policy is a TOML file with a `[policy]` table",
+            asked.join(", ")
+        );
+        return Err(Fatal::with_findings(message, sources, diags, opts));
     }
     let Loaded {
         policies,
@@ -337,17 +343,8 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
     } = loaded;
 
     if policy_broken {
-        return Err(Fatal {
-            report: Some(Box::new(finish(
-                sources,
-                diags,
-                &Policy::default(),
-                opts,
-                0,
-                None,
-            ))),
-            ..Fatal::msg("a policy file could not be parsed; fix it and run again")
-        });
+        let message = "a policy file could not be parsed; fix it and run again";
+        return Err(Fatal::with_findings(message, sources, diags, opts));
     }
 
     let layers = order_layers(policies, &mut sources, &mut diags)?;

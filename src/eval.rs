@@ -774,10 +774,10 @@ impl<'a> Evaluator<'a> {
                     ),
                 )
                 .subject(id.clone());
-            match hint {
-                Some(h) => f.help(format!("did you mean `{h}`?")),
-                None => f.help("define the metric in a catalogue, or fix the export"),
-            };
+            f.help(crate::suggest::did_you_mean(
+                hint,
+                "define the metric in a catalogue, or fix the export",
+            ));
         }
         let mut lines = Vec::new();
         let series = std::mem::take(&mut self.series);
@@ -1269,22 +1269,14 @@ mod tests {
     /// each read's findings as `rule line message` lines plus its scorecard windows.
     fn read_both_ways(csv: &str) -> [(Vec<String>, Vec<String>); 2] {
         let catalogue = "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"m\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\n[[metric]]\nid = \"n\"\nunit = \"count\"\n";
-        let root = crate::node::parse_toml(catalogue).unwrap();
-        let catalogues = [crate::model::catalogue(&root, FileId(0))];
-        let policy = crate::lint::Policy::default();
-        let frameworks = crate::framework::Registry::builtin();
-        let ctx = LintContext::new(
-            &policy,
-            &catalogues,
-            &frameworks,
-            jiff::civil::date(2026, 11, 24),
-        );
+        let inputs = crate::lint::testing::Inputs::new(None, catalogue);
+        let ctx = inputs.ctx();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data.csv");
         std::fs::write(&path, csv).unwrap();
         [u64::MAX, 0].map(|split_above| {
             let mut ev = Evaluator::new(&ctx);
-            ev.read_csv_split_above(&path, FileId(1), split_above);
+            ev.read_csv_split_above(&path, FileId(2), split_above);
             let (diags, lines) = ev.finish();
             let mut found: Vec<String> = diags
                 .findings

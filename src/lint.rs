@@ -500,6 +500,53 @@ pub fn loosenings<'a>(
     out
 }
 
+/// Inputs for unit tests of rules and the evaluator, parsed from text.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{LintContext, Policy};
+    use crate::diag::Diagnostics;
+    use crate::framework::Registry;
+    use crate::model::Catalogue;
+    use crate::source::FileId;
+
+    /// A policy (file 0), one catalogue (file 1) and the built-in frameworks.
+    pub(crate) struct Inputs {
+        pub(crate) policy: Policy,
+        pub(crate) catalogues: Vec<Catalogue>,
+        pub(crate) frameworks: Registry,
+    }
+
+    impl Inputs {
+        /// `policy` is a policy file's text (`None`: no policy at all).
+        pub(crate) fn new(policy: Option<&str>, catalogue: &str) -> Self {
+            let policy = policy.map_or_else(Policy::default, |text| {
+                let root = crate::node::parse_toml(text).unwrap();
+                let layer = crate::model::policy(&root, FileId(0)).unwrap();
+                let mut d = Diagnostics::default();
+                let policy = Policy::merge(vec![layer], &mut d);
+                assert!(d.findings.is_empty(), "{:?}", d.findings);
+                policy
+            });
+            let root = crate::node::parse_toml(catalogue).unwrap();
+            Self {
+                policy,
+                catalogues: vec![crate::model::catalogue(&root, FileId(1))],
+                frameworks: Registry::builtin(),
+            }
+        }
+
+        /// The context, as of 2026-11-24.
+        pub(crate) fn ctx(&self) -> LintContext<'_> {
+            LintContext::new(
+                &self.policy,
+                &self.catalogues,
+                &self.frameworks,
+                jiff::civil::date(2026, 11, 24),
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,3 +13,13 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     }
     best.map(|(_, c)| c)
 }
+
+/// Help for a misspelt name: "did you mean `hint`?" when a candidate is close, else
+/// `otherwise`.
+#[must_use]
+pub fn did_you_mean(hint: Option<&str>, otherwise: &str) -> String {
+    match hint {
+        Some(h) => format!("did you mean `{h}`?"),
+        None => otherwise.to_owned(),
+    }
+}

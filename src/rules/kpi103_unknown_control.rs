@@ -167,10 +167,7 @@ fn unknown_framework(
             format!("no framework `{name}` is loaded"),
         )
         .subject(subject.to_owned());
-    match hint {
-        Some(h) => f.help(format!("did you mean `{h}`?")),
-        None => f.help("built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"),
-    };
+    f.help(crate::suggest::did_you_mean(hint, "built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"));
 }
 
 /// `a`, `b` joined by `separator`, each in backticks.

@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostics, Label};
 use crate::lint::LintContext;
+use crate::model::{Metric, Sp};
 
 declare_rule! {
     /// ## What it does
@@ -42,51 +43,46 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 .help("`rolls_up` lists the tactical KPIs a board KPI summarises");
                 continue;
             }
-            if ctx.policy.kpi(&r.value).is_some() {
-                continue;
-            }
-            let hint = crate::suggest::closest(
-                &r.value,
-                ctx.policy.kpis.iter().map(|k| k.id.value.as_str()),
-            );
-            let f = out
-                .push(
-                    &UNKNOWN_KPI,
-                    Label::at(k.file, r.span).with_message("no such KPI"),
-                    format!(
-                        "KPI `{}` rolls up `{}`, which the policy does not define",
-                        k.id.value, r.value
-                    ),
-                )
-                .subject(k.id.value.clone());
-            match hint {
-                Some(h) => f.help(format!("did you mean `{h}`?")),
-                None => f.help("define the KPI it summarises, or remove it from `rolls_up`"),
-            };
+            let what = format!("KPI `{}` rolls up", k.id.value);
+            let otherwise = "define the KPI it summarises, or remove it from `rolls_up`";
+            check_named(ctx, k, r, &what, otherwise, out);
         }
     }
     for m in ctx.metrics() {
         let Some(imp) = &m.implements else { continue };
-        if ctx.policy.kpi(&imp.value).is_some() {
-            continue;
-        }
-        let hint = crate::suggest::closest(
-            &imp.value,
-            ctx.policy.kpis.iter().map(|k| k.id.value.as_str()),
+        let what = format!("`{}` implements", m.id.value);
+        check_named(
+            ctx,
+            m,
+            imp,
+            &what,
+            "define the KPI in a policy or remove `implements`",
+            out,
         );
-        let f = out
-            .push(
-                &UNKNOWN_KPI,
-                Label::at(m.file, imp.span).with_message("no such KPI"),
-                format!(
-                    "`{}` implements `{}`, which the policy does not define",
-                    m.id.value, imp.value
-                ),
-            )
-            .subject(m.id.value.clone());
-        match hint {
-            Some(h) => f.help(format!("did you mean `{h}`?")),
-            None => f.help("define the KPI in a policy or remove `implements`"),
-        };
     }
+}
+
+/// Reports `named` (written in `by`) unless the policy defines a KPI of that id.
+fn check_named(
+    ctx: &LintContext<'_>,
+    by: &Metric,
+    named: &Sp<String>,
+    what: &str,
+    otherwise: &str,
+    out: &mut Diagnostics,
+) {
+    if ctx.policy.kpi(&named.value).is_some() {
+        return;
+    }
+    let hint = crate::suggest::closest(
+        &named.value,
+        ctx.policy.kpis.iter().map(|k| k.id.value.as_str()),
+    );
+    out.push(
+        &UNKNOWN_KPI,
+        Label::at(by.file, named.span).with_message("no such KPI"),
+        format!("{what} `{}`, which the policy does not define", named.value),
+    )
+    .subject(by.id.value.clone())
+    .help(crate::suggest::did_you_mean(hint, otherwise));
 }

@@ -53,9 +53,9 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 ),
             )
             .subject(m.id.value.clone());
-        match hint {
-            Some(h) => f.help(format!("did you mean `{h}`?")),
-            None => f.help("add a `[[category]]` with an owner to the policy"),
-        };
+        f.help(crate::suggest::did_you_mean(
+            hint,
+            "add a `[[category]]` with an owner to the policy",
+        ));
     }
 }

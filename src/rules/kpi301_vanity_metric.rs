@@ -116,31 +116,23 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileId;
+    use crate::lint::testing::Inputs;
+
+    /// The findings of this rule on `catalogue` under the built-in baseline.
+    fn under_baseline(catalogue: &str) -> Vec<crate::diag::Finding> {
+        let inputs = Inputs::new(Some(crate::check::BASELINE), catalogue);
+        let mut out = Diagnostics::default();
+        check(&inputs.ctx(), &mut out);
+        out.findings
+    }
 
     /// The names among `names` that the built-in baseline bans, with the banned entry.
     fn banned_by_baseline(names: &[&str]) -> Vec<(String, String)> {
-        let root = crate::node::parse_toml(crate::check::BASELINE).unwrap();
-        let layer = crate::model::policy(&root, FileId(0)).unwrap();
-        let mut d = Diagnostics::default();
-        let policy = crate::lint::Policy::merge(vec![layer], &mut d);
-        assert!(d.findings.is_empty(), "every baseline pattern compiles");
         let mut text = String::from("[catalogue]\nid = \"c\"\n");
         for (i, n) in names.iter().enumerate() {
             text.push_str(&format!("[[metric]]\nid = \"m{i}\"\nname = \"{n}\"\n"));
         }
-        let root = crate::node::parse_toml(&text).unwrap();
-        let catalogues = [crate::model::catalogue(&root, FileId(1))];
-        let frameworks = crate::framework::Registry::builtin();
-        let ctx = LintContext::new(
-            &policy,
-            &catalogues,
-            &frameworks,
-            jiff::civil::date(2026, 11, 24),
-        );
-        let mut out = Diagnostics::default();
-        check(&ctx, &mut out);
-        out.findings
+        under_baseline(&text)
             .iter()
             .map(|f| {
                 let i: usize = f.subject.as_deref().unwrap()[1..].parse().unwrap();
@@ -200,10 +192,7 @@ mod tests {
     #[test]
     fn the_baseline_never_bans_its_own_kpis() {
         // A catalogue that copies every baseline KPI's id, title and description.
-        let root = crate::node::parse_toml(crate::check::BASELINE).unwrap();
-        let layer = crate::model::policy(&root, FileId(0)).unwrap();
-        let mut d = Diagnostics::default();
-        let policy = crate::lint::Policy::merge(vec![layer], &mut d);
+        let policy = Inputs::new(Some(crate::check::BASELINE), "[catalogue]\nid = \"c\"\n").policy;
         let mut text = String::from("[catalogue]\nid = \"c\"\n");
         for k in &policy.kpis {
             let quote = |s: &Option<crate::model::Sp<String>>| {
@@ -217,19 +206,11 @@ mod tests {
                 quote(&k.description)
             ));
         }
-        let root = crate::node::parse_toml(&text).unwrap();
-        let catalogues = [crate::model::catalogue(&root, FileId(1))];
-        assert_eq!(catalogues[0].metrics.len(), policy.kpis.len());
-        let frameworks = crate::framework::Registry::builtin();
-        let ctx = LintContext::new(
-            &policy,
-            &catalogues,
-            &frameworks,
-            jiff::civil::date(2026, 11, 24),
-        );
-        let mut out = Diagnostics::default();
-        check(&ctx, &mut out);
-        let banned: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();
+        let banned: Vec<String> = under_baseline(&text)
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
+        assert!(!policy.kpis.is_empty());
         assert!(banned.is_empty(), "{banned:#?}");
     }
 
