@@ -140,24 +140,34 @@ pub fn display_path(path: &Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
-/// `path` relative to `base`, both absolute, by their components (`.` and `..` resolved
-/// lexically); `None` when they share nothing below the root.
+/// `path` without `.` and `..` components, resolved lexically: `a/b/../c` is `a/c`. Not
+/// `canonicalize`, which would follow a symlinked directory of the repository out of it.
+#[must_use]
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            // `..` cancels a name before it, never another `..` or the root.
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            Component::ParentDir if out.has_root() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, both absolute, by their components (see [`normalize`]);
+/// `None` when they share nothing below the root.
 fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
     use std::path::Component;
-    fn clean(p: &Path) -> Vec<Component<'_>> {
-        let mut out: Vec<Component<'_>> = Vec::new();
-        for c in p.components() {
-            match c {
-                Component::CurDir => {}
-                Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                    out.pop();
-                }
-                c => out.push(c),
-            }
-        }
-        out
-    }
-    let (path, base) = (clean(path), clean(base));
+    let (path, base) = (normalize(path), normalize(base));
+    let (path, base): (Vec<_>, Vec<_>) = (path.components().collect(), base.components().collect());
     let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
     let rooted = |c: &Component<'_>| matches!(c, Component::RootDir | Component::Prefix(_));
     if path.iter().take(common).all(rooted) && base.len() > common {
@@ -196,6 +206,8 @@ mod tests {
         );
         assert_eq!(rel("/tmp/x.toml", "/repo/metrics"), None);
         assert_eq!(rel("/repo", "/repo").as_deref(), Some(""));
+        assert_eq!(normalize(Path::new("../../x/./y/..")), Path::new("../../x"));
+        assert_eq!(normalize(Path::new("/../a")), Path::new("/a"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::check::Report;
 use crate::diag::Label;
 use crate::source::SourceFile;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// A 1-based location, as shown to users and scripts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -76,24 +76,6 @@ pub enum FileRef {
     Absolute(String),
 }
 
-/// `path` without `.` and `..` components, resolved lexically: `a/b/../c` is `a/c`. Not
-/// `canonicalize`, which would follow a symlinked directory of the repository out of it.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn slashes(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
@@ -109,11 +91,11 @@ pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
         return FileRef::Builtin(inner.to_owned());
     };
     let abs = if path.is_absolute() {
-        normalize(path)
+        crate::source::normalize(path)
     } else {
         match std::env::current_dir() {
-            Ok(cwd) => normalize(&cwd.join(path)),
-            Err(_) => return FileRef::Relative(slashes(&normalize(path))),
+            Ok(cwd) => crate::source::normalize(&cwd.join(path)),
+            Err(_) => return FileRef::Relative(slashes(&crate::source::normalize(path))),
         }
     };
     if let Some(root) = root {
@@ -158,8 +140,14 @@ mod tests {
 
     #[test]
     fn paths_are_normalised_lexically() {
-        assert_eq!(normalize(Path::new("/r/a/./b/../c")), Path::new("/r/a/c"));
-        assert_eq!(normalize(Path::new("../x")), Path::new("../x"));
+        assert_eq!(
+            crate::source::normalize(Path::new("/r/a/./b/../c")),
+            Path::new("/r/a/c")
+        );
+        assert_eq!(
+            crate::source::normalize(Path::new("../x")),
+            Path::new("../x")
+        );
     }
 
     #[test]
