@@ -461,11 +461,7 @@ fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
         Format::Json => Json.emit(w, report),
         Format::Sarif => kpilint::report::sarif::Sarif.emit(w, report),
         Format::Junit => kpilint::report::junit::Junit {
-            fail_on: match g.fail_on.unwrap_or(FailOn::Error) {
-                FailOn::Error => Some(Severity::Error),
-                FailOn::Warning => Some(Severity::Warning),
-                FailOn::Never => None,
-            },
+            fail_on: g.threshold(),
         }
         .emit(w, report),
         Format::Github => kpilint::report::github::Github.emit(w, report),
