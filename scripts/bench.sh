@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times `kpilint check` on a generated 100,000-metric catalogue against merely parsing the
-# same file (toml crate / serde_json), in one run so the ratio is fair on a noisy machine.
-# Usage: scripts/bench.sh [N_METRICS] [RUNS]. Prints medians of wall time and peak RSS.
+# same file (toml crate / serde_json), and `kpilint eval` on 10 million CSV rows against
+# the csv crate merely reading them. Each pair of commands runs alternately, so the ratio
+# is fair on a noisy machine. Usage: scripts/bench.sh [N_METRICS] [RUNS]. Prints medians
+# of wall time and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -26,18 +28,22 @@ for fmt in toml json; do
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-measure() { # label, command...
-  local label=$1; shift
-  local times=() mems=()
+# Times the floor command and the kpilint command alternately, RUNS times each, so that
+# the machine's moods fall on both alike; prints "floor_s floor_kib ours_s ours_kib"
+# (medians). Usage: pair FLOOR_CMD... -- OURS_CMD...
+pair() {
+  local floor=() ours=()
+  while [ "$1" != "--" ]; do floor+=("$1"); shift; done
+  shift
+  ours=("$@")
+  local ft=() fm=() ot=() om=()
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" >/dev/null 2>&1 || true
-    read -r t m < "$out/time.txt"
-    times+=("$t"); mems+=("$m")
+    /usr/bin/time -f '%e %M' -o "$out/time.txt" "${floor[@]}" >/dev/null 2>&1 || true
+    read -r t m < "$out/time.txt"; ft+=("$t"); fm+=("$m")
+    /usr/bin/time -f '%e %M' -o "$out/time.txt" "${ours[@]}" >/dev/null 2>&1 || true
+    read -r t m < "$out/time.txt"; ot+=("$t"); om+=("$m")
   done
-  local tm mm
-  tm=$(printf '%s\n' "${times[@]}" | median)
-  mm=$(printf '%s\n' "${mems[@]}" | median)
-  echo "$label $tm $mm"
+  echo "$(printf '%s\n' "${ft[@]}" | median) $(printf '%s\n' "${fm[@]}" | median) $(printf '%s\n' "${ot[@]}" | median) $(printf '%s\n' "${om[@]}" | median)"
 }
 
 printf '%-28s %10s %12s\n' "" "median s" "peak MiB"
@@ -45,8 +51,8 @@ for fmt in toml json; do
   file="$out/catalogue-$n.$fmt"
   size=$(du -m "$file" | cut -f1)
   echo "# $n metrics, $fmt, ${size} MB, $runs runs each"
-  read -r _ pt pm < <(measure parse "$bin/examples/parse_floor" "$file")
-  read -r _ ct cm < <(measure check "$bin/kpilint" check --policy "$out/policy.toml" --as-of 2026-11-24 --format json --output "$out/report.json" "$file")
+  read -r pt pm ct cm < <(pair "$bin/examples/parse_floor" "$file" -- \
+    "$bin/kpilint" check --policy "$out/policy.toml" --as-of 2026-11-24 --format json --output "$out/report.json" "$file")
   printf '%-28s %10s %12d\n' "parse only ($fmt)" "$pt" "$((pm / 1024))"
   printf '%-28s %10s %12d\n' "kpilint check" "$ct" "$((cm / 1024))"
   awk -v a="$ct" -v b="$pt" -v c="$cm" -v d="$pm" 'BEGIN { printf "%-28s %10.2fx %11.2fx\n", "ratio", a / b, c / d }'
@@ -61,8 +67,8 @@ if [ "$rows" != 0 ]; then
   [ -s "$out/data-$rows.csv" ] || { echo "data generation failed"; exit 1; }
   size=$(du -m "$out/data-$rows.csv" | cut -f1)
   echo "# $rows data rows, 10000 series, ${size} MB, $runs runs each"
-  read -r _ pt pm < <(measure read "$bin/examples/bench_data" read "$out/data-$rows.csv")
-  read -r _ ct cm < <(measure eval "$bin/kpilint" eval --policy "$out/data-policy.toml" --as-of 2026-11-24 --format json --output "$out/eval.json" "$out/data-catalogue.toml" "$out/data-$rows.csv")
+  read -r pt pm ct cm < <(pair "$bin/examples/bench_data" read "$out/data-$rows.csv" -- \
+    "$bin/kpilint" eval --policy "$out/data-policy.toml" --as-of 2026-11-24 --format json --output "$out/eval.json" "$out/data-catalogue.toml" "$out/data-$rows.csv")
   printf '%-28s %10s %12d\n' "csv read only" "$pt" "$((pm / 1024))"
   printf '%-28s %10s %12d\n' "kpilint eval" "$ct" "$((cm / 1024))"
   # Memory is judged against its bound (series x trend_window; target under 200 MiB), not
