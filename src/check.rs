@@ -161,11 +161,12 @@ pub fn run(opts: &Options) -> Result<Report, Fatal> {
 /// settled (`kpilint diff`).
 pub struct Comparison<'a> {
     /// The earlier revision's validated inputs. Its policy sets the levels of the `diff`
-    /// rules and holds the only exceptions that can waive them: a pull request cannot
-    /// switch off or waive the checks that review it.
+    /// rules: a pull request cannot switch off the checks that review it. No exception
+    /// waives a `diff` finding: it is about one change, approved in that change's review.
     pub base: &'a Model,
-    /// Adds the findings of comparing `base` (first) with the checked model (second).
-    pub compare: fn(&Model, &Model, &mut Diagnostics),
+    /// Adds the findings of comparing `base` (first) with the checked model (second), as
+    /// of a day.
+    pub compare: fn(&Model, &Model, jiff::civil::Date, &mut Diagnostics),
 }
 
 /// Runs the whole check, plus a comparison with an earlier revision if given.
@@ -316,7 +317,13 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
     // A policy asked for by name that is not there must not quietly become the baseline.
     let asked_for_policies = !opts.policies.is_empty()
         || (config_searched && opts.config.as_ref().is_some_and(|c| !c.policies.is_empty()));
-    if asked_for_policies && loaded.searched_policies == 0 && !loaded.policy_broken {
+    // (A policy among the inputs, such as the same file reached by walking `.`, is used:
+    // nothing falls back silently then.)
+    if asked_for_policies
+        && loaded.searched_policies == 0
+        && !loaded.any_policy_input
+        && !loaded.policy_broken
+    {
         let asked: Vec<String> = if opts.policies.is_empty() {
             opts.config
                 .iter()
@@ -372,7 +379,7 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
         frameworks,
     };
     let diff_policy = comparison.map(|c| {
-        (c.compare)(c.base, &model, &mut diags);
+        (c.compare)(c.base, &model, opts.as_of, &mut diags);
         &c.base.policy
     });
     let mut report = finish(sources, diags, &model.policy, opts, metrics, diff_policy);
@@ -508,16 +515,16 @@ fn looks_like_policy(text: &str) -> bool {
 /// to the repository root (a directory with `.git`), so `kpilint check` run from a
 /// subdirectory uses the repository's policy, not silently the built-in one.
 fn policies_dir(cwd: &Path) -> Option<PathBuf> {
-    for dir in cwd.ancestors() {
-        let candidate = dir.join("policies");
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-        if dir.join(".git").exists() {
-            break;
-        }
-    }
-    None
+    // Outside a repository only the working directory's own `policies/` counts: climbing
+    // to `/` could pick up an unrelated `~/policies`.
+    let root = cwd
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd);
+    cwd.ancestors()
+        .take_while(|d| d.starts_with(root))
+        .map(|d| d.join("policies"))
+        .find(|p| p.is_dir())
 }
 
 /// The built-in frameworks plus the repository's own (`policies/frameworks/*.toml`, found
@@ -897,6 +904,18 @@ fn check_rule_names(policy: &Policy, diags: &mut Diagnostics) {
         }
         for x in &layer.exceptions {
             unknown(&x.rule.value, x.file, x.rule.span, diags, "exception");
+            if rules::find(&x.rule.value).is_some_and(|r| r.group == "diff") {
+                diags
+                    .push(
+                        &SCHEMA,
+                        Label::at(x.file, x.rule.span).with_message("cannot be waived"),
+                        format!(
+                            "exception names `{}`: a `kpilint diff` finding is about one change and cannot be waived",
+                            x.rule.value
+                        ),
+                    )
+                    .help("approve the change in its review; once merged, the finding does not come back");
+            }
         }
     }
 }
@@ -940,12 +959,10 @@ fn run_rules(ctx: &LintContext<'_>, out: &mut Diagnostics) {
     results.into_iter().for_each(|d| out.extend(d));
 }
 
-/// Lets `policy`'s live, approved exceptions waive the findings they name: those of the
-/// `diff` rules when `diff_rules`, of every other rule when not. Reports unused ones into
-/// `unused`.
+/// Lets `policy`'s live, approved exceptions waive the findings they name (never those of
+/// the `diff` rules, nor `parse-error` or `schema`). Reports unused ones into `unused`.
 fn settle_exceptions(
     policy: &Policy,
-    diff_rules: bool,
     findings: &mut [Finding],
     sources: &SourceMap,
     as_of: jiff::civil::Date,
@@ -960,11 +977,9 @@ fn settle_exceptions(
         let Some(rule) = rules::ALL.iter().find(|r| r.name == x.rule.value) else {
             continue;
         };
-        if !live
-            || rule.group == "exceptions"
-            || !rules::is_configurable(rule)
-            || (rule.group == "diff") != diff_rules
-        {
+        let waivable =
+            rule.group != "exceptions" && rule.group != "diff" && rules::is_configurable(rule);
+        if !live || !waivable {
             continue;
         }
         let named = |f: &&mut Finding| {
@@ -1059,19 +1074,7 @@ fn finish(
         findings.push(f);
     }
     let mut extra = Diagnostics::default();
-    settle_exceptions(policy, false, &mut findings, &sources, as_of, &mut extra);
-    if let Some(base) = diff_policy {
-        // The base's files are not the ones shown: an unused base exception is not
-        // reported here (`kpilint check` on the base would report it).
-        settle_exceptions(
-            base,
-            true,
-            &mut findings,
-            &sources,
-            as_of,
-            &mut Diagnostics::default(),
-        );
-    }
+    settle_exceptions(policy, &mut findings, &sources, as_of, &mut extra);
     for mut f in extra.findings {
         if let Level::On(sev) = rule_level(policy, f.rule, as_of) {
             f.severity = sev;

@@ -184,16 +184,18 @@ fn covered(m: &Model) -> BTreeSet<(String, String)> {
     crate::lint::covered_controls(&m.policy, &m.catalogues, &m.frameworks)
 }
 
-/// The direction of the KPI `m` stands for in `model`'s policy.
-fn kpi_direction(model: &Model, m: &Metric) -> Option<Direction> {
-    model
-        .policy
-        .kpi(m.kpi_id())
-        .and_then(|k| k.direction.as_ref())
-        .map(|d| d.value)
+/// The directions of a revision's policy KPIs, by id (the first of a duplicated id).
+fn kpi_directions(model: &Model) -> HashMap<&str, Direction> {
+    let mut out = HashMap::new();
+    for k in &model.policy.kpis {
+        if let Some(d) = &k.direction {
+            out.entry(k.id.value.as_str()).or_insert(d.value);
+        }
+    }
+    out
 }
 
-fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
+fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagnostics) {
     // Where findings about things that are gone are located: the head policy's id (the
     // last layer read from disk), else the first head catalogue.
     let policy_anchor = head
@@ -255,7 +257,8 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
             }
         }
     }
-    // Catalogue metrics.
+    // Catalogue metrics; one without a direction is judged by its KPI's.
+    let (base_dirs, head_dirs) = (kpi_directions(base), kpi_directions(head));
     let head_metrics: HashMap<&str, &Metric> = head
         .catalogues
         .iter()
@@ -266,7 +269,10 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
         for b in &c.metrics {
             match head_metrics.get(b.id.value.as_str()) {
                 Some(h) => {
-                    let inherited = kpi_direction(base, b).or_else(|| kpi_direction(head, h));
+                    let inherited = base_dirs
+                        .get(b.kpi_id())
+                        .or_else(|| head_dirs.get(h.kpi_id()))
+                        .copied();
                     loosened(b, h, "metric", inherited, out);
                     owner_gone(
                         &format!("metric `{}`", h.id.value),
@@ -330,7 +336,7 @@ fn compare(base: &Model, head: &Model, out: &mut Diagnostics) {
             out,
         );
     }
-    weakened(base, head, policy_anchor.as_ref(), out);
+    weakened(base, head, as_of, policy_anchor.as_ref(), out);
     // Coverage.
     let now = covered(head);
     for (fw, control) in covered(base).difference(&now) {
@@ -415,7 +421,13 @@ fn owner_gone(
 }
 
 /// Reports how the head policy is weaker than the base's, apart from its KPIs.
-fn weakened(base: &Model, head: &Model, anchor: Option<&Label>, out: &mut Diagnostics) {
+fn weakened(
+    base: &Model,
+    head: &Model,
+    as_of: jiff::civil::Date,
+    anchor: Option<&Label>,
+    out: &mut Diagnostics,
+) {
     let (b, h) = (&base.policy, &head.policy);
     let mut report = |at: Option<Label>, subject: &str, message: String| {
         let Some(at) = at.or_else(|| anchor.cloned()) else {
@@ -453,9 +465,13 @@ fn weakened(base: &Model, head: &Model, anchor: Option<&Label>, out: &mut Diagno
                 .and_then(|s| s.effective.as_ref())
                 .map(|e| e.value.clone())
         };
-        if let (Some(was_date), Some(now_date)) = (effective(b), effective(h))
-            && now_date > was_date
+        // A date added, or pushed later, that has not come yet keeps the rule at most a
+        // warning until then.
+        if let Some(now_date) = effective(h)
+            && now_date > as_of.to_string()
+            && effective(b).is_none_or(|was_date| now_date > was_date)
         {
+            let was = effective(b).map_or_else(|| "now".to_owned(), |d| format!("on {d}"));
             let at = setting
                 .and_then(|s| s.effective.as_ref().map(|e| Label::at(s.file, e.span)))
                 .or(at.clone());
@@ -463,7 +479,7 @@ fn weakened(base: &Model, head: &Model, anchor: Option<&Label>, out: &mut Diagno
                 at,
                 rule.name,
                 format!(
-                    "rule `{}` takes full effect on {now_date} instead of {was_date}",
+                    "rule `{}` takes full effect on {now_date} instead of {was} (a warning until then)",
                     rule.name
                 ),
             );
@@ -530,22 +546,11 @@ fn weakened(base: &Model, head: &Model, anchor: Option<&Label>, out: &mut Diagno
             );
         }
     }
-    let tiers = |p: &crate::lint::Policy| {
-        p.settings
-            .require_mapping
-            .as_ref()
-            .map(|(_, t)| t.value.clone())
-            .unwrap_or_default()
-    };
-    let now = tiers(h);
-    for tier in tiers(b).iter().filter(|t| !now.contains(t)) {
-        let at = h
-            .settings
-            .require_mapping
-            .as_ref()
-            .map(|(f, v)| Label::at(*f, v.span));
+    let (was, _) = b.require_mapping();
+    let (now, at) = h.require_mapping();
+    for tier in was.iter().filter(|t| !now.contains(t)) {
         report(
-            at,
+            at.clone(),
             "require_mapping",
             format!("`require_mapping` no longer includes `{}`", tier.as_str()),
         );

@@ -171,6 +171,18 @@ impl Policy {
             None => (defaults::MAX_BOARD_KPIS, None),
         }
     }
+
+    /// `require_mapping` (default `["board"]`), and where it is set.
+    #[must_use]
+    pub fn require_mapping(&self) -> (Vec<crate::model::Tier>, Option<Label>) {
+        match &self.settings.require_mapping {
+            Some((file, v)) => (
+                v.value.clone(),
+                Some(Label::at(*file, v.span).with_message("required here")),
+            ),
+            None => (vec![crate::model::Tier::Board], None),
+        }
+    }
 }
 
 /// Compiles a banned-metric pattern with a size limit, so a hostile policy cannot make the
@@ -224,9 +236,13 @@ impl<'a> LintContext<'a> {
     /// metric's own id.
     #[must_use]
     pub fn kpi_for(&self, m: &Metric) -> Option<&'a Metric> {
-        self.kpi_index
-            .get(m.kpi_id())
-            .map(|&i| &self.policy.kpis[i])
+        self.kpi(m.kpi_id())
+    }
+
+    /// The effective KPI with this id (indexed; `Policy::kpi` scans).
+    #[must_use]
+    pub fn kpi(&self, id: &str) -> Option<&'a Metric> {
+        self.kpi_index.get(id).map(|&i| &self.policy.kpis[i])
     }
 
     /// Every catalogue metric.
@@ -316,11 +332,11 @@ fn visit_coverage<'a>(
     }
     /// A KPI and, once a metric implementing it was seen, the controls it maps.
     type Resolved<'m> = (&'m Metric, Option<Vec<(String, String)>>);
-    let mut kpis: HashMap<&str, Resolved<'_>> = policy
-        .kpis
-        .iter()
-        .map(|k| (k.id.value.as_str(), (k, None)))
-        .collect();
+    let mut kpis: HashMap<&str, Resolved<'_>> = HashMap::new();
+    for k in &policy.kpis {
+        // The first of a duplicated id (`duplicate-id`), as `LintContext::kpi_for` has it.
+        kpis.entry(k.id.value.as_str()).or_insert((k, None));
+    }
     for m in catalogues.iter().flat_map(|c| &c.metrics) {
         resolve(&m.frameworks).iter().for_each(|c| found(m, c));
         if let Some((k, controls)) = kpis.get_mut(m.kpi_id()) {
@@ -454,12 +470,12 @@ pub fn loosenings<'a>(
                 (None, _) => dropped_counts,
                 (Some(l), Some(Direction::HigherIsBetter)) => l.value < s.value,
                 (Some(l), Some(Direction::LowerIsBetter)) => l.value > s.value,
-                (Some(l), Some(Direction::Stable)) if level != Level3::Target => {
-                    match (strict_target, loose_target) {
-                        (Some(st), Some(lt)) => (l.value - lt).abs() > (s.value - st).abs(),
-                        _ => false,
-                    }
-                }
+                // A stable KPI holds its target: moving it moves every band with it.
+                (Some(l), Some(Direction::Stable)) if level == Level3::Target => l.value != s.value,
+                (Some(l), Some(Direction::Stable)) => match (strict_target, loose_target) {
+                    (Some(st), Some(lt)) => (l.value - lt).abs() > (s.value - st).abs(),
+                    _ => false,
+                },
                 (Some(_), _) => false,
             };
             if looser {

@@ -507,6 +507,19 @@ fn a_named_policy_that_is_not_there_is_exit_2_not_the_baseline() {
 }
 
 #[test]
+fn a_policy_named_and_walked_is_the_policy() {
+    let dir = repo(&[
+        ("policies/p.toml", TEAM_POLICY),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    let o = kpilint_in(
+        dir.path(),
+        &["check", ".", "--policy", "policies/p.toml", AS_OF],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
 fn nothing_to_check_is_exit_2() {
     let dir = repo(&[
         ("README.md", "no kpilint files here\n"),

@@ -434,6 +434,45 @@ fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
         .unwrap();
     assert_eq!(f["suppressed"], false, "{f}");
     assert_eq!(f["severity"], "error");
+    // And the exception itself is a finding: diff findings are approved in review.
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "schema"
+                && f["message"].as_str().unwrap().contains("cannot be waived"))
+    );
+}
+
+#[test]
+fn policy_weakened_sees_defaults_and_new_effective_dates() {
+    let dir = repo();
+    std::fs::write(
+        dir.path().join("policies/kpi-policy.toml"),
+        format!("{POLICY}\n[rules]\nmanual-source = \"error\"\n"),
+    )
+    .unwrap();
+    git(dir.path(), &["commit", "-qam", "manual-source is an error"]);
+    std::fs::write(
+        dir.path().join("policies/kpi-policy.toml"),
+        format!("{POLICY}\n[settings]\nrequire_mapping = []\n\n[rules]\nmanual-source = {{ severity = \"error\", effective = 2030-01-01 }}\n"),
+    )
+    .unwrap();
+    let found = diff(dir.path());
+    let weakened: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0 == "policy-weakened")
+        .map(|f| f.1.as_str())
+        .collect();
+    assert!(
+        weakened.contains(&"`require_mapping` no longer includes `board`"),
+        "{found:#?}"
+    );
+    assert!(
+        weakened.contains(&"rule `manual-source` takes full effect on 2030-01-01 instead of now (a warning until then)"),
+        "{found:#?}"
+    );
 }
 
 #[test]

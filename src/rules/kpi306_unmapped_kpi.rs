@@ -2,7 +2,6 @@
 
 use crate::diag::{Diagnostics, Label};
 use crate::lint::LintContext;
-use crate::model::Tier;
 
 declare_rule! {
     /// ## What it does
@@ -32,13 +31,7 @@ declare_rule! {
 
 /// Checks every KPI and metric.
 pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
-    let (tiers, set_at) = match &ctx.policy.settings.require_mapping {
-        Some((file, v)) => (
-            v.value.clone(),
-            Some(Label::at(*file, v.span).with_message("required here")),
-        ),
-        None => (vec![Tier::Board], None),
-    };
+    let (tiers, set_at) = ctx.policy.require_mapping();
     for m in ctx.definitions() {
         let Some(tier) = ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) else {
             continue;
