@@ -68,6 +68,13 @@ struct MetricInfo<'a> {
     rows: u64,
 }
 
+/// Rows repeating a period a series already has: how many, and the first of them.
+#[derive(Debug, Clone, Copy)]
+struct Dup {
+    first: (FileId, u32),
+    count: u64,
+}
+
 /// Rows for an undefined metric.
 struct Unknown {
     file: FileId,
@@ -84,6 +91,10 @@ pub struct Evaluator<'a> {
     series: Vec<Series>,
     /// Every series' window, `window` slots a series (see [`Series`]).
     points: Vec<Point>,
+    /// Repeated periods by (series, period). Reported at the end for the periods still in
+    /// the window, so the outcome does not depend on where a split read cut the file; an
+    /// entry goes when its period leaves the window.
+    dups: HashMap<(u32, Period), Dup>,
     unknown: HashMap<String, Unknown>,
     /// The last period text parsed and its value: rows usually come grouped by period.
     last_period: (Vec<u8>, Option<Period>),
@@ -351,54 +362,52 @@ impl<'a> Evaluator<'a> {
         &self.points[si * self.window..][..self.series[si].len as usize]
     }
 
-    /// Adds a value to a series' window, reporting a second value for a kept period.
+    /// Adds a value to a series' window; a second value for a kept period is counted as a
+    /// repeat (see [`Evaluator::dups`]), never averaged.
     fn insert_point(&mut self, si: u32, point: Point) {
         let w = self.window;
         let series = &mut self.series[si as usize];
         let len = series.len as usize;
         let slots = &mut self.points[si as usize * w..][..w];
         // Rows usually come oldest first: the new point is the latest.
-        if len == 0 || slots[len - 1].period < point.period {
+        let evicted = if len == 0 || slots[len - 1].period < point.period {
             if len < w {
                 slots[len] = point;
                 series.len += 1;
-            } else {
-                slots.copy_within(1.., 0);
-                slots[w - 1] = point;
+                return;
             }
-            return;
-        }
-        let pos = slots[..len].partition_point(|p| p.period < point.period);
-        if pos < len && slots[pos].period == point.period {
-            let first = slots[pos];
-            let (mi, scope) = (series.metric, series.scope.clone());
-            let metric = self.metric_id(mi).to_owned();
-            self.diags
-                .push(
-                    &DUPLICATE_ROW,
-                    Label::at_line(point.file, u64::from(point.line)),
-                    format!(
-                        "second row for `{metric}`{} in {}; the first value ({}) is kept",
-                        scope_text(&scope),
-                        point.period,
-                        num(first.value)
-                    ),
-                )
-                .subject(metric)
-                .label(Label::at_line(first.file, u64::from(first.line)).with_message("first row"))
-                .help("remove one of the rows: values for one period are never averaged");
-            return;
-        }
-        if len == w {
+            let oldest = slots[0].period;
+            slots.copy_within(1.., 0);
+            slots[w - 1] = point;
+            oldest
+        } else {
+            let pos = slots[..len].partition_point(|p| p.period < point.period);
+            if pos < len && slots[pos].period == point.period {
+                let at = (point.file, point.line);
+                let dup = self.dups.entry((si, point.period)).or_insert(Dup {
+                    first: at,
+                    count: 0,
+                });
+                dup.count += 1;
+                dup.first = dup.first.min(at);
+                return;
+            }
+            if len < w {
+                slots.copy_within(pos..len, pos + 1);
+                slots[pos] = point;
+                series.len += 1;
+                return;
+            }
             if pos == 0 {
                 return; // older than every kept period
             }
+            let oldest = slots[0].period;
             slots.copy_within(1..pos, 0);
             slots[pos - 1] = point;
-        } else {
-            slots.copy_within(pos..len, pos + 1);
-            slots[pos] = point;
-            series.len += 1;
+            oldest
+        };
+        if !self.dups.is_empty() {
+            self.dups.remove(&(si, evicted));
         }
     }
 
@@ -431,6 +440,7 @@ impl<'a> Evaluator<'a> {
             by_id,
             series: Vec::new(),
             points: Vec::new(),
+            dups: HashMap::default(),
             unknown: HashMap::default(),
             last_period: (Vec::new(), None),
             series_by_key: HashMap::default(),
@@ -459,6 +469,16 @@ impl<'a> Evaluator<'a> {
                 self.insert_point(si, p);
             }
         }
+        for ((osi, period), d) in other.dups {
+            let s = &other.series[osi as usize];
+            let si = self.series_index(s.metric, &s.scope);
+            let mine = self.dups.entry((si, period)).or_insert(Dup {
+                first: d.first,
+                count: 0,
+            });
+            mine.count += d.count;
+            mine.first = mine.first.min(d.first);
+        }
         for (id, u) in other.unknown {
             let e = self.unknown.entry(id).or_insert(Unknown {
                 file: u.file,
@@ -485,6 +505,9 @@ impl<'a> Evaluator<'a> {
         for u in self.unknown.values_mut() {
             u.line = u.line.saturating_add(by32);
         }
+        for d in self.dups.values_mut() {
+            d.first.1 = d.first.1.saturating_add(by32);
+        }
         for f in &mut self.diags.findings {
             for label in std::iter::once(&mut f.primary).chain(&mut f.secondary) {
                 if let Some(line) = &mut label.line {
@@ -500,14 +523,22 @@ impl<'a> Evaluator<'a> {
         self.read_csv_split_above(path, file, SPLIT_ABOVE);
     }
 
-    fn read_csv_split_above(&mut self, path: &Path, file: FileId, split_above: u64) {
+    /// Reads a CSV file, split between two threads above `split_above` bytes of records;
+    /// returns whether it was.
+    fn read_csv_split_above(&mut self, path: &Path, file: FileId, split_above: u64) -> bool {
         let mut rdr = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
             Ok(r) => r,
-            Err(e) => return self.malformed(file, 1, format!("cannot read: {e}")),
+            Err(e) => {
+                self.malformed(file, 1, format!("cannot read: {e}"));
+                return false;
+            }
         };
         let headers = match rdr.byte_headers() {
             Ok(h) => h.clone(),
-            Err(e) => return self.malformed(file, 1, format!("cannot read the header: {e}")),
+            Err(e) => {
+                self.malformed(file, 1, format!("cannot read the header: {e}"));
+                return false;
+            }
         };
         let header_end = rdr.position().byte();
         drop(rdr);
@@ -529,7 +560,8 @@ impl<'a> Evaluator<'a> {
             missing.push("`value` (or `numerator` and `denominator`)");
         }
         let (Some(metric), Some(period), true) = (metric, period, missing.is_empty()) else {
-            return self.header_missing(file, &missing);
+            self.header_missing(file, &missing);
+            return false;
         };
         let cols = Columns {
             metric,
@@ -549,6 +581,7 @@ impl<'a> Evaluator<'a> {
             Some(at) => self.read_split(path, file, header_end, at, &cols),
             None => {
                 self.read_range(path, file, header_end, None, &cols);
+                false
             }
         }
     }
@@ -558,8 +591,15 @@ impl<'a> Evaluator<'a> {
     /// this thread gets there (a quoted field may hold a line break): if it does, the
     /// fork's lines are renumbered and its state merged; if not, this thread reads on to
     /// the end and the fork's work is dropped, so the result is always a sequential
-    /// read's.
-    fn read_split(&mut self, path: &Path, file: FileId, start: u64, at: u64, cols: &Columns) {
+    /// read's. Returns whether the split held.
+    fn read_split(
+        &mut self,
+        path: &Path,
+        file: FileId,
+        start: u64,
+        at: u64,
+        cols: &Columns,
+    ) -> bool {
         let mut fork = self.fork();
         let mut first_half = None;
         std::thread::scope(|s| {
@@ -567,12 +607,17 @@ impl<'a> Evaluator<'a> {
                 fork.read_from(path, file, at, None, 0, cols);
             });
             first_half = self.read_range(path, file, start, Some(at), cols);
-            let _ = rest.join();
+            // A panic is a bug: never merge half a read as if it were whole.
+            if let Err(panic) = rest.join() {
+                std::panic::resume_unwind(panic);
+            }
         });
-        if let Some(lines_before) = first_half {
-            fork.shift_lines(lines_before);
-            self.merge(fork);
-        }
+        let Some(lines_before) = first_half else {
+            return false;
+        };
+        fork.shift_lines(lines_before);
+        self.merge(fork);
+        true
     }
 
     /// Reads the records of a CSV file after its header, from byte `start` (the header's
@@ -620,7 +665,15 @@ impl<'a> Evaluator<'a> {
         loop {
             if let Some(at) = stop {
                 let pos = rdr.position();
-                match (start + pos.byte()).cmp(&at) {
+                let here = start + pos.byte();
+                match here.cmp(&at) {
+                    // A CRLF record ends at its `\r`: only line breaks (`\n`, or blank
+                    // lines) between here and `at` still make `at` a record boundary.
+                    std::cmp::Ordering::Less if at - here <= 8 => {
+                        if let Some(breaks) = only_line_breaks(path, here, at) {
+                            return Some(base + pos.line() - 1 + breaks);
+                        }
+                    }
                     std::cmp::Ordering::Less => {}
                     // `pos.line()` is the 1-based line of the next record.
                     std::cmp::Ordering::Equal => return Some(base + pos.line() - 1),
@@ -779,6 +832,7 @@ impl<'a> Evaluator<'a> {
                 "define the metric in a catalogue, or fix the export",
             ));
         }
+        self.report_repeats();
         let mut lines = Vec::new();
         let series = std::mem::take(&mut self.series);
         // A series is created at its first row, before the row is validated: one whose rows
@@ -833,6 +887,40 @@ impl<'a> Evaluator<'a> {
             (tier_rank(a.tier), &a.metric, &a.scope).cmp(&(tier_rank(b.tier), &b.metric, &b.scope))
         });
         (self.diags, lines)
+    }
+
+    /// Reports the repeated periods still in their series' window, in file order.
+    fn report_repeats(&mut self) {
+        let mut dups: Vec<_> = std::mem::take(&mut self.dups).into_iter().collect();
+        dups.sort_by_key(|(_, d)| d.first);
+        for ((si, period), d) in dups {
+            let window = self.window_of(si as usize);
+            let Ok(kept) = window.binary_search_by(|p| p.period.cmp(&period)) else {
+                continue; // its period left the window
+            };
+            let first = window[kept];
+            let s = &self.series[si as usize];
+            let metric = self.metric_id(s.metric).to_owned();
+            let rows = if d.count == 1 {
+                "a second row".to_owned()
+            } else {
+                format!("{} more rows", d.count)
+            };
+            let message = format!(
+                "{rows} for `{metric}`{} in {period}; the first value ({}) is kept",
+                scope_text(&s.scope),
+                num(first.value)
+            );
+            self.diags
+                .push(
+                    &DUPLICATE_ROW,
+                    Label::at_line(d.first.0, u64::from(d.first.1)),
+                    message,
+                )
+                .subject(metric)
+                .label(Label::at_line(first.file, u64::from(first.line)).with_message("first row"))
+                .help("remove the extra rows: values for one period are never averaged");
+        }
     }
 
     /// Judges a series from its kept `points`; `None` when it has none.
@@ -1002,6 +1090,18 @@ fn line_after(path: &Path, from: u64) -> Option<u64> {
     }
 }
 
+/// The number of `\n` in bytes `from..to` of a file if those bytes are all `\r` or `\n`.
+fn only_line_breaks(path: &Path, from: u64, to: u64) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = vec![0u8; usize::try_from(to - from).ok()?];
+    f.read_exact(&mut buf).ok()?;
+    buf.iter()
+        .all(|&b| b == b'\r' || b == b'\n')
+        .then(|| buf.iter().filter(|&&b| b == b'\n').count() as u64)
+}
+
 /// No series (yet).
 const NO_SERIES: u32 = u32::MAX;
 
@@ -1054,7 +1154,7 @@ fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<f64, String> {
 fn parse_number(b: &[u8]) -> Option<f64> {
     let b = b.trim_ascii();
     simple_decimal(b)
-        .or_else(|| std::str::from_utf8(b).ok()?.parse::<f64>().ok())
+        .or_else(|| std::str::from_utf8(b).ok()?.trim().parse::<f64>().ok())
         .filter(|v| v.is_finite())
 }
 
@@ -1111,8 +1211,10 @@ fn tier(info: &MetricInfo<'_>) -> Option<Tier> {
 }
 
 /// The stricter of the metric's and the KPI's thresholds, level by level. A `stable`
-/// KPI holds its `target` (the metric's, else the KPI's); its `warn` and `critical` are
-/// bands of distance from it, and the narrower band is the stricter.
+/// KPI holds its `target` (the metric's, else the KPI's); each definition's `warn` and
+/// `critical` are bands of distance from that definition's own target (else the one it
+/// inherits), the narrower band is the stricter, and it is applied around the effective
+/// target: as `lint::loosenings` and `threshold-order` read them.
 fn effective(info: &MetricInfo<'_>) -> Effective {
     let direction = info
         .metric
@@ -1124,10 +1226,8 @@ fn effective(info: &MetricInfo<'_>) -> Effective {
         ..Effective::default()
     };
     let defs = || [info.kpi, info.metric].into_iter().flatten();
-    let stable_target = defs()
-        .filter_map(|d| d.thresholds.as_ref()?.target.as_ref())
-        .next_back()
-        .map(|t| t.value);
+    let own_target = |d: &Metric| d.thresholds.as_ref()?.target.as_ref().map(|t| t.value);
+    let stable_target = defs().filter_map(own_target).next_back();
     for def in defs() {
         let Some(t) = &def.thresholds else { continue };
         if let Some(tr) = &t.trend {
@@ -1140,18 +1240,26 @@ fn effective(info: &MetricInfo<'_>) -> Effective {
                 Level3::Warn => &mut eff.warn,
                 Level3::Critical => &mut eff.critical,
             };
+            let value = match (direction, stable_target) {
+                (Some(Direction::Stable), Some(tg)) if level != Level3::Target => {
+                    // The band this definition means, around the target that holds.
+                    let from = own_target(def).unwrap_or(tg);
+                    tg + (v.value - from)
+                }
+                _ => v.value,
+            };
             let stricter = match (*slot, direction) {
                 (None, _) => true,
-                (Some((cur, ..)), Some(Direction::HigherIsBetter)) => v.value > cur,
-                (Some((cur, ..)), Some(Direction::LowerIsBetter)) => v.value < cur,
+                (Some((cur, ..)), Some(Direction::HigherIsBetter)) => value > cur,
+                (Some((cur, ..)), Some(Direction::LowerIsBetter)) => value < cur,
                 (Some(_), Some(Direction::Stable)) if level == Level3::Target => true,
                 (Some((cur, ..)), Some(Direction::Stable)) => {
-                    stable_target.is_some_and(|tg| (v.value - tg).abs() < (cur - tg).abs())
+                    stable_target.is_some_and(|tg| (value - tg).abs() < (cur - tg).abs())
                 }
                 (Some(_), None) => false,
             };
             if stricter {
-                *slot = Some((v.value, def.file, v.span));
+                *slot = Some((value, def.file, v.span));
             }
         }
     }
@@ -1265,18 +1373,21 @@ mod tests {
             .collect()
     }
 
-    /// Reads `csv` with every split threshold that matters (never, and always) and returns
-    /// each read's findings as `rule line message` lines plus its scorecard windows.
-    fn read_both_ways(csv: &str) -> [(Vec<String>, Vec<String>); 2] {
+    /// What a read found: `rule line message` for each finding, and the scorecard windows.
+    type Read = (Vec<String>, Vec<String>);
+
+    /// Reads `csv` sequentially and split between two threads; returns both reads and
+    /// whether the split held.
+    fn read_both_ways(csv: &str) -> (Read, Read, bool) {
         let catalogue = "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"m\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\n[[metric]]\nid = \"n\"\nunit = \"count\"\n";
         let inputs = crate::lint::testing::Inputs::new(None, catalogue);
         let ctx = inputs.ctx();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data.csv");
         std::fs::write(&path, csv).unwrap();
-        [u64::MAX, 0].map(|split_above| {
+        let read = |split_above| {
             let mut ev = Evaluator::new(&ctx);
-            ev.read_csv_split_above(&path, FileId(2), split_above);
+            let split = ev.read_csv_split_above(&path, FileId(2), split_above);
             let (diags, lines) = ev.finish();
             let mut found: Vec<String> = diags
                 .findings
@@ -1288,8 +1399,16 @@ mod tests {
                 .iter()
                 .map(|l| format!("{} {} {:?}", l.metric, l.scope, l.window))
                 .collect();
-            (found, windows)
-        })
+            ((found, windows), split)
+        };
+        let (sequential, _) = read(u64::MAX);
+        let (split, held) = read(0);
+        (sequential, split, held)
+    }
+
+    /// Whether this machine splits at all (a one-core machine reads sequentially).
+    fn splits() -> bool {
+        rayon::current_num_threads() > 1
     }
 
     #[test]
@@ -1309,47 +1428,82 @@ mod tests {
         rows.push("m,2026-01,x,b".to_owned());
         rows.push("unknown,2026-01,1,".to_owned());
         let lf = rows.join("\n") + "\n";
-        let [seq, split] = read_both_ways(&lf);
+        let (seq, split, held) = read_both_ways(&lf);
         assert_eq!(seq, split);
-        assert!(
-            seq.0
-                .iter()
-                .any(|f| f.starts_with("duplicate-row Some(123)")),
-            "{:#?}",
-            seq.0
-        );
-        assert!(
-            seq.0.iter().any(|f| f.starts_with("malformed-row Some(8)")),
-            "{:#?}",
-            seq.0
-        );
-        assert!(
-            seq.0
-                .iter()
-                .any(|f| f.starts_with("malformed-row Some(124)")),
-            "{:#?}",
-            seq.0
-        );
+        assert_eq!(held, splits(), "the split is taken on a line boundary");
+        for expected in [
+            "duplicate-row Some(123)",
+            "malformed-row Some(8)",
+            "malformed-row Some(124)",
+        ] {
+            assert!(
+                seq.0.iter().any(|f| f.starts_with(expected)),
+                "{expected}: {:#?}",
+                seq.0
+            );
+        }
 
+        // CRLF: a record ends at its `\r`, one byte before the split point.
         let crlf = rows.join("\r\n") + "\r\n";
-        assert_eq!(read_both_ways(&crlf)[1], seq);
+        let (_, split, held) = read_both_ways(&crlf);
+        assert_eq!(split, seq);
+        assert_eq!(held, splits(), "a CRLF file is split too");
 
         // A quoted field holding a line break across the middle of the file: the split
-        // point is not a record boundary, and the read must come out the same.
+        // point is not a record boundary; the first thread reads on.
         let mut quoted = rows.clone();
         let mid = quoted.len() / 2;
         for r in &mut quoted[mid - 3..mid + 3] {
             *r = r.replacen(",a", ",\"a\"", 1);
         }
-        quoted[mid] = "m,2024-06,77,\"x\ny\nz\n\n\"".to_owned();
+        // The field is more than half the file, so the middle falls inside it.
+        quoted[mid] = format!("m,2024-06,77,\"x\ny\nz\n\n{}\"", "q\n".repeat(4000));
         let text = quoted.join("\n") + "\n";
-        let [seq, split] = read_both_ways(&text);
+        let (seq, split, held) = read_both_ways(&text);
         assert_eq!(seq, split);
+        assert!(!held, "a split inside a quoted field is dropped");
         assert!(
             seq.1.iter().any(|w| w.starts_with("m x\ny\nz")),
             "{:#?}",
             seq.1
         );
+    }
+
+    #[test]
+    fn repeated_periods_are_judged_on_the_final_window_however_the_file_is_cut() {
+        // One series `m` (window 6), with rows of `n` in the middle so that the split falls
+        // between the two groups of `m` rows (months of 2024).
+        let file = |first: &[u32], second: &[u32]| {
+            let m = |month: &u32| format!("m,2024-{month:02},90,");
+            let mut rows = vec!["metric,period,value,scope".to_owned()];
+            rows.extend(first.iter().map(m));
+            rows.extend((1..=40).map(|i| format!("n,2020-{:02},{i},x{i:02}", i % 12 + 1)));
+            rows.extend(second.iter().map(m));
+            rows.join("\n") + "\n"
+        };
+        let cases: [(&[u32], &[u32], bool); 4] = [
+            // Older than the whole window: never seen, on either side of the cut.
+            (&[7, 8, 9, 10, 11, 12], &[1, 1], false),
+            // Repeats a period the window had, but which has left it by the end.
+            (&[1, 2, 3, 4, 5, 6], &[7, 8, 9, 10, 11, 5], false),
+            (&[1, 2, 3, 4, 5, 6], &[5, 7, 8, 9, 10, 11, 12], false),
+            // Repeats a period still in the final window: reported once, at the repeat.
+            (&[7, 8, 9, 10, 11, 12], &[12, 12], true),
+        ];
+        for (first, second, reported) in cases {
+            let (seq, split, _) = read_both_ways(&file(first, second));
+            assert_eq!(seq, split, "{first:?} | {second:?}");
+            let dups: Vec<&String> = seq
+                .0
+                .iter()
+                .filter(|f| f.starts_with("duplicate-row"))
+                .collect();
+            assert_eq!(
+                !dups.is_empty(),
+                reported,
+                "{first:?} | {second:?}: {dups:#?}"
+            );
+        }
     }
 
     #[test]
@@ -1395,6 +1549,63 @@ mod tests {
         );
         assert_eq!(parse_number(b"inf"), None);
         assert_eq!(parse_number(b"1,5"), None);
+    }
+
+    #[test]
+    fn a_stable_kpi_keeps_its_bands_around_the_target_that_holds() {
+        let status = |kpi: &str, metric: &str, value: f64| {
+            let policy = format!(
+                "[policy]\nid = \"p\"\n[[kpi]]\nid = \"k\"\ndirection = \"stable\"\nthresholds = {kpi}\n"
+            );
+            let catalogue =
+                format!("[catalogue]\nid = \"c\"\n[[metric]]\nid = \"k\"\nthresholds = {metric}\n");
+            let inputs = crate::lint::testing::Inputs::new(Some(&policy), &catalogue);
+            let info = MetricInfo {
+                metric: inputs.catalogues[0].metrics.first(),
+                kpi: inputs.policy.kpi("k"),
+                unit: None,
+                rows: 0,
+            };
+            let eff = effective(&info);
+            let past = |l: Option<(f64, FileId, crate::source::Span)>| {
+                l.is_some_and(|(t, ..)| eff.past(value, t))
+            };
+            if past(eff.critical) {
+                "breach"
+            } else if past(eff.warn) {
+                "warn"
+            } else {
+                "ok"
+            }
+        };
+        // Bands of 10 and 20 around 50; a metric that only moves the target takes the
+        // bands with it (and `looser-than-policy` reports the move).
+        assert_eq!(
+            status(
+                "{ target = 50, warn = 40, critical = 30 }",
+                "{ target = 60 }",
+                78.0
+            ),
+            "warn"
+        );
+        assert_eq!(
+            status(
+                "{ target = 50, warn = 40, critical = 30 }",
+                "{ target = 60 }",
+                59.0
+            ),
+            "ok"
+        );
+        // The same widths written around another target are the same bands.
+        let (kpi, metric) = (
+            "{ target = 50, warn = 60, critical = 70 }",
+            "{ target = 55, warn = 65, critical = 75 }",
+        );
+        assert_eq!(status(kpi, metric, 49.0), "ok");
+        assert_eq!(status(kpi, metric, 71.0), "warn");
+        assert_eq!(status(kpi, metric, 76.0), "breach");
+        // A narrower band in the metric is stricter.
+        assert_eq!(status(kpi, "{ warn = 55 }", 56.0), "warn");
     }
 
     #[test]

@@ -100,8 +100,8 @@ impl Parser<'_> {
             self.pos += 1;
             return Ok(Kind::Table(Vec::new()));
         }
-        // Hashes of the keys so far, once an object is too large to scan for duplicates.
-        let mut seen: Option<std::collections::HashSet<u64>> = None;
+        // The keys so far, once an object is too large to scan for duplicates.
+        let mut seen: Option<std::collections::HashSet<Box<str>>> = None;
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b'"') {
@@ -139,24 +139,21 @@ impl Parser<'_> {
     }
 
     /// Whether the object whose entries start at `mark` already has `key`: a scan for
-    /// small objects, hashes for large ones (so a hostile object cannot go quadratic).
+    /// small objects, a set for large ones (randomly keyed, so a crafted file can neither
+    /// make the scan quadratic nor every key collide).
     fn is_duplicate(
         &self,
         mark: usize,
         key: &str,
-        seen: &mut Option<std::collections::HashSet<u64>>,
+        seen: &mut Option<std::collections::HashSet<Box<str>>>,
     ) -> bool {
-        use std::hash::BuildHasher;
         const SCAN_BELOW: usize = 32;
         let entries = &self.entries[mark..];
         if entries.len() < SCAN_BELOW {
             return entries.iter().any(|e| &*e.key == key);
         }
-        let hasher = rustc_hash::FxBuildHasher;
-        let seen =
-            seen.get_or_insert_with(|| entries.iter().map(|e| hasher.hash_one(&*e.key)).collect());
-        // A repeated hash is almost always a repeated key; confirm it.
-        !seen.insert(hasher.hash_one(key)) && entries.iter().any(|e| &*e.key == key)
+        let seen = seen.get_or_insert_with(|| entries.iter().map(|e| e.key.clone()).collect());
+        !seen.insert(key.into())
     }
 
     fn array(&mut self, depth: usize) -> Result<Kind, ParseError> {

@@ -6,9 +6,10 @@ use crate::model::{Metric, Sp};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every catalogue metric's `implements`, and every policy KPI's
-    /// `rolls_up`, names a KPI of the effective policy (its own KPIs and those of the
-    /// policies it extends), and that no KPI rolls up into itself.
+    /// Checks that every catalogue metric's `implements` names a KPI of the effective
+    /// policy (its own KPIs and those of the policies it extends), that every policy KPI's
+    /// `rolls_up` names a KPI or a catalogue metric (judged only when catalogues are
+    /// checked, unless it is a KPI id), and that no KPI rolls up into itself.
     ///
     /// ## Why is this bad?
     /// A metric that claims to implement a KPI that does not exist escapes the policy's
@@ -31,6 +32,7 @@ declare_rule! {
 
 /// Checks every catalogue metric's `implements` and every KPI's `rolls_up`.
 pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+    let mut metric_ids: Option<std::collections::HashSet<&str>> = None;
     for k in &ctx.policy.kpis {
         for r in &k.rolls_up {
             if r.value == k.id.value {
@@ -43,8 +45,17 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 .help("`rolls_up` lists the tactical KPIs a board KPI summarises");
                 continue;
             }
+            // A board KPI may roll up tactical metrics that only catalogues define: without
+            // a catalogue, only KPI ids can be judged.
+            let ids = metric_ids
+                .get_or_insert_with(|| ctx.metrics().map(|m| m.id.value.as_str()).collect());
+            if ids.contains(r.value.as_str())
+                || (ctx.catalogues.is_empty() && ctx.kpi(&r.value).is_none())
+            {
+                continue;
+            }
             let what = format!("KPI `{}` rolls up", k.id.value);
-            let otherwise = "define the KPI it summarises, or remove it from `rolls_up`";
+            let otherwise = "define the KPI or metric it summarises, or remove it from `rolls_up`";
             check_named(ctx, k, r, &what, otherwise, out);
         }
     }
@@ -71,7 +82,7 @@ fn check_named(
     otherwise: &str,
     out: &mut Diagnostics,
 ) {
-    if ctx.policy.kpi(&named.value).is_some() {
+    if ctx.kpi(&named.value).is_some() {
         return;
     }
     let hint = crate::suggest::closest(

@@ -7,9 +7,9 @@ use crate::model::Metric;
 declare_rule! {
     /// ## What it does
     /// Matches every catalogue metric against the policy's `[[banned]]` entries. A `match`
-    /// table's `name` is a regular expression tried on the metric's id (its `-` and `_`
-    /// read as spaces, so `secrets-rotated-this-week` reads like a name), name and
-    /// description; its other keys (`tier`, `unit`, `direction`, `source`, `cadence`,
+    /// table's `name` is a regular expression tried on the metric's name, its id (as
+    /// written, and with `-`, `_` and `.` read as spaces, so `secrets-rotated-this-week`
+    /// reads like a name) and its description; its other keys (`tier`, `unit`, `direction`, `source`, `cadence`,
     /// `category`) must all equal the metric's values, which fall back to the KPI it
     /// implements. The finding carries the policy's `reason` and suggests its
     /// outcome-based replacement.
@@ -73,6 +73,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             let hit = match &b.pattern {
                 Some(re) => [
                     m.name.as_ref().map(|n| (n.value.as_str(), n.span)),
+                    Some((m.id.value.as_str(), m.id.span)),
                     Some((id_words.as_str(), m.id.span)),
                     m.description.as_ref().map(|d| (d.value.as_str(), d.span)),
                 ]

@@ -46,7 +46,12 @@ fn check_set<'a>(
     // Board entries in order, each KPI once.
     let mut seen = std::collections::HashSet::new();
     let board: Vec<&Metric> = items
-        .filter(|m| ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board))
+        // On the board if it says so, or if the KPI it implements is a board KPI (as
+        // `hidden-from-leadership` judges it).
+        .filter(|m| {
+            ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Board)
+                || ctx.kpi_for(m).is_some_and(|k| k.is_tier(Tier::Board))
+        })
         .filter(|m| seen.insert(m.kpi_id()))
         .collect();
     let Some(first_over) = board.get(limit) else {
