@@ -30,6 +30,6 @@ declare_rule! {
         name: "legacy-control",
         group: "policy",
         severity: Warning,
-        summary: "a withdrawn NIST CSF 1.1 control ID, with its CSF 2.0 successor",
+        summary: "a NIST CSF 1.1 control ID (withdrawn, or reused in 2.0), with its CSF 2.0 successor",
     };
 }
