@@ -81,6 +81,17 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Writes the team policy as `text`.
+fn write_policy(dir: &Path, text: &str) {
+    std::fs::write(dir.join("policies/kpi-policy.toml"), text).unwrap();
+}
+
+/// Writes the team policy as `text` and commits it as the new base.
+fn commit_policy(dir: &Path, text: &str) {
+    write_policy(dir, text);
+    git(dir, &["commit", "-qam", "policy"]);
+}
+
 /// Runs the diff and returns (rule, message, file, line) of the diff findings.
 fn diff(dir: &Path) -> Vec<(String, String, String, u64)> {
     let o = kpilint(dir, &["diff", "--base", "HEAD", AS_OF, "--format", "json"]);
@@ -271,11 +282,7 @@ fn owner_removed() {
 fn exception_added_and_extended() {
     let dir = repo();
     let exception = "\n[[exception]]\nrule = \"manual-source\"\nsubject = \"insecure-auth-nhi\"\nreason = \"vendor export\"\napproved_by = \"ciso@example.com\"\nexpires = 2027-01-31\n";
-    std::fs::write(
-        dir.path().join("policies/kpi-policy.toml"),
-        format!("{POLICY}{exception}"),
-    )
-    .unwrap();
+    write_policy(dir.path(), &format!("{POLICY}{exception}"));
     let found = diff(dir.path());
     assert!(
         found.iter().any(|f| f.0 == "exception-added"
@@ -377,17 +384,19 @@ fn a_metric_that_inherits_its_direction_is_still_judged() {
 #[test]
 fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
     let dir = repo();
-    std::fs::write(
-        dir.path().join("policies/kpi-policy.toml"),
-        format!("{POLICY}\n[settings]\nmax_board_kpis = 6\n\n[rules]\nmanual-source = \"error\"\n\n[[banned]]\nid = \"alerts-closed\"\nmatch = {{ name = '^alerts closed$' }}\nreason = \"activity\"\n\n[coverage]\nrequire = [\"owasp-nhi-2025\"]\n"),
-    )
-    .unwrap();
-    git(dir.path(), &["commit", "-qam", "stricter policy"]);
-    std::fs::write(
-        dir.path().join("policies/kpi-policy.toml"),
-        format!("{}\n[settings]\nmax_board_kpis = 9\n\n[rules]\nmanual-source = \"warning\"\nthreshold-loosened = \"off\"\npolicy-weakened = \"off\"\n\n[[exception]]\nrule = \"threshold-loosened\"\nsubject = \"agent-actions-owned\"\nreason = \"trust me\"\napproved_by = \"me@example.com\"\nexpires = 2027-01-31\n", POLICY.replace("critical = 95", "critical = 90")),
-    )
-    .unwrap();
+    commit_policy(
+        dir.path(),
+        &format!(
+            "{POLICY}\n[settings]\nmax_board_kpis = 6\n\n[rules]\nmanual-source = \"error\"\n\n[[banned]]\nid = \"alerts-closed\"\nmatch = {{ name = '^alerts closed$' }}\nreason = \"activity\"\n\n[coverage]\nrequire = [\"owasp-nhi-2025\"]\n"
+        ),
+    );
+    write_policy(
+        dir.path(),
+        &format!(
+            "{}\n[settings]\nmax_board_kpis = 9\n\n[rules]\nmanual-source = \"warning\"\nthreshold-loosened = \"off\"\npolicy-weakened = \"off\"\n\n[[exception]]\nrule = \"threshold-loosened\"\nsubject = \"agent-actions-owned\"\nreason = \"trust me\"\napproved_by = \"me@example.com\"\nexpires = 2027-01-31\n",
+            POLICY.replace("critical = 95", "critical = 90")
+        ),
+    );
     let o = kpilint(
         dir.path(),
         &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
@@ -448,17 +457,16 @@ fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
 #[test]
 fn policy_weakened_sees_defaults_and_new_effective_dates() {
     let dir = repo();
-    std::fs::write(
-        dir.path().join("policies/kpi-policy.toml"),
-        format!("{POLICY}\n[rules]\nmanual-source = \"error\"\n"),
-    )
-    .unwrap();
-    git(dir.path(), &["commit", "-qam", "manual-source is an error"]);
-    std::fs::write(
-        dir.path().join("policies/kpi-policy.toml"),
-        format!("{POLICY}\n[settings]\nrequire_mapping = []\n\n[rules]\nmanual-source = {{ severity = \"error\", effective = 2030-01-01 }}\n"),
-    )
-    .unwrap();
+    commit_policy(
+        dir.path(),
+        &format!("{POLICY}\n[rules]\nmanual-source = \"error\"\n"),
+    );
+    write_policy(
+        dir.path(),
+        &format!(
+            "{POLICY}\n[settings]\nrequire_mapping = []\n\n[rules]\nmanual-source = {{ severity = \"error\", effective = 2030-01-01 }}\n"
+        ),
+    );
     let found = diff(dir.path());
     let weakened: Vec<&str> = found
         .iter()
@@ -482,13 +490,11 @@ fn owners_of_catalogues_and_kpi_decisions_are_tracked() {
         "frameworks = [\"NHI5:2025\"]",
         "frameworks = [\"NHI5:2025\"]\ndecision_owner = \"ciso@example.com\"\nimplementation_owner = \"ai-platform@example.com\"",
     );
-    std::fs::write(dir.path().join("policies/kpi-policy.toml"), &with_owners).unwrap();
-    git(dir.path(), &["commit", "-qam", "owners"]);
-    std::fs::write(
-        dir.path().join("policies/kpi-policy.toml"),
-        with_owners.replace("decision_owner = \"ciso@example.com\"\n", ""),
-    )
-    .unwrap();
+    commit_policy(dir.path(), &with_owners);
+    write_policy(
+        dir.path(),
+        &with_owners.replace("decision_owner = \"ciso@example.com\"\n", ""),
+    );
     let text = std::fs::read_to_string(dir.path().join("metrics/catalogue.toml")).unwrap();
     let owner_line = text
         .lines()
