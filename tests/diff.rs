@@ -94,13 +94,22 @@ fn commit_policy(dir: &Path, text: &str) {
 
 /// Runs the diff and returns (rule, message, file, line) of the diff findings.
 fn diff(dir: &Path) -> Vec<(String, String, String, u64)> {
+    let (code, v) = diff_report(dir);
+    assert!(matches!(code, Some(0 | 1)), "exit {code:?}");
+    diff_findings(&v)
+}
+
+/// Runs `kpilint diff --base HEAD --format json`: its exit code and its report (`Null`
+/// when it printed none; stderr is shown on a failed parse).
+fn diff_report(dir: &Path) -> (Option<i32>, serde_json::Value) {
     let o = kpilint(dir, &["diff", "--base", "HEAD", AS_OF, "--format", "json"]);
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    (o.status.code(), v)
+}
+
+/// (rule, message, file, line) of a report's diff findings.
+fn diff_findings(v: &serde_json::Value) -> Vec<(String, String, String, u64)> {
     v["findings"]
         .as_array()
         .unwrap()
@@ -397,17 +406,9 @@ fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
             POLICY.replace("critical = 95", "critical = 90")
         ),
     );
-    let o = kpilint(
-        dir.path(),
-        &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let found = diff(dir.path());
+    let (code, v) = diff_report(dir.path());
+    assert_eq!(code, Some(1));
+    let found = diff_findings(&v);
     let weakened: Vec<&str> = found
         .iter()
         .filter(|f| f.0 == "policy-weakened")
@@ -434,7 +435,6 @@ fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
         loosened.1,
         "this change lowers critical from 95 to 90 for KPI `agent-actions-owned`"
     );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f = v["findings"]
         .as_array()
         .unwrap()
@@ -536,14 +536,5 @@ fn a_base_from_before_kpilint_has_nothing_to_compare() {
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "before"]);
     assert_eq!(kpilint(dir.path(), &["init", AS_OF]).status.code(), Some(0));
-    let o = kpilint(
-        dir.path(),
-        &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(diff_report(dir.path()).0, Some(0));
 }
