@@ -1,7 +1,7 @@
 //! The `check` pipeline: find the inputs, read and parse them, validate them against their
 //! schemas, merge the policy layers, run every rule, then settle severities and exceptions.
 
-use crate::diag::{Diagnostics, Finding, Label, Level, Severity};
+use crate::diag::{Diagnostics, Finding, Label, Level, Message, Severity};
 use crate::framework::{Framework, Registry};
 use crate::lint::{LintContext, Policy, rule_level};
 use crate::model::{self, Catalogue, PolicyFile};
@@ -249,7 +249,11 @@ pub fn run_with(opts: &Options, comparison: Option<Comparison<'_>>) -> Result<Re
             Some(path),
             String::new(),
         ));
-        diags.push(&PARSE_ERROR, Label::at(file, Span::default()), message);
+        diags.push(
+            &PARSE_ERROR,
+            Label::at(file, Span::default()),
+            Message::text(message),
+        );
     }
 
     let mut loaded = Loaded {
@@ -600,7 +604,7 @@ fn add_framework(
                 .push(
                     &rules::DUPLICATE_ID,
                     Label::at(file, fw.id_span).with_message("defined again here"),
-                    format!("framework `{}` is already defined", fw.id),
+                    msg!("framework `{}` is already defined", fw.id),
                 )
                 .subject(fw.id.clone())
                 .help("give the custom framework its own id");
@@ -708,7 +712,11 @@ fn read_all(inputs: &[(PathBuf, Origin)], sources: &mut SourceMap) -> Vec<Parsed
             let root = match result {
                 Ok(root) => Some(root),
                 Err(e) => {
-                    diags.push(&PARSE_ERROR, Label::at(file, e.span), e.message);
+                    diags.push(
+                        &PARSE_ERROR,
+                        Label::at(file, e.span),
+                        Message::text(e.message),
+                    );
                     None
                 }
             };
@@ -875,14 +883,19 @@ fn order_layers(
 
 /// Rule names in `[rules]` and exceptions must name real rules.
 fn check_rule_names(policy: &Policy, diags: &mut Diagnostics) {
-    let unknown = |name: &str, file: FileId, span: Span, diags: &mut Diagnostics, what: &str| {
+    let unknown = |name: &str,
+                   file: FileId,
+                   span: Span,
+                   diags: &mut Diagnostics,
+                   what: &'static str| {
+        let what = Message::from(what);
         if let Some(rule) = rules::ALL.iter().find(|r| r.name == name) {
             if !rules::is_configurable(rule) {
                 diags
                     .push(
                         &SCHEMA,
                         Label::at(file, span).with_message("always an error"),
-                        format!("{what} names `{name}`, which cannot be configured or waived"),
+                        msg!("{} names `{}`, which cannot be configured or waived", what, name),
                     )
                     .help("a file kpilint cannot read, or a key it does not know, is always an error: fix the file instead");
             }
@@ -891,10 +904,10 @@ fn check_rule_names(policy: &Policy, diags: &mut Diagnostics) {
         let f = diags.push(
             &SCHEMA,
             Label::at(file, span).with_message("unknown rule"),
-            format!("{what} names unknown rule `{name}`"),
+            msg!("{} names unknown rule `{}`", what, name),
         );
         match rules::suggest(name) {
-            Some(s) => f.help(format!("did you mean `{s}`?")),
+            Some(s) => f.help(msg!("did you mean `{}`?", s)),
             None => f.help("`kpilint rules` lists every rule name"),
         };
     };
@@ -909,10 +922,7 @@ fn check_rule_names(policy: &Policy, diags: &mut Diagnostics) {
                     .push(
                         &SCHEMA,
                         Label::at(x.file, x.rule.span).with_message("cannot be waived"),
-                        format!(
-                            "exception names `{}`: a `kpilint diff` finding is about one change and cannot be waived",
-                            x.rule.value
-                        ),
+                        msg!("exception names `{}`: a `kpilint diff` finding is about one change and cannot be waived", x.rule.value),
                     )
                     .help("approve the change in its review; once merged, the finding does not come back");
             }
@@ -990,8 +1000,9 @@ fn settle_exceptions(
         if !x.is_approved() {
             // `unapproved-exception` reports the exception; what it names stays reported.
             for f in findings.iter_mut().filter(named) {
-                f.notes.push(format!(
-                    "the exception at {at} has no reason or approver, so it waives nothing"
+                f.notes.push(msg!(
+                    "the exception at {} has no reason or approver, so it waives nothing",
+                    at
                 ));
             }
             continue;
@@ -1002,10 +1013,11 @@ fn settle_exceptions(
         for f in findings.iter_mut().filter(named) {
             if let Some(lock) = locked {
                 let (line, _) = sources.get(lock.file).line_col(lock.key_span.start);
-                f.notes.push(format!(
-                    "an exception exists, but `{}` is locked by {}:{line} and cannot be waived",
+                f.notes.push(msg!(
+                    "an exception exists, but `{}` is locked by {}:{} and cannot be waived",
                     rule.name,
-                    sources.get(lock.file).display
+                    sources.get(lock.file).display,
+                    line
                 ));
             } else {
                 f.suppressed_by = Some(here.clone());
@@ -1025,9 +1037,11 @@ fn settle_exceptions(
                 .push(
                     &rules::UNUSED_EXCEPTION,
                     Label::at(x.file, x.subject.span).with_message("waives nothing"),
-                    format!(
-                        "exception for `{}` on `{}` is unused: {why}",
-                        rule.name, x.subject.value
+                    msg!(
+                        "exception for `{}` on `{}` is unused: {}",
+                        rule.name,
+                        x.subject.value,
+                        why
                     ),
                 )
                 .subject(x.subject.value.clone())
@@ -1040,12 +1054,9 @@ fn sort(findings: &mut [Finding], sources: &SourceMap) {
     findings.sort_by(|a, b| {
         let fa = &sources.get(a.primary.file).display;
         let fb = &sources.get(b.primary.file).display;
-        (fa, a.primary.sort_key(), a.rule.code, &a.message).cmp(&(
-            fb,
-            b.primary.sort_key(),
-            b.rule.code,
-            &b.message,
-        ))
+        (fa, a.primary.sort_key(), a.rule.code)
+            .cmp(&(fb, b.primary.sort_key(), b.rule.code))
+            .then_with(|| a.message.cmp_plain(&b.message))
     });
 }
 

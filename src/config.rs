@@ -102,7 +102,7 @@ impl Config {
                                 &crate::rules::SCHEMA,
                                 crate::diag::Label::at(file, item.span)
                                     .with_message("invalid glob"),
-                                format!("`{key}` glob `{pattern}` is invalid: {}", e.kind()),
+                                msg!("`{}` glob `{}` is invalid: {}", key, pattern, e.kind()),
                             )
                             .help("globs are relative to kpilint.toml: `metrics/**/*.toml`");
                     }

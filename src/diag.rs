@@ -4,6 +4,227 @@
 use crate::rules::RuleMeta;
 use crate::source::{FileId, Span};
 use serde::Serialize;
+use std::fmt;
+
+/// One piece of a [`Message`]: prose, or an identifier or value shown as code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Prose.
+    Text(String),
+    /// An identifier, key or value as written: a code span in Markdown, backticks in text.
+    Code(String),
+}
+
+/// What a finding says, with its code spans kept apart from its prose, so that each
+/// renderer formats them without re-reading the text: an identifier holding a backtick or
+/// a `|` stays one code span.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Message {
+    segments: Vec<Segment>,
+}
+
+/// A value a [`msg!`] template takes: anything displayable (as the template's text or code
+/// around it says), or another message (spliced in with its own code spans).
+pub trait MsgArg {
+    /// Appends the value to `out` as prose.
+    fn put(&self, out: &mut Message);
+    /// The value as it reads inside a code span.
+    fn as_code(&self) -> String;
+}
+
+impl<T: fmt::Display + ?Sized> MsgArg for T {
+    fn put(&self, out: &mut Message) {
+        out.push_text(&self.to_string());
+    }
+    fn as_code(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl MsgArg for Message {
+    fn put(&self, out: &mut Message) {
+        out.append(self);
+    }
+    fn as_code(&self) -> String {
+        self.plain()
+    }
+}
+
+impl MsgArg for &Message {
+    fn put(&self, out: &mut Message) {
+        out.append(self);
+    }
+    fn as_code(&self) -> String {
+        self.plain()
+    }
+}
+
+impl Message {
+    /// A message from a template of this crate's source: text between backticks is code,
+    /// each `{}` takes the next argument (as code inside backticks), and `{{`, `}}` are
+    /// braces. Only the template is read for backticks, never an argument.
+    ///
+    /// # Panics
+    /// When the template has more `{}` than arguments: a bug, caught by the tests.
+    #[must_use]
+    pub fn format(template: &'static str, args: &[&dyn MsgArg]) -> Self {
+        let mut out = Self::default();
+        let mut code = false;
+        let mut args = args.iter();
+        let mut run = String::new();
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '`' if code => {
+                    out.push_code(&run);
+                    run.clear();
+                    code = false;
+                }
+                '`' => {
+                    out.push_text(&run);
+                    run.clear();
+                    code = true;
+                }
+                '{' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    let arg = args.next().expect("a `{}` without its argument");
+                    if code {
+                        run.push_str(&arg.as_code());
+                    } else {
+                        out.push_text(&run);
+                        run.clear();
+                        arg.put(&mut out);
+                    }
+                }
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    run.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    run.push('}');
+                }
+                c => run.push(c),
+            }
+        }
+        debug_assert!(!code, "an unclosed code span in {template:?}");
+        out.push_text(&run);
+        debug_assert!(
+            args.next().is_none(),
+            "more arguments than `{{}}` in {template:?}"
+        );
+        out
+    }
+
+    /// Prose only.
+    #[must_use]
+    pub fn text(text: impl Into<String>) -> Self {
+        let mut out = Self::default();
+        out.push_text(&text.into());
+        out
+    }
+
+    /// Appends prose, joining it to prose before it.
+    pub fn push_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        match self.segments.last_mut() {
+            Some(Segment::Text(t)) => t.push_str(text),
+            _ => self.segments.push(Segment::Text(text.to_owned())),
+        }
+    }
+
+    /// Appends a code span.
+    pub fn push_code(&mut self, code: &str) {
+        self.segments.push(Segment::Code(code.to_owned()));
+    }
+
+    /// Appends another message.
+    pub fn append(&mut self, other: &Message) {
+        for s in &other.segments {
+            match s {
+                Segment::Text(t) => self.push_text(t),
+                Segment::Code(c) => self.push_code(c),
+            }
+        }
+    }
+
+    /// Code spans joined by `separator` (prose): `` `a`, `b` ``.
+    #[must_use]
+    pub fn ticked<S: AsRef<str>>(ids: impl IntoIterator<Item = S>, separator: &str) -> Self {
+        let mut out = Self::default();
+        for (i, id) in ids.into_iter().enumerate() {
+            if i > 0 {
+                out.push_text(separator);
+            }
+            out.push_code(id.as_ref());
+        }
+        out
+    }
+
+    /// The pieces, in order.
+    #[must_use]
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Orders messages as their [`plain`](Self::plain) texts compare, without building them.
+    #[must_use]
+    pub fn cmp_plain(&self, other: &Self) -> std::cmp::Ordering {
+        self.plain_bytes().cmp(other.plain_bytes())
+    }
+
+    fn plain_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.segments.iter().flat_map(|s| {
+            let (tick, text) = match s {
+                Segment::Text(t) => (None, t),
+                Segment::Code(c) => (Some(b'`'), c),
+            };
+            tick.into_iter().chain(text.bytes()).chain(tick)
+        })
+    }
+
+    /// Plain text: code between backticks, as the JSON report and terminals show it.
+    #[must_use]
+    pub fn plain(&self) -> String {
+        let mut out = String::new();
+        for s in &self.segments {
+            match s {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Code(c) => {
+                    out.push('`');
+                    out.push_str(c);
+                    out.push('`');
+                }
+            }
+        }
+        out
+    }
+}
+
+impl From<&'static str> for Message {
+    /// A fixed text of this crate's source, with its code between backticks.
+    fn from(text: &'static str) -> Self {
+        let mut out = Self::default();
+        for (i, part) in text.split('`').enumerate() {
+            if i % 2 == 1 {
+                out.push_code(part);
+            } else {
+                out.push_text(part);
+            }
+        }
+        out
+    }
+}
+
+/// Builds a [`Message`] from a template and its arguments: `` msg!("metric `{}` has no
+/// owner", id) ``. Backticks in the template mark code; arguments are never re-read.
+macro_rules! msg {
+    ($template:literal $(, $arg:expr)* $(,)?) => {
+        $crate::diag::Message::format($template, &[$(&$arg as &dyn $crate::diag::MsgArg),*])
+    };
+}
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -117,10 +338,10 @@ impl Label {
 pub struct Finding {
     /// The rule that found it.
     pub rule: &'static RuleMeta,
-    /// What is wrong: lower-case, no trailing period, identifiers in backticks.
-    pub message: String,
+    /// What is wrong: lower-case, no trailing period, identifiers as code.
+    pub message: Message,
     /// What to do about it.
-    pub help: Option<String>,
+    pub help: Option<Message>,
     /// The id of the thing the finding is about (metric, KPI, exception...): what an
     /// exception's `subject` names.
     pub subject: Option<String>,
@@ -136,7 +357,7 @@ pub struct Finding {
     /// The exception that waived it, if any.
     pub suppressed_by: Option<Label>,
     /// Extra notes, such as why an exception could not apply.
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
 }
 
 /// The findings of one run, in the order rules produced them.
@@ -152,7 +373,7 @@ impl Diagnostics {
         &mut self,
         rule: &'static RuleMeta,
         primary: Label,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> &mut Finding {
         self.findings.push(Finding {
             rule,
@@ -177,7 +398,7 @@ impl Diagnostics {
 
 impl Finding {
     /// Sets the help text.
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<Message>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

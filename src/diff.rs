@@ -7,7 +7,7 @@
 //! the base value. Only the base commit needs to be present (a shallow CI fetch works).
 
 use crate::check::{self, Fatal, Model, Options, Report};
-use crate::diag::{Diagnostics, Label};
+use crate::diag::{Diagnostics, Label, Message};
 use crate::lint::{Loosening, num, rule_level};
 use crate::model::{Direction, Metric, Sp};
 use crate::rules::{
@@ -120,7 +120,7 @@ fn loosenings(
     base: &Metric,
     head: &Metric,
     inherited: Option<Direction>,
-) -> Vec<(crate::source::Span, String)> {
+) -> Vec<(crate::source::Span, Message)> {
     let fallback = head.thresholds.as_ref().map_or(head.id.span, |t| t.span);
     crate::lint::loosenings(base, head, true, inherited)
         .into_iter()
@@ -131,7 +131,7 @@ fn loosenings(
                 loose: None,
             } => (
                 fallback,
-                format!("drops {} (was {})", level.as_str(), num(strict.value)),
+                msg!("drops {} (was {})", level.as_str(), num(strict.value)),
             ),
             Loosening::Level {
                 level,
@@ -145,8 +145,9 @@ fn loosenings(
                 };
                 (
                     h.span,
-                    format!(
-                        "{verb} {} from {} to {}",
+                    msg!(
+                        "{} {} from {} to {}",
+                        verb,
                         level.as_str(),
                         num(strict.value),
                         num(h.value)
@@ -154,18 +155,19 @@ fn loosenings(
                 )
             }
             Loosening::Trend { strict, loose } => {
-                let now = loose.map_or("none".to_owned(), |t| format!("`{}`", t.value.as_str()));
+                let now = loose.map_or(Message::text("none"), |t| msg!("`{}`", t.value.as_str()));
                 (
                     loose.map_or(fallback, |t| t.span),
-                    format!(
-                        "changes the trend target from `{}` to {now}",
-                        strict.value.as_str()
+                    msg!(
+                        "changes the trend target from `{}` to {}",
+                        strict.value.as_str(),
+                        now
                     ),
                 )
             }
             Loosening::Cadence { strict, loose } => (
                 loose.span,
-                format!(
+                msg!(
                     "reports `{}` instead of `{}`",
                     loose.value.as_str(),
                     strict.value.as_str()
@@ -173,7 +175,7 @@ fn loosenings(
             ),
             Loosening::Required { loose, .. } => (
                 loose.map_or(head.id.span, |r| r.span),
-                "is no longer `required`".to_owned(),
+                "is no longer `required`".into(),
             ),
         })
         .collect()
@@ -232,7 +234,7 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
                     ),
                 ] {
                     owner_gone(
-                        &format!("KPI `{}`", h.id.value),
+                        &msg!("KPI `{}`", h.id.value),
                         what,
                         was,
                         now,
@@ -247,7 +249,7 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
                     out.push(
                         &KPI_REMOVED,
                         at.with_message("removed from the policy"),
-                        format!("KPI `{}` was removed from the policy", b.id.value),
+                        msg!("KPI `{}` was removed from the policy", b.id.value),
                     )
                     .subject(b.id.value.clone())
                     .help(
@@ -275,7 +277,7 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
                         .copied();
                     loosened(b, h, "metric", inherited, out);
                     owner_gone(
-                        &format!("metric `{}`", h.id.value),
+                        &msg!("metric `{}`", h.id.value),
                         "owner",
                         &b.owner,
                         &h.owner,
@@ -287,7 +289,7 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
                 None => {
                     if let Some(at) = anchor_for_catalogue(c.id.as_ref().map(|i| i.value.as_str()))
                     {
-                        out.push(&KPI_REMOVED, at.with_message("removed from this catalogue"), format!("metric `{}` was removed", b.id.value))
+                        out.push(&KPI_REMOVED, at.with_message("removed from this catalogue"), msg!("metric `{}` was removed", b.id.value))
                             .subject(b.id.value.clone())
                             .help("removing a metric stops its reporting: get the removal approved explicitly");
                     }
@@ -307,7 +309,7 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
         };
         let at = Label::at(h.file, h.id.as_ref().map_or(h.span, |i| i.span));
         owner_gone(
-            &format!("catalogue `{}`", id.value),
+            &msg!("catalogue `{}`", id.value),
             "owner",
             &b.owner,
             &h.owner,
@@ -327,7 +329,7 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
         };
         let at = Label::at(h.file, h.id.span);
         owner_gone(
-            &format!("category `{}`", h.id.value),
+            &msg!("category `{}`", h.id.value),
             "owner",
             &b.owner,
             &h.owner,
@@ -347,9 +349,9 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
             .map(|(file, req)| Label::at(*file, req.span))
             .or(policy_anchor.clone());
         if let Some(at) = at {
-            out.push(&COVERAGE_REGRESSED, at.with_message("coverage lost"), format!("`{fw}` control `{control}` lost its last KPI"))
+            out.push(&COVERAGE_REGRESSED, at.with_message("coverage lost"), msg!("`{}` control `{}` lost its last KPI", fw, control))
                 .subject(control.clone())
-                .help(format!("map a KPI to it with `frameworks = [\"{control}\"]`, or record why it is no longer measured"));
+                .help(msg!("map a KPI to it with `frameworks = [\"{}\"]`, or record why it is no longer measured", control));
         }
     }
     // Exceptions.
@@ -361,18 +363,21 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
             .find(|b| b.rule.value == h.rule.value && b.subject.value == h.subject.value);
         let expires = h.expires.as_ref().map_or("no date", |e| e.value.as_str());
         let message = match before {
-            None => format!(
-                "new exception waives `{}` for `{}` until {expires}",
-                h.rule.value, h.subject.value
+            None => msg!(
+                "new exception waives `{}` for `{}` until {}",
+                h.rule.value,
+                h.subject.value,
+                expires
             ),
             Some(b)
                 if b.expires.as_ref().map(|e| &e.value) < h.expires.as_ref().map(|e| &e.value) =>
             {
-                format!(
-                    "exception for `{}` on `{}` extended from {} to {expires}",
+                msg!(
+                    "exception for `{}` on `{}` extended from {} to {}",
                     h.rule.value,
                     h.subject.value,
-                    b.expires.as_ref().map_or("no date", |e| e.value.as_str())
+                    b.expires.as_ref().map_or("no date", |e| e.value.as_str()),
+                    expires
                 )
             }
             Some(_) => continue,
@@ -387,15 +392,16 @@ fn compare(base: &Model, head: &Model, as_of: jiff::civil::Date, out: &mut Diagn
             message,
         )
         .subject(h.subject.value.clone())
-        .help(format!(
-            "approved by {approver}: confirm that approval in the review"
+        .help(msg!(
+            "approved by {}: confirm that approval in the review",
+            approver
         ));
     }
 }
 
 /// Reports an owner `was` had and `now` lacks.
 fn owner_gone(
-    whose: &str,
+    whose: &Message,
     role: &str,
     was: &Option<Sp<String>>,
     now: &Option<Sp<String>>,
@@ -414,7 +420,7 @@ fn owner_gone(
     out.push(
         &OWNER_REMOVED,
         at.with_message(format!("{role} removed")),
-        format!("{whose} no longer names its {role} (was `{was}`)"),
+        msg!("{} no longer names its {} (was `{}`)", whose, role, was),
     )
     .subject(subject.to_owned())
     .help("measuring without ownership is how a KPI stops being acted on: name who owns it");
@@ -429,7 +435,7 @@ fn weakened(
     out: &mut Diagnostics,
 ) {
     let (b, h) = (&base.policy, &head.policy);
-    let mut report = |at: Option<Label>, subject: &str, message: String| {
+    let mut report = |at: Option<Label>, subject: &str, message: Message| {
         let Some(at) = at.or_else(|| anchor.cloned()) else {
             return;
         };
@@ -451,7 +457,7 @@ fn weakened(
             report(
                 at.clone(),
                 rule.name,
-                format!(
+                msg!(
                     "rule `{}` goes from {} to {}",
                     rule.name,
                     was.as_str(),
@@ -471,16 +477,18 @@ fn weakened(
             && now_date > as_of.to_string()
             && effective(b).is_none_or(|was_date| now_date > was_date)
         {
-            let was = effective(b).map_or_else(|| "now".to_owned(), |d| format!("on {d}"));
+            let was = effective(b).map_or_else(|| Message::text("now"), |d| msg!("on {}", d));
             let at = setting
                 .and_then(|s| s.effective.as_ref().map(|e| Label::at(s.file, e.span)))
                 .or(at.clone());
             report(
                 at,
                 rule.name,
-                format!(
-                    "rule `{}` takes full effect on {now_date} instead of {was} (a warning until then)",
-                    rule.name
+                msg!(
+                    "rule `{}` takes full effect on {} instead of {} (a warning until then)",
+                    rule.name,
+                    now_date,
+                    was
                 ),
             );
         }
@@ -489,7 +497,7 @@ fn weakened(
             report(
                 at,
                 rule.name,
-                format!(
+                msg!(
                     "rule `{}` is no longer `locked`: exceptions can now waive it",
                     rule.name
                 ),
@@ -506,7 +514,7 @@ fn weakened(
             report(
                 None,
                 &bb.banned.id.value,
-                format!(
+                msg!(
                     "banned metric `{}` was removed from the policy",
                     bb.banned.id.value
                 ),
@@ -519,7 +527,7 @@ fn weakened(
             report(
                 None,
                 &req.value,
-                format!("coverage requirement `{}` was dropped", req.value),
+                msg!("coverage requirement `{}` was dropped", req.value),
             );
         }
     }
@@ -542,7 +550,7 @@ fn weakened(
             report(
                 at.map(|(f, v)| Label::at(*f, v.span)),
                 name,
-                format!("`{name}` goes from {was} to {now}"),
+                msg!("`{}` goes from {} to {}", name, was, now),
             );
         }
     }
@@ -552,7 +560,7 @@ fn weakened(
         report(
             at.clone(),
             "require_mapping",
-            format!("`require_mapping` no longer includes `{}`", tier.as_str()),
+            msg!("`require_mapping` no longer includes `{}`", tier.as_str()),
         );
     }
 }
@@ -565,7 +573,7 @@ fn loosened(
     out: &mut Diagnostics,
 ) {
     for (span, change) in loosenings(base, head, inherited) {
-        out.push(&THRESHOLD_LOOSENED, Label::at(head.file, span).with_message("loosened"), format!("this change {change} for {what} `{}`", head.id.value))
+        out.push(&THRESHOLD_LOOSENED, Label::at(head.file, span).with_message("loosened"), msg!("this change {} for {} `{}`", change, what, head.id.value))
             .subject(head.id.value.clone())
             .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");
     }

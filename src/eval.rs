@@ -4,7 +4,7 @@
 //! Memory is bounded by series x `trend_window`: rows are read one at a time and only the
 //! latest `trend_window` periods of each (metric, scope) are kept.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::{Diagnostics, Label, Message};
 use crate::lint::{LintContext, num};
 use crate::model::{Cadence, Direction, Level3, Metric, Tier, Trend, Unit};
 use crate::period::{Period, PeriodKind};
@@ -198,7 +198,7 @@ impl<'a> Evaluator<'a> {
         self.by_id.insert(id, idx);
     }
 
-    fn malformed(&mut self, file: FileId, line: u64, message: String) {
+    fn malformed(&mut self, file: FileId, line: u64, message: Message) {
         self.diags
             .push(&MALFORMED_ROW, Label::at_line(file, line), message)
             .help("rows need `metric`, `period` (YYYY-MM, YYYY-Qn, YYYY-Www, YYYY-MM-DD or RFC 3339) and a numeric `value` (or `numerator` and `denominator`)");
@@ -248,7 +248,7 @@ impl<'a> Evaluator<'a> {
         }
         let Some(period_v) = self.last_period.1 else {
             let p = String::from_utf8_lossy(period);
-            return self.malformed(file, line, format!("`{p}` is not a period"));
+            return self.malformed(file, line, msg!("`{}` is not a period", p));
         };
         let unit = self.metrics[mi as usize].unit;
         let v = match value_of(unit, &value) {
@@ -263,7 +263,7 @@ impl<'a> Evaluator<'a> {
                 .push(
                     &VALUE_OUT_OF_DOMAIN,
                     Label::at_line(file, line),
-                    format!("`{metric}` reports {} for {period_v}, impossible for unit `{}`", num(v), unit.as_str()),
+                    msg!("`{}` reports {} for {}, impossible for unit `{}`", metric, num(v), period_v, unit.as_str()),
                 )
                 .subject(metric)
                 .help("check the export: a ratio reported as a percent, or the reverse, is the usual cause");
@@ -529,14 +529,14 @@ impl<'a> Evaluator<'a> {
         let mut rdr = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
             Ok(r) => r,
             Err(e) => {
-                self.malformed(file, 1, format!("cannot read: {e}"));
+                self.malformed(file, 1, msg!("cannot read: {}", e));
                 return false;
             }
         };
         let headers = match rdr.byte_headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                self.malformed(file, 1, format!("cannot read the header: {e}"));
+                self.malformed(file, 1, msg!("cannot read the header: {}", e));
                 return false;
             }
         };
@@ -649,12 +649,12 @@ impl<'a> Evaluator<'a> {
         let mut f = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) => {
-                self.malformed(file, base + 1, format!("cannot read: {e}"));
+                self.malformed(file, base + 1, msg!("cannot read: {}", e));
                 return None;
             }
         };
         if let Err(e) = f.seek(SeekFrom::Start(start)) {
-            self.malformed(file, base + 1, format!("cannot read: {e}"));
+            self.malformed(file, base + 1, msg!("cannot read: {}", e));
             return None;
         }
         let mut rdr = csv::ReaderBuilder::new()
@@ -685,7 +685,7 @@ impl<'a> Evaluator<'a> {
                 Ok(true) => {}
                 Err(e) => {
                     let line = base + e.position().map_or(0, csv::Position::line);
-                    self.malformed(file, line, format!("unreadable row: {e}"));
+                    self.malformed(file, line, msg!("unreadable row: {}", e));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         break;
                     }
@@ -715,7 +715,7 @@ impl<'a> Evaluator<'a> {
             .push(
                 &MALFORMED_ROW,
                 Label::at_line(file, 1),
-                format!("header lacks {}: no row of this file can be read", missing.join(", ")),
+                msg!("header lacks {}: no row of this file can be read", missing.join(", ")),
             )
             .help("the header needs `metric,period,value` (optional: `scope`, `source`; `numerator,denominator` instead of `value`)");
     }
@@ -754,7 +754,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut reader = match std::fs::File::open(path) {
             Ok(f) => BufReader::with_capacity(1 << 16, f),
-            Err(e) => return self.malformed(file, 1, format!("cannot read: {e}")),
+            Err(e) => return self.malformed(file, 1, msg!("cannot read: {}", e)),
         };
         let mut buf = Vec::new();
         let mut line = 0u64;
@@ -763,7 +763,7 @@ impl<'a> Evaluator<'a> {
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) => break,
                 Ok(_) => line += 1,
-                Err(e) => return self.malformed(file, line + 1, format!("cannot read: {e}")),
+                Err(e) => return self.malformed(file, line + 1, msg!("cannot read: {}", e)),
             }
             let text = buf.trim_ascii();
             if text.is_empty() {
@@ -780,7 +780,7 @@ impl<'a> Evaluator<'a> {
                     self.malformed(
                         file,
                         line,
-                        format!("not a data row: {message} (column {})", e.column()),
+                        msg!("not a data row: {} (column {})", message, e.column()),
                     );
                     continue;
                 }
@@ -820,10 +820,11 @@ impl<'a> Evaluator<'a> {
                 .push(
                     &UNKNOWN_METRIC_DATA,
                     Label::at_line(u.file, u64::from(u.line)),
-                    format!(
-                        "{} row{} for `{id}`, which no catalogue or policy defines",
+                    msg!(
+                        "{} row{} for `{}`, which no catalogue or policy defines",
                         u.rows,
-                        if u.rows == 1 { "" } else { "s" }
+                        if u.rows == 1 { "" } else { "s" },
+                        id
                     ),
                 )
                 .subject(id.clone());
@@ -857,7 +858,7 @@ impl<'a> Evaluator<'a> {
                 .push(
                     &MISSING_DATA,
                     Label::at(m.file, m.id.span).with_message("no data"),
-                    format!("metric `{}` has no row in the data given", m.id.value),
+                    msg!("metric `{}` has no row in the data given", m.id.value),
                 )
                 .subject(m.id.value.clone())
                 .help("report it, or remove it from the catalogue if it is no longer measured");
@@ -902,13 +903,16 @@ impl<'a> Evaluator<'a> {
             let s = &self.series[si as usize];
             let metric = self.metric_id(s.metric).to_owned();
             let rows = if d.count == 1 {
-                "a second row".to_owned()
+                Message::text("a second row")
             } else {
-                format!("{} more rows", d.count)
+                msg!("{} more rows", d.count)
             };
-            let message = format!(
-                "{rows} for `{metric}`{} in {period}; the first value ({}) is kept",
+            let message = msg!(
+                "{} for `{}`{} in {}; the first value ({}) is kept",
+                rows,
+                metric,
                 scope_text(&s.scope),
+                period,
                 num(first.value)
             );
             self.diags
@@ -951,22 +955,26 @@ impl<'a> Evaluator<'a> {
             if eff.past(latest.value, t) {
                 status = if name == "critical" { "breach" } else { "warn" };
                 let how = match eff.target {
-                    Some((tg, ..)) if eff.direction == Some(Direction::Stable) => format!(
-                        "more than {} from its target {} (its {name} threshold is {})",
+                    Some((tg, ..)) if eff.direction == Some(Direction::Stable) => msg!(
+                        "more than {} from its target {} (its {} threshold is {})",
                         num((t - tg).abs()),
                         num(tg),
+                        name,
                         num(t)
                     ),
-                    _ => format!("past its {name} threshold {}", num(t)),
+                    _ => msg!("past its {} threshold {}", name, num(t)),
                 };
                 diags
                     .push(
                         rule,
                         at.clone(),
-                        format!(
-                            "`{id}`{} is {} in {period}, {how}",
+                        msg!(
+                            "`{}`{} is {} in {}, {}",
+                            id,
                             scope_text(&s.scope),
                             num(latest.value),
+                            period,
+                            how
                         ),
                     )
                     .subject(id.clone())
@@ -987,20 +995,14 @@ impl<'a> Evaluator<'a> {
         if against && points.len() >= MIN_TREND_POINTS {
             let first = points[0];
             let wanted = eff.trend.map_or_else(
-                || eff.direction.map_or("", Direction::as_str).to_owned(),
-                |t| format!("trend target `{}`", t.as_str()),
+                || Message::text(eff.direction.map_or("", Direction::as_str)),
+                |t| msg!("trend target `{}`", t.as_str()),
             );
             diags
                 .push(
                     &NEGATIVE_TREND,
                     at.clone(),
-                    format!(
-                        "`{id}`{} is trending {trend} ({} in {} to {} in {period}) against {wanted}",
-                        scope_text(&s.scope),
-                        num(first.value),
-                        first.period,
-                        num(latest.value)
-                    ),
+                    msg!("`{}`{} is trending {} ({} in {} to {} in {}) against {}", id, scope_text(&s.scope), trend, num(first.value), first.period, num(latest.value), period, wanted),
                 )
                 .subject(id.clone())
                 .help("a drift inside the thresholds is still a drift: find the cause before it breaches");
@@ -1016,9 +1018,12 @@ impl<'a> Evaluator<'a> {
                 .push(
                     &STALE_DATA,
                     at.clone(),
-                    format!(
-                        "`{id}`{}: latest value is for {period}; the next was due by {due}",
-                        scope_text(&s.scope)
+                    msg!(
+                        "`{}`{}: latest value is for {}; the next was due by {}",
+                        id,
+                        scope_text(&s.scope),
+                        period,
+                        due
                     ),
                 )
                 .subject(id.clone())
@@ -1029,7 +1034,7 @@ impl<'a> Evaluator<'a> {
                 .push(
                     &MANUAL_DATA,
                     Label::at_line(file, u64::from(line)),
-                    format!("`{id}`{} has {} manually reported row{}", scope_text(&s.scope), s.manual_rows, if s.manual_rows == 1 { "" } else { "s" }),
+                    msg!("`{}`{} has {} manually reported row{}", id, scope_text(&s.scope), s.manual_rows, if s.manual_rows == 1 { "" } else { "s" }),
                 )
                 .subject(id.clone())
                 .help("automate the export from the system of record, or add an approved, expiring exception");
@@ -1127,26 +1132,26 @@ enum RowValue<'r> {
 }
 
 /// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent).
-fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<f64, String> {
+fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<f64, Message> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match *value {
         RowValue::Value(v) => {
-            parse_number(v).ok_or_else(|| format!("value `{}` is not a number", text(v)))
+            parse_number(v).ok_or_else(|| msg!("value `{}` is not a number", text(v)))
         }
         RowValue::Ratio(n, d) => match (parse_number(n), parse_number(d)) {
-            (Some(_), Some(0.0)) => Err("`denominator` is 0".to_owned()),
+            (Some(_), Some(0.0)) => Err("`denominator` is 0".into()),
             (Some(n), Some(d)) => Ok(if unit == Some(Unit::Percent) {
                 n / d * 100.0
             } else {
                 n / d
             }),
-            _ => Err(format!(
+            _ => Err(msg!(
                 "`numerator` `{}` / `denominator` `{}` are not numbers",
                 text(n),
                 text(d)
             )),
         },
-        RowValue::Missing => Err("no `value` (or `numerator` and `denominator`)".to_owned()),
+        RowValue::Missing => Err("no `value` (or `numerator` and `denominator`)".into()),
     }
 }
 
@@ -1195,11 +1200,11 @@ fn simple_decimal(b: &[u8]) -> Option<f64> {
     Some(if negative { -v } else { v })
 }
 
-fn scope_text(scope: &str) -> String {
+fn scope_text(scope: &str) -> Message {
     if scope.is_empty() {
-        String::new()
+        Message::default()
     } else {
-        format!(" (scope `{scope}`)")
+        msg!(" (scope `{}`)", scope)
     }
 }
 
@@ -1392,7 +1397,7 @@ mod tests {
             let mut found: Vec<String> = diags
                 .findings
                 .iter()
-                .map(|f| format!("{} {:?} {}", f.rule.name, f.primary.line, f.message))
+                .map(|f| format!("{} {:?} {}", f.rule.name, f.primary.line, f.message.plain()))
                 .collect();
             found.sort();
             let windows = lines

@@ -12,6 +12,7 @@
 //! that does have a qualified reference's control, the IDs a category has when a well-formed
 //! ID is out of range, or the closest ID.
 
+use crate::diag::Message;
 use crate::node::Node;
 use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;
@@ -59,10 +60,10 @@ pub struct Control {
 impl Control {
     /// `ID (title)` or just the ID.
     #[must_use]
-    pub fn describe(&self) -> String {
+    pub fn describe(&self) -> Message {
         match self.title.as_deref().or(self.text.as_deref()) {
-            Some(t) if t.len() <= 80 => format!("`{}` ({t})", self.id),
-            _ => format!("`{}`", self.id),
+            Some(t) if t.len() <= 80 => msg!("`{}` ({})", self.id, t),
+            _ => msg!("`{}`", self.id),
         }
     }
 }
@@ -254,48 +255,62 @@ const NHI_VENDOR_NOTE: &str = "(`NHI-001`-style IDs also number identity types i
 impl Hint<'_> {
     /// The help text, if there is anything to say.
     #[must_use]
-    pub fn help(&self) -> Option<String> {
-        let with_note = |text: String, note: Option<&str>| match note {
-            Some(n) => format!("{text} {n}"),
-            None => text,
+    pub fn help(&self) -> Option<Message> {
+        let with_note = |mut text: Message, note: Option<&'static str>| {
+            if let Some(n) = note {
+                text.push_text(" ");
+                text.append(&Message::from(n));
+            }
+            text
         };
         Some(match self {
             Hint::None => return None,
-            Hint::Closest(id, note) => with_note(format!("did you mean `{id}`?"), *note),
+            Hint::Closest(id, note) => with_note(msg!("did you mean `{}`?", id), *note),
             Hint::Range {
                 framework,
                 parent,
                 runs,
                 note,
             } => {
-                let list = runs
-                    .iter()
-                    .map(|run| match run.as_slice() {
-                        [first, .., last] if run.len() > 2 => format!("`{first}`..`{last}`"),
-                        _ => run
-                            .iter()
-                            .map(|id| format!("`{id}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let mut list = Message::default();
+                for (i, run) in runs.iter().enumerate() {
+                    if i > 0 {
+                        list.push_text(", ");
+                    }
+                    match run.as_slice() {
+                        [first, .., last] if run.len() > 2 => {
+                            list.append(&msg!("`{}`..`{}`", first, last));
+                        }
+                        _ => list.append(&Message::ticked(run, ", ")),
+                    }
+                }
                 let text = match parent {
                     Some(p) if p.withdrawn => {
-                        format!("`{}`, withdrawn from {}, had {list}", p.id, framework.name)
+                        msg!(
+                            "`{}`, withdrawn from {}, had {}",
+                            p.id,
+                            framework.name,
+                            list
+                        )
                     }
-                    Some(p) => format!("`{}` has {list}", p.id),
-                    None => format!("{} runs {list}", framework.name),
+                    Some(p) => msg!("`{}` has {}", p.id, list),
+                    None => msg!("{} runs {}", framework.name, list),
                 };
                 with_note(text, *note)
             }
-            Hint::Elsewhere(f, c) if c.withdrawn => format!(
+            Hint::Elsewhere(f, c) if c.withdrawn => msg!(
                 "`{}` is a withdrawn control of {} (`{}:{}`): map to its successor there",
-                c.id, f.name, f.id, c.id
+                c.id,
+                f.name,
+                f.id,
+                c.id
             ),
-            Hint::Elsewhere(f, c) => format!(
+            Hint::Elsewhere(f, c) => msg!(
                 "write `{}:{}`: `{}` is a control of {}",
-                f.id, c.id, c.id, f.name
+                f.id,
+                c.id,
+                c.id,
+                f.name
             ),
         })
     }
@@ -754,7 +769,8 @@ mod tests {
             Resolution::Unknown { within, hint } => format!(
                 "unknown in {}; {}",
                 within.map_or("any framework", |f| f.id.as_str()),
-                hint.help().unwrap_or_else(|| "no hint".to_owned())
+                hint.help()
+                    .map_or_else(|| "no hint".to_owned(), |m| m.plain())
             ),
             Resolution::UnknownFramework(f, h) => format!("no framework `{f}`; closest {h:?}"),
         }

@@ -12,10 +12,11 @@
 #![forbid(unsafe_code)]
 
 #[macro_use]
+pub mod diag;
+#[macro_use]
 pub mod rules;
 pub mod check;
 pub mod config;
-pub mod diag;
 pub mod diff;
 pub mod eval;
 pub mod framework;

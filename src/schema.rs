@@ -186,10 +186,10 @@ fn report(
                     let f = out.push(
                         &SCHEMA,
                         Label::at(file, span).with_message("unknown key"),
-                        format!("unknown key `{key}` {where_}"),
+                        msg!("unknown key `{}` {}", key, where_),
                     );
                     match crate::suggest::closest(key, known_keys.iter().map(String::as_str)) {
-                        Some(s) => f.help(format!("did you mean `{s}`?")),
+                        Some(s) => f.help(msg!("did you mean `{}`?", s)),
                         None => f.help("remove it: kpilint never ignores a key it does not know"),
                     };
                 }
@@ -199,7 +199,7 @@ fn report(
                 out.push(
                     &SCHEMA,
                     Label::at(file, header_span(node)).with_message(format!("`{name}` missing")),
-                    format!("{at}missing required key `{name}`"),
+                    msg!("{}missing required key `{}`", at, name),
                 );
             }
             ValidationErrorKind::Enum { options } => {
@@ -218,13 +218,13 @@ fn report(
                 let f = out.push(
                     &SCHEMA,
                     Label::at(file, node.span),
-                    format!("{at}{written} is not one of {list}"),
+                    msg!("{}{} is not one of {}", at, written, list),
                 );
                 if let Some(s) = node
                     .as_str()
                     .and_then(|w| crate::suggest::closest(w, options.iter().copied()))
                 {
-                    f.help(format!("did you mean `{s}`?"));
+                    f.help(msg!("did you mean `{}`?", s));
                 }
             }
             ValidationErrorKind::OneOfNotValid { .. }
@@ -233,16 +233,14 @@ fn report(
                 out.push(
                     &SCHEMA,
                     Label::at(file, node.span),
-                    format!(
-                        "{at}expected a severity (`error`, `warning`, `info`, `off`) or a table with `severity`, `locked`, `effective`"
-                    ),
+                    msg!("{}expected a severity (`error`, `warning`, `info`, `off`) or a table with `severity`, `locked`, `effective`", at),
                 );
             }
             _ => {
                 out.push(
                     &SCHEMA,
                     Label::at(file, node.span),
-                    format!("{at}{}", lower_first(&err.to_string())),
+                    msg!("{}{}", at, lower_first(&err.to_string())),
                 );
             }
         }

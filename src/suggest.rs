@@ -1,5 +1,7 @@
 //! "Did you mean" suggestions for misspelt names.
 
+use crate::diag::Message;
+
 /// The candidate closest to `word` by Jaro-Winkler similarity, if it is close enough to be
 /// a plausible typo (case-insensitive).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -17,9 +19,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Help for a misspelt name: "did you mean `hint`?" when a candidate is close, else
 /// `otherwise`.
 #[must_use]
-pub fn did_you_mean(hint: Option<&str>, otherwise: &str) -> String {
+pub fn did_you_mean(hint: Option<&str>, otherwise: impl Into<Message>) -> Message {
     match hint {
-        Some(h) => format!("did you mean `{h}`?"),
-        None => otherwise.to_owned(),
+        Some(h) => msg!("did you mean `{}`?", h),
+        None => otherwise.into(),
     }
 }

@@ -143,7 +143,7 @@ fn every_rule_has_a_triggering_and_a_clean_fixture() {
                     .findings
                     .iter()
                     .filter(|f| f.rule.code == rule.code)
-                    .map(|f| format!("{:?}: {}", locate(&report, &f.primary), f.message))
+                    .map(|f| format!("{:?}: {}", locate(&report, &f.primary), f.message.plain()))
                     .collect();
                 if !stray.is_empty() {
                     failures.push(format!("{}: ok fixture fired: {stray:?}", rule.code));

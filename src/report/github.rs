@@ -39,9 +39,10 @@ impl Emitter for Github {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let mut message = f.message.clone();
+            let mut message = f.message.plain();
             if let Some(h) = &f.help {
-                message.push_str(&format!("\nhelp: {h}"));
+                message.push_str("\nhelp: ");
+                message.push_str(&h.plain());
             }
             write!(w, "::{command} ")?;
             if let Some(file) = &file {

@@ -141,8 +141,9 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
     if let Some(x) = &f.suppressed_by {
         other(x, "waived by this exception");
     }
-    let mut help = f.help.clone();
+    let mut help = f.help.as_ref().map(crate::diag::Message::plain);
     for n in &f.notes {
+        let n = n.plain();
         help = Some(match help {
             Some(h) => format!("{h}\nnote: {n}"),
             None => format!("note: {n}"),
@@ -155,7 +156,7 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
         (false, Severity::Info) => (miette::Severity::Advice, ""),
     };
     Rendered {
-        message: format!("{prefix}{at_row}{}", f.message),
+        message: format!("{prefix}{at_row}{}", f.message.plain()),
         code: format!("{}({})", f.rule.name, f.rule.code),
         severity,
         help,

@@ -48,9 +48,9 @@ struct JsonFinding<'a> {
     rule: &'a str,
     code: &'a str,
     severity: Severity,
-    message: &'a str,
+    message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
+    help: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a str>,
     #[serde(flatten)]
@@ -61,7 +61,7 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<Related>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    notes: &'a Vec<String>,
+    notes: Vec<String>,
 }
 
 impl Emitter for Json {
@@ -91,14 +91,14 @@ impl Emitter for Json {
                     rule: f.rule.name,
                     code: f.rule.code,
                     severity: f.severity,
-                    message: &f.message,
-                    help: f.help.as_deref(),
+                    message: f.message.plain(),
+                    help: f.help.as_ref().map(crate::diag::Message::plain),
                     subject: f.subject.as_deref(),
                     at: locate(report, &f.primary),
                     suppressed: f.suppressed_by.is_some(),
                     suppressed_by: f.suppressed_by.as_ref().map(related),
                     related: f.secondary.iter().map(related).collect(),
-                    notes: &f.notes,
+                    notes: f.notes.iter().map(crate::diag::Message::plain).collect(),
                 })
                 .collect(),
             scorecard: report.scorecard.as_ref(),

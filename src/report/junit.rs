@@ -151,12 +151,13 @@ impl Emitter for Junit {
                 at.file,
                 at.line,
                 at.column,
-                f.message,
+                f.message.plain(),
                 f.rule.code,
                 f.severity.as_str()
             );
             if let Some(h) = &f.help {
-                body.push_str(&format!("\nhelp: {h}"));
+                body.push_str("\nhelp: ");
+                body.push_str(&h.plain());
             }
             let outcome = match &f.suppressed_by {
                 Some(x) => {
@@ -173,7 +174,7 @@ impl Emitter for Junit {
             };
             suites.entry(at.file.clone()).or_default().push(Case {
                 name,
-                message: f.message.clone(),
+                message: f.message.plain(),
                 severity: f.severity,
                 body,
                 outcome,

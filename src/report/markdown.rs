@@ -8,7 +8,7 @@
 
 use super::{Emitter, counted, locate, round2};
 use crate::check::Report;
-use crate::diag::Severity;
+use crate::diag::{Message, Segment, Severity};
 use std::io;
 
 /// The Markdown emitter.
@@ -75,59 +75,15 @@ fn code(s: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", content.replace('|', "\\|"))
 }
 
-/// A message for a table cell. Messages put identifiers in backticks; those stay code
-/// spans when every backtick pairs up: a backtick after a space or an opening bracket
-/// opens, the next backtick before a space, the end or punctuation closes, and backticks in
-/// between belong to the identifier (`` `a`b` `` is the code `` a`b ``). Otherwise the
-/// whole message is escaped as text.
-fn message(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut plain = String::new();
-    let mut open: Option<usize> = None;
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] != '`' {
-            if open.is_none() {
-                plain.push(chars[i]);
-            }
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && chars[i] == '`' {
-            i += 1;
-        }
-        let before = start.checked_sub(1).map(|j| chars[j]);
-        let after = chars.get(i).copied();
-        match open {
-            None => {
-                let opens = before.is_none_or(|c| c.is_whitespace() || "([{\"'".contains(c))
-                    && after.is_some_and(|c| !c.is_whitespace());
-                if !opens {
-                    return text(s);
-                }
-                out.push_str(&text(&plain));
-                plain.clear();
-                // The run's first backtick is the delimiter; any others open the content.
-                open = Some(start + 1);
-            }
-            Some(from) => {
-                let closes = before.is_some_and(|c| !c.is_whitespace())
-                    && after.is_none_or(|c| c.is_whitespace() || ".,:;!?)]}\"'".contains(c));
-                if closes {
-                    // The run's last backtick is the delimiter; any others close the content.
-                    let inner: String = chars[from..i - 1].iter().collect();
-                    out.push_str(&code(&inner));
-                    open = None;
-                }
-            }
+/// A message for a table cell: its prose escaped as text, its code as code spans.
+fn message(m: &Message) -> String {
+    let mut out = String::new();
+    for s in m.segments() {
+        match s {
+            Segment::Text(t) => out.push_str(&text(t)),
+            Segment::Code(c) => out.push_str(&code(c)),
         }
     }
-    if open.is_some() {
-        return text(s);
-    }
-    out.push_str(&text(&plain));
     out
 }
 
@@ -244,19 +200,23 @@ mod tests {
     }
 
     #[test]
-    fn messages_keep_their_code_spans_when_backticks_pair_up() {
+    fn messages_render_their_code_segments_as_code_spans() {
         assert_eq!(
-            message("metric `a<b>` has no owner (`x`)"),
+            message(&msg!("metric `{}` has no owner (`{}`)", "a<b>", "x")),
             "metric `a<b>` has no owner (`x`)"
         );
-        // An identifier holding a backtick stays one code span.
-        assert_eq!(message("`a`b` is unknown"), "``a`b`` is unknown");
+        // An identifier holding a backtick or a pipe stays one code span; prose is text.
         assert_eq!(
-            message("`GV | <b>x</b> ``y``` is not a control"),
+            message(&msg!("`{}` is unknown", "a`b")),
+            "``a`b`` is unknown"
+        );
+        assert_eq!(
+            message(&msg!("`{}` is not a control", "GV | <b>x</b> ``y``")),
             r"``` GV \| <b>x</b> ``y`` ``` is not a control"
         );
-        // Unpaired: all text.
-        assert_eq!(message("odd ` tick <b>"), r"odd \` tick &lt;b&gt;");
-        assert_eq!(message("a`b"), r"a\`b");
+        assert_eq!(
+            message(&msg!("odd {} <b>", "` tick")),
+            r"odd \` tick &lt;b&gt;"
+        );
     }
 }

@@ -165,9 +165,11 @@ fn physical(report: &Report, label: &Label, root: Option<&Path>) -> Value {
 
 fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) -> Value {
     let file = file_ref(report.sources.get(f.primary.file), root);
-    let mut text = f.message.clone();
+    let mut text = f.message.plain();
     if let Some(h) = &f.help {
-        text.push_str(&format!(" (help: {h})"));
+        text.push_str(" (help: ");
+        text.push_str(&h.plain());
+        text.push(')');
     }
     let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
     // The fingerprint names what the finding is about, not where it is (lines move) nor
@@ -176,7 +178,14 @@ fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) 
     // by their order among themselves, which moving lines keeps. The first keeps the
     // fingerprint it had before the index existed.
     let path = fingerprint_path(&file);
-    let subject = f.subject.as_deref().unwrap_or(&f.message);
+    let plain;
+    let subject = match f.subject.as_deref() {
+        Some(s) => s,
+        None => {
+            plain = f.message.plain();
+            &plain
+        }
+    };
     let nth = occurrence.to_string();
     let mut key = vec![f.rule.code, path.as_str(), subject];
     if occurrence > 0 {
@@ -229,13 +238,13 @@ impl Emitter for Sarif {
         let root = project_root();
         let root = root.as_deref();
         let rules: Vec<Value> = ALL.iter().map(|r| descriptor(r)).collect();
-        let mut seen: HashMap<(&str, String, &str), usize> = HashMap::new();
+        let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
         let results: Vec<Value> = report
             .findings
             .iter()
             .map(|f| {
                 let file = fingerprint_path(&file_ref(report.sources.get(f.primary.file), root));
-                let subject = f.subject.as_deref().unwrap_or(&f.message);
+                let subject = f.subject.clone().unwrap_or_else(|| f.message.plain());
                 let n = seen.entry((f.rule.code, file, subject)).or_default();
                 let occurrence = *n;
                 *n += 1;

@@ -47,7 +47,7 @@ pub fn report_repeats<'a>(
                 out.push(
                     &DUPLICATE_ID,
                     Label::at(file, id.span).with_message("defined again here"),
-                    format!("{what} `{}` is defined more than once", id.value),
+                    msg!("{} `{}` is defined more than once", what, id.value),
                 )
                 .label(Label::at(first_file, first.span).with_message("first defined here"))
                 .subject(id.value.clone())

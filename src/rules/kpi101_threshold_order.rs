@@ -49,7 +49,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 out.push(
                     &THRESHOLD_ORDER,
                     Label::at(m.file, trend.span).with_message("trend target"),
-                    format!(
+                    msg!(
                         "`{}` has trend target `{}` but direction `{}`",
                         m.id.value,
                         trend.value.as_str(),
@@ -83,19 +83,30 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 };
                 out.push(
                     &THRESHOLD_ORDER,
-                    Label::at(m.file, b.span).with_message(format!("{} {}", lb.as_str(), num(b.value))),
-                    format!(
-                        "`{}` is `{}`, so `{}` must be {relation} `{}`",
+                    Label::at(m.file, b.span).with_message(format!(
+                        "{} {}",
+                        lb.as_str(),
+                        num(b.value)
+                    )),
+                    msg!(
+                        "`{}` is `{}`, so `{}` must be {} `{}`",
                         m.id.value,
                         direction.as_str(),
                         la.as_str(),
+                        relation,
                         lb.as_str()
                     ),
                 )
-                .label(Label::at(m.file, a.span).with_message(format!("{} {}", la.as_str(), num(a.value))))
+                .label(Label::at(m.file, a.span).with_message(format!(
+                    "{} {}",
+                    la.as_str(),
+                    num(a.value)
+                )))
                 .subject(m.id.value.clone())
-                .help(format!(
-                    "order the thresholds target {relation} warn {relation} critical, or fix the direction"
+                .help(msg!(
+                    "order the thresholds target {} warn {} critical, or fix the direction",
+                    relation,
+                    relation
                 ));
                 break;
             }
@@ -116,10 +127,7 @@ fn check_stable(
             out.push(
                 &THRESHOLD_ORDER,
                 Label::at(m.file, b.span).with_message("no target to measure from"),
-                format!(
-                    "`{}` is `stable` but has no `target`: its `warn` and `critical` bands mean nothing",
-                    m.id.value
-                ),
+                msg!("`{}` is `stable` but has no `target`: its `warn` and `critical` bands mean nothing", m.id.value),
             )
             .subject(m.id.value.clone())
             .help("add the `target` the KPI should hold; `warn` and `critical` mark how far it may drift");
@@ -132,11 +140,7 @@ fn check_stable(
         out.push(
             &THRESHOLD_ORDER,
             Label::at(m.file, c.span).with_message(format!("critical {}", num(c.value))),
-            format!(
-                "`{}` is `stable`, so `critical` must be at least as far from the target {} as `warn`",
-                m.id.value,
-                num(target.value)
-            ),
+            msg!("`{}` is `stable`, so `critical` must be at least as far from the target {} as `warn`", m.id.value, num(target.value)),
         )
         .label(Label::at(m.file, w.span).with_message(format!("warn {}", num(w.value))))
         .subject(m.id.value.clone())

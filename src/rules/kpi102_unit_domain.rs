@@ -66,17 +66,19 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                     &UNIT_DOMAIN,
                     Label::at(m.file, v.span)
                         .with_message(format!("not a possible {}", unit.as_str())),
-                    format!(
-                        "{what} {} of `{}` is impossible for unit `{}`",
+                    msg!(
+                        "{} {} of `{}` is impossible for unit `{}`",
+                        what,
                         num(v.value),
                         m.id.value,
                         unit.as_str()
                     ),
                 )
                 .subject(m.id.value.clone())
-                .help(format!(
-                    "a `{}` value is {allowed}; fix the value or the unit",
-                    unit.as_str()
+                .help(msg!(
+                    "a `{}` value is {}; fix the value or the unit",
+                    unit.as_str(),
+                    allowed
                 ));
             }
         }

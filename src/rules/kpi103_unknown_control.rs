@@ -2,7 +2,7 @@
 //! resolves every reference for `legacy-control` and `noncanonical-control`.
 
 use super::{LEGACY_CONTROL, NONCANONICAL_CONTROL};
-use crate::diag::{Diagnostics, Label};
+use crate::diag::{Diagnostics, Label, Message};
 use crate::framework::Resolution;
 use crate::lint::LintContext;
 
@@ -48,16 +48,17 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 Resolution::Noncanonical(f, c) => {
                     let canonical = f.canonical_reference(&r.value, c);
                     let help = if r.value.trim().len() == r.value.len() {
-                        format!("write the canonical ID `{canonical}`")
+                        msg!("write the canonical ID `{}`", canonical)
                     } else {
-                        format!(
-                            "write the canonical ID `{canonical}`, without surrounding whitespace"
+                        msg!(
+                            "write the canonical ID `{}`, without surrounding whitespace",
+                            canonical
                         )
                     };
                     out.push(
                         &NONCANONICAL_CONTROL,
                         at.with_message(format!("means `{}`", c.id)),
-                        format!(
+                        msg!(
                             "`{}` is an informal spelling of {} {}",
                             r.value,
                             f.name,
@@ -70,32 +71,37 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 Resolution::Legacy(f, c) => {
                     let help = if c.superseded_by.is_empty() {
                         match f.successors_of_children(c).as_slice() {
-                            [] => format!(
+                            [] => msg!(
                                 "`{}` was withdrawn with no single successor: map to the current control that fits",
                                 c.id
                             ),
                             [only] => {
-                                format!("use `{only}`, where the subcategories of `{}` moved", c.id)
+                                msg!(
+                                    "use `{}`, where the subcategories of `{}` moved",
+                                    only,
+                                    c.id
+                                )
                             }
-                            moved => format!(
+                            moved => msg!(
                                 "`{}` was withdrawn with no single successor; its subcategories moved to {}: map to the one that fits",
                                 c.id,
-                                ticked(moved, ", ")
+                                Message::ticked(moved, ", ")
                             ),
                         }
                     } else {
-                        format!(
+                        msg!(
                             "use its successor in {}: {}",
                             f.name,
-                            ticked(&c.superseded_by, " or ")
+                            Message::ticked(&c.superseded_by, " or ")
                         )
                     };
                     out.push(
                         &LEGACY_CONTROL,
                         at.with_message("withdrawn control"),
-                        format!(
+                        msg!(
                             "`{}` is a withdrawn CSF 1.1 control, not part of {}",
-                            r.value, f.name
+                            r.value,
+                            f.name
                         ),
                     )
                     .subject(m.id.value.clone())
@@ -105,22 +111,15 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                     out.push(
                         &LEGACY_CONTROL,
                         at.with_message("CSF 1.1 ID"),
-                        format!(
-                            "`{}` is a CSF 1.1 ID: its CSF 2.0 successor `{}` may word the outcome differently",
-                            r.value, c.id
-                        ),
+                        msg!("`{}` is a CSF 1.1 ID: its CSF 2.0 successor `{}` may word the outcome differently", r.value, c.id),
                     )
                     .subject(m.id.value.clone())
-                    .help(format!(
-                        "check that the KPI evidences the CSF 2.0 outcome of `{}`, then write `{}`",
-                        c.id,
-                        f.canonical_reference(&r.value, c)
-                    ));
+                    .help(msg!("check that the KPI evidences the CSF 2.0 outcome of `{}`, then write `{}`", c.id, f.canonical_reference(&r.value, c)));
                 }
                 Resolution::Unknown { within, hint } => {
                     let message = match within {
-                        Some(f) => format!("`{}` is not a control of {}", r.value, f.name),
-                        None => format!("`{}` is not a control of any known framework", r.value),
+                        Some(f) => msg!("`{}` is not a control of {}", r.value, f.name),
+                        None => msg!("`{}` is not a control of any known framework", r.value),
                     };
                     out.push(
                         &UNKNOWN_CONTROL,
@@ -129,7 +128,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                     )
                     .subject(m.id.value.clone())
                     .help(hint.help().unwrap_or_else(|| {
-                        "`kpilint frameworks` lists the known frameworks and their IDs".to_owned()
+                        "`kpilint frameworks` lists the known frameworks and their IDs".into()
                     }));
                 }
                 Resolution::UnknownFramework(name, hint) => {
@@ -164,16 +163,8 @@ fn unknown_framework(
         .push(
             &UNKNOWN_CONTROL,
             at.with_message("unknown framework"),
-            format!("no framework `{name}` is loaded"),
+            msg!("no framework `{}` is loaded", name),
         )
         .subject(subject.to_owned());
     f.help(crate::suggest::did_you_mean(hint, "built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"));
-}
-
-/// `a`, `b` joined by `separator`, each in backticks.
-fn ticked(ids: &[impl AsRef<str>], separator: &str) -> String {
-    ids.iter()
-        .map(|id| format!("`{}`", id.as_ref()))
-        .collect::<Vec<_>>()
-        .join(separator)
 }

@@ -47,7 +47,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &INVALID_PATTERN,
             Label::at(b.banned.file, name.span).with_message("does not compile"),
-            format!("pattern of banned metric `{}` is not a valid regex: {first_line}", b.banned.id.value),
+            msg!("pattern of banned metric `{}` is not a valid regex: {}", b.banned.id.value, first_line),
         )
         .subject(b.banned.id.value.clone())
         .help("patterns use Rust regex syntax; use a TOML literal string ('...') so backslashes stay as written");

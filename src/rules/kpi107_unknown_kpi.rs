@@ -39,7 +39,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 out.push(
                     &UNKNOWN_KPI,
                     Label::at(k.file, r.span).with_message("itself"),
-                    format!("KPI `{}` rolls up into itself", k.id.value),
+                    msg!("KPI `{}` rolls up into itself", k.id.value),
                 )
                 .subject(k.id.value.clone())
                 .help("`rolls_up` lists the tactical KPIs a board KPI summarises");
@@ -79,7 +79,7 @@ fn check_named(
     by: &Metric,
     named: &Sp<String>,
     what: &str,
-    otherwise: &str,
+    otherwise: &'static str,
     out: &mut Diagnostics,
 ) {
     if ctx.kpi(&named.value).is_some() {
@@ -92,7 +92,11 @@ fn check_named(
     out.push(
         &UNKNOWN_KPI,
         Label::at(by.file, named.span).with_message("no such KPI"),
-        format!("{what} `{}`, which the policy does not define", named.value),
+        msg!(
+            "{} `{}`, which the policy does not define",
+            what,
+            named.value
+        ),
     )
     .subject(by.id.value.clone())
     .help(crate::suggest::did_you_mean(hint, otherwise));

@@ -47,9 +47,10 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             .push(
                 &UNKNOWN_CATEGORY,
                 Label::at(m.file, cat.span).with_message("no such category"),
-                format!(
+                msg!(
                     "`{}` is in category `{}`, which the policy does not define",
-                    m.id.value, cat.value
+                    m.id.value,
+                    cat.value
                 ),
             )
             .subject(m.id.value.clone());

@@ -55,9 +55,12 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             out.push(
                 &EXPIRED_EXCEPTION,
                 at.with_message("expired"),
-                format!(
+                msg!(
                     "exception for `{}` on `{}` expired on {} ({} days ago)",
-                    x.rule.value, x.subject.value, exp.value, -left
+                    x.rule.value,
+                    x.subject.value,
+                    exp.value,
+                    -left
                 ),
             )
             .subject(x.subject.value.clone())
@@ -68,9 +71,12 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             out.push(
                 &EXPIRED_EXCEPTION,
                 at.with_message(format!("expires in {left} days")),
-                format!(
-                    "exception for `{}` on `{}` expires on {} (in {left} days)",
-                    x.rule.value, x.subject.value, exp.value
+                msg!(
+                    "exception for `{}` on `{}` expires on {} (in {} days)",
+                    x.rule.value,
+                    x.subject.value,
+                    exp.value,
+                    left
                 ),
             )
             .subject(x.subject.value.clone())

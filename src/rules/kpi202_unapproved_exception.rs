@@ -54,9 +54,11 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &UNAPPROVED_EXCEPTION,
             Label::at(x.file, x.rule.span).with_message("exception"),
-            format!(
-                "exception for `{}` on `{}` has no {list}",
-                x.rule.value, x.subject.value
+            msg!(
+                "exception for `{}` on `{}` has no {}",
+                x.rule.value,
+                x.subject.value,
+                list
             ),
         )
         .subject(x.subject.value.clone())

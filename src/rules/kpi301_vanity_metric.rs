@@ -98,15 +98,17 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                 .push(
                     &VANITY_METRIC,
                     Label::at(m.file, span).with_message("banned metric"),
-                    format!(
-                        "`{}` is a vanity metric (`{}`): {reason}",
-                        m.id.value, b.banned.id.value
+                    msg!(
+                        "`{}` is a vanity metric (`{}`): {}",
+                        m.id.value,
+                        b.banned.id.value,
+                        reason
                     ),
                 )
                 .subject(m.id.value.clone())
                 .label(Label::at(b.banned.file, b.banned.id.span).with_message("banned here"));
             match &b.banned.suggest {
-                Some(s) => f.help(format!("measure the outcome instead: {s}")),
+                Some(s) => f.help(msg!("measure the outcome instead: {}", s)),
                 None => f.help("replace it with an outcome-based KPI that shows exposure changing"),
             };
             break;
@@ -137,7 +139,7 @@ mod tests {
             .iter()
             .map(|f| {
                 let i: usize = f.subject.as_deref().unwrap()[1..].parse().unwrap();
-                let entry = f.message.split('`').nth(3).unwrap().to_owned();
+                let entry = f.message.plain().split('`').nth(3).unwrap().to_owned();
                 (names[i].to_owned(), entry)
             })
             .collect()
@@ -209,7 +211,7 @@ mod tests {
         }
         let banned: Vec<String> = under_baseline(&text)
             .into_iter()
-            .map(|f| f.message)
+            .map(|f| f.message.plain())
             .collect();
         assert!(!policy.kpis.is_empty());
         assert!(banned.is_empty(), "{banned:#?}");

@@ -38,7 +38,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &MISSING_OWNER,
             Label::at(m.file, span).with_message("no owner"),
-            format!("metric `{}` has no owner", m.id.value),
+            msg!("metric `{}` has no owner", m.id.value),
         )
         .subject(m.id.value.clone())
         .help("add `owner = \"team@example.com\"`: the team that acts when it slips");

@@ -45,7 +45,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &MISSING_THRESHOLD,
             Label::at(m.file, m.id.span).with_message("no thresholds"),
-            format!("`{}` has neither thresholds nor a trend target", m.id.value),
+            msg!("`{}` has neither thresholds nor a trend target", m.id.value),
         )
         .subject(m.id.value.clone())
         .help("add `thresholds = { target = ..., warn = ..., critical = ... }` or `thresholds = { trend = \"down\" }`");

@@ -62,9 +62,11 @@ fn check_set<'a>(
             &BOARD_KPI_LIMIT,
             Label::at(first_over.file, first_over.id.span)
                 .with_message(format!("board KPI #{}", limit + 1)),
-            format!(
-                "{what} {} board KPIs; the policy allows at most {limit}",
-                board.len()
+            msg!(
+                "{} {} board KPIs; the policy allows at most {}",
+                what,
+                board.len(),
+                limit
             ),
         )
         .subject(first_over.id.value.clone())

@@ -51,7 +51,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &ACTIVITY_METRIC_ON_BOARD,
             Label::at(m.file, span).with_message("raw count"),
-            format!("board KPI `{}` is a raw count with no ratio, duration or trend", m.id.value),
+            msg!("board KPI `{}` is a raw count with no ratio, duration or trend", m.id.value),
         )
         .subject(m.id.value.clone())
         .help("report a percent, a duration or a trend (`thresholds = { trend = \"down\" }`), or move it to `tactical`");

@@ -48,7 +48,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             .push(
                 &UNMAPPED_KPI,
                 Label::at(m.file, m.id.span).with_message("no framework mapping"),
-                format!("{} KPI `{}` maps to no framework control", tier.as_str(), m.id.value),
+                msg!("{} KPI `{}` maps to no framework control", tier.as_str(), m.id.value),
             )
             .subject(m.id.value.clone())
             .help("add `frameworks = [...]` with the controls it evidences (`kpilint frameworks` lists them)");

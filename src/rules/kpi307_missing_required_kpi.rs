@@ -49,14 +49,15 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             out.push(
                 &MISSING_REQUIRED_KPI,
                 Label::at(c.file, at).with_message(format!("`{}` missing", k.id.value)),
-                format!(
-                    "catalogue `{name}` does not carry required KPI `{}`",
+                msg!(
+                    "catalogue `{}` does not carry required KPI `{}`",
+                    name,
                     k.id.value
                 ),
             )
             .subject(k.id.value.clone())
             .label(Label::at(k.file, req_span).with_message("required here"))
-            .help(format!(
+            .help(msg!(
                 "add a `[[metric]]` with `implements = \"{}\"`",
                 k.id.value
             ));

@@ -41,8 +41,8 @@ declare_rule! {
 /// inherits, so only values it sets can be looser.
 pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
     let what = match child.origin {
-        Origin::Catalogue => format!("metric `{}`", child.id.value),
-        Origin::Policy => format!("KPI `{}` in the extending policy", child.id.value),
+        Origin::Catalogue => msg!("metric `{}`", child.id.value),
+        Origin::Policy => msg!("KPI `{}` in the extending policy", child.id.value),
     };
     let kpi = &parent.id.value;
     let found = loosenings(parent, child, false, None);
@@ -62,13 +62,16 @@ pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
                 (
                     loose.span,
                     strict.span,
-                    format!(
-                        "{what} sets {} {} but the policy requires {} for `{kpi}` ({dir})",
+                    msg!(
+                        "{} sets {} {} but the policy requires {} for `{}` ({})",
+                        what,
                         level.as_str(),
                         num(loose.value),
-                        num(strict.value)
+                        num(strict.value),
+                        kpi,
+                        dir
                     ),
-                    format!("use {} {} or stricter", level.as_str(), num(strict.value)),
+                    msg!("use {} {} or stricter", level.as_str(), num(strict.value)),
                 )
             }
             Loosening::Trend { strict, loose } => {
@@ -76,32 +79,36 @@ pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
                 (
                     loose.span,
                     strict.span,
-                    format!(
-                        "{what} sets trend `{}` but the policy requires `{}` for `{kpi}`",
+                    msg!(
+                        "{} sets trend `{}` but the policy requires `{}` for `{}`",
+                        what,
                         loose.value.as_str(),
-                        strict.value.as_str()
+                        strict.value.as_str(),
+                        kpi
                     ),
-                    format!("use `trend = \"{}\"`", strict.value.as_str()),
+                    msg!("use `trend = \"{}\"`", strict.value.as_str()),
                 )
             }
             Loosening::Cadence { strict, loose } => (
                 loose.span,
                 strict.span,
-                format!(
-                    "{what} is reported `{}` but the policy requires `{}` for `{kpi}`",
+                msg!(
+                    "{} is reported `{}` but the policy requires `{}` for `{}`",
+                    what,
                     loose.value.as_str(),
-                    strict.value.as_str()
+                    strict.value.as_str(),
+                    kpi
                 ),
-                format!("report it `{}` or more often", strict.value.as_str()),
+                msg!("report it `{}` or more often", strict.value.as_str()),
             ),
             Loosening::Required { strict, loose } => {
                 let Some(loose) = loose else { continue };
                 (
                     loose.span,
                     strict.span,
-                    format!("{what} drops `required` from KPI `{kpi}`"),
+                    msg!("{} drops `required` from KPI `{}`", what, kpi),
                     "an extending policy may add KPIs and tighten them, never drop a required one"
-                        .to_owned(),
+                        .into(),
                 )
             }
         };
@@ -135,7 +142,7 @@ pub fn locked_rule(parent: &RuleSetting, child: &RuleSetting, out: &mut Diagnost
         out.push(
             &LOOSER_THAN_POLICY,
             Label::at(child.file, at).with_message("weakens a locked rule"),
-            format!(
+            msg!(
                 "rule `{}` is locked by a policy this one extends; this setting is ignored",
                 child.name
             ),

@@ -38,7 +38,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &MANUAL_SOURCE,
             Label::at(m.file, src.span).with_message("manual"),
-            format!("metric `{}` is reported manually", m.id.value),
+            msg!("metric `{}` is reported manually", m.id.value),
         )
         .subject(m.id.value.clone())
         .help(

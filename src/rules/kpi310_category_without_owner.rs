@@ -35,7 +35,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &CATEGORY_WITHOUT_OWNER,
             Label::at(c.file, c.id.span).with_message("no owner"),
-            format!("category `{}` has no owner", c.id.value),
+            msg!("category `{}` has no owner", c.id.value),
         )
         .subject(c.id.value.clone())
         .help("add `owner = \"...\"` to the `[[category]]`");

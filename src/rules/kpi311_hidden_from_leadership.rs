@@ -53,7 +53,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             .push(
                 &HIDDEN_FROM_LEADERSHIP,
                 Label::at(m.file, vis.span).with_message("hidden"),
-                format!("`{}` is {why} but only visible to the team", m.id.value),
+                msg!("`{}` is {} but only visible to the team", m.id.value, why),
             )
             .subject(m.id.value.clone())
             .help("set `visibility = \"leadership\"`");

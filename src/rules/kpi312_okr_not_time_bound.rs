@@ -58,7 +58,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &OKR_NOT_TIME_BOUND,
             Label::at(m.file, span).with_message("incomplete OKR"),
-            format!("OKR `{}` lacks {list}", m.id.value),
+            msg!("OKR `{}` lacks {}", m.id.value, list),
         )
         .subject(m.id.value.clone())
         .help("an OKR needs `okr = { objective = \"...\", baseline = ..., target = ..., due = YYYY-MM-DD }`");

@@ -51,7 +51,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &OKR_OVERDUE,
             Label::at(m.file, due.span).with_message(format!("{days} days ago")),
-            format!("OKR `{}` was due on {} ({days} days ago)", m.id.value, due.value),
+            msg!("OKR `{}` was due on {} ({} days ago)", m.id.value, due.value, days),
         )
         .subject(m.id.value.clone())
         .help("promote it to a KPI with thresholds if it is done, or re-plan it with a new baseline and due date");

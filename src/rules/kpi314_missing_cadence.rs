@@ -43,7 +43,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         out.push(
             &MISSING_CADENCE,
             Label::at(m.file, m.id.span).with_message("no cadence"),
-            format!("`{}` has no reporting cadence", m.id.value),
+            msg!("`{}` has no reporting cadence", m.id.value),
         )
         .subject(m.id.value.clone())
         .help("add `cadence = \"weekly\"`, `\"monthly\"` or `\"quarterly\"`");

@@ -53,13 +53,10 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             out.push(
                 &UNCOVERED_CONTROL,
                 Label::at(*file, req.span).with_message("required here"),
-                format!("{} control {} has no KPI", fw.name, c.describe()),
+                msg!("{} control {} has no KPI", fw.name, c.describe()),
             )
             .subject(c.id.clone())
-            .help(format!(
-                "map a KPI to it with `frameworks = [\"{}\"]`",
-                c.id
-            ));
+            .help(msg!("map a KPI to it with `frameworks = [\"{}\"]`", c.id));
         }
     }
 }
