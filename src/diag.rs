@@ -1,7 +1,7 @@
 //! Findings: what a rule reports, where, and how severe it ends up after the policy's
 //! `[rules]` table and its exceptions have had their say.
 
-use crate::rules::RuleMeta;
+use crate::rules::Rule;
 use crate::source::{FileId, Span};
 use serde::Serialize;
 use std::fmt;
@@ -226,6 +226,21 @@ macro_rules! msg {
     };
 }
 
+/// A number as written in messages: at most six decimals, no trailing zeros, so that a
+/// computed `110.00000000000001` reads `110` and `1.8333333333333333` reads `1.833333`.
+#[must_use]
+pub fn num(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return format!("{v}");
+    }
+    let rounded = (v * 1e6).round() / 1e6;
+    if rounded == 0.0 {
+        "0".to_owned() // not `-0`
+    } else {
+        format!("{rounded}")
+    }
+}
+
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -246,6 +261,40 @@ impl Severity {
             Self::Info => "info",
             Self::Warning => "warning",
             Self::Error => "error",
+        }
+    }
+}
+
+/// The lowest severity that fails a run (exit code 1), or `never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Errors fail the run.
+    Error,
+    /// Warnings and errors fail the run.
+    Warning,
+    /// Nothing fails the run.
+    Never,
+}
+
+impl FailOn {
+    /// Parses `error`, `warning` or `never`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "error" => Self::Error,
+            "warning" => Self::Warning,
+            "never" => Self::Never,
+            _ => return None,
+        })
+    }
+
+    /// The lowest severity that fails the run.
+    #[must_use]
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            Self::Error => Some(Severity::Error),
+            Self::Warning => Some(Severity::Warning),
+            Self::Never => None,
         }
     }
 }
@@ -337,7 +386,7 @@ impl Label {
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule that found it.
-    pub rule: &'static RuleMeta,
+    pub rule: &'static Rule,
     /// What is wrong: lower-case, no trailing period, identifiers as code.
     pub message: Message,
     /// What to do about it.
@@ -371,7 +420,7 @@ impl Diagnostics {
     /// Records a finding of `rule` at `primary` and returns it for builder-style additions.
     pub fn push(
         &mut self,
-        rule: &'static RuleMeta,
+        rule: &'static Rule,
         primary: Label,
         message: impl Into<Message>,
     ) -> &mut Finding {
@@ -419,5 +468,46 @@ impl Finding {
     pub fn cap(&mut self, cap: Severity) -> &mut Self {
         self.cap = Some(cap);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(num(95.0), "95");
+        assert_eq!(num(97.5), "97.5");
+        assert_eq!(num(110.000_000_000_000_01), "110");
+        assert_eq!(num(11.0 / 6.0), "1.833333");
+        assert_eq!(num(-0.000_000_1), "0");
+        assert_eq!(num(-2.25), "-2.25");
+        assert_eq!(num(1e20), "100000000000000000000");
+    }
+
+    #[test]
+    fn templates_keep_arguments_apart_from_their_code_spans() {
+        let m = msg!("metric `{}` has {} rows (`{{x}}`)", "a`b", 3);
+        assert_eq!(
+            m.segments(),
+            [
+                Segment::Text("metric ".into()),
+                Segment::Code("a`b".into()),
+                Segment::Text(" has 3 rows (".into()),
+                Segment::Code("{x}".into()),
+                Segment::Text(")".into()),
+            ]
+        );
+        assert_eq!(m.plain(), "metric `a`b` has 3 rows (`{x}`)");
+        let inner = msg!("`{}`", "k");
+        assert_eq!(msg!("KPI {} is gone", inner).plain(), "KPI `k` is gone");
+        assert_eq!(
+            Message::from("add `owner = \"x\"`").segments(),
+            [
+                Segment::Text("add ".into()),
+                Segment::Code("owner = \"x\"".into())
+            ]
+        );
     }
 }

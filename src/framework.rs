@@ -13,7 +13,7 @@
 //! ID is out of range, or the closest ID.
 
 use crate::diag::Message;
-use crate::node::Node;
+use crate::load::node::Node;
 use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -55,6 +55,8 @@ pub struct Control {
     pub superseded_by: Vec<String>,
     /// Span of the entry in a custom catalogue file.
     pub span: Span,
+    /// Span of its `id` value in a custom catalogue file.
+    pub id_span: Span,
 }
 
 impl Control {
@@ -113,6 +115,7 @@ impl Framework {
             .filter_map(|c| {
                 Some(Control {
                     id: text(c, "id")?,
+                    id_span: c.get("id").map_or(c.span, |n| n.span),
                     title: text(c, "title"),
                     text: text(c, "text"),
                     level: text(c, "level"),
@@ -321,19 +324,24 @@ impl Hint<'_> {
 pub struct Registry {
     /// In load order.
     pub frameworks: Vec<Framework>,
+    /// Custom catalogues whose id was already taken, left out (`duplicate-id`).
+    pub shadowed: Vec<Framework>,
 }
 
 static BUILTIN_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let frameworks = BUILTIN
         .iter()
         .map(|(name, text)| {
-            let root = crate::node::parse_toml(text)
+            let root = crate::load::toml::parse(text)
                 .unwrap_or_else(|e| panic!("embedded {name} is invalid: {}", e.message));
             Framework::from_node(&root, None)
                 .unwrap_or_else(|| panic!("embedded {name} lacks [framework] id"))
         })
         .collect();
-    Registry { frameworks }
+    Registry {
+        frameworks,
+        shadowed: Vec::new(),
+    }
 });
 
 /// The ID of the built-in NIST CSF 2.0 catalogue.
@@ -372,6 +380,17 @@ impl Registry {
     #[must_use]
     pub fn builtin() -> Self {
         BUILTIN_REGISTRY.clone()
+    }
+
+    /// Adds a custom framework, unless its id is taken: then it is kept aside as
+    /// shadowed, or dropped when it is `same_as_builtin` (the repository's own copy of a
+    /// built-in catalogue, as in kpilint's own tree).
+    pub fn add(&mut self, fw: Framework, same_as_builtin: bool) {
+        match self.get(&fw.id) {
+            None => self.frameworks.push(fw),
+            Some(existing) if existing.file.is_none() && same_as_builtin => {}
+            Some(_) => self.shadowed.push(fw),
+        }
     }
 
     /// The framework with this ID.
@@ -738,7 +757,7 @@ mod tests {
 
     fn registry() -> Registry {
         let mut r = Registry::builtin();
-        let root = crate::node::parse_toml(ACME).unwrap();
+        let root = crate::load::toml::parse(ACME).unwrap();
         r.frameworks
             .push(Framework::from_node(&root, None).unwrap());
         r

@@ -118,7 +118,7 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
         for p in periods {
             data.push_str(&format!(
                 "{id},{p},{},,automated\n",
-                crate::lint::num(value)
+                crate::diag::num(value)
             ));
         }
     }
@@ -130,21 +130,20 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
     ]
 }
 
-/// Writes the scaffold into `dir`. Refuses, naming them, when any file already exists,
-/// unless `force`. Each file is written to a temporary file and renamed into place.
+/// Writes the scaffold into `dir` and returns the paths written, relative to it. Refuses,
+/// naming them, when any file already exists, unless `force`. Each file is written whole
+/// (see [`crate::output`]).
 ///
 /// # Errors
 /// A message for the user (exit code 2).
 pub fn run(dir: &Path, force: bool, today: jiff::civil::Date) -> Result<Vec<PathBuf>, String> {
-    let root = crate::node::parse_toml(crate::check::BASELINE).map_err(|e| e.message)?;
-    let baseline = crate::model::policy(&root, crate::source::FileId(0))
+    let baseline = crate::model::policy(&crate::policy::BASELINE_TREE, crate::source::FileId(0))
         .ok_or("the built-in baseline has no [policy] id")?;
     let files = files(&baseline.kpis, today);
     let existing: Vec<String> = files
         .iter()
-        .map(|(p, _)| dir.join(p))
-        .filter(|p| p.exists())
-        .map(|p| p.display().to_string())
+        .filter(|(p, _)| dir.join(p).exists())
+        .map(|(p, _)| p.display().to_string())
         .collect();
     if !existing.is_empty() && !force {
         return Err(format!(
@@ -159,14 +158,9 @@ pub fn run(dir: &Path, force: bool, today: jiff::civil::Date) -> Result<Vec<Path
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
-        let tmp = path.with_extension("kpilint-tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                format!("cannot write `{}`: {e}", path.display())
-            })?;
-        written.push(path);
+        crate::output::write(&path, &[], |w| w.write_all(text.as_bytes()))
+            .map_err(|e| e.to_string())?;
+        written.push(rel);
     }
     Ok(written)
 }

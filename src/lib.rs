@@ -2,12 +2,23 @@
 //!
 //! A governance team keeps its KPI policy in TOML: KPI definitions with thresholds,
 //! framework mappings (OWASP NHI Top 10, NIST CSF 2.0, NIST AI RMF, custom catalogues)
-//! and banned vanity metrics. kpilint lints the metric catalogues teams write against it.
+//! and banned vanity metrics. kpilint lints the metric catalogues teams write against it,
+//! and evaluates the data they report.
 //!
-//! The pipeline, one type per stage: [`source::SourceMap`] (every input read once) →
-//! [`node::Node`] (a spanned tree for TOML and JSON alike) → [`schema`] validation →
-//! [`model`] (policies and catalogues) → [`lint::Policy`] (layers merged) →
-//! [`rules`] → [`check::Report`] → [`report`] emitters. Findings are data, never `Err`.
+//! The pipeline, one module per stage, one type between each ([`pipeline`] composes them):
+//!
+//! 1. [`workspace`]: the working directory, repository root and `kpilint.toml`, built once.
+//! 2. [`discover`]: which files to read ([`discover::Found`]).
+//! 3. [`load`]: files into spanned [`load::node::Node`] trees, schema-checked, extracted
+//!    into the [`model`] ([`load::Loaded`]); only `parse-error` and `schema` arise here.
+//! 4. [`policy`]: layers ordered and merged into the effective [`policy::Policy`].
+//! 5. [`analyze`]: the facts rules read ([`analyze::Context`], [`analyze::data::DataFacts`]).
+//! 6. [`rules`]: one file per rule, each judging the facts of its stage.
+//! 7. [`settle`]: levels, exceptions, order: the [`settle::Report`].
+//! 8. [`report`]: emitters, one per output format.
+//!
+//! [`diff`] runs stages 1-5 on a base revision and the working tree and judges the
+//! [`diff::Delta`]. Findings are data, never `Err`; the library never prints.
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 #![forbid(unsafe_code)]
 
@@ -15,19 +26,22 @@
 pub mod diag;
 #[macro_use]
 pub mod rules;
-pub mod check;
+pub mod analyze;
 pub mod config;
 pub mod diff;
-pub mod eval;
+pub mod discover;
 pub mod framework;
 pub mod init;
-pub mod json;
-pub mod lint;
+pub mod load;
 pub mod model;
-pub mod node;
+pub mod output;
 pub mod period;
+pub mod pipeline;
+pub mod policy;
 pub mod report;
 pub mod schema;
 mod schema_node;
+pub mod settle;
 pub mod source;
 pub mod suggest;
+pub mod workspace;

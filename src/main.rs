@@ -1,196 +1,26 @@
-//! The `kpilint` binary: argument parsing, colour, output files and exit codes. Everything
-//! else lives in the library.
+//! The `kpilint` binary: argument parsing, one `Format -> emitter` choice, the output file
+//! and exit codes. Everything else lives in the library.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use kpilint::check::{self, Options, Report};
-use kpilint::diag::Severity;
-use kpilint::report::{Emitter, human::Human, json::Json};
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Color, Command, Global, SchemaKind};
+use kpilint::diag::FailOn;
+use kpilint::pipeline::{self, Fatal, Request};
+use kpilint::report::{Emitter, Format, human::Human};
+use kpilint::settle::Report;
+use kpilint::workspace::Workspace;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Policy-as-code for security KPIs: lint metric catalogues against a KPI policy.
-///
-/// kpilint reads policies (`policies/**/*.toml`, or the built-in NHI baseline), framework
-/// catalogues (built in, plus `policies/frameworks/*.toml`) and metric catalogues (TOML or
-/// JSON), and reports findings a governance team can act on and CI can gate on.
-///
-/// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 kpilint could
-/// not do its job (bad arguments, unreadable paths, a policy that does not parse).
-#[derive(Parser, Debug)]
-#[command(name = "kpilint", version, max_term_width = 100)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    global: Global,
-}
-
-#[derive(Args, Debug, Clone)]
-struct Global {
-    /// Output format: `human` diagnostics, the `json` contract (`kpilint schema report`),
-    /// `sarif` 2.1.0 for code scanning, `junit` XML, `github` Actions annotations, or a
-    /// `markdown` summary for a pull-request comment.
-    /// [default: human, or `format` in kpilint.toml]
-    #[arg(long, global = true, value_enum)]
-    format: Option<Format>,
-    /// Write the report to FILE (atomically: a temporary file renamed into place).
-    #[arg(long, global = true, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Policy file or directory to use instead of `policies/` (repeatable).
-    #[arg(long, global = true, value_name = "PATH")]
-    policy: Vec<PathBuf>,
-    /// Lowest severity that makes the exit code 1 [default: error, or `fail_on` in
-    /// kpilint.toml].
-    #[arg(long, global = true, value_enum)]
-    fail_on: Option<FailOn>,
-    /// Colour the human output (`NO_COLOR` is respected by `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
-    color: Color,
-    /// Print only errors and warnings, without the summary line.
-    #[arg(long, short, global = true)]
-    quiet: bool,
-    /// Evaluate as if today were DATE (YYYY-MM-DD): exception expiry, overdue OKRs, stale
-    /// data, `effective` rule dates. Give it in CI to make runs reproducible.
-    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
-    as_of: Option<jiff::civil::Date>,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Lint policies and metric catalogues (the CI entry point).
-    ///
-    /// PATHs are files or directories (walked in sorted order; `.toml` and `.json`, plus
-    /// `.csv`, `.ndjson` and `.jsonl` data). Files are recognised by their top table:
-    /// `[policy]`, `[catalogue]`, `[framework]`. With no PATH, `metrics/` and `data/` are
-    /// checked (or the globs of kpilint.toml). With no policy among the inputs or
-    /// `--policy`, the policies in `policies/` (here or in a parent directory up to the
-    /// repository root) are used, or else the built-in NHI baseline. Finding nothing to
-    /// check is exit 2.
-    Check {
-        /// Files or directories to check.
-        paths: Vec<PathBuf>,
-    },
-    /// Evaluate metric data: every KPI's latest value, status and trend (a scorecard).
-    ///
-    /// PATHs as for `check`, plus data files (`.csv`, `.ndjson`, `.jsonl`; default `data/`)
-    /// with columns `metric`, `period`, `value` (or `numerator` and `denominator`) and
-    /// optional `scope` and `source`. Findings are counted as for `check` and decide the
-    /// exit code; `kpilint check` with the same paths shows them in full.
-    Eval {
-        /// Files or directories to evaluate.
-        paths: Vec<PathBuf>,
-    },
-    /// Framework controls against the KPIs that evidence them.
-    ///
-    /// Checks PATHs as `check` does, then lists each framework a `[coverage]` requirement
-    /// names (every control, covered or not) or a KPI maps to (its covered controls), with
-    /// the catalogue metrics that evidence each control. Findings decide the exit code as
-    /// for `check`. Formats: human, json.
-    Coverage {
-        /// Only this framework, every control listed (e.g. `nist-csf-2.0`).
-        #[arg(long, value_name = "ID")]
-        framework: Option<String>,
-        /// Files or directories, as for `check`.
-        paths: Vec<PathBuf>,
-    },
-    /// Scaffold kpilint.toml, a policy extending the baseline, a catalogue and a data file
-    /// that pass `check`. Never overwrites existing files unless --force.
-    Init {
-        /// Directory to write into [default: the working directory].
-        dir: Option<PathBuf>,
-        /// Replace files that already exist.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Check the working tree and report what it changes against a git revision: loosened
-    /// thresholds, removed KPIs and owners, lost coverage, new exceptions.
-    ///
-    /// Reads the policies and catalogues as they are at REV with the git CLI (only that
-    /// commit needs to be fetched) and runs the full check on the working tree too.
-    Diff {
-        /// The base revision, e.g. `origin/main` or a commit id.
-        #[arg(long, value_name = "REV")]
-        base: String,
-        /// Files or directories, as for `check`.
-        paths: Vec<PathBuf>,
-    },
-    /// Print a rule's documentation (by name or code).
-    Explain {
-        /// Rule name (`vanity-metric`) or code (`KPI301`).
-        rule: String,
-    },
-    /// List every rule with its code and default severity.
-    Rules,
-    /// List the frameworks (built in, plus the repository's `policies/frameworks/*.toml`),
-    /// or the controls of one.
-    Frameworks {
-        /// Framework id, e.g. `owasp-nhi-2025`.
-        id: Option<String>,
-    },
-    /// Print the JSON Schema of a file kind or of the JSON report.
-    Schema {
-        /// Which schema.
-        #[arg(value_enum)]
-        kind: SchemaKind,
-    },
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-    Sarif,
-    Junit,
-    Github,
-    Markdown,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum FailOn {
-    Error,
-    Warning,
-    Never,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum SchemaKind {
-    Policy,
-    Catalogue,
-    Framework,
-    Data,
-    Report,
-}
-
-impl Global {
-    fn format(&self) -> Format {
-        self.format.unwrap_or(Format::Human)
-    }
-
-    /// The lowest severity that fails the run.
-    fn threshold(&self) -> Option<Severity> {
-        match self.fail_on.unwrap_or(FailOn::Error) {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Never => None,
-        }
-    }
-}
-
-fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
-    s.parse()
-        .map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interrupted run leaves no half-written temporary report behind.
+    let _ = ctrlc::set_handler(|| {
+        kpilint::output::remove_pending();
+        std::process::exit(130);
+    });
     match run(&cli) {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -201,111 +31,107 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> io::Result<ExitCode> {
-    // kpilint.toml, found upward from the working directory, configures the commands that
-    // read a repository; the command line wins. `explain`, `init` and the rest never read
-    // it, so a broken one cannot stop `kpilint init --force` from replacing it.
-    let reads_repository = matches!(
-        cli.command,
-        Command::Check { .. }
-            | Command::Eval { .. }
-            | Command::Diff { .. }
-            | Command::Coverage { .. }
-    );
-    let found = std::env::current_dir()
-        .ok()
-        .filter(|_| reads_repository)
-        .and_then(|d| kpilint::config::find(&d));
-    let config = match found {
-        Some(path) => match kpilint::config::load(&path) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("kpilint: error: {e}");
-                return Ok(ExitCode::from(2));
-            }
-        },
-        None => None,
-    };
-    let mut global = cli.global.clone();
-    if let Some(c) = &config {
-        if global.format.is_none() {
-            global.format = c
+/// The options in force: the command line's, else the governing kpilint.toml's.
+struct Options {
+    global: Global,
+    format: Format,
+    fail_on: FailOn,
+    /// The files the run read, which `--output` must not overwrite.
+    inputs: Vec<PathBuf>,
+}
+
+impl Options {
+    fn new(global: &Global, config: Option<&kpilint::config::Config>) -> Self {
+        Self {
+            global: global.clone(),
+            format: global
                 .format
-                .as_deref()
-                .and_then(|f| Format::from_str(f, false).ok());
-        }
-        if global.fail_on.is_none() {
-            global.fail_on = c
+                .or(config.and_then(|c| c.format))
+                .unwrap_or(Format::Human),
+            fail_on: global
                 .fail_on
-                .as_deref()
-                .and_then(|f| FailOn::from_str(f, false).ok());
+                .or(config.and_then(|c| c.fail_on))
+                .unwrap_or(FailOn::Error),
+            inputs: Vec::new(),
         }
     }
-    let g = &global;
+}
+
+fn run(cli: &Cli) -> io::Result<ExitCode> {
+    let cwd = std::env::current_dir()?;
+    let as_of = cli
+        .global
+        .as_of
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     match &cli.command {
         Command::Check { paths }
         | Command::Eval { paths }
         | Command::Diff { paths, .. }
         | Command::Coverage { paths, .. } => {
-            let scorecard = matches!(cli.command, Command::Eval { .. });
-            let coverage = match &cli.command {
-                Command::Coverage { framework, .. } => Some(framework.as_deref()),
-                _ => None,
+            // kpilint.toml configures the commands that read a repository; the command line
+            // wins. `explain`, `init` and the rest never read it, so a broken one cannot
+            // stop `kpilint init --force` from replacing it.
+            let mut ws = match Workspace::discover(&cwd) {
+                Ok(ws) => ws,
+                Err(e) => {
+                    eprintln!("kpilint: error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
             };
-            if coverage.is_some() && !matches!(g.format(), Format::Human | Format::Json) {
+            let req = Request {
+                paths: paths.clone(),
+                policies: cli.global.policy.clone(),
+                as_of,
+            };
+            let result = match &cli.command {
+                Command::Diff { base, base_dir, .. } => {
+                    let base = match (base, base_dir) {
+                        (Some(rev), _) => kpilint::diff::Base::Rev(rev.clone()),
+                        (None, Some(dir)) => kpilint::diff::Base::Dir(dir.clone()),
+                        (None, None) => unreachable!("clap requires one of them"),
+                    };
+                    kpilint::diff::prepare(&ws, &base, &req).and_then(|plan| {
+                        // The base revision's configuration governs the review.
+                        ws.config.clone_from(&plan.config);
+                        kpilint::diff::run(&ws, &req, &plan)
+                    })
+                }
+                _ => pipeline::check(&ws, &req),
+            };
+            let mut opts = Options::new(&cli.global, ws.config.as_ref());
+            if let Command::Coverage { .. } = cli.command
+                && !matches!(opts.format, Format::Human | Format::Json)
+            {
                 eprintln!("kpilint: error: `coverage` prints `--format human` or `json`");
                 return Ok(ExitCode::from(2));
             }
-            let as_of = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-            let opts = Options {
-                paths: paths.clone(),
-                policies: g.policy.clone(),
-                as_of,
-                config: config.clone(),
-                root: None,
-            };
-            let result = match &cli.command {
-                Command::Diff { base, .. } => kpilint::diff::run(&opts, base),
-                _ => check::run(&opts),
-            };
             match result {
                 Ok(report) => {
-                    let written = write_output(g, |w| match coverage {
-                        Some(only) => emit_coverage(g, w, &report, only),
-                        None if scorecard && g.format() == Format::Human => {
-                            emit_scorecard(g, w, &report)
+                    opts.inputs = read_files(&report);
+                    let written = write_output(&opts, |w| match &cli.command {
+                        Command::Coverage { framework, .. } => {
+                            emit_coverage(&opts, w, &report, framework.as_deref())
                         }
-                        None => emit(g, w, &report),
+                        Command::Eval { .. } if opts.format == Format::Human => {
+                            emit_scorecard(&opts, w, &report)
+                        }
+                        _ => emit(&opts, w, &report),
                     });
                     // A reader that stopped early (`| head`) does not change the verdict.
                     match written {
                         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
                         _ => {}
                     }
-                    Ok(ExitCode::from(u8::from(report.fails(g.threshold()))))
+                    Ok(ExitCode::from(u8::from(
+                        report.fails(opts.fail_on.threshold()),
+                    )))
                 }
-                Err(fatal) => {
-                    if let Some(report) = &fatal.report {
-                        if g.format() == Format::Human {
-                            let mut human = Human {
-                                color: use_color(g, &io::stderr()),
-                                width: 100,
-                                quiet: true,
-                            };
-                            human.emit(&mut io::stderr().lock(), report)?;
-                        } else {
-                            // A CI step reading SARIF or JSON still gets the findings that
-                            // stopped the run, such as a policy's parse error.
-                            write_output(g, |w| emit(g, w, report))?;
-                        }
-                    }
-                    eprintln!("kpilint: error: {}", fatal.message);
-                    Ok(ExitCode::from(2))
-                }
+                Err(fatal) => fatal_error(&opts, fatal),
             }
         }
         Command::Explain { rule } => {
-            let Some(meta) = kpilint::rules::find(rule) else {
+            let opts = Options::new(&cli.global, None);
+            let Some(rule) = kpilint::rules::find(rule) else {
                 let hint = kpilint::rules::suggest(rule)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
@@ -314,32 +140,26 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             };
-            write_output(g, |w| match g.format() {
+            write_output(&opts, |w| match opts.format {
                 Format::Human => write!(
                     w,
                     "# {} ({})\n\nDefault severity: {}\n\n{}",
-                    meta.name,
-                    meta.code,
-                    meta.default_severity.as_str(),
-                    meta.docs()
+                    rule.name,
+                    rule.code,
+                    rule.default_severity.as_str(),
+                    rule.docs()
                 ),
                 _ => {
-                    let v = serde_json::json!({
-                        "name": meta.name, "code": meta.code, "group": meta.group,
-                        "default_severity": meta.default_severity, "summary": meta.summary,
-                        "explanation": meta.docs(),
-                    });
-                    writeln!(
-                        w,
-                        "{}",
-                        serde_json::to_string_pretty(&v).map_err(io::Error::other)?
-                    )
+                    let mut v = describe(rule);
+                    v["explanation"] = rule.docs().into();
+                    json_line(w, &v)
                 }
             })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
-            write_output(g, |w| match g.format() {
+            let opts = Options::new(&cli.global, None);
+            write_output(&opts, |w| match opts.format {
                 Format::Human => {
                     for r in kpilint::rules::ALL {
                         writeln!(
@@ -354,30 +174,22 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                     Ok(())
                 }
                 _ => {
-                    let v: Vec<_> = kpilint::rules::ALL
-                        .iter()
-                        .map(|r| {
-                            serde_json::json!({"name": r.name, "code": r.code, "group": r.group,
-                            "default_severity": r.default_severity, "summary": r.summary})
-                        })
-                        .collect();
-                    writeln!(
-                        w,
-                        "{}",
-                        serde_json::to_string_pretty(&v).map_err(io::Error::other)?
-                    )
+                    let v: Vec<_> = kpilint::rules::ALL.iter().map(|r| describe(r)).collect();
+                    json_line(w, &v)
                 }
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Frameworks { id } => frameworks(g, id.as_deref()),
+        Command::Frameworks { id } => {
+            let opts = Options::new(&cli.global, None);
+            frameworks(&opts, &Workspace::new(&cwd), id.as_deref())
+        }
         Command::Init { dir, force } => {
             let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
-            let today = g.as_of.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-            match kpilint::init::run(&dir, *force, today) {
+            match kpilint::init::run(&cwd.join(&dir), *force, as_of) {
                 Ok(written) => {
                     for p in written {
-                        println!("created {}", p.display());
+                        println!("created {}", dir.join(p).display());
                     }
                     println!(
                         "next: `kpilint check` and `kpilint eval` in {}",
@@ -392,6 +204,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             }
         }
         Command::Schema { kind } => {
+            let opts = Options::new(&cli.global, None);
             let name = match kind {
                 SchemaKind::Policy => "policy",
                 SchemaKind::Catalogue => "catalogue",
@@ -400,19 +213,60 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 SchemaKind::Report => "report",
             };
             let text = kpilint::schema::text(name).unwrap_or_default();
-            write_output(g, |w| w.write_all(text.as_bytes()))?;
+            write_output(&opts, |w| w.write_all(text.as_bytes()))?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
-    let registry = std::env::current_dir().map_or_else(
-        |_| kpilint::framework::Registry::builtin(),
-        |cwd| kpilint::check::repository_frameworks(&cwd),
-    );
+/// Prints what stopped the run (exit 2), after the findings gathered before it: on stderr
+/// for humans, and in the machine-readable format for a CI step that reads SARIF or JSON.
+fn fatal_error(opts: &Options, fatal: Fatal) -> io::Result<ExitCode> {
+    if let Some(report) = &fatal.report {
+        if opts.format == Format::Human {
+            let mut human = Human {
+                color: use_color(opts.global.color, &io::stderr()),
+                width: 100,
+                quiet: true,
+            };
+            human.emit(&mut io::stderr().lock(), report)?;
+        } else {
+            write_output(opts, |w| emit(opts, w, report))?;
+        }
+    }
+    eprintln!("kpilint: error: {}", fatal.message);
+    Ok(ExitCode::from(2))
+}
+
+/// A rule as `rules` and `explain` describe it in JSON.
+fn describe(r: &kpilint::rules::Rule) -> serde_json::Value {
+    serde_json::json!({
+        "name": r.name, "code": r.code, "group": r.group,
+        "default_severity": r.default_severity, "summary": r.summary,
+    })
+}
+
+fn json_line(w: &mut dyn Write, v: &impl serde::Serialize) -> io::Result<()> {
+    writeln!(
+        w,
+        "{}",
+        serde_json::to_string_pretty(v).map_err(io::Error::other)?
+    )
+}
+
+/// The files a report was built from.
+fn read_files(report: &Report) -> Vec<PathBuf> {
+    report
+        .sources
+        .iter()
+        .filter_map(|f| f.path.clone())
+        .collect()
+}
+
+fn frameworks(opts: &Options, ws: &Workspace, id: Option<&str>) -> io::Result<ExitCode> {
+    let registry = kpilint::load::repository_frameworks(ws);
     let Some(id) = id else {
-        write_output(g, |w| {
+        write_output(opts, |w| {
             for f in &registry.frameworks {
                 let n = f.coverage_targets("").count();
                 writeln!(w, "{:<18} {} ({} controls)", f.id, f.name, n)?;
@@ -429,7 +283,7 @@ fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
-    write_output(g, |w| {
+    write_output(opts, |w| {
         writeln!(w, "# {} ({})", fw.name, fw.id)?;
         for c in &fw.controls {
             let status = if c.withdrawn {
@@ -456,42 +310,37 @@ fn frameworks(g: &Global, id: Option<&str>) -> io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn emit(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    match g.format() {
-        Format::Json => Json.emit(w, report),
-        Format::Sarif => kpilint::report::sarif::Sarif.emit(w, report),
-        Format::Junit => kpilint::report::junit::Junit {
-            fail_on: g.threshold(),
-        }
-        .emit(w, report),
-        Format::Github => kpilint::report::github::Github.emit(w, report),
-        Format::Markdown => kpilint::report::markdown::Markdown.emit(w, report),
-        Format::Human => {
-            let color = color_for_output(g);
-            let width = terminal_width();
-            Human {
-                color,
-                width,
-                quiet: g.quiet,
-            }
-            .emit(w, report)
-        }
-    }
+/// The one choice of emitter for a format.
+fn emit(opts: &Options, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    use kpilint::report::{github::Github, json::Json, junit::Junit, markdown::Markdown};
+    let mut emitter: Box<dyn Emitter> = match opts.format {
+        Format::Json => Box::new(Json),
+        Format::Sarif => Box::new(kpilint::report::sarif::Sarif),
+        Format::Junit => Box::new(Junit {
+            fail_on: opts.fail_on.threshold(),
+        }),
+        Format::Github => Box::new(Github),
+        Format::Markdown => Box::new(Markdown),
+        Format::Human => Box::new(Human {
+            color: color_for_output(opts),
+            width: terminal_width(),
+            quiet: opts.global.quiet,
+        }),
+    };
+    emitter.emit(w, report)
 }
 
 fn emit_coverage(
-    g: &Global,
+    opts: &Options,
     w: &mut dyn Write,
     report: &Report,
     only: Option<&str>,
 ) -> io::Result<()> {
     let matrix = kpilint::report::coverage::matrix(report, only);
-    if g.format() == Format::Json {
-        let v = serde_json::json!({ "version": 1, "frameworks": matrix });
-        return writeln!(
+    if opts.format == Format::Json {
+        return json_line(
             w,
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(io::Error::other)?
+            &serde_json::json!({ "version": 1, "frameworks": matrix }),
         );
     }
     if matrix.is_empty() {
@@ -505,25 +354,24 @@ fn emit_coverage(
     } else {
         kpilint::report::coverage::write_table(w, &matrix)?;
     }
-    if !g.quiet {
-        writeln!(w, "\n{}", kpilint::report::human::summary(report))?;
-        writeln!(w, "`kpilint check` with the same paths shows every finding")?;
-    }
-    Ok(())
+    summary_footer(opts, w, report)
 }
 
-fn emit_scorecard(g: &Global, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+fn emit_scorecard(opts: &Options, w: &mut dyn Write, report: &Report) -> io::Result<()> {
     match &report.scorecard {
         Some(lines) => {
-            let color = color_for_output(g);
-            kpilint::report::scorecard::write_table(w, lines, color)?;
+            kpilint::report::scorecard::write_table(w, lines, color_for_output(opts))?;
         }
         None => writeln!(
             w,
             "no data files given: nothing to evaluate (looked for `data/`)"
         )?,
     }
-    if !g.quiet {
+    summary_footer(opts, w, report)
+}
+
+fn summary_footer(opts: &Options, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    if !opts.global.quiet {
         writeln!(w, "\n{}", kpilint::report::human::summary(report))?;
         writeln!(w, "`kpilint check` with the same paths shows every finding")?;
     }
@@ -539,15 +387,15 @@ fn terminal_width() -> usize {
 
 /// Colour for the report: `auto` colours a terminal, never a `--output` file; `always`
 /// colours both.
-fn color_for_output(g: &Global) -> bool {
-    match g.output {
-        Some(_) => matches!(g.color, Color::Always),
-        None => use_color(g, &io::stdout()),
+fn color_for_output(opts: &Options) -> bool {
+    match opts.global.output {
+        Some(_) => matches!(opts.global.color, Color::Always),
+        None => use_color(opts.global.color, &io::stdout()),
     }
 }
 
-fn use_color(g: &Global, stream: &impl IsTerminal) -> bool {
-    match g.color {
+fn use_color(color: Color, stream: &impl IsTerminal) -> bool {
+    match color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
@@ -556,42 +404,18 @@ fn use_color(g: &Global, stream: &impl IsTerminal) -> bool {
     }
 }
 
-/// Runs `body` against stdout, or against a temporary file renamed over `--output` only
-/// once everything was written: an interrupted run never leaves half a report.
-fn write_output(g: &Global, body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    match &g.output {
+/// Runs `body` against stdout, or writes `--output` whole (see [`kpilint::output`]).
+fn write_output(
+    opts: &Options,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match &opts.global.output {
         None => {
             let stdout = io::stdout();
             let mut lock = io::BufWriter::new(stdout.lock());
             body(&mut lock)?;
             lock.flush()
         }
-        Some(path) => write_atomically(path, body),
+        Some(path) => kpilint::output::write(path, &opts.inputs, body),
     }
-}
-
-fn write_atomically(
-    path: &Path,
-    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = io::BufWriter::new(file);
-        body(&mut w)?;
-        let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write `{}`: {e}", path.display())))
 }

@@ -4,8 +4,10 @@
 //! field of the wrong type is simply absent here and rules skip what they cannot judge.
 //! Every field a finding may point at keeps its [`Span`].
 
-use crate::node::Node;
+use crate::load::node::Node;
+use crate::rules::Rule;
 use crate::source::{FileId, Span};
+use jiff::civil::Date;
 
 /// A value and where it is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +30,11 @@ macro_rules! string_enum {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $(#[doc = $s] $variant),+ }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
         impl $name {
             /// Parses the policy spelling.
             #[must_use]
@@ -88,6 +95,13 @@ impl Cadence {
 }
 
 impl Unit {
+    /// Whether `v` is possible for the unit.
+    #[must_use]
+    pub fn admits(self, v: f64) -> bool {
+        let (min, max, integer) = self.domain();
+        v.is_finite() && v >= min && v <= max && (!integer || v.fract() == 0.0)
+    }
+
     /// The values a unit allows, as (min, max, integer-only).
     #[must_use]
     pub fn domain(self) -> (f64, f64, bool) {
@@ -175,8 +189,8 @@ pub struct Okr {
     pub baseline: Option<Sp<f64>>,
     /// Value to reach.
     pub target: Option<Sp<f64>>,
-    /// When, as written (`YYYY-MM-DD`).
-    pub due: Option<Sp<String>>,
+    /// When.
+    pub due: Option<Sp<Date>>,
 }
 
 /// Where a [`Metric`] is defined.
@@ -345,16 +359,18 @@ pub struct Exception {
     pub file: FileId,
     /// Span of the entry.
     pub span: Span,
-    /// The rule it waives.
+    /// The rule it waives, as written.
     pub rule: Sp<String>,
+    /// The rule it names, if kpilint has one of that name.
+    pub rule_ref: Option<&'static Rule>,
     /// The id the waived findings are about.
     pub subject: Sp<String>,
     /// Why.
     pub reason: Option<Sp<String>>,
     /// Who approved it.
     pub approved_by: Option<Sp<String>>,
-    /// Last day it applies (`YYYY-MM-DD`).
-    pub expires: Option<Sp<String>>,
+    /// Last day it applies.
+    pub expires: Option<Sp<Date>>,
 }
 
 impl Exception {
@@ -363,6 +379,12 @@ impl Exception {
     pub fn is_approved(&self) -> bool {
         let given = |v: &Option<Sp<String>>| v.as_ref().is_some_and(|s| !s.value.trim().is_empty());
         given(&self.reason) && given(&self.approved_by)
+    }
+
+    /// Whether it still applies on `as_of` (its `expires` day included).
+    #[must_use]
+    pub fn is_live(&self, as_of: Date) -> bool {
+        self.expires.as_ref().is_some_and(|e| e.value >= as_of)
     }
 }
 
@@ -375,12 +397,14 @@ pub struct RuleSetting {
     pub key_span: Span,
     /// The rule name as written.
     pub name: String,
+    /// The rule it names, if kpilint has one of that name.
+    pub rule: Option<&'static Rule>,
     /// Severity or `off`.
     pub level: Option<Sp<crate::diag::Level>>,
     /// No exception can waive it.
     pub locked: bool,
     /// Before this date the rule is at most a warning.
-    pub effective: Option<Sp<String>>,
+    pub effective: Option<Sp<Date>>,
 }
 
 /// `[settings]`, each value with where it was set.
@@ -441,6 +465,14 @@ fn string(node: &Node, key: &str) -> Option<Sp<String>> {
     n.as_str().map(|s| Sp::new(s.to_owned(), n.span))
 }
 
+/// A `YYYY-MM-DD` date (a TOML date or a string); anything else is left to the schema.
+fn date(node: &Node, key: &str) -> Option<Sp<Date>> {
+    let n = node.get(key)?;
+    n.as_str()
+        .and_then(|s| s.parse().ok())
+        .map(|v| Sp::new(v, n.span))
+}
+
 fn number(node: &Node, key: &str) -> Option<Sp<f64>> {
     let n = node.get(key)?;
     n.as_f64().map(|v| Sp::new(v, n.span))
@@ -478,7 +510,7 @@ fn okr(node: &Node) -> Option<Okr> {
         objective: string(o, "objective"),
         baseline: number(o, "baseline"),
         target: number(o, "target"),
-        due: string(o, "due"),
+        due: date(o, "due"),
     })
 }
 
@@ -584,13 +616,14 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                             .map(|l| Sp::new(l, n.span))
                     }),
                     v.get("locked").and_then(Node::as_bool).unwrap_or(false),
-                    string(v, "effective"),
+                    date(v, "effective"),
                 ),
             };
             RuleSetting {
                 file,
                 key_span: e.key_span,
                 name: e.key.to_string(),
+                rule: crate::rules::by_name(&e.key),
                 level,
                 locked,
                 effective,
@@ -648,14 +681,16 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
         exceptions: items("exception")
             .iter()
             .filter_map(|x| {
+                let rule = string(x, "rule")?;
                 Some(Exception {
                     file,
                     span: x.span,
-                    rule: string(x, "rule")?,
+                    rule_ref: crate::rules::by_name(&rule.value),
+                    rule,
                     subject: string(x, "subject")?,
                     reason: string(x, "reason"),
                     approved_by: string(x, "approved_by"),
-                    expires: string(x, "expires"),
+                    expires: date(x, "expires"),
                 })
             })
             .collect(),

@@ -7,7 +7,7 @@
 //! `$defs/metric`.
 
 use crate::diag::{Diagnostics, Label};
-use crate::node::{Kind, Node};
+use crate::load::node::{Kind, Node};
 use crate::rules::SCHEMA;
 use crate::schema_node::NodeJson;
 use crate::source::FileId;

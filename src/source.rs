@@ -126,20 +126,6 @@ impl SourceMap {
     }
 }
 
-/// The path to show for `path`: relative to the working directory (`../policies/p.toml`
-/// from a subdirectory), or absolute when the two share nothing but the filesystem root.
-#[must_use]
-pub fn display_path(path: &Path) -> String {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| relative_to(&cwd.join(path), &cwd))
-        .unwrap_or_else(|| path.to_path_buf());
-    if shown.as_os_str().is_empty() {
-        return ".".to_owned();
-    }
-    shown.to_string_lossy().replace('\\', "/")
-}
-
 /// `path` without `.` and `..` components, resolved lexically: `a/b/../c` is `a/c`. Not
 /// `canonicalize`, which would follow a symlinked directory of the repository out of it.
 #[must_use]
@@ -162,52 +148,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// `path` relative to `base`, both absolute, by their components (see [`normalize`]);
-/// `None` when they share nothing below the root.
-fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
-    use std::path::Component;
-    let (path, base) = (normalize(path), normalize(base));
-    let (path, base): (Vec<_>, Vec<_>) = (path.components().collect(), base.components().collect());
-    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
-    let rooted = |c: &Component<'_>| matches!(c, Component::RootDir | Component::Prefix(_));
-    if path.iter().take(common).all(rooted) && base.len() > common {
-        return None;
-    }
-    let mut out = PathBuf::new();
-    for _ in common..base.len() {
-        out.push("..");
-    }
-    for c in &path[common..] {
-        out.push(c.as_os_str());
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn paths_are_shown_relative_to_the_working_directory() {
-        let rel = |p: &str, b: &str| {
-            relative_to(Path::new(p), Path::new(b)).map(|p| p.to_string_lossy().into_owned())
-        };
-        assert_eq!(
-            rel("/repo/metrics/c.toml", "/repo").as_deref(),
-            Some("metrics/c.toml")
-        );
-        assert_eq!(
-            rel("/repo/./metrics/../policies/p.toml", "/repo").as_deref(),
-            Some("policies/p.toml")
-        );
-        assert_eq!(
-            rel("/repo/policies/p.toml", "/repo/metrics").as_deref(),
-            Some("../policies/p.toml")
-        );
-        assert_eq!(rel("/tmp/x.toml", "/repo/metrics"), None);
-        assert_eq!(rel("/repo", "/repo").as_deref(), Some(""));
+    fn paths_are_normalised_lexically() {
         assert_eq!(normalize(Path::new("../../x/./y/..")), Path::new("../../x"));
         assert_eq!(normalize(Path::new("/../a")), Path::new("/a"));
+        assert_eq!(normalize(Path::new("/r/a/./b/../c")), Path::new("/r/a/c"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Property-based fuzzing of the parsers and the whole check: arbitrary text, and valid
 //! documents with random bytes flipped, cut or spliced, must give findings, never a panic.
 
-use kpilint::check::{Options, run};
+use kpilint::pipeline::{Request, check};
+use kpilint::workspace::Workspace;
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -43,6 +44,16 @@ fn mutate(text: &str, edits: &[(f64, u8, u8)]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// Checks `dir` as its own repository, as of 2026-11-24.
+fn run(dir: &Path) -> Result<kpilint::settle::Report, kpilint::pipeline::Fatal> {
+    let req = Request {
+        paths: vec![dir.to_path_buf()],
+        policies: Vec::new(),
+        as_of: "2026-11-24".parse().unwrap(),
+    };
+    check(&Workspace::new(dir), &req)
+}
+
 fn check_text(name: &str, text: &str) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -51,15 +62,8 @@ fn check_text(name: &str, text: &str) {
     )
     .unwrap();
     std::fs::write(dir.path().join(name), text).unwrap();
-    let opts = Options {
-        paths: vec![dir.path().to_path_buf()],
-        policies: Vec::new(),
-        as_of: "2026-11-24".parse().unwrap(),
-        config: None,
-        root: None,
-    };
     // Either a report or a fatal error with a message: both are fine, a panic is not.
-    match run(&opts) {
+    match run(dir.path()) {
         Ok(report) => {
             for f in &report.findings {
                 let _ = kpilint::report::locate(&report, &f.primary);
@@ -73,14 +77,14 @@ proptest! {
 
     #[test]
     fn parsers_never_panic_on_arbitrary_text(text in "\\PC{0,400}") {
-        let _ = kpilint::node::parse_toml(&text);
-        let _ = kpilint::json::parse_json(&text);
+        let _ = kpilint::load::toml::parse(&text);
+        let _ = kpilint::load::json::parse(&text);
     }
 
     #[test]
     fn parsers_never_panic_on_structured_noise(text in "[\\[\\]{}\"'=,.:# \\na-z0-9\\\\-]{0,300}") {
-        let _ = kpilint::node::parse_toml(&text);
-        let _ = kpilint::json::parse_json(&text);
+        let _ = kpilint::load::toml::parse(&text);
+        let _ = kpilint::load::json::parse(&text);
     }
 
     #[test]
@@ -99,14 +103,7 @@ proptest! {
         let policy = mutate(&demo("policies/acme-kpi-policy.toml"), &edits);
         std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
         std::fs::write(dir.path().join("catalogue.toml"), demo("metrics/platform-security.toml")).unwrap();
-        let opts = Options {
-            paths: vec![dir.path().to_path_buf()],
-            policies: Vec::new(),
-            as_of: "2026-11-24".parse().unwrap(),
-            config: None,
-                root: None,
-        };
-        let _ = run(&opts);
+        let _ = run(dir.path());
     }
 }
 
@@ -136,14 +133,7 @@ proptest! {
         }
         std::fs::write(dir.path().join("data.csv"), csv).unwrap();
         std::fs::write(dir.path().join("data.ndjson"), ndjson).unwrap();
-        let opts = Options {
-            paths: vec![dir.path().to_path_buf()],
-            policies: Vec::new(),
-            as_of: "2026-11-24".parse().unwrap(),
-            config: None,
-                root: None,
-        };
-        let report = run(&opts).unwrap();
+        let report = run(dir.path()).unwrap();
         prop_assert!(report.scorecard.is_some());
     }
 }

@@ -6,8 +6,10 @@
 //! at all. Each fixture is its own repository: the policy is in the fixture directory, and
 //! "today" is fixed at 2026-11-24. The human rendering of each `bad/` run is snapshotted.
 
-use kpilint::check::{Options, run};
+use kpilint::pipeline::{Fatal, Request};
 use kpilint::report::{Emitter, human::Human, locate};
+use kpilint::settle::Report;
+use kpilint::workspace::Workspace;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -15,14 +17,15 @@ fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
 }
 
-fn options(dir: &Path) -> Options {
-    Options {
+/// Checks a fixture directory from the project's root, as of 2026-11-24.
+fn run(dir: &Path) -> Result<Report, Fatal> {
+    let ws = Workspace::new(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let req = Request {
         paths: vec![dir.to_path_buf()],
         policies: Vec::new(),
         as_of: "2026-11-24".parse().unwrap(),
-        config: None,
-        root: None,
-    }
+    };
+    kpilint::pipeline::check(&ws, &req)
 }
 
 /// (file, line) of every `# CODE` marker under `dir`, and of every `file:line` entry of
@@ -64,7 +67,10 @@ fn every_rule_has_a_triggering_and_a_clean_fixture() {
     let mut failures = Vec::new();
     // Diff rules compare two git revisions: tests/diff.rs covers each with a triggering and
     // a clean change.
-    for rule in kpilint::rules::ALL.iter().filter(|r| r.group != "diff") {
+    for rule in kpilint::rules::ALL
+        .iter()
+        .filter(|r| r.group != kpilint::rules::Group::Diff)
+    {
         let dir = root.join(rule.code);
         for kind in ["bad", "ok"] {
             if !dir.join(kind).is_dir() {
@@ -78,7 +84,7 @@ fn every_rule_has_a_triggering_and_a_clean_fixture() {
             continue;
         }
         // bad: fires exactly on the marked lines.
-        let report = match run(&options(&dir.join("bad"))) {
+        let report = match run(&dir.join("bad")) {
             Ok(r) => r,
             Err(f) => {
                 let Some(r) = f.report else {
@@ -121,7 +127,7 @@ fn every_rule_has_a_triggering_and_a_clean_fixture() {
             quiet: false,
         };
         let mut out = Vec::new();
-        let only_rule = kpilint::check::Report {
+        let only_rule = Report {
             findings: report
                 .findings
                 .iter()
@@ -137,7 +143,7 @@ fn every_rule_has_a_triggering_and_a_clean_fixture() {
         insta::assert_snapshot!(format!("{}-{}", rule.code, rule.name), text);
 
         // ok: never fires.
-        match run(&options(&dir.join("ok"))) {
+        match run(&dir.join("ok")) {
             Ok(report) => {
                 let stray: Vec<_> = report
                     .findings

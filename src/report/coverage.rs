@@ -1,7 +1,7 @@
 //! `kpilint coverage`: framework controls against the KPIs that evidence them, as
-//! `uncovered-control` judges coverage (see [`crate::lint::covered_controls`]).
+//! `uncovered-control` judges coverage (see [`crate::analyze::coverage::covered_controls`]).
 
-use crate::check::Report;
+use crate::settle::Report;
 use serde::Serialize;
 use std::io;
 
@@ -41,7 +41,11 @@ pub fn matrix(report: &Report, only: Option<&str>) -> Vec<FrameworkCoverage> {
     let Some(model) = report.model.as_deref() else {
         return Vec::new();
     };
-    let matrix = crate::lint::coverage_matrix(&model.policy, &model.catalogues, &model.frameworks);
+    let matrix = crate::analyze::coverage::coverage_matrix(
+        &model.policy,
+        &model.catalogues,
+        &model.frameworks,
+    );
     let required = |id: &str| {
         model
             .policy

@@ -5,9 +5,9 @@
 //! workspace is the checkout), whatever directory kpilint ran in. A finding in the
 //! embedded baseline policy has no `file`: no file of the repository could show it.
 
-use super::{Emitter, FileRef, file_ref, locate, project_root};
-use crate::check::Report;
+use super::{Emitter, FileRef, file_ref, locate};
 use crate::diag::Severity;
+use crate::settle::Report;
 use std::io;
 
 /// The GitHub Actions emitter.
@@ -27,10 +27,10 @@ fn property(s: &str) -> String {
 
 impl Emitter for Github {
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
-        let root = project_root();
+        let root = report.root.as_deref();
         for f in report.findings.iter().filter(|f| f.suppressed_by.is_none()) {
             let at = locate(report, &f.primary);
-            let file = match file_ref(report.sources.get(f.primary.file), root.as_deref()) {
+            let file = match file_ref(report.sources.get(f.primary.file), root) {
                 FileRef::Relative(p) | FileRef::Absolute(p) => Some(p),
                 FileRef::Builtin(_) => None,
             };

@@ -3,8 +3,8 @@
 //! are rendered as related diagnostics with their own source.
 
 use super::Emitter;
-use crate::check::Report;
 use crate::diag::{Finding, Label, Severity};
+use crate::settle::Report;
 use crate::source::SourceFile;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,

@@ -1,8 +1,8 @@
 //! `--format json`: the versioned contract scripts parse (`kpilint schema report`).
 
 use super::{Emitter, Location, locate};
-use crate::check::Report;
 use crate::diag::Severity;
+use crate::settle::Report;
 use serde::Serialize;
 use std::io;
 
@@ -16,7 +16,7 @@ struct Doc<'a> {
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    scorecard: Option<&'a Vec<crate::eval::ScoreLine>>,
+    scorecard: Option<&'a Vec<crate::analyze::data::ScoreLine>>,
 }
 
 #[derive(Serialize)]

@@ -17,8 +17,8 @@
 //! dashboards).
 
 use super::{Emitter, locate};
-use crate::check::Report;
 use crate::diag::Severity;
+use crate::settle::Report;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 

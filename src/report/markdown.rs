@@ -7,8 +7,9 @@
 //! `<img>` would still show, and `</td>` would end the cell).
 
 use super::{Emitter, counted, locate, round2};
-use crate::check::Report;
+use crate::analyze::data::{Movement, Status};
 use crate::diag::{Message, Segment, Severity};
+use crate::settle::Report;
 use std::io;
 
 /// The Markdown emitter.
@@ -150,16 +151,16 @@ impl Emitter for Markdown {
             for l in card {
                 // A missing series has no values, so no direction either.
                 let trend = match (l.status, l.trend) {
-                    ("missing", _) => "–",
-                    (_, "up") => "↑",
-                    (_, "down") => "↓",
+                    (Status::Missing, _) => "–",
+                    (_, Movement::Up) => "↑",
+                    (_, Movement::Down) => "↓",
                     _ => "→",
                 };
                 let spark = super::scorecard::sparkline(&l.window);
                 writeln!(
                     w,
                     "| {} | {} | {} | {} | {} | {} | {} |",
-                    text(l.tier.unwrap_or("-")),
+                    text(l.tier.map_or("-", crate::model::Tier::as_str)),
                     code(&l.metric),
                     if l.scope.is_empty() {
                         "-".to_owned()
@@ -168,7 +169,7 @@ impl Emitter for Markdown {
                     },
                     l.latest.map_or_else(|| "-".to_owned(), round2),
                     l.period.as_deref().map_or_else(|| "-".to_owned(), text),
-                    text(&l.status.to_uppercase()),
+                    text(&l.status.as_str().to_uppercase()),
                     format!("{trend} {spark}").trim_end(),
                 )?;
             }

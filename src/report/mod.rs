@@ -1,4 +1,4 @@
-//! Rendering a [`Report`](crate::check::Report): human diagnostics, the JSON contract,
+//! Rendering a [`Report`](crate::settle::Report): human diagnostics, the JSON contract,
 //! SARIF, JUnit, GitHub Actions annotations and Markdown.
 //! Emitters write to any `io::Write`; the library itself never prints.
 
@@ -11,11 +11,11 @@ pub mod markdown;
 pub mod sarif;
 pub mod scorecard;
 
-use crate::check::Report;
 use crate::diag::Label;
+use crate::settle::Report;
 use crate::source::SourceFile;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A 1-based location, as shown to users and scripts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -49,21 +49,6 @@ pub fn locate(report: &Report, label: &Label) -> Location {
     }
 }
 
-/// The directory that formats read by other programs name files relative to: the
-/// repository root (the nearest ancestor of the working directory with a `.git`), else
-/// the working directory. Code scanning and the Actions runner both resolve relative paths
-/// against the checkout, which is the repository root, not the directory kpilint ran in.
-/// `None` only when the working directory cannot be read.
-#[must_use]
-pub fn project_root() -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    Some(
-        cwd.ancestors()
-            .find(|d| d.join(".git").exists())
-            .map_or_else(|| cwd.clone(), Path::to_path_buf),
-    )
-}
-
 /// A source file as named for another program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileRef {
@@ -80,7 +65,9 @@ fn slashes(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// How `file` is named relative to `root` (see [`project_root`]).
+/// How `file` is named relative to `root`, the repository root: the directory that
+/// formats read by other programs name files against (code scanning and the Actions runner
+/// resolve relative paths against the checkout, not the directory kpilint ran in).
 #[must_use]
 pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
     let Some(path) = &file.path else {
@@ -90,14 +77,7 @@ pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
             .unwrap_or(&file.display);
         return FileRef::Builtin(inner.to_owned());
     };
-    let abs = if path.is_absolute() {
-        crate::source::normalize(path)
-    } else {
-        match std::env::current_dir() {
-            Ok(cwd) => crate::source::normalize(&cwd.join(path)),
-            Err(_) => return FileRef::Relative(slashes(&crate::source::normalize(path))),
-        }
-    };
+    let abs = crate::source::normalize(path);
     if let Some(root) = root {
         if let Ok(rel) = abs.strip_prefix(root) {
             return FileRef::Relative(slashes(rel));
@@ -116,7 +96,7 @@ pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
 /// the scorecard table shows it.
 #[must_use]
 pub fn round2(v: f64) -> String {
-    crate::lint::num((v * 100.0).round() / 100.0)
+    crate::diag::num((v * 100.0).round() / 100.0)
 }
 
 /// `1 file`, `2 files`: a count with its noun, plural unless the count is one.
@@ -126,6 +106,39 @@ pub fn counted(n: usize, singular: &str, plural: &str) -> String {
 }
 
 /// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette diagnostics for a terminal.
+    Human,
+    /// The JSON contract (`kpilint schema report`).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// A Markdown summary for a pull-request comment.
+    Markdown,
+}
+
+impl Format {
+    /// Parses the name used on the command line and in kpilint.toml.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "human" => Self::Human,
+            "json" => Self::Json,
+            "sarif" => Self::Sarif,
+            "junit" => Self::Junit,
+            "github" => Self::Github,
+            "markdown" => Self::Markdown,
+            _ => return None,
+        })
+    }
+}
+
+/// Renders a report in one format.
 pub trait Emitter {
     /// Writes the whole report.
     ///
@@ -137,18 +150,7 @@ pub trait Emitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_are_normalised_lexically() {
-        assert_eq!(
-            crate::source::normalize(Path::new("/r/a/./b/../c")),
-            Path::new("/r/a/c")
-        );
-        assert_eq!(
-            crate::source::normalize(Path::new("../x")),
-            Path::new("../x")
-        );
-    }
+    use std::path::PathBuf;
 
     #[test]
     fn files_are_named_relative_to_the_root_or_absolutely_or_as_builtin() {

@@ -8,10 +8,10 @@
 //! the repository: it is named against `KPILINT_BUILTIN`, a base id with a description and
 //! no URI.
 
-use super::{Emitter, FileRef, file_ref, locate, project_root};
-use crate::check::Report;
+use super::{Emitter, FileRef, file_ref, locate};
 use crate::diag::{Finding, Label, Severity};
-use crate::rules::{ALL, RuleMeta};
+use crate::rules::{ALL, Rule};
+use crate::settle::Report;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io;
@@ -120,7 +120,7 @@ fn plain_text(markdown: &str) -> String {
 
 /// The first paragraph of the docs' `## What it does`, unwrapped to one line; the summary
 /// when the docs have no such section.
-fn what_it_does(rule: &RuleMeta) -> String {
+fn what_it_does(rule: &Rule) -> String {
     let docs = rule.docs();
     let paragraph: Vec<&str> = docs
         .lines()
@@ -137,7 +137,7 @@ fn what_it_does(rule: &RuleMeta) -> String {
     }
 }
 
-fn descriptor(r: &RuleMeta) -> Value {
+fn descriptor(r: &Rule) -> Value {
     let docs = r.docs();
     let full = what_it_does(r);
     json!({
@@ -147,7 +147,7 @@ fn descriptor(r: &RuleMeta) -> Value {
         "fullDescription": { "text": plain_text(&full).trim_end(), "markdown": full },
         "help": { "text": plain_text(&docs), "markdown": docs },
         "defaultConfiguration": { "level": level(r.default_severity) },
-        "properties": { "tags": [r.group] },
+        "properties": { "tags": [r.group.as_str()] },
     })
 }
 
@@ -235,8 +235,7 @@ fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) 
 
 impl Emitter for Sarif {
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
-        let root = project_root();
-        let root = root.as_deref();
+        let root = report.root.as_deref();
         let rules: Vec<Value> = ALL.iter().map(|r| descriptor(r)).collect();
         let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
         let results: Vec<Value> = report

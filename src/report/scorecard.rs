@@ -1,8 +1,9 @@
 //! The scorecard table of `kpilint eval`: one line per series, board KPIs first, readable in
 //! ten seconds with or without colour.
 
-use crate::eval::ScoreLine;
-use crate::lint::num;
+use crate::analyze::data::{Movement, ScoreLine, Status};
+use crate::diag::num;
+use crate::model::{Tier, Unit};
 use std::io;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -29,17 +30,17 @@ pub fn sparkline(values: &[f64]) -> String {
         .collect()
 }
 
-fn unit_suffix(unit: Option<&str>) -> &'static str {
+fn unit_suffix(unit: Option<Unit>) -> &'static str {
     match unit {
-        Some("percent") => "%",
-        Some("hours") => " h",
-        Some("minutes") => " min",
-        Some("days") => " d",
+        Some(Unit::Percent) => "%",
+        Some(Unit::Hours) => " h",
+        Some(Unit::Minutes) => " min",
+        Some(Unit::Days) => " d",
         _ => "",
     }
 }
 
-fn with_unit(v: Option<f64>, unit: Option<&str>) -> String {
+fn with_unit(v: Option<f64>, unit: Option<Unit>) -> String {
     v.map_or_else(
         || "-".to_owned(),
         |v| format!("{}{}", num((v * 100.0).round() / 100.0), unit_suffix(unit)),
@@ -63,13 +64,13 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
                     .join(" / "),
             };
             let trend = match l.trend {
-                _ if l.status == "missing" => "-",
-                "up" => "↑ up",
-                "down" => "↓ down",
-                _ => "→ flat",
+                _ if l.status == Status::Missing => "-",
+                Movement::Up => "↑ up",
+                Movement::Down => "↓ down",
+                Movement::Flat => "→ flat",
             };
             [
-                l.tier.unwrap_or("-").to_owned(),
+                l.tier.map_or("-", Tier::as_str).to_owned(),
                 l.metric.clone(),
                 if l.scope.is_empty() {
                     "-".to_owned()
@@ -79,7 +80,7 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
                 with_unit(l.latest, l.unit),
                 l.period.clone().unwrap_or_else(|| "-".to_owned()),
                 thresholds,
-                l.status.to_uppercase(),
+                l.status.as_str().to_uppercase(),
                 format!("{trend:<6} {}", sparkline(&l.window)),
             ]
         })

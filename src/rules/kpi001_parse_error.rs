@@ -21,8 +21,9 @@ declare_rule! {
     pub static PARSE_ERROR = {
         code: "KPI001",
         name: "parse-error",
-        group: "files",
+        group: Files,
         severity: Error,
         summary: "a file that cannot be read or parsed",
+        check: Loader,
     };
 }

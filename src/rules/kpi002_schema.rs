@@ -23,8 +23,9 @@ declare_rule! {
     pub static SCHEMA = {
         code: "KPI002",
         name: "schema",
-        group: "files",
+        group: Files,
         severity: Error,
         summary: "a file that does not match its JSON Schema, or names an unknown key or rule",
+        check: Loader,
     };
 }

@@ -1,7 +1,8 @@
 //! `threshold-order`: thresholds that contradict the KPI's direction.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::{LintContext, num};
+use crate::analyze::Context;
+use crate::diag::num;
 use crate::model::{Direction, Level3, Trend};
 
 declare_rule! {
@@ -27,14 +28,15 @@ declare_rule! {
     pub static THRESHOLD_ORDER = {
         code: "KPI101",
         name: "threshold-order",
-        group: "policy",
+        group: Policy,
         severity: Error,
         summary: "thresholds or a trend target that contradict the direction",
+        check: Model(check),
     };
 }
 
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         let Some(t) = &m.thresholds else { continue };
         let Some(direction) = ctx.inherited(m, |k| k.direction.as_ref().map(|d| d.value)) else {

@@ -1,8 +1,9 @@
 //! `unit-domain`: a value impossible for its unit.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::{LintContext, num};
-use crate::model::{Level3, Sp, Unit};
+use crate::analyze::Context;
+use crate::diag::num;
+use crate::model::{Level3, Sp};
 
 declare_rule! {
     /// ## What it does
@@ -23,21 +24,15 @@ declare_rule! {
     pub static UNIT_DOMAIN = {
         code: "KPI102",
         name: "unit-domain",
-        group: "policy",
+        group: Policy,
         severity: Error,
         summary: "a threshold or OKR value impossible for the unit",
+        check: Model(check),
     };
 }
 
-/// Whether `v` is possible for `unit`.
-#[must_use]
-pub fn in_domain(unit: Unit, v: f64) -> bool {
-    let (min, max, integer) = unit.domain();
-    v.is_finite() && v >= min && v <= max && (!integer || v.fract() == 0.0)
-}
-
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         let Some(unit) = ctx.inherited(m, |k| k.unit.as_ref().map(|u| u.value)) else {
             continue;
@@ -55,7 +50,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
             values.extend(o.target.iter().map(|v| ("OKR target", v)));
         }
         for (what, v) in values {
-            if !in_domain(unit, v.value) {
+            if !unit.admits(v.value) {
                 let (min, max, integer) = unit.domain();
                 let allowed = match (integer, max.is_finite()) {
                     (true, _) => "a whole number >= 0".to_owned(),

@@ -1,10 +1,8 @@
-//! `unknown-control`: a framework reference that names no known control. This file also
-//! resolves every reference for `legacy-control` and `noncanonical-control`.
+//! `unknown-control`: a framework reference that names no known control.
 
-use super::{LEGACY_CONTROL, NONCANONICAL_CONTROL};
-use crate::diag::{Diagnostics, Label, Message};
+use crate::diag::{Diagnostics, Label};
 use crate::framework::Resolution;
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -32,90 +30,20 @@ declare_rule! {
     pub static UNKNOWN_CONTROL = {
         code: "KPI103",
         name: "unknown-control",
-        group: "policy",
+        group: Policy,
         severity: Error,
         summary: "a framework reference that names no known control",
+        check: Model(check),
     };
 }
 
-/// Resolves every reference and reports unknown, legacy and non-canonical ones.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
-    for m in ctx.definitions() {
-        for r in &m.frameworks {
-            let at = Label::at(m.file, r.span);
-            match ctx.frameworks.resolve(&r.value) {
-                Resolution::Canonical(..) => {}
-                Resolution::Noncanonical(f, c) => {
-                    let canonical = f.canonical_reference(&r.value, c);
-                    let help = if r.value.trim().len() == r.value.len() {
-                        msg!("write the canonical ID `{}`", canonical)
-                    } else {
-                        msg!(
-                            "write the canonical ID `{}`, without surrounding whitespace",
-                            canonical
-                        )
-                    };
-                    out.push(
-                        &NONCANONICAL_CONTROL,
-                        at.with_message(format!("means `{}`", c.id)),
-                        msg!(
-                            "`{}` is an informal spelling of {} {}",
-                            r.value,
-                            f.name,
-                            c.describe()
-                        ),
-                    )
-                    .subject(m.id.value.clone())
-                    .help(help);
-                }
-                Resolution::Legacy(f, c) => {
-                    let help = if c.superseded_by.is_empty() {
-                        match f.successors_of_children(c).as_slice() {
-                            [] => msg!(
-                                "`{}` was withdrawn with no single successor: map to the current control that fits",
-                                c.id
-                            ),
-                            [only] => {
-                                msg!(
-                                    "use `{}`, where the subcategories of `{}` moved",
-                                    only,
-                                    c.id
-                                )
-                            }
-                            moved => msg!(
-                                "`{}` was withdrawn with no single successor; its subcategories moved to {}: map to the one that fits",
-                                c.id,
-                                Message::ticked(moved, ", ")
-                            ),
-                        }
-                    } else {
-                        msg!(
-                            "use its successor in {}: {}",
-                            f.name,
-                            Message::ticked(&c.superseded_by, " or ")
-                        )
-                    };
-                    out.push(
-                        &LEGACY_CONTROL,
-                        at.with_message("withdrawn control"),
-                        msg!(
-                            "`{}` is a withdrawn CSF 1.1 control, not part of {}",
-                            r.value,
-                            f.name
-                        ),
-                    )
-                    .subject(m.id.value.clone())
-                    .help(help);
-                }
-                Resolution::Reused(f, c) => {
-                    out.push(
-                        &LEGACY_CONTROL,
-                        at.with_message("CSF 1.1 ID"),
-                        msg!("`{}` is a CSF 1.1 ID: its CSF 2.0 successor `{}` may word the outcome differently", r.value, c.id),
-                    )
-                    .subject(m.id.value.clone())
-                    .help(msg!("check that the KPI evidences the CSF 2.0 outcome of `{}`, then write `{}`", c.id, f.canonical_reference(&r.value, c)));
-                }
+/// Reports every reference that names no known control or framework, and every
+/// `[coverage] require` entry that names no framework.
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
+    for reference in ctx.references() {
+        let (m, r) = (reference.by, reference.written);
+        let at = Label::at(m.file, r.span);
+        match &reference.resolution {
                 Resolution::Unknown { within, hint } => {
                     let message = match within {
                         Some(f) => msg!("`{}` is not a control of {}", r.value, f.name),
@@ -132,9 +60,9 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
                     }));
                 }
                 Resolution::UnknownFramework(name, hint) => {
-                    unknown_framework(out, at, &name, hint.as_deref(), &m.id.value);
+                    unknown_framework(out, at, name, hint.as_deref(), &m.id.value);
                 }
-            }
+            _ => {}
         }
     }
     for (file, req) in &ctx.policy.coverage {

@@ -1,4 +1,8 @@
-//! `legacy-control`: a withdrawn NIST CSF 1.1 ID. Raised by `unknown-control`'s resolver.
+//! `legacy-control`: a withdrawn NIST CSF 1.1 ID, or one whose number CSF 2.0 reuses.
+
+use crate::analyze::Context;
+use crate::diag::{Diagnostics, Label, Message};
+use crate::framework::Resolution;
 
 declare_rule! {
     /// ## What it does
@@ -28,8 +32,68 @@ declare_rule! {
     pub static LEGACY_CONTROL = {
         code: "KPI104",
         name: "legacy-control",
-        group: "policy",
+        group: Policy,
         severity: Warning,
         summary: "a NIST CSF 1.1 control ID (withdrawn, or reused in 2.0), with its CSF 2.0 successor",
+        check: Model(check),
     };
+}
+
+/// Reports every reference to a CSF 1.1 ID.
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
+    for reference in ctx.references() {
+        let (m, r) = (reference.by, reference.written);
+        let at = Label::at(m.file, r.span);
+        match &reference.resolution {
+                Resolution::Legacy(f, c) => {
+                    let help = if c.superseded_by.is_empty() {
+                        match f.successors_of_children(c).as_slice() {
+                            [] => msg!(
+                                "`{}` was withdrawn with no single successor: map to the current control that fits",
+                                c.id
+                            ),
+                            [only] => {
+                                msg!(
+                                    "use `{}`, where the subcategories of `{}` moved",
+                                    only,
+                                    c.id
+                                )
+                            }
+                            moved => msg!(
+                                "`{}` was withdrawn with no single successor; its subcategories moved to {}: map to the one that fits",
+                                c.id,
+                                Message::ticked(moved, ", ")
+                            ),
+                        }
+                    } else {
+                        msg!(
+                            "use its successor in {}: {}",
+                            f.name,
+                            Message::ticked(&c.superseded_by, " or ")
+                        )
+                    };
+                    out.push(
+                        &LEGACY_CONTROL,
+                        at.with_message("withdrawn control"),
+                        msg!(
+                            "`{}` is a withdrawn CSF 1.1 control, not part of {}",
+                            r.value,
+                            f.name
+                        ),
+                    )
+                    .subject(m.id.value.clone())
+                    .help(help);
+                }
+                Resolution::Reused(f, c) => {
+                    out.push(
+                        &LEGACY_CONTROL,
+                        at.with_message("CSF 1.1 ID"),
+                        msg!("`{}` is a CSF 1.1 ID: its CSF 2.0 successor `{}` may word the outcome differently", r.value, c.id),
+                    )
+                    .subject(m.id.value.clone())
+                    .help(msg!("check that the KPI evidences the CSF 2.0 outcome of `{}`, then write `{}`", c.id, f.canonical_reference(&r.value, c)));
+                }
+            _ => {}
+        }
+    }
 }

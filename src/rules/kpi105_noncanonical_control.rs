@@ -1,4 +1,8 @@
-//! `noncanonical-control`: an alias of a control ID. Raised by `unknown-control`'s resolver.
+//! `noncanonical-control`: an informal spelling of a control ID.
+
+use crate::analyze::Context;
+use crate::diag::{Diagnostics, Label};
+use crate::framework::Resolution;
 
 declare_rule! {
     /// ## What it does
@@ -22,8 +26,40 @@ declare_rule! {
     pub static NONCANONICAL_CONTROL = {
         code: "KPI105",
         name: "noncanonical-control",
-        group: "policy",
+        group: Policy,
         severity: Warning,
         summary: "an informal spelling of a control ID",
+        check: Model(check),
     };
+}
+
+/// Reports every reference written in an informal form of a known control.
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
+    for reference in ctx.references() {
+        let Resolution::Noncanonical(f, c) = &reference.resolution else {
+            continue;
+        };
+        let (m, r) = (reference.by, reference.written);
+        let canonical = f.canonical_reference(&r.value, c);
+        let help = if r.value.trim().len() == r.value.len() {
+            msg!("write the canonical ID `{}`", canonical)
+        } else {
+            msg!(
+                "write the canonical ID `{}`, without surrounding whitespace",
+                canonical
+            )
+        };
+        out.push(
+            &NONCANONICAL_CONTROL,
+            Label::at(m.file, r.span).with_message(format!("means `{}`", c.id)),
+            msg!(
+                "`{}` is an informal spelling of {} {}",
+                r.value,
+                f.name,
+                c.describe()
+            ),
+        )
+        .subject(m.id.value.clone())
+        .help(help);
+    }
 }

@@ -1,7 +1,8 @@
 //! `invalid-pattern`: a banned-metric regex that does not compile.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::{LintContext, compile_pattern};
+use crate::analyze::Context;
+use crate::policy::compile_pattern;
 
 declare_rule! {
     /// ## What it does
@@ -22,14 +23,15 @@ declare_rule! {
     pub static INVALID_PATTERN = {
         code: "KPI106",
         name: "invalid-pattern",
-        group: "policy",
+        group: Policy,
         severity: Error,
         summary: "a banned-metric regex that does not compile",
+        check: Model(check),
     };
 }
 
 /// Checks every banned pattern.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for b in &ctx.policy.banned {
         let Some(name) = &b.banned.matcher.name else {
             continue;

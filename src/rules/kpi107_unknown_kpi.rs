@@ -1,7 +1,7 @@
 //! `unknown-kpi`: a metric implements, or a KPI rolls up, a KPI the policy does not define.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::{Metric, Sp};
 
 declare_rule! {
@@ -24,14 +24,15 @@ declare_rule! {
     pub static UNKNOWN_KPI = {
         code: "KPI107",
         name: "unknown-kpi",
-        group: "policy",
+        group: Policy,
         severity: Error,
         summary: "a metric implements, or a KPI rolls up, a KPI the policy does not define",
+        check: Model(check),
     };
 }
 
 /// Checks every catalogue metric's `implements` and every KPI's `rolls_up`.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let mut metric_ids: Option<std::collections::HashSet<&str>> = None;
     for k in &ctx.policy.kpis {
         for r in &k.rolls_up {
@@ -75,7 +76,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
 
 /// Reports `named` (written in `by`) unless the policy defines a KPI of that id.
 fn check_named(
-    ctx: &LintContext<'_>,
+    ctx: &Context<'_>,
     by: &Metric,
     named: &Sp<String>,
     what: &str,

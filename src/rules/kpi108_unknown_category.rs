@@ -1,7 +1,7 @@
 //! `unknown-category`: a KPI or metric names a category the policy does not define.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -20,14 +20,15 @@ declare_rule! {
     pub static UNKNOWN_CATEGORY = {
         code: "KPI108",
         name: "unknown-category",
-        group: "policy",
+        group: Policy,
         severity: Error,
         summary: "a category the policy does not define",
+        check: Model(check),
     };
 }
 
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let known: std::collections::HashSet<&str> = ctx
         .policy
         .categories

@@ -1,10 +1,10 @@
 //! `expired-exception`: an exception past (or within 30 days of) its expiry date.
 
 use crate::diag::{Diagnostics, Label, Severity};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 /// Days ahead of expiry at which an exception is reported as a warning.
-pub const WARN_DAYS: i64 = 30;
+const WARN_DAYS: i64 = 30;
 
 declare_rule! {
     /// ## What it does
@@ -29,27 +29,18 @@ declare_rule! {
     pub static EXPIRED_EXCEPTION = {
         code: "KPI201",
         name: "expired-exception",
-        group: "exceptions",
+        group: Exceptions,
         severity: Error,
         summary: "an exception past its expiry date (a warning 30 days ahead)",
+        check: Model(check),
     };
 }
 
-/// Days from `as_of` until an exception's expiry (negative once expired), if it has a
-/// valid date.
-#[must_use]
-pub fn days_left(expires: &str, as_of: jiff::civil::Date) -> Option<i64> {
-    let date: jiff::civil::Date = expires.parse().ok()?;
-    Some(i64::from((date - as_of).get_days()))
-}
-
 /// Checks every exception.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for x in &ctx.policy.exceptions {
         let Some(exp) = &x.expires else { continue };
-        let Some(left) = days_left(&exp.value, ctx.as_of) else {
-            continue;
-        };
+        let left = i64::from((exp.value - ctx.as_of).get_days());
         let at = Label::at(x.file, exp.span);
         if left < 0 {
             out.push(

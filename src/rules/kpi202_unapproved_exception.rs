@@ -1,7 +1,7 @@
 //! `unapproved-exception`: an exception without a reason or an approver.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -24,14 +24,15 @@ declare_rule! {
     pub static UNAPPROVED_EXCEPTION = {
         code: "KPI202",
         name: "unapproved-exception",
-        group: "exceptions",
+        group: Exceptions,
         severity: Error,
         summary: "an exception without a reason or an approver",
+        check: Model(check),
     };
 }
 
 /// Checks every exception.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for x in &ctx.policy.exceptions {
         let blank = |v: &Option<crate::model::Sp<String>>| {
             v.as_ref().is_none_or(|s| s.value.trim().is_empty())

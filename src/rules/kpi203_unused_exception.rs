@@ -1,5 +1,8 @@
-//! `unused-exception`: a live exception that waived nothing. Raised when findings are
-//! resolved against exceptions, after every other rule has run.
+//! `unused-exception`: a live exception that waived nothing. Judged once every other
+//! finding is settled, from what each exception waived.
+
+use crate::diag::{Diagnostics, Label};
+use crate::settle::{Waiver, Waivers};
 
 declare_rule! {
     /// ## What it does
@@ -21,8 +24,36 @@ declare_rule! {
     pub static UNUSED_EXCEPTION = {
         code: "KPI203",
         name: "unused-exception",
-        group: "exceptions",
+        group: Exceptions,
         severity: Warning,
         summary: "a live exception that waived nothing",
+        check: Waivers(check),
     };
+}
+
+/// Reports every live, approved exception that waived nothing.
+fn check(waivers: &Waivers<'_>, out: &mut Diagnostics) {
+    for (x, rule, waiver) in &waivers.waivers {
+        let why = match waiver {
+            Waiver::Used => continue,
+            Waiver::Locked(_) => msg!("rule `{}` is locked and cannot be waived", rule.name),
+            Waiver::Unused => msg!(
+                "no `{}` finding has subject `{}`",
+                rule.name,
+                x.subject.value
+            ),
+        };
+        out.push(
+            &UNUSED_EXCEPTION,
+            Label::at(x.file, x.subject.span).with_message("waives nothing"),
+            msg!(
+                "exception for `{}` on `{}` is unused: {}",
+                rule.name,
+                x.subject.value,
+                why
+            ),
+        )
+        .subject(x.subject.value.clone())
+        .help("remove the exception");
+    }
 }

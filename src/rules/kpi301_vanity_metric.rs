@@ -1,7 +1,7 @@
 //! `vanity-metric`: a metric the policy bans as a vanity metric.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::Metric;
 
 declare_rule! {
@@ -34,14 +34,15 @@ declare_rule! {
     pub static VANITY_METRIC = {
         code: "KPI301",
         name: "vanity-metric",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a metric the policy bans as a vanity metric",
+        check: Model(check),
     };
 }
 
 /// A metric's value for a structural `match` key, falling back to the KPI it implements.
-fn field<'a>(ctx: &LintContext<'a>, m: &'a Metric, key: &str) -> Option<&'static str> {
+fn field<'a>(ctx: &Context<'a>, m: &'a Metric, key: &str) -> Option<&'static str> {
     match key {
         "tier" => ctx.inherited(m, |k| k.tier.as_ref().map(|v| v.value.as_str())),
         "unit" => ctx.inherited(m, |k| k.unit.as_ref().map(|v| v.value.as_str())),
@@ -53,7 +54,7 @@ fn field<'a>(ctx: &LintContext<'a>, m: &'a Metric, key: &str) -> Option<&'static
 }
 
 /// Checks every catalogue metric against every banned entry.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let banned = &ctx.policy.banned;
     if banned.is_empty() {
         return;
@@ -119,11 +120,11 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::Inputs;
+    use crate::analyze::testing::Inputs;
 
     /// The findings of this rule on `catalogue` under the built-in baseline.
     fn under_baseline(catalogue: &str) -> Vec<crate::diag::Finding> {
-        let inputs = Inputs::new(Some(crate::check::BASELINE), catalogue);
+        let inputs = Inputs::new(Some(crate::policy::BASELINE), catalogue);
         let mut out = Diagnostics::default();
         check(&inputs.ctx(), &mut out);
         out.findings
@@ -195,7 +196,7 @@ mod tests {
     #[test]
     fn the_baseline_never_bans_its_own_kpis() {
         // A catalogue that copies every baseline KPI's id, title and description.
-        let policy = Inputs::new(Some(crate::check::BASELINE), "[catalogue]\nid = \"c\"\n").policy;
+        let policy = Inputs::new(Some(crate::policy::BASELINE), "[catalogue]\nid = \"c\"\n").model.policy;
         let mut text = String::from("[catalogue]\nid = \"c\"\n");
         for k in &policy.kpis {
             let quote = |s: &Option<crate::model::Sp<String>>| {

@@ -1,7 +1,7 @@
 //! `missing-owner`: a metric with no owner.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -22,14 +22,15 @@ declare_rule! {
     pub static MISSING_OWNER = {
         code: "KPI302",
         name: "missing-owner",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a metric with no owner",
+        check: Model(check),
     };
 }
 
 /// Checks every catalogue metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.metrics() {
         if m.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty()) {
             continue;

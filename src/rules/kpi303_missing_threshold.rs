@@ -1,7 +1,7 @@
 //! `missing-threshold`: a KPI with neither thresholds nor a trend target.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::Tier;
 
 declare_rule! {
@@ -24,14 +24,15 @@ declare_rule! {
     pub static MISSING_THRESHOLD = {
         code: "KPI303",
         name: "missing-threshold",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a KPI with neither thresholds nor a trend target",
+        check: Model(check),
     };
 }
 
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         if ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Okr) {
             continue;

@@ -1,7 +1,7 @@
 //! `board-kpi-limit`: more board KPIs than the policy allows.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::{Metric, Tier};
 
 declare_rule! {
@@ -27,16 +27,17 @@ declare_rule! {
     pub static BOARD_KPI_LIMIT = {
         code: "KPI304",
         name: "board-kpi-limit",
-        group: "catalogue",
+        group: Catalogue,
         severity: Warning,
         summary: "more board KPIs than `max_board_kpis` allows",
+        check: Model(check),
     };
 }
 
 fn check_set<'a>(
     what: &str,
     items: impl Iterator<Item = &'a Metric>,
-    ctx: &LintContext<'_>,
+    ctx: &Context<'a>,
     out: &mut Diagnostics,
 ) {
     let (limit, set_at) = ctx.policy.max_board_kpis();
@@ -77,7 +78,7 @@ fn check_set<'a>(
 }
 
 /// Checks the catalogues together, and the policy.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let what = if ctx.catalogues.len() == 1 {
         "the catalogue has"
     } else {

@@ -1,7 +1,7 @@
 //! `activity-metric-on-board`: a raw count on the board.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::{Tier, Unit};
 
 declare_rule! {
@@ -26,14 +26,15 @@ declare_rule! {
     pub static ACTIVITY_METRIC_ON_BOARD = {
         code: "KPI305",
         name: "activity-metric-on-board",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a board KPI that is a raw count with no ratio, duration or trend",
+        check: Model(check),
     };
 }
 
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         if ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) != Some(Tier::Board) {
             continue;

@@ -1,7 +1,7 @@
 //! `unmapped-kpi`: a KPI of a tier that must map to a framework control, mapping to none.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -23,14 +23,15 @@ declare_rule! {
     pub static UNMAPPED_KPI = {
         code: "KPI306",
         name: "unmapped-kpi",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a KPI of a tier in `require_mapping` with no framework control",
+        check: Model(check),
     };
 }
 
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let (tiers, set_at) = ctx.policy.require_mapping();
     for m in ctx.definitions() {
         let Some(tier) = ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) else {

@@ -1,7 +1,7 @@
 //! `missing-required-kpi`: a catalogue that does not carry a required KPI.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use std::collections::HashSet;
 
 declare_rule! {
@@ -23,14 +23,15 @@ declare_rule! {
     pub static MISSING_REQUIRED_KPI = {
         code: "KPI307",
         name: "missing-required-kpi",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a catalogue that does not carry a required KPI",
+        check: Model(check),
     };
 }
 
 /// Checks each catalogue.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let required: Vec<_> = ctx.policy.kpis.iter().filter(|k| k.is_required()).collect();
     if required.is_empty() {
         return;

@@ -1,9 +1,10 @@
 //! `looser-than-policy`: a metric (or an extending policy) loosens a policy KPI.
 
-use crate::diag::Level;
-use crate::diag::{Diagnostics, Label};
-use crate::lint::{LintContext, Loosening, loosenings, num};
+use crate::analyze::Context;
+use crate::diag::{Diagnostics, Label, num};
 use crate::model::{Metric, Origin, RuleSetting};
+use crate::policy::Conflict;
+use crate::policy::strictness::{Loosening, loosenings};
 
 declare_rule! {
     /// ## What it does
@@ -30,16 +31,33 @@ declare_rule! {
     pub static LOOSER_THAN_POLICY = {
         code: "KPI308",
         name: "looser-than-policy",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "thresholds looser than the policy KPI they implement",
+        check: Model(check),
     };
 }
 
+/// Checks every catalogue metric that implements a KPI, and what child policy layers
+/// tried to loosen.
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
+    for c in &ctx.policy.conflicts {
+        match c {
+            Conflict::Kpi { parent, child } => compare(parent, child, out),
+            Conflict::LockedRule { parent, child } => locked_rule(parent, child, out),
+        }
+    }
+    for m in ctx.metrics() {
+        if let Some(k) = ctx.kpi_for(m) {
+            compare(k, m, out);
+        }
+    }
+}
+
 /// Compares `child` (a metric, or a KPI in an extending policy) with `parent` and reports
-/// each loosening; returns whether anything was looser. What `child` leaves out it
-/// inherits, so only values it sets can be looser.
-pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
+/// each loosening. What `child` leaves out it inherits, so only values it sets can be
+/// looser.
+fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
     let what = match child.origin {
         Origin::Catalogue => msg!("metric `{}`", child.id.value),
         Origin::Policy => msg!("KPI `{}` in the extending policy", child.id.value),
@@ -121,44 +139,21 @@ pub fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) -> bool {
         .label(Label::at(parent.file, parent_span).with_message("the policy sets it here"))
         .help(help);
     }
-    !found.is_empty()
 }
 
-/// A child layer's `[rules]` entry for a rule a parent layer `locked`: reports it and
-/// returns `true` when it would weaken the rule (switch it off or lower its severity).
-pub fn locked_rule(parent: &RuleSetting, child: &RuleSetting, out: &mut Diagnostics) -> bool {
-    let severity = |s: &RuleSetting| match s.level.as_ref().map(|l| l.value) {
-        Some(Level::On(sev)) => Some(sev),
-        Some(Level::Off) => None,
-        None => crate::rules::find(&s.name).map(|r| r.default_severity),
-    };
-    let weaker = match (severity(parent), severity(child)) {
-        (Some(_), None) => true,
-        (Some(p), Some(c)) => c < p,
-        (None, _) => false,
-    };
-    if weaker {
-        let at = child.level.as_ref().map_or(child.key_span, |l| l.span);
-        out.push(
-            &LOOSER_THAN_POLICY,
-            Label::at(child.file, at).with_message("weakens a locked rule"),
-            msg!(
-                "rule `{}` is locked by a policy this one extends; this setting is ignored",
-                child.name
-            ),
-        )
-        .subject(child.name.clone())
-        .label(Label::at(parent.file, parent.key_span).with_message("locked here"))
-        .help("a locked rule keeps its severity in every extending policy; remove this entry");
-    }
-    weaker
-}
-
-/// Checks every catalogue metric that implements a KPI.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
-    for m in ctx.metrics() {
-        if let Some(k) = ctx.kpi_for(m) {
-            compare(k, m, out);
-        }
-    }
+/// A child layer's `[rules]` entry that weakens a rule a parent layer `locked`; it is
+/// ignored.
+fn locked_rule(parent: &RuleSetting, child: &RuleSetting, out: &mut Diagnostics) {
+    let at = child.level.as_ref().map_or(child.key_span, |l| l.span);
+    out.push(
+        &LOOSER_THAN_POLICY,
+        Label::at(child.file, at).with_message("weakens a locked rule"),
+        msg!(
+            "rule `{}` is locked by a policy this one extends; this setting is ignored",
+            child.name
+        ),
+    )
+    .subject(child.name.clone())
+    .label(Label::at(parent.file, parent.key_span).with_message("locked here"))
+    .help("a locked rule keeps its severity in every extending policy; remove this entry");
 }

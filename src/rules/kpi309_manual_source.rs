@@ -1,7 +1,7 @@
 //! `manual-source`: a metric reported by hand.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::DataSource;
 
 declare_rule! {
@@ -22,14 +22,15 @@ declare_rule! {
     pub static MANUAL_SOURCE = {
         code: "KPI309",
         name: "manual-source",
-        group: "catalogue",
+        group: Catalogue,
         severity: Warning,
         summary: "a metric reported by hand",
+        check: Model(check),
     };
 }
 
 /// Checks every catalogue metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.metrics() {
         let Some(src) = &m.source else { continue };
         if src.value != DataSource::Manual {

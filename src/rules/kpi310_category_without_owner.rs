@@ -1,7 +1,7 @@
 //! `category-without-owner`: a policy category with no owner.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -20,14 +20,15 @@ declare_rule! {
     pub static CATEGORY_WITHOUT_OWNER = {
         code: "KPI310",
         name: "category-without-owner",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a policy category with no owner",
+        check: Model(check),
     };
 }
 
 /// Checks every category.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for c in &ctx.policy.categories {
         if c.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty()) {
             continue;

@@ -1,7 +1,7 @@
 //! `hidden-from-leadership`: a board or required KPI not visible to leadership.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::{Tier, Visibility};
 
 declare_rule! {
@@ -25,14 +25,15 @@ declare_rule! {
     pub static HIDDEN_FROM_LEADERSHIP = {
         code: "KPI311",
         name: "hidden-from-leadership",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "a board or required KPI not visible to leadership",
+        check: Model(check),
     };
 }
 
 /// Checks every catalogue metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.metrics() {
         let Some(vis) = &m.visibility else { continue };
         if vis.value != Visibility::Team {

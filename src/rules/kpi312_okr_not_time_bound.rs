@@ -1,7 +1,7 @@
 //! `okr-not-time-bound`: an OKR without a baseline, target or due date.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::Tier;
 
 declare_rule! {
@@ -22,14 +22,15 @@ declare_rule! {
     pub static OKR_NOT_TIME_BOUND = {
         code: "KPI312",
         name: "okr-not-time-bound",
-        group: "catalogue",
+        group: Catalogue,
         severity: Error,
         summary: "an OKR without an objective, baseline, target or due date",
+        check: Model(check),
     };
 }
 
 /// Checks every OKR.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         if !m.is_tier(Tier::Okr) {
             continue;

@@ -1,7 +1,7 @@
 //! `okr-overdue`: an OKR past its due date.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::Tier;
 
 declare_rule! {
@@ -26,14 +26,15 @@ declare_rule! {
     pub static OKR_OVERDUE = {
         code: "KPI313",
         name: "okr-overdue",
-        group: "catalogue",
+        group: Catalogue,
         severity: Warning,
         summary: "an OKR past its due date",
+        check: Model(check),
     };
 }
 
 /// Checks every OKR.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         if !m.is_tier(Tier::Okr) {
             continue;
@@ -41,9 +42,7 @@ pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
         let Some(due) = m.okr.as_ref().and_then(|o| o.due.as_ref()) else {
             continue;
         };
-        let Ok(date) = due.value.parse::<jiff::civil::Date>() else {
-            continue;
-        };
+        let date = due.value;
         if date >= ctx.as_of {
             continue;
         }

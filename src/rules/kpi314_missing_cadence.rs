@@ -1,7 +1,7 @@
 //! `missing-cadence`: a KPI with no reporting cadence.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 use crate::model::Tier;
 
 declare_rule! {
@@ -22,14 +22,15 @@ declare_rule! {
     pub static MISSING_CADENCE = {
         code: "KPI314",
         name: "missing-cadence",
-        group: "catalogue",
+        group: Catalogue,
         severity: Warning,
         summary: "a KPI with no reporting cadence",
+        check: Model(check),
     };
 }
 
 /// Checks every KPI and metric.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.definitions() {
         if ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Okr) {
             continue;

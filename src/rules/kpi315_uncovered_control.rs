@@ -1,7 +1,7 @@
 //! `uncovered-control`: a control the policy's `[coverage]` requires has no KPI.
 
 use crate::diag::{Diagnostics, Label};
-use crate::lint::LintContext;
+use crate::analyze::Context;
 
 declare_rule! {
     /// ## What it does
@@ -26,18 +26,19 @@ declare_rule! {
     pub static UNCOVERED_CONTROL = {
         code: "KPI315",
         name: "uncovered-control",
-        group: "catalogue",
+        group: Catalogue,
         severity: Warning,
         summary: "a control that `[coverage]` requires has no KPI",
+        check: Model(check),
     };
 }
 
 /// Checks every coverage requirement.
-pub fn check(ctx: &LintContext<'_>, out: &mut Diagnostics) {
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     if ctx.policy.coverage.is_empty() {
         return;
     }
-    let covered = crate::lint::covered_controls(ctx.policy, ctx.catalogues, ctx.frameworks);
+    let covered = crate::analyze::coverage::covered_controls(ctx.policy, ctx.catalogues, ctx.frameworks);
     for (file, req) in &ctx.policy.coverage {
         let (fw_id, prefix) = req
             .value

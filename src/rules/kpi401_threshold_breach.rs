@@ -1,5 +1,10 @@
 //! `threshold-breach`: the latest value is past the critical threshold.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label};
+use crate::model::Level3;
+
 declare_rule! {
     /// ## What it does
     /// For every data series (metric, scope), compares the latest value with the effective
@@ -20,8 +25,26 @@ declare_rule! {
     pub static THRESHOLD_BREACH = {
         code: "KPI401",
         name: "threshold-breach",
-        group: "data",
+        group: Data,
         severity: Error,
         summary: "the latest value is past the critical threshold",
+        check: Data(check),
     };
+}
+
+/// Reports each series whose latest value is past its critical threshold.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for s in facts.series() {
+        let Some(t) = s.past().filter(|t| t.level == Level3::Critical) else {
+            continue;
+        };
+        out.push(
+            &THRESHOLD_BREACH,
+            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            super::text::past_threshold(&s, &t),
+        )
+        .subject(s.metric.id.to_owned())
+        .label(Label::at(t.file, t.span).with_message("critical threshold"))
+        .help("the metric's owner should act; the escalation path starts here");
+    }
 }

@@ -1,5 +1,10 @@
 //! `threshold-warn`: the latest value is past the warn threshold.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label};
+use crate::model::Level3;
+
 declare_rule! {
     /// ## What it does
     /// Like `threshold-breach`, for the effective `warn` threshold: the latest value of a
@@ -18,8 +23,26 @@ declare_rule! {
     pub static THRESHOLD_WARN = {
         code: "KPI402",
         name: "threshold-warn",
-        group: "data",
+        group: Data,
         severity: Warning,
         summary: "the latest value is past the warn threshold",
+        check: Data(check),
     };
+}
+
+/// Reports each series whose latest value is past its warn threshold, not its critical one.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for s in facts.series() {
+        let Some(t) = s.past().filter(|t| t.level == Level3::Warn) else {
+            continue;
+        };
+        out.push(
+            &THRESHOLD_WARN,
+            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            super::text::past_threshold(&s, &t),
+        )
+        .subject(s.metric.id.to_owned())
+        .label(Label::at(t.file, t.span).with_message("warn threshold"))
+        .help("the metric's owner should act; the escalation path starts here");
+    }
 }

@@ -1,5 +1,9 @@
 //! `negative-trend`: a series drifting the wrong way, even inside its thresholds.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label, Message, num};
+
 declare_rule! {
     /// ## What it does
     /// Fits a least-squares line through the last `trend_window` values of each series
@@ -27,8 +31,41 @@ declare_rule! {
     pub static NEGATIVE_TREND = {
         code: "KPI403",
         name: "negative-trend",
-        group: "data",
+        group: Data,
         severity: Warning,
         summary: "a series trending against its direction or trend target",
+        check: Data(check),
     };
+}
+
+/// Reports each series moving against its direction or trend target.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for s in facts.series() {
+        if !s.against_trend() {
+            continue;
+        }
+        let eff = s.thresholds();
+        let wanted = eff.trend.map_or_else(
+            || Message::text(eff.direction.map_or("", |d| d.as_str())),
+            |t| msg!("trend target `{}`", t.as_str()),
+        );
+        let first = s.points[0];
+        out.push(
+            &NEGATIVE_TREND,
+            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            msg!(
+                "`{}`{} is trending {} ({} in {} to {} in {}) against {}",
+                s.metric.id,
+                super::text::scope(s.scope),
+                s.movement.as_str(),
+                num(first.value),
+                first.period,
+                num(s.latest.value),
+                s.latest.period,
+                wanted
+            ),
+        )
+        .subject(s.metric.id.to_owned())
+        .help("a drift inside the thresholds is still a drift: find the cause before it breaches");
+    }
 }

@@ -1,5 +1,9 @@
 //! `stale-data`: the latest value of a series is older than its cadence allows.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label};
+
 declare_rule! {
     /// ## What it does
     /// For every series, takes the last day of its latest period and the cadence of its
@@ -18,8 +22,31 @@ declare_rule! {
     pub static STALE_DATA = {
         code: "KPI404",
         name: "stale-data",
-        group: "data",
+        group: Data,
         severity: Warning,
         summary: "the latest value is older than the cadence plus grace allows",
+        check: Data(check),
     };
+}
+
+/// Reports each series whose next value is overdue.
+fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
+    for s in facts.series() {
+        let Some(due) = s.due.filter(|_| s.stale(ctx.as_of)) else {
+            continue;
+        };
+        out.push(
+            &STALE_DATA,
+            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            msg!(
+                "`{}`{}: latest value is for {}; the next was due by {}",
+                s.metric.id,
+                super::text::scope(s.scope),
+                s.latest.period,
+                due
+            ),
+        )
+        .subject(s.metric.id.to_owned())
+        .help("report the missing periods, or fix the export that stopped");
+    }
 }

@@ -1,5 +1,9 @@
 //! `missing-data`: a catalogue metric with no data at all.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label};
+
 declare_rule! {
     /// ## What it does
     /// When data files are checked, reports every catalogue metric that has no row in any
@@ -14,8 +18,22 @@ declare_rule! {
     pub static MISSING_DATA = {
         code: "KPI405",
         name: "missing-data",
-        group: "data",
+        group: Data,
         severity: Warning,
         summary: "a catalogue metric with no row in the data",
+        check: Data(check),
     };
+}
+
+/// Reports each catalogue metric with no row.
+fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
+    for m in facts.missing(ctx) {
+        out.push(
+            &MISSING_DATA,
+            Label::at(m.file, m.id.span).with_message("no data"),
+            msg!("metric `{}` has no row in the data given", m.id.value),
+        )
+        .subject(m.id.value.clone())
+        .help("report it, or remove it from the catalogue if it is no longer measured");
+    }
 }

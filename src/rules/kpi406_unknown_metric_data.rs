@@ -1,5 +1,9 @@
 //! `unknown-metric-data`: rows for a metric that no catalogue or policy defines.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label};
+
 declare_rule! {
     /// ## What it does
     /// Reports rows whose `metric` is neither a catalogue metric nor a policy KPI: once per
@@ -17,8 +21,31 @@ declare_rule! {
     pub static UNKNOWN_METRIC_DATA = {
         code: "KPI406",
         name: "unknown-metric-data",
-        group: "data",
+        group: Data,
         severity: Error,
         summary: "rows for a metric no catalogue or policy defines",
+        check: Data(check),
     };
+}
+
+/// Reports each undefined metric the rows name, at its first row.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for u in &facts.unknown {
+        let hint = crate::suggest::closest(&u.id, facts.known_ids());
+        out.push(
+            &UNKNOWN_METRIC_DATA,
+            Label::at_line(u.file, u64::from(u.line)),
+            msg!(
+                "{} row{} for `{}`, which no catalogue or policy defines",
+                u.rows,
+                if u.rows == 1 { "" } else { "s" },
+                u.id
+            ),
+        )
+        .subject(u.id.clone())
+        .help(crate::suggest::did_you_mean(
+            hint,
+            "define the metric in a catalogue, or fix the export",
+        ));
+    }
 }

@@ -1,5 +1,9 @@
 //! `value-out-of-domain`: a reported value impossible for the metric's unit.
 
+use crate::analyze::Context;
+use crate::analyze::data::{DataFacts, Fault};
+use crate::diag::{Diagnostics, Label, num};
+
 declare_rule! {
     /// ## What it does
     /// Checks every row's value against its metric's unit: `percent` 0..=100, `ratio`
@@ -19,8 +23,37 @@ declare_rule! {
     pub static VALUE_OUT_OF_DOMAIN = {
         code: "KPI407",
         name: "value-out-of-domain",
-        group: "data",
+        group: Data,
         severity: Error,
         summary: "a value impossible for the metric's unit",
+        check: Data(check),
     };
+}
+
+/// Reports each row whose value its unit cannot have.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for f in &facts.faults {
+        let Fault::OutOfDomain {
+            metric,
+            period,
+            value,
+            unit,
+        } = &f.fault
+        else {
+            continue;
+        };
+        out.push(
+            &VALUE_OUT_OF_DOMAIN,
+            Label::at_line(f.file, f.line),
+            msg!(
+                "`{}` reports {} for {}, impossible for unit `{}`",
+                metric,
+                num(*value),
+                period,
+                unit.as_str()
+            ),
+        )
+        .subject(metric.clone())
+        .help("check the export: a ratio reported as a percent, or the reverse, is the usual cause");
+    }
 }

@@ -1,5 +1,9 @@
 //! `manual-data`: rows whose `source` is manual.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label};
+
 declare_rule! {
     /// ## What it does
     /// Reports each series that has rows with `source = manual`, once, at its first such
@@ -18,8 +22,31 @@ declare_rule! {
     pub static MANUAL_DATA = {
         code: "KPI408",
         name: "manual-data",
-        group: "data",
+        group: Data,
         severity: Warning,
         summary: "rows reported by hand",
+        check: Data(check),
     };
+}
+
+/// Reports each series with manually reported rows, at the first.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for s in facts.series() {
+        let Some((file, line)) = s.first_manual else {
+            continue;
+        };
+        out.push(
+            &MANUAL_DATA,
+            Label::at_line(file, u64::from(line)),
+            msg!(
+                "`{}`{} has {} manually reported row{}",
+                s.metric.id,
+                super::text::scope(s.scope),
+                s.manual_rows,
+                if s.manual_rows == 1 { "" } else { "s" }
+            ),
+        )
+        .subject(s.metric.id.to_owned())
+        .help("automate the export from the system of record, or add an approved, expiring exception");
+    }
 }

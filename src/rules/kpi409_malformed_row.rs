@@ -1,5 +1,9 @@
 //! `malformed-row`: a data row or header that cannot be read.
 
+use crate::analyze::Context;
+use crate::analyze::data::{DataFacts, Fault};
+use crate::diag::{Diagnostics, Label, Message};
+
 declare_rule! {
     /// ## What it does
     /// Reports a data row that cannot be used: an unknown period format, a value that is not
@@ -19,8 +23,55 @@ declare_rule! {
     pub static MALFORMED_ROW = {
         code: "KPI409",
         name: "malformed-row",
-        group: "data",
+        group: Data,
         severity: Error,
         summary: "a data row or header that cannot be read",
+        check: Data(check),
     };
+}
+
+/// Reports each row (or header) that could not be read.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    const ROWS: &str = "rows need `metric`, `period` (YYYY-MM, YYYY-Qn, YYYY-Www, YYYY-MM-DD or RFC 3339) and a numeric `value` (or `numerator` and `denominator`)";
+    for f in &facts.faults {
+        let (message, help): (Message, Message) = match &f.fault {
+            Fault::OutOfDomain { .. } => continue,
+            Fault::HeaderLacks(missing) => {
+                let mut list = Message::default();
+                for (i, m) in missing.iter().enumerate() {
+                    if i > 0 {
+                        list.push_text(", ");
+                    }
+                    list.append(&Message::from(*m));
+                }
+                (
+                    msg!("header lacks {}: no row of this file can be read", list),
+                    "the header needs `metric,period,value` (optional: `scope`, `source`; `numerator,denominator` instead of `value`)".into(),
+                )
+            }
+            Fault::Unreadable(e) => (msg!("cannot read: {}", e), ROWS.into()),
+            Fault::UnreadableHeader(e) => (msg!("cannot read the header: {}", e), ROWS.into()),
+            Fault::UnreadableRow(e) => (msg!("unreadable row: {}", e), ROWS.into()),
+            Fault::NoMetricOrPeriod => ("row lacks `metric` or `period`".into(), ROWS.into()),
+            Fault::NotARow { message, column } => (
+                msg!("not a data row: {} (column {})", message, column),
+                ROWS.into(),
+            ),
+            Fault::NotUtf8 => ("`metric` or `scope` is not UTF-8".into(), ROWS.into()),
+            Fault::EmptyMetric => ("empty `metric`".into(), ROWS.into()),
+            Fault::NotAPeriod(p) => (msg!("`{}` is not a period", p), ROWS.into()),
+            Fault::NotANumber(v) => (msg!("value `{}` is not a number", v), ROWS.into()),
+            Fault::ZeroDenominator => ("`denominator` is 0".into(), ROWS.into()),
+            Fault::RatioNotNumbers(n, d) => (
+                msg!("`numerator` `{}` / `denominator` `{}` are not numbers", n, d),
+                ROWS.into(),
+            ),
+            Fault::NoValue => (
+                "no `value` (or `numerator` and `denominator`)".into(),
+                ROWS.into(),
+            ),
+        };
+        out.push(&MALFORMED_ROW, Label::at_line(f.file, f.line), message)
+            .help(help);
+    }
 }

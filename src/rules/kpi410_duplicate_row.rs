@@ -1,5 +1,9 @@
 //! `duplicate-row`: two rows for the same metric, scope and period.
 
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Label, Message, num};
+
 declare_rule! {
     /// ## What it does
     /// Reports a row whose (metric, scope, period) was already reported, pointing at the
@@ -20,8 +24,35 @@ declare_rule! {
     pub static DUPLICATE_ROW = {
         code: "KPI410",
         name: "duplicate-row",
-        group: "data",
+        group: Data,
         severity: Error,
         summary: "two rows for one metric, scope and period",
+        check: Data(check),
     };
+}
+
+/// Reports each repeated period still in its series' window, at the first repeat.
+fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
+    for r in &facts.repeats {
+        let rows = if r.count == 1 {
+            Message::text("a second row")
+        } else {
+            msg!("{} more rows", r.count)
+        };
+        out.push(
+            &DUPLICATE_ROW,
+            Label::at_line(r.first.0, u64::from(r.first.1)),
+            msg!(
+                "{} for `{}`{} in {}; the first value ({}) is kept",
+                rows,
+                r.metric,
+                super::text::scope(&r.scope),
+                r.period,
+                num(r.kept.value)
+            ),
+        )
+        .subject(r.metric.to_owned())
+        .label(Label::at_line(r.kept.file, u64::from(r.kept.line)).with_message("first row"))
+        .help("remove the extra rows: values for one period are never averaged");
+    }
 }

@@ -1,5 +1,11 @@
 //! `threshold-loosened`: a pull request loosens a KPI or metric.
 
+use crate::diag::{Diagnostics, Label, Message, num};
+use crate::diff::Delta;
+use crate::model::{Direction, Metric};
+use crate::policy::strictness::{Loosening, loosenings};
+use crate::source::Span;
+
 declare_rule! {
     /// ## What it does
     /// `kpilint diff --base REV` compares every policy KPI and catalogue metric with its
@@ -21,8 +27,106 @@ declare_rule! {
     pub static THRESHOLD_LOOSENED = {
         code: "KPI501",
         name: "threshold-loosened",
-        group: "diff",
+        group: Diff,
         severity: Error,
         summary: "a pull request loosens a threshold, trend target, cadence or requirement",
+        check: Diff(check),
     };
+}
+
+/// Compares each KPI and metric with its base version.
+fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
+    for (b, h) in delta.kpis() {
+        if let Some(h) = h {
+            loosened(b, h, "KPI", None, out);
+        }
+    }
+    // A metric without a direction is judged by its KPI's.
+    for (_, b, h) in delta.metrics() {
+        if let Some(h) = h {
+            loosened(b, h, "metric", delta.inherited_direction(b, h), out);
+        }
+    }
+}
+
+fn loosened(
+    base: &Metric,
+    head: &Metric,
+    what: &str,
+    inherited: Option<Direction>,
+    out: &mut Diagnostics,
+) {
+    for (span, change) in changes(base, head, inherited) {
+        out.push(
+            &THRESHOLD_LOOSENED,
+            Label::at(head.file, span).with_message("loosened"),
+            msg!("this change {} for {} `{}`", change, what, head.id.value),
+        )
+        .subject(head.id.value.clone())
+        .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");
+    }
+}
+
+/// How `head` loosens `base` (its own revision): (head span, what changed, naming the base
+/// value). `inherited` is the direction of the KPI a metric implements, for metrics that
+/// leave theirs out.
+fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(Span, Message)> {
+    let fallback = head.thresholds.as_ref().map_or(head.id.span, |t| t.span);
+    loosenings(base, head, true, inherited)
+        .into_iter()
+        .map(|l| match l {
+            Loosening::Level {
+                level,
+                strict,
+                loose: None,
+            } => (
+                fallback,
+                msg!("drops {} (was {})", level.as_str(), num(strict.value)),
+            ),
+            Loosening::Level {
+                level,
+                strict,
+                loose: Some(h),
+            } => {
+                let verb = if h.value < strict.value {
+                    "lowers"
+                } else {
+                    "raises"
+                };
+                (
+                    h.span,
+                    msg!(
+                        "{} {} from {} to {}",
+                        verb,
+                        level.as_str(),
+                        num(strict.value),
+                        num(h.value)
+                    ),
+                )
+            }
+            Loosening::Trend { strict, loose } => {
+                let now = loose.map_or(Message::text("none"), |t| msg!("`{}`", t.value.as_str()));
+                (
+                    loose.map_or(fallback, |t| t.span),
+                    msg!(
+                        "changes the trend target from `{}` to {}",
+                        strict.value.as_str(),
+                        now
+                    ),
+                )
+            }
+            Loosening::Cadence { strict, loose } => (
+                loose.span,
+                msg!(
+                    "reports `{}` instead of `{}`",
+                    loose.value.as_str(),
+                    strict.value.as_str()
+                ),
+            ),
+            Loosening::Required { loose, .. } => (
+                loose.map_or(head.id.span, |r| r.span),
+                "is no longer `required`".into(),
+            ),
+        })
+        .collect()
 }

@@ -1,5 +1,8 @@
 //! `kpi-removed`: a pull request deletes a KPI or metric.
 
+use crate::diag::Diagnostics;
+use crate::diff::Delta;
+
 declare_rule! {
     /// ## What it does
     /// Reports a policy KPI or catalogue metric that exists at the base revision and not in
@@ -14,8 +17,41 @@ declare_rule! {
     pub static KPI_REMOVED = {
         code: "KPI502",
         name: "kpi-removed",
-        group: "diff",
+        group: Diff,
         severity: Warning,
         summary: "a KPI or metric that the base revision had is gone",
+        check: Diff(check),
     };
+}
+
+/// Reports each KPI and metric of the base that the working tree no longer has.
+fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
+    for (b, h) in delta.kpis() {
+        if h.is_some() {
+            continue;
+        }
+        if let Some(at) = delta.policy_anchor() {
+            out.push(
+                &KPI_REMOVED,
+                at.with_message("removed from the policy"),
+                msg!("KPI `{}` was removed from the policy", b.id.value),
+            )
+            .subject(b.id.value.clone())
+            .help("removing a KPI stops its reporting: get the removal approved explicitly");
+        }
+    }
+    for (catalogue, b, h) in delta.metrics() {
+        if h.is_some() {
+            continue;
+        }
+        if let Some(at) = delta.catalogue_anchor(catalogue) {
+            out.push(
+                &KPI_REMOVED,
+                at.with_message("removed from this catalogue"),
+                msg!("metric `{}` was removed", b.id.value),
+            )
+            .subject(b.id.value.clone())
+            .help("removing a metric stops its reporting: get the removal approved explicitly");
+        }
+    }
 }

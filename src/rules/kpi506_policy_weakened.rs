@@ -1,5 +1,9 @@
 //! `policy-weakened`: a pull request weakens the policy itself rather than a KPI.
 
+use crate::diag::{Diagnostics, Label, Message};
+use crate::diff::Delta;
+use crate::policy::{Policy, rule_level};
+
 declare_rule! {
     /// ## What it does
     /// `kpilint diff --base REV` compares the effective policy with the one at REV and
@@ -28,8 +32,142 @@ declare_rule! {
     pub static POLICY_WEAKENED = {
         code: "KPI506",
         name: "policy-weakened",
-        group: "diff",
+        group: Diff,
         severity: Error,
         summary: "a pull request weakens the policy's rules, banned metrics, coverage or settings",
+        check: Diff(check),
     };
+}
+
+/// Reports how the working tree's policy is weaker than the base's, apart from its KPIs:
+/// rules switched off, lowered, postponed or unlocked; banned metrics and coverage
+/// requirements removed; settings loosened.
+fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
+    let (b, h) = (&delta.base.policy, &delta.head.policy);
+    let anchor = delta.policy_anchor();
+    let mut report = |at: Option<Label>, subject: &str, message: Message| {
+        let Some(at) = at.or_else(|| anchor.clone()) else {
+            return;
+        };
+        out.push(&POLICY_WEAKENED, at.with_message("weakened"), message)
+            .subject(subject.to_owned())
+            .help("weakening the policy needs its owner's approval: revert it, or say why in the pull request");
+    };
+    // Rules: off or a lower severity, judged as they stand once every `effective` date
+    // has come; a date pushed later, and a lock removed, on their own.
+    let settled = jiff::civil::Date::MAX;
+    for rule in crate::rules::ALL.iter().filter(|r| r.is_configurable()) {
+        let (was, now) = (rule_level(b, rule, settled), rule_level(h, rule, settled));
+        let setting = h.rules.get(rule.name);
+        let at = setting.map(|s| Label::at(s.file, s.key_span));
+        if now < was {
+            report(
+                at.clone(),
+                rule.name,
+                msg!(
+                    "rule `{}` goes from {} to {}",
+                    rule.name,
+                    was.as_str(),
+                    now.as_str()
+                ),
+            );
+        }
+        let effective = |p: &Policy| {
+            p.rules
+                .get(rule.name)
+                .and_then(|s| s.effective.as_ref())
+                .map(|e| e.value)
+        };
+        // A date added, or pushed later, that has not come yet keeps the rule at most a
+        // warning until then.
+        if let Some(now_date) = effective(h)
+            && now_date > delta.as_of
+            && effective(b).is_none_or(|was_date| now_date > was_date)
+        {
+            let was = effective(b).map_or_else(|| Message::text("now"), |d| msg!("on {}", d));
+            let at = setting
+                .and_then(|s| s.effective.as_ref().map(|e| Label::at(s.file, e.span)))
+                .or(at.clone());
+            report(
+                at,
+                rule.name,
+                msg!(
+                    "rule `{}` takes full effect on {} instead of {} (a warning until then)",
+                    rule.name,
+                    now_date,
+                    was
+                ),
+            );
+        }
+        let locked = |p: &Policy| p.rules.get(rule.name).is_some_and(|s| s.locked);
+        if locked(b) && !locked(h) {
+            report(
+                at,
+                rule.name,
+                msg!(
+                    "rule `{}` is no longer `locked`: exceptions can now waive it",
+                    rule.name
+                ),
+            );
+        }
+    }
+    // Banned vanity metrics removed.
+    for bb in &b.banned {
+        if !h
+            .banned
+            .iter()
+            .any(|x| x.banned.id.value == bb.banned.id.value)
+        {
+            report(
+                None,
+                &bb.banned.id.value,
+                msg!(
+                    "banned metric `{}` was removed from the policy",
+                    bb.banned.id.value
+                ),
+            );
+        }
+    }
+    // Coverage requirements dropped.
+    for (_, req) in &b.coverage {
+        if !h.coverage.iter().any(|(_, x)| x.value == req.value) {
+            report(
+                None,
+                &req.value,
+                msg!("coverage requirement `{}` was dropped", req.value),
+            );
+        }
+    }
+    // Settings.
+    for (name, was, now, at) in [
+        (
+            "max_board_kpis",
+            b.max_board_kpis().0,
+            h.max_board_kpis().0,
+            h.settings.max_board_kpis.as_ref(),
+        ),
+        (
+            "stale_grace_days",
+            b.stale_grace_days(),
+            h.stale_grace_days(),
+            h.settings.stale_grace_days.as_ref(),
+        ),
+    ] {
+        if now > was {
+            report(
+                at.map(|(f, v)| Label::at(*f, v.span)),
+                name,
+                msg!("`{}` goes from {} to {}", name, was, now),
+            );
+        }
+    }
+    let (was, _) = b.require_mapping();
+    let (now, at) = h.require_mapping();
+    for tier in was.iter().filter(|t| !now.contains(t)) {
+        report(
+            at.clone(),
+            "require_mapping",
+            msg!("`require_mapping` no longer includes `{}`", tier.as_str()),
+        );
+    }
 }

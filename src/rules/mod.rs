@@ -1,32 +1,111 @@
-//! Every rule kpilint knows: its stable name, code, default severity and documentation.
+//! Every rule kpilint knows: its stable name, code, default severity, documentation and
+//! check.
 //!
 //! A rule lives in one file under `src/rules/`, named `<code>_<name>.rs`: a
 //! [`declare_rule!`] block whose doc comment is the rule's documentation (what
-//! `kpilint explain` prints and SARIF carries), followed by the check itself where the
-//! check stands alone. Rules that fall out of loading (parse and schema errors, control
-//! references) are raised where the input is read, naming the rule's constant.
-//! [`ALL`] lists every rule, in code order; it is the only registry.
+//! `kpilint explain` prints and SARIF carries) and whose `check` names the function that
+//! judges the facts of its stage, followed by that function and the rule's messages. The
+//! [`registry!`] below is the only list of rules: it declares each rule's module and builds
+//! [`ALL`], so a rule file left out of it is not compiled, and a test fails until it is
+//! listed.
 
-use crate::diag::Severity;
+use crate::analyze::Context;
+use crate::analyze::data::DataFacts;
+use crate::diag::{Diagnostics, Severity};
+use crate::diff::Delta;
+use crate::settle::Waivers;
 
-/// The fixed facts about one rule.
-#[derive(Debug, PartialEq, Eq)]
-pub struct RuleMeta {
+mod text;
+
+/// Which part of the SPEC a rule belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// Reading and parsing files.
+    Files,
+    /// Policy content: thresholds, controls, references.
+    Policy,
+    /// Exceptions.
+    Exceptions,
+    /// Metric catalogues.
+    Catalogue,
+    /// Reported data.
+    Data,
+    /// A change between two revisions (`kpilint diff`).
+    Diff,
+}
+
+impl Group {
+    /// The lower-case name used in output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Files => "files",
+            Self::Policy => "policy",
+            Self::Exceptions => "exceptions",
+            Self::Catalogue => "catalogue",
+            Self::Data => "data",
+            Self::Diff => "diff",
+        }
+    }
+}
+
+/// What a rule judges, and the function that does.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Raised while files are read (`parse-error`, `schema`): the only rules without a
+    /// check of their own.
+    Loader,
+    /// The validated model: policy, catalogues, frameworks.
+    Model(fn(&Context<'_>, &mut Diagnostics)),
+    /// The facts of the data files: series, rows, repeats.
+    Data(fn(&DataFacts<'_>, &Context<'_>, &mut Diagnostics)),
+    /// What exceptions waived once every other finding was settled.
+    Waivers(fn(&Waivers<'_>, &mut Diagnostics)),
+    /// The change between a base revision and the working tree.
+    Diff(fn(&Delta<'_>, &mut Diagnostics)),
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Loader => "Loader",
+            Self::Model(_) => "Model",
+            Self::Data(_) => "Data",
+            Self::Waivers(_) => "Waivers",
+            Self::Diff(_) => "Diff",
+        })
+    }
+}
+
+/// One rule: the fixed facts about it and its check.
+#[derive(Debug)]
+pub struct Rule {
     /// Short stable code, `KPI###`.
     pub code: &'static str,
     /// Stable kebab-case name: the public API used in policies, exceptions and output.
     pub name: &'static str,
     /// Which group of the SPEC it belongs to.
-    pub group: &'static str,
+    pub group: Group,
     /// Severity when no policy says otherwise.
     pub default_severity: Severity,
     /// One line: what the rule checks.
     pub summary: &'static str,
     /// The full documentation, Markdown, from the rule's doc comment.
     pub docs: &'static str,
+    /// What it judges.
+    pub check: Check,
 }
 
-impl RuleMeta {
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for Rule {}
+
+impl Rule {
     /// The documentation with the one leading space of each doc-comment line removed.
     #[must_use]
     pub fn docs(&self) -> String {
@@ -37,187 +116,128 @@ impl RuleMeta {
         }
         out.trim_end().to_owned() + "\n"
     }
+
+    /// Whether a policy may set the rule's level or waive it. A file kpilint cannot read,
+    /// or a key it does not know, is always an error: switching that off would make a typo
+    /// pass.
+    #[must_use]
+    pub fn is_configurable(&self) -> bool {
+        !matches!(self.check, Check::Loader)
+    }
+
+    /// Whether a live, approved exception can waive its findings: not the loader's, not
+    /// those about exceptions themselves, and not those of `kpilint diff`, which are about
+    /// one change and approved in its review.
+    #[must_use]
+    pub fn is_waivable(&self) -> bool {
+        self.is_configurable() && !matches!(self.group, Group::Exceptions | Group::Diff)
+    }
 }
 
-/// Declares a rule's metadata from its doc comment, clippy-style:
-/// `declare_rule! { /// docs... pub static NAME = { code, name, group, severity, summary }; }`.
+/// Declares a rule from its doc comment, clippy-style: `declare_rule! { /// docs...
+/// pub static NAME = { code, name, group, severity, summary, check }; }`, where `check` is
+/// `Loader` or a [`Check`] variant with the function, such as `Model(check)`.
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         pub static $ident:ident = {
             code: $code:literal,
             name: $name:literal,
-            group: $group:literal,
+            group: $group:ident,
             severity: $sev:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal,
+            check: $kind:ident $(($check:path))? $(,)?
         };
     ) => {
         $(#[doc = $doc])*
-        pub static $ident: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+        pub static $ident: $crate::rules::Rule = $crate::rules::Rule {
             code: $code,
             name: $name,
-            group: $group,
+            group: $crate::rules::Group::$group,
             default_severity: $crate::diag::Severity::$sev,
             summary: $summary,
             docs: concat!($($doc, "\n",)*),
+            check: $crate::rules::Check::$kind $(($check))?,
         };
     };
 }
 
-pub mod kpi001_parse_error;
-pub mod kpi002_schema;
-pub mod kpi003_duplicate_id;
-pub mod kpi101_threshold_order;
-pub mod kpi102_unit_domain;
-pub mod kpi103_unknown_control;
-pub mod kpi104_legacy_control;
-pub mod kpi105_noncanonical_control;
-pub mod kpi106_invalid_pattern;
-pub mod kpi107_unknown_kpi;
-pub mod kpi108_unknown_category;
-pub mod kpi201_expired_exception;
-pub mod kpi202_unapproved_exception;
-pub mod kpi203_unused_exception;
-pub mod kpi301_vanity_metric;
-pub mod kpi302_missing_owner;
-pub mod kpi303_missing_threshold;
-pub mod kpi304_board_kpi_limit;
-pub mod kpi305_activity_metric_on_board;
-pub mod kpi306_unmapped_kpi;
-pub mod kpi307_missing_required_kpi;
-pub mod kpi308_looser_than_policy;
-pub mod kpi309_manual_source;
-pub mod kpi310_category_without_owner;
-pub mod kpi311_hidden_from_leadership;
-pub mod kpi312_okr_not_time_bound;
-pub mod kpi313_okr_overdue;
-pub mod kpi314_missing_cadence;
-pub mod kpi315_uncovered_control;
-pub mod kpi401_threshold_breach;
-pub mod kpi402_threshold_warn;
-pub mod kpi403_negative_trend;
-pub mod kpi404_stale_data;
-pub mod kpi405_missing_data;
-pub mod kpi406_unknown_metric_data;
-pub mod kpi407_value_out_of_domain;
-pub mod kpi408_manual_data;
-pub mod kpi409_malformed_row;
-pub mod kpi410_duplicate_row;
-pub mod kpi501_threshold_loosened;
-pub mod kpi502_kpi_removed;
-pub mod kpi503_coverage_regressed;
-pub mod kpi504_owner_removed;
-pub mod kpi505_exception_added;
-pub mod kpi506_policy_weakened;
+/// Declares each rule's module and lists its static in [`ALL`]: one line per rule.
+macro_rules! registry {
+    ($($module:ident :: $rule:ident),* $(,)?) => {
+        $(
+            mod $module;
+            pub use $module::$rule;
+        )*
+        /// Every rule, in code order: the only list of rules.
+        pub static ALL: &[&Rule] = &[$(&$rule),*];
+        /// The module file of each rule in [`ALL`], for the test that every rule file is
+        /// registered.
+        #[cfg(test)]
+        static FILES: &[&str] = &[$(stringify!($module)),*];
+    };
+}
 
-pub use kpi001_parse_error::PARSE_ERROR;
-pub use kpi002_schema::SCHEMA;
-pub use kpi003_duplicate_id::DUPLICATE_ID;
-pub use kpi101_threshold_order::THRESHOLD_ORDER;
-pub use kpi102_unit_domain::UNIT_DOMAIN;
-pub use kpi103_unknown_control::UNKNOWN_CONTROL;
-pub use kpi104_legacy_control::LEGACY_CONTROL;
-pub use kpi105_noncanonical_control::NONCANONICAL_CONTROL;
-pub use kpi106_invalid_pattern::INVALID_PATTERN;
-pub use kpi107_unknown_kpi::UNKNOWN_KPI;
-pub use kpi108_unknown_category::UNKNOWN_CATEGORY;
-pub use kpi201_expired_exception::EXPIRED_EXCEPTION;
-pub use kpi202_unapproved_exception::UNAPPROVED_EXCEPTION;
-pub use kpi203_unused_exception::UNUSED_EXCEPTION;
-pub use kpi301_vanity_metric::VANITY_METRIC;
-pub use kpi302_missing_owner::MISSING_OWNER;
-pub use kpi303_missing_threshold::MISSING_THRESHOLD;
-pub use kpi304_board_kpi_limit::BOARD_KPI_LIMIT;
-pub use kpi305_activity_metric_on_board::ACTIVITY_METRIC_ON_BOARD;
-pub use kpi306_unmapped_kpi::UNMAPPED_KPI;
-pub use kpi307_missing_required_kpi::MISSING_REQUIRED_KPI;
-pub use kpi308_looser_than_policy::LOOSER_THAN_POLICY;
-pub use kpi309_manual_source::MANUAL_SOURCE;
-pub use kpi310_category_without_owner::CATEGORY_WITHOUT_OWNER;
-pub use kpi311_hidden_from_leadership::HIDDEN_FROM_LEADERSHIP;
-pub use kpi312_okr_not_time_bound::OKR_NOT_TIME_BOUND;
-pub use kpi313_okr_overdue::OKR_OVERDUE;
-pub use kpi314_missing_cadence::MISSING_CADENCE;
-pub use kpi315_uncovered_control::UNCOVERED_CONTROL;
-pub use kpi401_threshold_breach::THRESHOLD_BREACH;
-pub use kpi402_threshold_warn::THRESHOLD_WARN;
-pub use kpi403_negative_trend::NEGATIVE_TREND;
-pub use kpi404_stale_data::STALE_DATA;
-pub use kpi405_missing_data::MISSING_DATA;
-pub use kpi406_unknown_metric_data::UNKNOWN_METRIC_DATA;
-pub use kpi407_value_out_of_domain::VALUE_OUT_OF_DOMAIN;
-pub use kpi408_manual_data::MANUAL_DATA;
-pub use kpi409_malformed_row::MALFORMED_ROW;
-pub use kpi410_duplicate_row::DUPLICATE_ROW;
-pub use kpi501_threshold_loosened::THRESHOLD_LOOSENED;
-pub use kpi502_kpi_removed::KPI_REMOVED;
-pub use kpi503_coverage_regressed::COVERAGE_REGRESSED;
-pub use kpi504_owner_removed::OWNER_REMOVED;
-pub use kpi505_exception_added::EXCEPTION_ADDED;
-pub use kpi506_policy_weakened::POLICY_WEAKENED;
-
-/// Every rule, in code order.
-pub static ALL: &[&RuleMeta] = &[
-    &PARSE_ERROR,
-    &SCHEMA,
-    &DUPLICATE_ID,
-    &THRESHOLD_ORDER,
-    &UNIT_DOMAIN,
-    &UNKNOWN_CONTROL,
-    &LEGACY_CONTROL,
-    &NONCANONICAL_CONTROL,
-    &INVALID_PATTERN,
-    &UNKNOWN_KPI,
-    &UNKNOWN_CATEGORY,
-    &EXPIRED_EXCEPTION,
-    &UNAPPROVED_EXCEPTION,
-    &UNUSED_EXCEPTION,
-    &VANITY_METRIC,
-    &MISSING_OWNER,
-    &MISSING_THRESHOLD,
-    &BOARD_KPI_LIMIT,
-    &ACTIVITY_METRIC_ON_BOARD,
-    &UNMAPPED_KPI,
-    &MISSING_REQUIRED_KPI,
-    &LOOSER_THAN_POLICY,
-    &MANUAL_SOURCE,
-    &CATEGORY_WITHOUT_OWNER,
-    &HIDDEN_FROM_LEADERSHIP,
-    &OKR_NOT_TIME_BOUND,
-    &OKR_OVERDUE,
-    &MISSING_CADENCE,
-    &UNCOVERED_CONTROL,
-    &THRESHOLD_BREACH,
-    &THRESHOLD_WARN,
-    &NEGATIVE_TREND,
-    &STALE_DATA,
-    &MISSING_DATA,
-    &UNKNOWN_METRIC_DATA,
-    &VALUE_OUT_OF_DOMAIN,
-    &MANUAL_DATA,
-    &MALFORMED_ROW,
-    &DUPLICATE_ROW,
-    &THRESHOLD_LOOSENED,
-    &KPI_REMOVED,
-    &COVERAGE_REGRESSED,
-    &OWNER_REMOVED,
-    &EXCEPTION_ADDED,
-    &POLICY_WEAKENED,
-];
-
-/// Whether a policy may set the rule's level or waive it. A file kpilint cannot read, or
-/// a key it does not know, is always an error: switching that off would make a typo pass.
-#[must_use]
-pub fn is_configurable(rule: &RuleMeta) -> bool {
-    !std::ptr::eq(rule, &PARSE_ERROR) && !std::ptr::eq(rule, &SCHEMA)
+registry! {
+    kpi001_parse_error::PARSE_ERROR,
+    kpi002_schema::SCHEMA,
+    kpi003_duplicate_id::DUPLICATE_ID,
+    kpi101_threshold_order::THRESHOLD_ORDER,
+    kpi102_unit_domain::UNIT_DOMAIN,
+    kpi103_unknown_control::UNKNOWN_CONTROL,
+    kpi104_legacy_control::LEGACY_CONTROL,
+    kpi105_noncanonical_control::NONCANONICAL_CONTROL,
+    kpi106_invalid_pattern::INVALID_PATTERN,
+    kpi107_unknown_kpi::UNKNOWN_KPI,
+    kpi108_unknown_category::UNKNOWN_CATEGORY,
+    kpi201_expired_exception::EXPIRED_EXCEPTION,
+    kpi202_unapproved_exception::UNAPPROVED_EXCEPTION,
+    kpi203_unused_exception::UNUSED_EXCEPTION,
+    kpi301_vanity_metric::VANITY_METRIC,
+    kpi302_missing_owner::MISSING_OWNER,
+    kpi303_missing_threshold::MISSING_THRESHOLD,
+    kpi304_board_kpi_limit::BOARD_KPI_LIMIT,
+    kpi305_activity_metric_on_board::ACTIVITY_METRIC_ON_BOARD,
+    kpi306_unmapped_kpi::UNMAPPED_KPI,
+    kpi307_missing_required_kpi::MISSING_REQUIRED_KPI,
+    kpi308_looser_than_policy::LOOSER_THAN_POLICY,
+    kpi309_manual_source::MANUAL_SOURCE,
+    kpi310_category_without_owner::CATEGORY_WITHOUT_OWNER,
+    kpi311_hidden_from_leadership::HIDDEN_FROM_LEADERSHIP,
+    kpi312_okr_not_time_bound::OKR_NOT_TIME_BOUND,
+    kpi313_okr_overdue::OKR_OVERDUE,
+    kpi314_missing_cadence::MISSING_CADENCE,
+    kpi315_uncovered_control::UNCOVERED_CONTROL,
+    kpi401_threshold_breach::THRESHOLD_BREACH,
+    kpi402_threshold_warn::THRESHOLD_WARN,
+    kpi403_negative_trend::NEGATIVE_TREND,
+    kpi404_stale_data::STALE_DATA,
+    kpi405_missing_data::MISSING_DATA,
+    kpi406_unknown_metric_data::UNKNOWN_METRIC_DATA,
+    kpi407_value_out_of_domain::VALUE_OUT_OF_DOMAIN,
+    kpi408_manual_data::MANUAL_DATA,
+    kpi409_malformed_row::MALFORMED_ROW,
+    kpi410_duplicate_row::DUPLICATE_ROW,
+    kpi501_threshold_loosened::THRESHOLD_LOOSENED,
+    kpi502_kpi_removed::KPI_REMOVED,
+    kpi503_coverage_regressed::COVERAGE_REGRESSED,
+    kpi504_owner_removed::OWNER_REMOVED,
+    kpi505_exception_added::EXCEPTION_ADDED,
+    kpi506_policy_weakened::POLICY_WEAKENED,
 }
 
 /// Finds a rule by name or code (codes case-insensitively).
 #[must_use]
-pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {
+pub fn find(name_or_code: &str) -> Option<&'static Rule> {
     ALL.iter()
         .copied()
         .find(|r| r.name == name_or_code || r.code.eq_ignore_ascii_case(name_or_code))
+}
+
+/// Finds a rule by its name only, as policies and exceptions write it.
+#[must_use]
+pub fn by_name(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == name)
 }
 
 /// The closest rule name to a misspelt one, if any is close.
@@ -248,6 +268,36 @@ mod tests {
         let mut sorted: Vec<_> = ALL.iter().map(|r| r.code).collect();
         sorted.sort_unstable();
         assert_eq!(sorted, ALL.iter().map(|r| r.code).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn every_rule_file_is_registered_and_every_rule_but_the_loaders_checks() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                let stem = name.strip_suffix(".rs")?;
+                stem.starts_with("kpi").then(|| stem.to_owned())
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files, FILES, "a rule file is missing from `registry!`");
+        for r in ALL {
+            let loader = matches!(r.check, Check::Loader);
+            assert_eq!(
+                loader,
+                ["parse-error", "schema"].contains(&r.name),
+                "{}: only `parse-error` and `schema` are raised by the loader",
+                r.name
+            );
+            // The rule's code leads its file name: `kpi302_missing_owner`.
+            let file = FILES[ALL.iter().position(|x| x.code == r.code).unwrap()];
+            assert_eq!(
+                file,
+                format!("{}_{}", r.code.to_lowercase(), r.name.replace('-', "_")),
+            );
+        }
     }
 
     #[test]

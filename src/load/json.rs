@@ -3,14 +3,14 @@
 //! `serde_json` throws spans away, and a catalogue finding must point at its exact key.
 //! Nesting is capped at [`MAX_DEPTH`] so hostile input is an error, not a stack overflow.
 
-use crate::node::{Entry, Kind, MAX_DEPTH, Node, ParseError};
+use crate::load::node::{Entry, Kind, MAX_DEPTH, Node, ParseError};
 use crate::source::Span;
 
 /// Parses a JSON document.
 ///
 /// # Errors
 /// The first syntax error, with its location.
-pub fn parse_json(text: &str) -> Result<Node, ParseError> {
+pub fn parse(text: &str) -> Result<Node, ParseError> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn parses_with_spans() {
         let text = r#"{"a": [1, 2.5, "x\u00e9\n"], "b": {"c": null, "d": true}}"#;
-        let doc = parse_json(text).unwrap();
+        let doc = parse(text).unwrap();
         let a = doc.get("a").unwrap();
         assert_eq!(&text[a.span.range()], r#"[1, 2.5, "x\u00e9\n"]"#);
         assert_eq!(a.items()[2].as_str(), Some("xé\n"));
@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn errors_are_located() {
         for (text, at) in [("{\"a\": }", 6), ("[1,", 3), ("{\"a\" 1}", 5), ("[1] x", 4)] {
-            let err = parse_json(text).unwrap_err();
+            let err = parse(text).unwrap_err();
             assert_eq!(err.span.start as usize, at, "{text}: {err:?}");
         }
     }
@@ -330,27 +330,27 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors_at_the_second_key() {
         let text = r#"{"id": "a", "t": {"x": 1}, "id": "b"}"#;
-        let err = parse_json(text).unwrap_err();
+        let err = parse(text).unwrap_err();
         assert_eq!(err.message, "duplicate key `id`");
         assert_eq!(&text[err.span.range()], r#""id""#);
         assert_eq!(err.span.start, 27);
         // Large objects use hashes; the same answer.
         let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
         let big = format!("{{{}, \"k42\": 0}}", keys.join(", "));
-        assert_eq!(parse_json(&big).unwrap_err().message, "duplicate key `k42`");
-        assert!(parse_json(&format!("{{{}}}", keys.join(", "))).is_ok());
+        assert_eq!(parse(&big).unwrap_err().message, "duplicate key `k42`");
+        assert!(parse(&format!("{{{}}}", keys.join(", "))).is_ok());
     }
 
     #[test]
     fn deep_nesting_is_an_error() {
         let text = "[".repeat(10_000);
-        assert!(parse_json(&text).unwrap_err().message.contains("nesting"));
+        assert!(parse(&text).unwrap_err().message.contains("nesting"));
     }
 
     #[test]
     fn surrogate_pairs() {
-        let doc = parse_json(r#""\ud83d\ude00""#).unwrap();
+        let doc = parse(r#""\ud83d\ude00""#).unwrap();
         assert_eq!(doc.as_str(), Some("😀"));
-        assert!(parse_json(r#""\ud83d""#).is_err());
+        assert!(parse(r#""\ud83d""#).is_err());
     }
 }

@@ -1,0 +1,759 @@
+//! The facts of the data files: per-series facts (latest value, effective thresholds,
+//! trend, due date), rows that could not be taken, repeated periods, rows for unknown
+//! metrics, and the scorecard built from them. The data rules judge these facts; the
+//! scorecard's status and the rules' findings come from the same judgements.
+
+use super::Context;
+use super::series::Table;
+use crate::load::DataFormat;
+use crate::model::{Cadence, Direction, Level3, Metric, Tier, Trend, Unit};
+use crate::period::{Period, PeriodKind};
+use crate::source::{FileId, Span};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Relative change over the window within which a trend counts as flat.
+pub const FLAT_BAND: f64 = 0.02;
+/// Fewest periods that make a trend.
+pub const MIN_TREND_POINTS: usize = 3;
+
+/// Reads every data file (streaming) into facts about the model of `ctx`.
+#[must_use]
+pub fn read<'a>(ctx: &Context<'a>, files: &[(PathBuf, FileId, DataFormat)]) -> DataFacts<'a> {
+    let mut table = Table::new(ctx);
+    for (path, file, format) in files {
+        match format {
+            DataFormat::Csv => table.read_csv(path, *file),
+            DataFormat::Ndjson => table.read_ndjson(path, *file),
+        }
+    }
+    table.finish(ctx.policy.stale_grace_days())
+}
+
+/// One kept value of a series.
+#[derive(Debug, Clone, Copy)]
+pub struct Point {
+    /// The period it is for.
+    pub period: Period,
+    /// The value.
+    pub value: f64,
+    /// The data file.
+    pub file: FileId,
+    /// Its 1-based line.
+    pub line: u32,
+}
+
+impl Point {
+    /// A free slot of a series' window.
+    pub(super) const EMPTY: Self = Self {
+        period: Period {
+            end: jiff::civil::Date::ZERO,
+            start: jiff::civil::Date::ZERO,
+            kind: PeriodKind::Day,
+        },
+        value: 0.0,
+        file: FileId(0),
+        line: 0,
+    };
+}
+
+/// A (metric, scope) series as the table keeps it. Its latest `window` values, oldest
+/// first, are `points[index * window..][..len]`: one flat allocation for every series, so
+/// a row touches one cache line of points, not a `Vec` of its own.
+#[derive(Debug)]
+pub(super) struct Series {
+    pub(super) metric: u32,
+    pub(super) scope: Box<str>,
+    pub(super) len: u32,
+    pub(super) manual_rows: u64,
+    pub(super) first_manual: Option<(FileId, u32)>,
+}
+
+/// What the data stage knows about a metric id.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricInfo<'a> {
+    /// The id rows name.
+    pub id: &'a str,
+    /// The catalogue metric, if one defines the id.
+    pub metric: Option<&'a Metric>,
+    /// The policy KPI behind it (or defining it).
+    pub kpi: Option<&'a Metric>,
+    /// Its unit (the metric's, else the KPI's).
+    pub unit: Option<Unit>,
+    /// Its effective thresholds.
+    pub thresholds: Effective,
+    /// Rows taken.
+    pub rows: u64,
+}
+
+impl MetricInfo<'_> {
+    /// Its tier (the metric's, else the KPI's).
+    #[must_use]
+    pub fn tier(&self) -> Option<Tier> {
+        self.metric
+            .and_then(|m| m.tier.as_ref())
+            .or(self.kpi.and_then(|k| k.tier.as_ref()))
+            .map(|t| t.value)
+    }
+
+    /// Its cadence (the metric's, else the KPI's).
+    #[must_use]
+    pub fn cadence(&self) -> Option<Cadence> {
+        self.metric
+            .and_then(|m| m.cadence.as_ref())
+            .or(self.kpi.and_then(|k| k.cadence.as_ref()))
+            .map(|c| c.value)
+    }
+}
+
+/// A threshold level in force, with where it is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold {
+    /// Which level.
+    pub level: Level3,
+    /// Its value.
+    pub value: f64,
+    /// The file that sets it.
+    pub file: FileId,
+    /// Where.
+    pub span: Span,
+}
+
+/// Effective numeric thresholds and trend target of a metric: the stricter of the metric's
+/// and the KPI's, level by level.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Effective {
+    /// The direction (the metric's, else the KPI's).
+    pub direction: Option<Direction>,
+    /// Where the value should be.
+    pub target: Option<Threshold>,
+    /// Past this, warn.
+    pub warn: Option<Threshold>,
+    /// Past this, breach.
+    pub critical: Option<Threshold>,
+    /// The trend target.
+    pub trend: Option<Trend>,
+}
+
+impl Effective {
+    /// The stricter of the metric's and the KPI's thresholds, level by level. A `stable`
+    /// KPI holds its `target` (the metric's, else the KPI's); each definition's `warn` and
+    /// `critical` are bands of distance from that definition's own target (else the one it
+    /// inherits), the narrower band is the stricter, and it is applied around the effective
+    /// target: as `policy::strictness` and `threshold-order` read them.
+    #[must_use]
+    pub fn of(metric: Option<&Metric>, kpi: Option<&Metric>) -> Self {
+        let direction = metric
+            .and_then(|m| m.direction.as_ref())
+            .or(kpi.and_then(|k| k.direction.as_ref()))
+            .map(|d| d.value);
+        let mut eff = Self {
+            direction,
+            ..Self::default()
+        };
+        let defs = || [kpi, metric].into_iter().flatten();
+        let own_target = |d: &Metric| d.thresholds.as_ref()?.target.as_ref().map(|t| t.value);
+        let stable_target = defs().filter_map(own_target).next_back();
+        for def in defs() {
+            let Some(t) = &def.thresholds else { continue };
+            if let Some(tr) = &t.trend {
+                eff.trend = Some(tr.value);
+            }
+            for level in Level3::ALL {
+                let Some(v) = t.level(level) else { continue };
+                let slot = match level {
+                    Level3::Target => &mut eff.target,
+                    Level3::Warn => &mut eff.warn,
+                    Level3::Critical => &mut eff.critical,
+                };
+                let value = match (direction, stable_target) {
+                    (Some(Direction::Stable), Some(tg)) if level != Level3::Target => {
+                        // The band this definition means, around the target that holds.
+                        let from = own_target(def).unwrap_or(tg);
+                        tg + (v.value - from)
+                    }
+                    _ => v.value,
+                };
+                let stricter = match (*slot, direction) {
+                    (None, _) => true,
+                    (Some(cur), Some(Direction::HigherIsBetter)) => value > cur.value,
+                    (Some(cur), Some(Direction::LowerIsBetter)) => value < cur.value,
+                    (Some(_), Some(Direction::Stable)) if level == Level3::Target => true,
+                    (Some(cur), Some(Direction::Stable)) => {
+                        stable_target.is_some_and(|tg| (value - tg).abs() < (cur.value - tg).abs())
+                    }
+                    (Some(_), None) => false,
+                };
+                if stricter {
+                    *slot = Some(Threshold {
+                        level,
+                        value,
+                        file: def.file,
+                        span: v.span,
+                    });
+                }
+            }
+        }
+        eff
+    }
+
+    /// Whether `value` is past threshold `t`: below it for `higher_is_better`, above it
+    /// for `lower_is_better`, further from the target than `t` is for `stable`.
+    #[must_use]
+    pub fn past(&self, value: f64, t: f64) -> bool {
+        match self.direction {
+            Some(Direction::HigherIsBetter) => value < t,
+            Some(Direction::LowerIsBetter) => value > t,
+            Some(Direction::Stable) => self
+                .target
+                .is_some_and(|tg| (value - tg.value).abs() > (t - tg.value).abs()),
+            None => false,
+        }
+    }
+}
+
+/// Which way a series moves over its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Movement {
+    /// Rising.
+    Up,
+    /// Falling.
+    Down,
+    /// Within [`FLAT_BAND`] of no change, or too few points to tell.
+    Flat,
+}
+
+impl Movement {
+    /// The lower-case name used in output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::Flat => "flat",
+        }
+    }
+}
+
+/// A series' status on the scorecard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing past a threshold, and fresh.
+    Ok,
+    /// Past the warn threshold.
+    Warn,
+    /// Past the critical threshold.
+    Breach,
+    /// The next value is overdue.
+    Stale,
+    /// No row at all.
+    Missing,
+}
+
+impl Status {
+    /// The lower-case name used in output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Warn => "warn",
+            Self::Breach => "breach",
+            Self::Stale => "stale",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// Why a row could not be taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// The file (or part of it) could not be read.
+    Unreadable(String),
+    /// The CSV header could not be read.
+    UnreadableHeader(String),
+    /// The CSV header lacks columns (written as a finding lists them).
+    HeaderLacks(Vec<&'static str>),
+    /// A CSV record the reader rejects.
+    UnreadableRow(String),
+    /// A CSV row without `metric` or `period`.
+    NoMetricOrPeriod,
+    /// An NDJSON line that is not a row object.
+    NotARow {
+        /// The JSON error.
+        message: String,
+        /// Its 1-based column.
+        column: usize,
+    },
+    /// `metric` or `scope` is not UTF-8.
+    NotUtf8,
+    /// An empty `metric`.
+    EmptyMetric,
+    /// A `period` that is not one.
+    NotAPeriod(String),
+    /// A `value` that is not a number.
+    NotANumber(String),
+    /// A zero `denominator`.
+    ZeroDenominator,
+    /// A `numerator` or `denominator` that is not a number.
+    RatioNotNumbers(String, String),
+    /// Neither `value` nor `numerator` and `denominator`.
+    NoValue,
+    /// A value impossible for the metric's unit.
+    OutOfDomain {
+        /// The metric id.
+        metric: String,
+        /// The period.
+        period: Period,
+        /// The value.
+        value: f64,
+        /// The unit.
+        unit: Unit,
+    },
+}
+
+/// A row that could not be taken, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowFault {
+    /// The data file.
+    pub file: FileId,
+    /// The 1-based line.
+    pub line: u64,
+    /// Why.
+    pub fault: Fault,
+}
+
+/// Rows for a metric no catalogue or policy defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMetric {
+    /// The id the rows name.
+    pub id: String,
+    /// The file of the first row.
+    pub file: FileId,
+    /// The line of the first row.
+    pub line: u32,
+    /// How many rows.
+    pub rows: u64,
+}
+
+/// Rows repeating a period a series still holds in its window.
+#[derive(Debug, Clone)]
+pub struct Repeat<'a> {
+    /// The metric id.
+    pub metric: &'a str,
+    /// The scope (empty for none).
+    pub scope: Box<str>,
+    /// The period repeated.
+    pub period: Period,
+    /// The first repeating row.
+    pub first: (FileId, u32),
+    /// How many rows repeat it.
+    pub count: u64,
+    /// The value kept (the first row's).
+    pub kept: Point,
+}
+
+/// Everything the data files said, for the data rules and the scorecard.
+#[derive(Debug)]
+pub struct DataFacts<'a> {
+    pub(super) window: usize,
+    pub(super) grace_days: i64,
+    pub(super) metrics: Vec<MetricInfo<'a>>,
+    pub(super) by_id: FxHashMap<&'a str, u32>,
+    pub(super) series: Vec<Series>,
+    pub(super) points: Vec<Point>,
+    /// Rows that could not be taken, in reading order.
+    pub faults: Vec<RowFault>,
+    /// Rows for undefined metrics, by id.
+    pub unknown: Vec<UnknownMetric>,
+    /// Repeated periods still in their series' window, in file order.
+    pub repeats: Vec<Repeat<'a>>,
+}
+
+/// One series, judged.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesFacts<'f> {
+    /// The metric.
+    pub metric: &'f MetricInfo<'f>,
+    /// The scope (empty for none).
+    pub scope: &'f str,
+    /// The kept values, oldest first (at least one).
+    pub points: &'f [Point],
+    /// The latest value.
+    pub latest: Point,
+    /// Its movement over the window.
+    pub movement: Movement,
+    /// The last day the next value may arrive, if the series can go stale.
+    pub due: Option<jiff::civil::Date>,
+    /// Rows reported by hand.
+    pub manual_rows: u64,
+    /// The first of them.
+    pub first_manual: Option<(FileId, u32)>,
+}
+
+impl<'a> DataFacts<'a> {
+    /// Every series with at least one value, in the order first seen.
+    pub fn series(&self) -> impl Iterator<Item = SeriesFacts<'_>> + '_ {
+        self.series.iter().enumerate().filter_map(|(i, s)| {
+            let points = &self.points[i * self.window..][..s.len as usize];
+            let &latest = points.last()?;
+            let metric = &self.metrics[s.metric as usize];
+            Some(SeriesFacts {
+                metric,
+                scope: &s.scope,
+                points,
+                latest,
+                movement: movement(points),
+                due: due(metric.cadence(), &latest.period, self.grace_days),
+                manual_rows: s.manual_rows,
+                first_manual: s.first_manual,
+            })
+        })
+    }
+
+    /// The catalogue metrics of `ctx` with no row taken (each id once: the first
+    /// definition of a duplicated id).
+    pub fn missing<'c, 'm>(
+        &'c self,
+        ctx: &'c Context<'m>,
+    ) -> impl Iterator<Item = &'m Metric> + 'c {
+        ctx.metrics().filter(|m| {
+            self.info(&m.id.value)
+                .is_some_and(|i| i.rows == 0 && i.metric.is_some_and(|x| std::ptr::eq(x, *m)))
+        })
+    }
+
+    /// What is known about a metric id.
+    #[must_use]
+    pub fn info(&self, id: &str) -> Option<&MetricInfo<'a>> {
+        self.by_id.get(id).map(|&i| &self.metrics[i as usize])
+    }
+
+    /// Every metric id rows may name.
+    pub fn known_ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.metrics.iter().map(|m| m.id)
+    }
+}
+
+impl SeriesFacts<'_> {
+    /// The effective thresholds.
+    #[must_use]
+    pub fn thresholds(&self) -> &Effective {
+        &self.metric.thresholds
+    }
+
+    /// The threshold the latest value is past: critical before warn.
+    #[must_use]
+    pub fn past(&self) -> Option<Threshold> {
+        let eff = self.thresholds();
+        [eff.critical, eff.warn]
+            .into_iter()
+            .flatten()
+            .find(|t| eff.past(self.latest.value, t.value))
+    }
+
+    /// Whether the series moves against its direction or trend target, over enough points
+    /// to make a trend.
+    #[must_use]
+    pub fn against_trend(&self) -> bool {
+        if self.points.len() < MIN_TREND_POINTS {
+            return false;
+        }
+        let eff = self.thresholds();
+        match (eff.trend, eff.direction, self.movement) {
+            (Some(Trend::Stable), _, m) => m != Movement::Flat,
+            (Some(Trend::Down), _, Movement::Up) | (Some(Trend::Up), _, Movement::Down) => true,
+            (None, Some(Direction::HigherIsBetter), Movement::Down)
+            | (None, Some(Direction::LowerIsBetter), Movement::Up) => true,
+            (None, Some(Direction::Stable), m) => m != Movement::Flat,
+            _ => false,
+        }
+    }
+
+    /// Whether the next value is overdue as of a day.
+    #[must_use]
+    pub fn stale(&self, as_of: jiff::civil::Date) -> bool {
+        self.due.is_some_and(|due| as_of > due)
+    }
+
+    /// The status: a breach or warning on the latest value outranks its age.
+    #[must_use]
+    pub fn status(&self, as_of: jiff::civil::Date) -> Status {
+        match self.past() {
+            Some(t) if t.level == Level3::Critical => Status::Breach,
+            Some(_) => Status::Warn,
+            None if self.stale(as_of) => Status::Stale,
+            None => Status::Ok,
+        }
+    }
+
+    /// Whether the latest value meets the target; a stable KPI meets it while it stays
+    /// inside its warn band.
+    #[must_use]
+    pub fn target_met(&self) -> Option<bool> {
+        let eff = self.thresholds();
+        let t = match eff.direction {
+            Some(Direction::Stable) => eff.warn,
+            _ => eff.target,
+        }?;
+        Some(!eff.past(self.latest.value, t.value))
+    }
+}
+
+/// Least-squares movement of a window (see [`FLAT_BAND`]).
+fn movement(points: &[Point]) -> Movement {
+    let n = points.len();
+    if n < MIN_TREND_POINTS {
+        return Movement::Flat;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let nf = n as f64;
+    let mean_x = (nf - 1.0) / 2.0;
+    let mean_y = points.iter().map(|p| p.value).sum::<f64>() / nf;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, p) in points.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let dx = i as f64 - mean_x;
+        sxy += dx * (p.value - mean_y);
+        sxx += dx * dx;
+    }
+    let change = sxy / sxx * (nf - 1.0);
+    let scale = points.iter().map(|p| p.value.abs()).sum::<f64>() / nf;
+    if change.abs() <= FLAT_BAND * scale || change.abs() < 1e-12 {
+        Movement::Flat
+    } else if change > 0.0 {
+        Movement::Up
+    } else {
+        Movement::Down
+    }
+}
+
+/// The day after which a series whose latest period is `latest` is stale: its cadence,
+/// else the period's own kind, plus the grace days. Day periods with no cadence are never
+/// stale.
+fn due(cadence: Option<Cadence>, latest: &Period, grace_days: i64) -> Option<jiff::civil::Date> {
+    let cadence = cadence.or(match latest.kind {
+        PeriodKind::Week => Some(Cadence::Weekly),
+        PeriodKind::Month => Some(Cadence::Monthly),
+        PeriodKind::Quarter => Some(Cadence::Quarterly),
+        PeriodKind::Day => None,
+    })?;
+    let grace = jiff::Span::new().try_days(grace_days).ok()?;
+    next_due(cadence, latest.end)?.checked_add(grace).ok()
+}
+
+/// The last day of the reporting period after the one holding `day`: the next value of a
+/// series whose latest value covers `day` is due by then.
+fn next_due(cadence: Cadence, day: jiff::civil::Date) -> Option<jiff::civil::Date> {
+    use jiff::Span;
+    match cadence {
+        Cadence::Weekly => day.checked_add(Span::new().days(7)).ok(),
+        Cadence::Monthly => Some(
+            day.first_of_month()
+                .checked_add(Span::new().months(1))
+                .ok()?
+                .last_of_month(),
+        ),
+        Cadence::Quarterly => {
+            let quarter_start =
+                jiff::civil::Date::new(day.year(), (day.month() - 1) / 3 * 3 + 1, 1).ok()?;
+            quarter_start
+                .checked_add(Span::new().months(6))
+                .ok()?
+                .yesterday()
+                .ok()
+        }
+    }
+}
+
+/// One line of the scorecard.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreLine {
+    /// Metric id.
+    pub metric: String,
+    /// Scope (empty for none).
+    pub scope: String,
+    /// Latest value.
+    pub latest: Option<f64>,
+    /// Latest period.
+    pub period: Option<String>,
+    /// The series' status.
+    pub status: Status,
+    /// Its movement over the window.
+    pub trend: Movement,
+    /// Whether the latest value meets the target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_met: Option<bool>,
+    /// Unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+    /// Tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    /// Effective target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    /// Effective warn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    /// Effective critical.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical: Option<f64>,
+    /// The window's values, oldest first.
+    pub window: Vec<f64>,
+}
+
+/// Every series' latest value, status and trend, and a `missing` line for each catalogue
+/// metric with no row: board KPIs first, then by metric and scope.
+#[must_use]
+pub fn scorecard(facts: &DataFacts<'_>, ctx: &Context<'_>) -> Vec<ScoreLine> {
+    let mut lines: Vec<ScoreLine> = facts
+        .series()
+        .map(|s| {
+            let eff = s.thresholds();
+            ScoreLine {
+                metric: s.metric.id.to_owned(),
+                scope: s.scope.to_owned(),
+                latest: Some(s.latest.value),
+                period: Some(s.latest.period.to_string()),
+                status: s.status(ctx.as_of),
+                trend: s.movement,
+                target_met: s.target_met(),
+                unit: s.metric.unit,
+                tier: s.metric.tier(),
+                target: eff.target.map(|t| t.value),
+                warn: eff.warn.map(|t| t.value),
+                critical: eff.critical.map(|t| t.value),
+                window: s.points.iter().map(|p| p.value).collect(),
+            }
+        })
+        .collect();
+    for m in facts.missing(ctx) {
+        let info = facts.info(&m.id.value);
+        lines.push(ScoreLine {
+            metric: m.id.value.clone(),
+            scope: String::new(),
+            latest: None,
+            period: None,
+            status: Status::Missing,
+            trend: Movement::Flat,
+            target_met: None,
+            unit: info.and_then(|i| i.unit),
+            tier: info.and_then(MetricInfo::tier),
+            target: None,
+            warn: None,
+            critical: None,
+            window: Vec::new(),
+        });
+    }
+    let tier_rank = |t: Option<Tier>| match t {
+        Some(Tier::Board) => 0,
+        Some(Tier::Tactical) => 1,
+        Some(Tier::Okr) => 2,
+        None => 3,
+    };
+    lines.sort_by(|a, b| {
+        (tier_rank(a.tier), &a.metric, &a.scope).cmp(&(tier_rank(b.tier), &b.metric, &b.scope))
+    });
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pts(values: &[f64]) -> Vec<Point> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| Point {
+                period: Period::parse(&format!("2026-{:02}", i + 1)).unwrap(),
+                value: v,
+                file: FileId(0),
+                line: 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stable_kpi_keeps_its_bands_around_the_target_that_holds() {
+        let status = |kpi: &str, metric: &str, value: f64| {
+            let policy = format!(
+                "[policy]\nid = \"p\"\n[[kpi]]\nid = \"k\"\ndirection = \"stable\"\nthresholds = {kpi}\n"
+            );
+            let catalogue =
+                format!("[catalogue]\nid = \"c\"\n[[metric]]\nid = \"k\"\nthresholds = {metric}\n");
+            let inputs = crate::analyze::testing::Inputs::new(Some(&policy), &catalogue);
+            let eff = Effective::of(
+                inputs.model.catalogues[0].metrics.first(),
+                inputs.model.policy.kpi("k"),
+            );
+            let past = |l: Option<Threshold>| l.is_some_and(|t| eff.past(value, t.value));
+            if past(eff.critical) {
+                "breach"
+            } else if past(eff.warn) {
+                "warn"
+            } else {
+                "ok"
+            }
+        };
+        // Bands of 10 and 20 around 50; a metric that only moves the target takes the
+        // bands with it (and `looser-than-policy` reports the move).
+        assert_eq!(
+            status(
+                "{ target = 50, warn = 40, critical = 30 }",
+                "{ target = 60 }",
+                78.0
+            ),
+            "warn"
+        );
+        assert_eq!(
+            status(
+                "{ target = 50, warn = 40, critical = 30 }",
+                "{ target = 60 }",
+                59.0
+            ),
+            "ok"
+        );
+        // The same widths written around another target are the same bands.
+        let (kpi, metric) = (
+            "{ target = 50, warn = 60, critical = 70 }",
+            "{ target = 55, warn = 65, critical = 75 }",
+        );
+        assert_eq!(status(kpi, metric, 49.0), "ok");
+        assert_eq!(status(kpi, metric, 71.0), "warn");
+        assert_eq!(status(kpi, metric, 76.0), "breach");
+        // A narrower band in the metric is stricter.
+        assert_eq!(status(kpi, "{ warn = 55 }", 56.0), "warn");
+    }
+
+    #[test]
+    fn the_next_value_is_due_by_the_end_of_the_next_period() {
+        let due = |c, d: &str| next_due(c, d.parse().unwrap()).unwrap().to_string();
+        // The period holding the day, not the day, sets the due date.
+        assert_eq!(due(Cadence::Monthly, "2026-10-20"), "2026-11-30");
+        assert_eq!(due(Cadence::Monthly, "2026-10-31"), "2026-11-30");
+        assert_eq!(due(Cadence::Monthly, "2024-01-31"), "2024-02-29");
+        assert_eq!(due(Cadence::Monthly, "2026-12-05"), "2027-01-31");
+        assert_eq!(due(Cadence::Quarterly, "2026-09-30"), "2026-12-31");
+        assert_eq!(due(Cadence::Quarterly, "2026-10-01"), "2027-03-31");
+        assert_eq!(due(Cadence::Weekly, "2026-11-22"), "2026-11-29");
+    }
+
+    #[test]
+    fn movement_by_hand() {
+        // 99, 98, 96.5, 95.5: slope = -1.2 per period (sxy = -6, sxx = 5), change over the
+        // window = -3.6, 3.7% of the mean 97.25: down.
+        assert_eq!(movement(&pts(&[99.0, 98.0, 96.5, 95.5])), Movement::Down);
+        // 95, 95.5, 94.8, 95.2: change 0.06 of 95.1 is inside the 2% band: flat.
+        assert_eq!(movement(&pts(&[95.0, 95.5, 94.8, 95.2])), Movement::Flat);
+        // 2, 3, 5, 8: slope 2.0, change 6 against a mean of 4.5: up.
+        assert_eq!(movement(&pts(&[2.0, 3.0, 5.0, 8.0])), Movement::Up);
+        // Fewer than three points never make a trend.
+        assert_eq!(movement(&pts(&[1.0, 100.0])), Movement::Flat);
+        // All zeros: flat, not a division by zero.
+        assert_eq!(movement(&pts(&[0.0, 0.0, 0.0])), Movement::Flat);
+    }
+}

@@ -1,0 +1,158 @@
+//! Analysis: the typed facts rules read. [`Model`] is what a run checked (effective policy,
+//! catalogues, frameworks); [`Context`] indexes it for the model rules and resolves every
+//! framework reference once; [`coverage`] says which controls the KPIs evidence; [`data`]
+//! streams data files into per-series facts (latest value, effective thresholds, trend,
+//! due date, repeats) and the scorecard.
+
+pub mod coverage;
+pub mod data;
+mod number;
+mod read;
+mod series;
+
+use crate::framework::{Registry, Resolution};
+use crate::model::{Catalogue, Metric, Sp};
+use crate::policy::Policy;
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
+/// The validated inputs of a run: what was checked, kept for comparisons such as
+/// `kpilint diff` and views such as `kpilint coverage`.
+#[derive(Debug)]
+pub struct Model {
+    /// The effective policy.
+    pub policy: Policy,
+    /// The catalogues.
+    pub catalogues: Vec<Catalogue>,
+    /// The frameworks.
+    pub frameworks: Registry,
+}
+
+/// A framework reference of a KPI or metric, resolved.
+#[derive(Debug)]
+pub struct Reference<'a> {
+    /// The KPI or metric that makes it.
+    pub by: &'a Metric,
+    /// The reference as written.
+    pub written: &'a Sp<String>,
+    /// What it names.
+    pub resolution: Resolution<'a>,
+}
+
+/// What every model rule reads.
+pub struct Context<'a> {
+    /// The effective policy.
+    pub policy: &'a Policy,
+    /// The catalogues checked.
+    pub catalogues: &'a [Catalogue],
+    /// Frameworks known to this run.
+    pub frameworks: &'a Registry,
+    /// "Today".
+    pub as_of: jiff::civil::Date,
+    kpi_index: FxHashMap<&'a str, usize>,
+    references: OnceLock<Vec<Reference<'a>>>,
+}
+
+impl<'a> Context<'a> {
+    /// The context of a model as of a day.
+    #[must_use]
+    pub fn new(model: &'a Model, as_of: jiff::civil::Date) -> Self {
+        let mut kpi_index = FxHashMap::default();
+        for (i, k) in model.policy.kpis.iter().enumerate() {
+            kpi_index.entry(k.id.value.as_str()).or_insert(i);
+        }
+        Self {
+            policy: &model.policy,
+            catalogues: &model.catalogues,
+            frameworks: &model.frameworks,
+            as_of,
+            kpi_index,
+            references: OnceLock::new(),
+        }
+    }
+
+    /// The policy KPI a catalogue metric implements: `implements`, or a KPI with the
+    /// metric's own id.
+    #[must_use]
+    pub fn kpi_for(&self, m: &Metric) -> Option<&'a Metric> {
+        self.kpi(m.kpi_id())
+    }
+
+    /// The effective KPI with this id (the first of a duplicated id).
+    #[must_use]
+    pub fn kpi(&self, id: &str) -> Option<&'a Metric> {
+        self.kpi_index.get(id).map(|&i| &self.policy.kpis[i])
+    }
+
+    /// Every catalogue metric.
+    pub fn metrics(&self) -> impl Iterator<Item = &'a Metric> + '_ {
+        self.catalogues.iter().flat_map(|c| c.metrics.iter())
+    }
+
+    /// Every definition: policy KPIs, then catalogue metrics.
+    pub fn definitions(&self) -> impl Iterator<Item = &'a Metric> + '_ {
+        self.policy.kpis.iter().chain(self.metrics())
+    }
+
+    /// A value of a metric, falling back to the KPI it implements.
+    pub fn inherited<T>(&self, m: &'a Metric, get: impl Fn(&'a Metric) -> Option<T>) -> Option<T> {
+        get(m).or_else(|| self.kpi_for(m).and_then(get))
+    }
+
+    /// Every framework reference of every definition, resolved once for all the rules that
+    /// judge them (`unknown-control`, `legacy-control`, `noncanonical-control`).
+    pub fn references(&self) -> &[Reference<'a>] {
+        self.references.get_or_init(|| {
+            let frameworks = self.frameworks;
+            self.definitions()
+                .flat_map(|by| {
+                    by.frameworks.iter().map(move |written| Reference {
+                        by,
+                        written,
+                        resolution: frameworks.resolve(&written.value),
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// Inputs for unit tests of rules and analysis, parsed from text.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Context, Model};
+    use crate::framework::Registry;
+    use crate::policy::Policy;
+    use crate::source::FileId;
+
+    /// A policy (file 0), one catalogue (file 1) and the built-in frameworks.
+    pub(crate) struct Inputs {
+        pub(crate) model: Model,
+    }
+
+    impl Inputs {
+        /// `policy` is a policy file's text (`None`: no policy at all).
+        pub(crate) fn new(policy: Option<&str>, catalogue: &str) -> Self {
+            let policy = policy.map_or_else(Policy::default, |text| {
+                let root = crate::load::toml::parse(text).unwrap();
+                let layer = crate::model::policy(&root, FileId(0)).unwrap();
+                let policy = Policy::merge(vec![layer]);
+                assert!(policy.conflicts.is_empty(), "{:?}", policy.conflicts);
+                policy
+            });
+            let root = crate::load::toml::parse(catalogue).unwrap();
+            Self {
+                model: Model {
+                    policy,
+                    catalogues: vec![crate::model::catalogue(&root, FileId(1))],
+                    frameworks: Registry::builtin(),
+                },
+            }
+        }
+
+        /// The context, as of 2026-11-24.
+        pub(crate) fn ctx(&self) -> Context<'_> {
+            Context::new(&self.model, jiff::civil::date(2026, 11, 24))
+        }
+    }
+}

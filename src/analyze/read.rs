@@ -1,0 +1,486 @@
+//! Reading data files into the [`Table`]: CSV (split between two threads when large) and
+//! NDJSON, streaming.
+
+use super::data::Fault;
+use super::series::{RowValue, Table};
+use crate::source::FileId;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+impl Table<'_> {
+    /// Reads a CSV file, streaming. A large file is read by two threads from its middle
+    /// line on; see [`Table::read_split`].
+    pub(super) fn read_csv(&mut self, path: &Path, file: FileId) {
+        self.read_csv_split_above(path, file, SPLIT_ABOVE);
+    }
+
+    /// Reads a CSV file, split between two threads above `split_above` bytes of records;
+    /// returns whether it was.
+    pub(super) fn read_csv_split_above(
+        &mut self,
+        path: &Path,
+        file: FileId,
+        split_above: u64,
+    ) -> bool {
+        let mut rdr = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
+            Ok(r) => r,
+            Err(e) => {
+                self.fault(file, 1, Fault::Unreadable(e.to_string()));
+                return false;
+            }
+        };
+        let headers = match rdr.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.fault(file, 1, Fault::UnreadableHeader(e.to_string()));
+                return false;
+            }
+        };
+        let header_end = rdr.position().byte();
+        drop(rdr);
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
+        };
+        let mut missing = Vec::new();
+        let (metric, period) = (col("metric"), col("period"));
+        let (value, numer, denom) = (col("value"), col("numerator"), col("denominator"));
+        if metric.is_none() {
+            missing.push("`metric`");
+        }
+        if period.is_none() {
+            missing.push("`period`");
+        }
+        if value.is_none() && (numer.is_none() || denom.is_none()) {
+            missing.push("`value` (or `numerator` and `denominator`)");
+        }
+        let (Some(metric), Some(period), true) = (metric, period, missing.is_empty()) else {
+            self.fault(file, 1, Fault::HeaderLacks(missing));
+            return false;
+        };
+        let cols = Columns {
+            metric,
+            period,
+            value,
+            numer,
+            denom,
+            scope: col("scope"),
+            source: col("source"),
+        };
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let split = (size.saturating_sub(header_end) > split_above
+            && rayon::current_num_threads() > 1)
+            .then(|| line_after(path, header_end + (size - header_end) / 2))
+            .flatten();
+        match split {
+            Some(at) => self.read_split(path, file, header_end, at, &cols),
+            None => {
+                self.read_range(path, file, header_end, None, &cols);
+                false
+            }
+        }
+    }
+
+    /// Reads a CSV file on two threads: this one from `start`, a fork from `at`, the
+    /// start of a line near the middle. Whether `at` starts a record is known only once
+    /// this thread gets there (a quoted field may hold a line break): if it does, the
+    /// fork's lines are renumbered and its state merged; if not, this thread reads on to
+    /// the end and the fork's work is dropped, so the result is always a sequential
+    /// read's. Returns whether the split held.
+    fn read_split(
+        &mut self,
+        path: &Path,
+        file: FileId,
+        start: u64,
+        at: u64,
+        cols: &Columns,
+    ) -> bool {
+        let mut fork = self.fork();
+        let mut first_half = None;
+        std::thread::scope(|s| {
+            let rest = s.spawn(|| {
+                fork.read_from(path, file, at, None, 0, cols);
+            });
+            first_half = self.read_range(path, file, start, Some(at), cols);
+            // A panic is a bug: never merge half a read as if it were whole.
+            if let Err(panic) = rest.join() {
+                std::panic::resume_unwind(panic);
+            }
+        });
+        let Some(lines_before) = first_half else {
+            return false;
+        };
+        fork.shift_lines(lines_before);
+        self.merge(fork);
+        true
+    }
+
+    /// Reads the records of a CSV file after its header, from byte `start` (the header's
+    /// end) to the end of the file, or only to `stop` if a record ends there; returns the
+    /// number of lines before `stop` when it stopped there.
+    fn read_range(
+        &mut self,
+        path: &Path,
+        file: FileId,
+        start: u64,
+        stop: Option<u64>,
+        cols: &Columns,
+    ) -> Option<u64> {
+        self.read_from(path, file, start, stop, 1, cols)
+    }
+
+    /// Reads records from byte `start`, numbering lines from `base + 1`; see
+    /// [`Table::read_range`].
+    fn read_from(
+        &mut self,
+        path: &Path,
+        file: FileId,
+        start: u64,
+        mut stop: Option<u64>,
+        base: u64,
+        cols: &Columns,
+    ) -> Option<u64> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.fault(file, base + 1, Fault::Unreadable(e.to_string()));
+                return None;
+            }
+        };
+        if let Err(e) = f.seek(SeekFrom::Start(start)) {
+            self.fault(file, base + 1, Fault::Unreadable(e.to_string()));
+            return None;
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(BufReader::with_capacity(1 << 16, f));
+        let mut record = csv::ByteRecord::new();
+        loop {
+            if let Some(at) = stop {
+                let pos = rdr.position();
+                let here = start + pos.byte();
+                match here.cmp(&at) {
+                    // A CRLF record ends at its `\r`: only line breaks (`\n`, or blank
+                    // lines) between here and `at` still make `at` a record boundary.
+                    std::cmp::Ordering::Less if at - here <= 8 => {
+                        if let Some(breaks) = only_line_breaks(path, here, at) {
+                            return Some(base + pos.line() - 1 + breaks);
+                        }
+                    }
+                    std::cmp::Ordering::Less => {}
+                    // `pos.line()` is the 1-based line of the next record.
+                    std::cmp::Ordering::Equal => return Some(base + pos.line() - 1),
+                    std::cmp::Ordering::Greater => stop = None,
+                }
+            }
+            match rdr.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = base + e.position().map_or(0, csv::Position::line);
+                    self.fault(file, line, Fault::UnreadableRow(e.to_string()));
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            let line = base + record.position().map_or(0, csv::Position::line);
+            let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(<[u8]>::trim_ascii);
+            let (Some(m), Some(p)) = (field(Some(cols.metric)), field(Some(cols.period))) else {
+                self.fault(file, line, Fault::NoMetricOrPeriod);
+                continue;
+            };
+            let v = match (field(cols.value), field(cols.numer), field(cols.denom)) {
+                (Some(v), _, _) if !v.is_empty() => RowValue::Value(v),
+                (_, Some(n), Some(d)) if !n.is_empty() => RowValue::Ratio(n, d),
+                _ => RowValue::Missing,
+            };
+            let sc = field(cols.scope).unwrap_or_default();
+            let so = field(cols.source).unwrap_or_default();
+            self.row(file, line, m, p, v, sc, so);
+        }
+        None
+    }
+
+    /// Reads an NDJSON file (one JSON object per line), streaming.
+    pub(super) fn read_ndjson(&mut self, path: &Path, file: FileId) {
+        use serde_json::value::RawValue;
+        use std::borrow::Cow;
+        /// A row. Like a CSV file's extra columns, other keys are ignored; numbers may
+        /// be written as JSON numbers or as strings.
+        #[derive(serde::Deserialize)]
+        struct Row<'r> {
+            #[serde(borrow)]
+            metric: Cow<'r, str>,
+            #[serde(borrow)]
+            period: Cow<'r, str>,
+            #[serde(borrow, default)]
+            value: Option<&'r RawValue>,
+            #[serde(borrow, default)]
+            numerator: Option<&'r RawValue>,
+            #[serde(borrow, default)]
+            denominator: Option<&'r RawValue>,
+            #[serde(borrow, default)]
+            scope: Option<Cow<'r, str>>,
+            #[serde(borrow, default)]
+            source: Option<Cow<'r, str>>,
+        }
+        /// A number's text: a JSON number as written, or a string's contents.
+        fn number_text(raw: &RawValue) -> Cow<'_, str> {
+            let text = raw.get();
+            if text.starts_with('"') {
+                serde_json::from_str::<Cow<'_, str>>(text).unwrap_or(Cow::Borrowed(text))
+            } else {
+                Cow::Borrowed(text)
+            }
+        }
+        let mut reader = match std::fs::File::open(path) {
+            Ok(f) => BufReader::with_capacity(1 << 16, f),
+            Err(e) => return self.fault(file, 1, Fault::Unreadable(e.to_string())),
+        };
+        let mut buf = Vec::new();
+        let mut line = 0u64;
+        loop {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) => line += 1,
+                Err(e) => return self.fault(file, line + 1, Fault::Unreadable(e.to_string())),
+            }
+            let text = buf.trim_ascii();
+            if text.is_empty() {
+                continue;
+            }
+            let row: Row<'_> = match serde_json::from_slice(text) {
+                Ok(r) => r,
+                Err(e) => {
+                    // serde_json counts lines within the row; the row is one line.
+                    let message = e.to_string();
+                    let message = message
+                        .rfind(" at line ")
+                        .map_or(message.as_str(), |at| &message[..at]);
+                    let fault = Fault::NotARow {
+                        message: message.to_owned(),
+                        column: e.column(),
+                    };
+                    self.fault(file, line, fault);
+                    continue;
+                }
+            };
+            let (value, numerator, denominator) = (
+                row.value.map(number_text),
+                row.numerator.map(number_text),
+                row.denominator.map(number_text),
+            );
+            let v = match (&value, &numerator, &denominator) {
+                (Some(v), _, _) => RowValue::Value(v.as_bytes()),
+                (None, Some(n), Some(d)) => RowValue::Ratio(n.as_bytes(), d.as_bytes()),
+                _ => RowValue::Missing,
+            };
+            self.row(
+                file,
+                line,
+                row.metric.as_bytes(),
+                row.period.as_bytes(),
+                v,
+                row.scope.as_deref().unwrap_or("").as_bytes(),
+                row.source.as_deref().unwrap_or("").as_bytes(),
+            );
+        }
+    }
+}
+
+/// Column positions of a CSV file.
+struct Columns {
+    metric: usize,
+    period: usize,
+    value: Option<usize>,
+    numer: Option<usize>,
+    denom: Option<usize>,
+    scope: Option<usize>,
+    source: Option<usize>,
+}
+
+/// Files with more data than this are read by two threads.
+const SPLIT_ABOVE: u64 = 32 << 20;
+
+/// The start of the first line after byte `from`, if the file has one.
+fn line_after(path: &Path, from: u64) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut pos = from;
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Some(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
+}
+
+/// The number of `\n` in bytes `from..to` of a file if those bytes are all `\r` or `\n`.
+fn only_line_breaks(path: &Path, from: u64, to: u64) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = vec![0u8; usize::try_from(to - from).ok()?];
+    f.read_exact(&mut buf).ok()?;
+    buf.iter()
+        .all(|&b| b == b'\r' || b == b'\n')
+        .then(|| buf.iter().filter(|&&b| b == b'\n').count() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a read found: its faults, repeats and unknown metrics, and every window.
+    type Read = (Vec<String>, Vec<String>);
+
+    /// Reads `csv` sequentially and split between two threads; returns both reads and
+    /// whether the split held.
+    fn read_both_ways(csv: &str) -> (Read, Read, bool) {
+        let catalogue = "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"m\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\n[[metric]]\nid = \"n\"\nunit = \"count\"\n";
+        let inputs = crate::analyze::testing::Inputs::new(None, catalogue);
+        let ctx = inputs.ctx();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.csv");
+        std::fs::write(&path, csv).unwrap();
+        let read = |split_above| {
+            let mut table = Table::new(&ctx);
+            let split = table.read_csv_split_above(&path, FileId(2), split_above);
+            let facts = table.finish(15);
+            let mut found: Vec<String> = facts
+                .faults
+                .iter()
+                .map(|f| format!("fault {} {:?}", f.line, f.fault))
+                .chain(
+                    facts
+                        .repeats
+                        .iter()
+                        .map(|r| format!("repeat {} {} x{}", r.first.1, r.period, r.count)),
+                )
+                .chain(
+                    facts
+                        .unknown
+                        .iter()
+                        .map(|u| format!("unknown {} {} x{}", u.line, u.id, u.rows)),
+                )
+                .collect();
+            found.sort();
+            let mut windows: Vec<String> = facts
+                .series()
+                .map(|s| {
+                    let values: Vec<f64> = s.points.iter().map(|p| p.value).collect();
+                    format!("{} {} {values:?}", s.metric.id, s.scope)
+                })
+                .collect();
+            windows.sort();
+            ((found, windows), split)
+        };
+        let (sequential, _) = read(u64::MAX);
+        let (split, held) = read(0);
+        (sequential, split, held)
+    }
+
+    /// Whether this machine splits at all (a one-core machine reads sequentially).
+    fn splits() -> bool {
+        rayon::current_num_threads() > 1
+    }
+
+    #[test]
+    fn a_split_read_equals_a_sequential_one() {
+        // 40 periods x 3 series, a duplicate in the second half of a series first seen in
+        // the first half, bad rows in both halves.
+        let mut rows = vec!["metric,period,value,scope".to_owned()];
+        for p in 0..40 {
+            let period = format!("{}-{:02}", 2023 + p / 12, p % 12 + 1);
+            for scope in ["a", "b"] {
+                rows.push(format!("m,{period},{}.5,{scope}", 90 - p % 7));
+            }
+            rows.push(format!("n,{period},{},", p * 2));
+        }
+        rows.insert(7, "m,2023-13,1,a".to_owned());
+        rows.push("m,2025-12,91,a".to_owned());
+        rows.push("m,2026-01,x,b".to_owned());
+        rows.push("unknown,2026-01,1,".to_owned());
+        let lf = rows.join("\n") + "\n";
+        let (seq, split, held) = read_both_ways(&lf);
+        assert_eq!(seq, split);
+        assert_eq!(held, splits(), "the split is taken on a line boundary");
+        for expected in ["repeat 123", "fault 8 ", "fault 124 "] {
+            assert!(
+                seq.0.iter().any(|f| f.starts_with(expected)),
+                "{expected}: {:#?}",
+                seq.0
+            );
+        }
+
+        // CRLF: a record ends at its `\r`, one byte before the split point.
+        let crlf = rows.join("\r\n") + "\r\n";
+        let (_, split, held) = read_both_ways(&crlf);
+        assert_eq!(split, seq);
+        assert_eq!(held, splits(), "a CRLF file is split too");
+
+        // A quoted field holding a line break across the middle of the file: the split
+        // point is not a record boundary; the first thread reads on.
+        let mut quoted = rows.clone();
+        let mid = quoted.len() / 2;
+        for r in &mut quoted[mid - 3..mid + 3] {
+            *r = r.replacen(",a", ",\"a\"", 1);
+        }
+        // The field is more than half the file, so the middle falls inside it.
+        quoted[mid] = format!("m,2024-06,77,\"x\ny\nz\n\n{}\"", "q\n".repeat(4000));
+        let text = quoted.join("\n") + "\n";
+        let (seq, split, held) = read_both_ways(&text);
+        assert_eq!(seq, split);
+        assert!(!held, "a split inside a quoted field is dropped");
+        assert!(
+            seq.1.iter().any(|w| w.starts_with("m x\ny\nz")),
+            "{:#?}",
+            seq.1
+        );
+    }
+
+    #[test]
+    fn repeated_periods_are_judged_on_the_final_window_however_the_file_is_cut() {
+        // One series `m` (window 6), with rows of `n` in the middle so that the split falls
+        // between the two groups of `m` rows (months of 2024).
+        let file = |first: &[u32], second: &[u32]| {
+            let m = |month: &u32| format!("m,2024-{month:02},90,");
+            let mut rows = vec!["metric,period,value,scope".to_owned()];
+            rows.extend(first.iter().map(m));
+            rows.extend((1..=40).map(|i| format!("n,2020-{:02},{i},x{i:02}", i % 12 + 1)));
+            rows.extend(second.iter().map(m));
+            rows.join("\n") + "\n"
+        };
+        let cases: [(&[u32], &[u32], bool); 4] = [
+            // Older than the whole window: never seen, on either side of the cut.
+            (&[7, 8, 9, 10, 11, 12], &[1, 1], false),
+            // Repeats a period the window had, but which has left it by the end.
+            (&[1, 2, 3, 4, 5, 6], &[7, 8, 9, 10, 11, 5], false),
+            (&[1, 2, 3, 4, 5, 6], &[5, 7, 8, 9, 10, 11, 12], false),
+            // Repeats a period still in the final window: reported once, at the repeat.
+            (&[7, 8, 9, 10, 11, 12], &[12, 12], true),
+        ];
+        for (first, second, reported) in cases {
+            let (seq, split, _) = read_both_ways(&file(first, second));
+            assert_eq!(seq, split, "{first:?} | {second:?}");
+            let dups: Vec<&String> = seq.0.iter().filter(|f| f.starts_with("repeat")).collect();
+            assert_eq!(
+                !dups.is_empty(),
+                reported,
+                "{first:?} | {second:?}: {dups:#?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! The series table: data rows streamed into per-series windows.
+//!
+//! Memory is bounded by series x `trend_window`: rows are read one at a time and only the
+//! latest `trend_window` periods of each (metric, scope) are kept. Problems with rows are
+//! kept as [`RowFault`]s, repeated periods as counts; rules judge them all later.
+
+use super::Context;
+use super::data::{
+    DataFacts, Effective, Fault, MetricInfo, Point, Repeat, RowFault, Series, UnknownMetric,
+};
+use super::number::parse_number;
+use crate::model::{Metric, Unit};
+use crate::period::Period;
+use crate::source::FileId;
+use rustc_hash::FxHashMap as HashMap;
+
+/// Rows repeating a period a series already has: how many, and the first of them.
+#[derive(Debug, Clone, Copy)]
+struct Dup {
+    first: (FileId, u32),
+    count: u64,
+}
+
+/// Rows for an undefined metric.
+struct Unknown {
+    file: FileId,
+    line: u32,
+    rows: u64,
+}
+
+/// A row's value as written: `value`, or `numerator` and `denominator`.
+pub(super) enum RowValue<'r> {
+    Value(&'r [u8]),
+    Ratio(&'r [u8], &'r [u8]),
+    Missing,
+}
+
+/// No series (yet).
+const NO_SERIES: u32 = u32::MAX;
+
+/// Streams data rows into series.
+pub(super) struct Table<'a> {
+    pub(super) window: usize,
+    metrics: Vec<MetricInfo<'a>>,
+    by_id: HashMap<&'a str, u32>,
+    series: Vec<Series>,
+    /// Every series' window, `window` slots a series (see [`Series`]).
+    points: Vec<Point>,
+    /// Repeated periods by (series, period). Reported at the end for the periods still in
+    /// the window, so the outcome does not depend on where a split read cut the file; an
+    /// entry goes when its period leaves the window.
+    dups: HashMap<(u32, Period), Dup>,
+    unknown: HashMap<String, Unknown>,
+    /// The last period text parsed and its value: rows usually come grouped by period.
+    last_period: (Vec<u8>, Option<Period>),
+    /// Series by [`series_key`], for rows the prediction below misses.
+    series_by_key: HashMap<Box<[u8]>, u32>,
+    /// Every series' key, end to end: `keys[key_ends[i - 1]..key_ends[i]]` is series `i`'s.
+    keys: Vec<u8>,
+    key_ends: Vec<usize>,
+    /// The series that followed each series last time (`NO_SERIES` if none yet), and the
+    /// series of the last row. Exports repeat one series order period after period (or
+    /// give a series' rows one after another), so the next row's series is almost always
+    /// the one that followed last time: checking that guess reads memory in order, where
+    /// a hash lookup would miss the cache on every row.
+    next: Vec<u32>,
+    last: u32,
+    /// Scratch buffer for building a key.
+    key: Vec<u8>,
+    /// Rows that could not be taken.
+    pub(super) faults: Vec<RowFault>,
+}
+
+impl<'a> Table<'a> {
+    /// A table for the metrics and KPIs of `ctx`.
+    pub(super) fn new(ctx: &Context<'a>) -> Self {
+        let mut table = Self::empty(ctx.policy.trend_window(), Vec::new(), HashMap::default());
+        for m in ctx.metrics() {
+            if table.by_id.contains_key(m.id.value.as_str()) {
+                continue; // `duplicate-id`
+            }
+            table.add(&m.id.value, Some(m), ctx.kpi_for(m));
+        }
+        for k in &ctx.policy.kpis {
+            if !table.by_id.contains_key(k.id.value.as_str()) {
+                table.add(&k.id.value, None, Some(k));
+            }
+        }
+        table
+    }
+
+    fn add(&mut self, id: &'a str, metric: Option<&'a Metric>, kpi: Option<&'a Metric>) {
+        let unit = metric
+            .and_then(|m| m.unit.as_ref())
+            .or(kpi.and_then(|k| k.unit.as_ref()))
+            .map(|u| u.value);
+        let idx = u32::try_from(self.metrics.len()).unwrap_or(u32::MAX);
+        self.metrics.push(MetricInfo {
+            id,
+            metric,
+            kpi,
+            unit,
+            thresholds: Effective::of(metric, kpi),
+            rows: 0,
+        });
+        self.by_id.insert(id, idx);
+    }
+
+    /// A table over these metrics that has read nothing yet.
+    fn empty(window: usize, metrics: Vec<MetricInfo<'a>>, by_id: HashMap<&'a str, u32>) -> Self {
+        Self {
+            window,
+            metrics,
+            by_id,
+            series: Vec::new(),
+            points: Vec::new(),
+            dups: HashMap::default(),
+            unknown: HashMap::default(),
+            last_period: (Vec::new(), None),
+            series_by_key: HashMap::default(),
+            keys: Vec::new(),
+            key_ends: Vec::new(),
+            next: Vec::new(),
+            last: NO_SERIES,
+            key: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+
+    pub(super) fn fault(&mut self, file: FileId, line: u64, fault: Fault) {
+        self.faults.push(RowFault { file, line, fault });
+    }
+
+    /// Takes one row. Text fields come as bytes: the common case, a known series, never
+    /// decodes `metric` or `scope`, and usually needs no hash lookup (see [`Table::next`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn row(
+        &mut self,
+        file: FileId,
+        line: u64,
+        metric: &[u8],
+        period: &[u8],
+        value: RowValue<'_>,
+        scope: &[u8],
+        source: &[u8],
+    ) {
+        let guess = self
+            .next
+            .get(self.last as usize)
+            .copied()
+            .unwrap_or(NO_SERIES);
+        let si = if guess != NO_SERIES && self.key_is(guess, metric, scope) {
+            guess
+        } else {
+            series_key(&mut self.key, metric, scope);
+            let found = match self.series_by_key.get(self.key.as_slice()) {
+                Some(&si) => si,
+                None => match self.new_series(file, line, metric, scope) {
+                    Some(si) => si,
+                    None => return,
+                },
+            };
+            if let Some(slot) = self.next.get_mut(self.last as usize) {
+                *slot = found;
+            }
+            found
+        };
+        self.last = si;
+        let mi = self.series[si as usize].metric;
+        if self.last_period.0 != period {
+            self.last_period.0.clear();
+            self.last_period.0.extend_from_slice(period);
+            self.last_period.1 = std::str::from_utf8(period).ok().and_then(Period::parse);
+        }
+        let Some(period_v) = self.last_period.1 else {
+            let p = String::from_utf8_lossy(period).into_owned();
+            return self.fault(file, line, Fault::NotAPeriod(p));
+        };
+        let unit = self.metrics[mi as usize].unit;
+        let v = match value_of(unit, &value) {
+            Ok(v) => v,
+            Err(fault) => return self.fault(file, line, fault),
+        };
+        if let Some(unit) = unit
+            && !unit.admits(v)
+        {
+            let metric = String::from_utf8_lossy(metric).into_owned();
+            let fault = Fault::OutOfDomain {
+                metric,
+                period: period_v,
+                value: v,
+                unit,
+            };
+            return self.fault(file, line, fault);
+        }
+        let line32 = u32::try_from(line).unwrap_or(u32::MAX);
+        self.metrics[mi as usize].rows += 1;
+        let series = &mut self.series[si as usize];
+        if source.trim_ascii().eq_ignore_ascii_case(b"manual") {
+            series.manual_rows += 1;
+            series.first_manual.get_or_insert((file, line32));
+        }
+        self.insert_point(
+            si,
+            Point {
+                period: period_v,
+                value: v,
+                file,
+                line: line32,
+            },
+        );
+    }
+
+    /// Whether series `si` is (`metric`, `scope`), without building its key.
+    fn key_is(&self, si: u32, metric: &[u8], scope: &[u8]) -> bool {
+        let si = si as usize;
+        let start = if si == 0 { 0 } else { self.key_ends[si - 1] };
+        let key = &self.keys[start..self.key_ends[si]];
+        key.len() == 4 + metric.len() + scope.len()
+            && key[4..4 + metric.len()] == *metric
+            && key[4 + metric.len()..] == *scope
+            && key[..4] == key_len_prefix(metric)
+    }
+
+    /// Finds or creates the series of a row whose key (in `self.key`) was not seen yet;
+    /// counts rows for unknown metrics and returns `None` for them.
+    fn new_series(&mut self, file: FileId, line: u64, metric: &[u8], scope: &[u8]) -> Option<u32> {
+        let (Ok(metric), Ok(scope)) = (std::str::from_utf8(metric), std::str::from_utf8(scope))
+        else {
+            self.fault(file, line, Fault::NotUtf8);
+            return None;
+        };
+        let Some(&mi) = self.by_id.get(metric) else {
+            if metric.is_empty() {
+                self.fault(file, line, Fault::EmptyMetric);
+                return None;
+            }
+            let u = self.unknown.entry(metric.to_owned()).or_insert(Unknown {
+                file,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                rows: 0,
+            });
+            u.rows += 1;
+            return None;
+        };
+        Some(self.add_series(mi, scope))
+    }
+
+    /// The index of series (`mi`, `scope`), created if new.
+    fn series_index(&mut self, mi: u32, scope: &str) -> u32 {
+        let id = self.metrics[mi as usize].id;
+        series_key(&mut self.key, id.as_bytes(), scope.as_bytes());
+        match self.series_by_key.get(self.key.as_slice()) {
+            Some(&si) => si,
+            None => self.add_series(mi, scope),
+        }
+    }
+
+    /// Adds series (`mi`, `scope`), whose key is in `self.key`.
+    fn add_series(&mut self, mi: u32, scope: &str) -> u32 {
+        let si = u32::try_from(self.series.len()).unwrap_or(u32::MAX);
+        self.series_by_key
+            .insert(self.key.clone().into_boxed_slice(), si);
+        self.keys.extend_from_slice(&self.key);
+        self.key_ends.push(self.keys.len());
+        self.next.push(NO_SERIES);
+        self.series.push(Series {
+            metric: mi,
+            scope: scope.into(),
+            len: 0,
+            manual_rows: 0,
+            first_manual: None,
+        });
+        self.points
+            .resize(self.points.len() + self.window, Point::EMPTY);
+        si
+    }
+
+    /// The kept points of series `si`, oldest first.
+    fn window_of(&self, si: usize) -> &[Point] {
+        &self.points[si * self.window..][..self.series[si].len as usize]
+    }
+
+    /// Adds a value to a series' window; a second value for a kept period is counted as a
+    /// repeat (see [`Table::dups`]), never averaged.
+    fn insert_point(&mut self, si: u32, point: Point) {
+        let w = self.window;
+        let series = &mut self.series[si as usize];
+        let len = series.len as usize;
+        let slots = &mut self.points[si as usize * w..][..w];
+        // Rows usually come oldest first: the new point is the latest.
+        let evicted = if len == 0 || slots[len - 1].period < point.period {
+            if len < w {
+                slots[len] = point;
+                series.len += 1;
+                return;
+            }
+            let oldest = slots[0].period;
+            slots.copy_within(1.., 0);
+            slots[w - 1] = point;
+            oldest
+        } else {
+            let pos = slots[..len].partition_point(|p| p.period < point.period);
+            if pos < len && slots[pos].period == point.period {
+                let at = (point.file, point.line);
+                let dup = self.dups.entry((si, point.period)).or_insert(Dup {
+                    first: at,
+                    count: 0,
+                });
+                dup.count += 1;
+                dup.first = dup.first.min(at);
+                return;
+            }
+            if len < w {
+                slots.copy_within(pos..len, pos + 1);
+                slots[pos] = point;
+                series.len += 1;
+                return;
+            }
+            if pos == 0 {
+                return; // older than every kept period
+            }
+            let oldest = slots[0].period;
+            slots.copy_within(1..pos, 0);
+            slots[pos - 1] = point;
+            oldest
+        };
+        if !self.dups.is_empty() {
+            self.dups.remove(&(si, evicted));
+        }
+    }
+
+    /// A fresh table over the same metrics, for reading part of a file on another thread;
+    /// its state joins this one's with [`Table::merge`].
+    pub(super) fn fork(&self) -> Self {
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|m| MetricInfo { rows: 0, ..*m })
+            .collect();
+        Self::empty(self.window, metrics, self.by_id.clone())
+    }
+
+    /// Joins the state of a fork that read a later part of the same file.
+    pub(super) fn merge(&mut self, other: Self) {
+        for (mine, theirs) in self.metrics.iter_mut().zip(&other.metrics) {
+            mine.rows += theirs.rows;
+        }
+        for (i, s) in other.series.iter().enumerate() {
+            let si = self.series_index(s.metric, &s.scope);
+            let mine = &mut self.series[si as usize];
+            mine.manual_rows += s.manual_rows;
+            if mine.first_manual.is_none() {
+                mine.first_manual = s.first_manual;
+            }
+            for &p in other.window_of(i) {
+                self.insert_point(si, p);
+            }
+        }
+        for ((osi, period), d) in other.dups {
+            let s = &other.series[osi as usize];
+            let si = self.series_index(s.metric, &s.scope);
+            let mine = self.dups.entry((si, period)).or_insert(Dup {
+                first: d.first,
+                count: 0,
+            });
+            mine.count += d.count;
+            mine.first = mine.first.min(d.first);
+        }
+        for (id, u) in other.unknown {
+            let e = self.unknown.entry(id).or_insert(Unknown {
+                file: u.file,
+                line: u.line,
+                rows: 0,
+            });
+            e.rows += u.rows;
+        }
+        self.faults.extend(other.faults);
+    }
+
+    /// Moves every line this table recorded `by` lines down: a fork numbers the lines of
+    /// its part of a file from 1, and learns where that part starts only at the end.
+    pub(super) fn shift_lines(&mut self, by: u64) {
+        let by32 = u32::try_from(by).unwrap_or(u32::MAX);
+        for p in &mut self.points {
+            p.line = p.line.saturating_add(by32);
+        }
+        for s in &mut self.series {
+            if let Some((_, line)) = &mut s.first_manual {
+                *line = line.saturating_add(by32);
+            }
+        }
+        for u in self.unknown.values_mut() {
+            u.line = u.line.saturating_add(by32);
+        }
+        for d in self.dups.values_mut() {
+            d.first.1 = d.first.1.saturating_add(by32);
+        }
+        for f in &mut self.faults {
+            f.line = f.line.saturating_add(by);
+        }
+    }
+
+    /// The facts of everything read.
+    pub(super) fn finish(mut self, grace_days: i64) -> DataFacts<'a> {
+        let mut unknown: Vec<UnknownMetric> = std::mem::take(&mut self.unknown)
+            .into_iter()
+            .map(|(id, u)| UnknownMetric {
+                id,
+                file: u.file,
+                line: u.line,
+                rows: u.rows,
+            })
+            .collect();
+        unknown.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut dups: Vec<_> = std::mem::take(&mut self.dups).into_iter().collect();
+        dups.sort_by_key(|(_, d)| d.first);
+        let repeats = dups
+            .into_iter()
+            .filter_map(|((si, period), d)| {
+                let window = self.window_of(si as usize);
+                // A period that left the window is no longer judged.
+                let kept = window.binary_search_by(|p| p.period.cmp(&period)).ok()?;
+                let s = &self.series[si as usize];
+                Some(Repeat {
+                    metric: self.metrics[s.metric as usize].id,
+                    scope: s.scope.clone(),
+                    period,
+                    first: d.first,
+                    count: d.count,
+                    kept: window[kept],
+                })
+            })
+            .collect();
+        DataFacts {
+            window: self.window,
+            grace_days,
+            metrics: self.metrics,
+            by_id: self.by_id,
+            series: self.series,
+            points: self.points,
+            faults: self.faults,
+            unknown,
+            repeats,
+        }
+    }
+}
+
+/// The key of series (`metric`, `scope`): the metric's length, the metric, the scope.
+/// The length prefix keeps (`a`, `bc`) and (`ab`, `c`) apart whatever bytes they hold.
+fn series_key(key: &mut Vec<u8>, metric: &[u8], scope: &[u8]) {
+    key.clear();
+    key.extend_from_slice(&key_len_prefix(metric));
+    key.extend_from_slice(metric);
+    key.extend_from_slice(scope);
+}
+
+fn key_len_prefix(metric: &[u8]) -> [u8; 4] {
+    u32::try_from(metric.len())
+        .unwrap_or(u32::MAX)
+        .to_le_bytes()
+}
+
+/// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent).
+fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<f64, Fault> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    match *value {
+        RowValue::Value(v) => parse_number(v).ok_or_else(|| Fault::NotANumber(text(v))),
+        RowValue::Ratio(n, d) => match (parse_number(n), parse_number(d)) {
+            (Some(_), Some(0.0)) => Err(Fault::ZeroDenominator),
+            (Some(n), Some(d)) => Ok(if unit == Some(Unit::Percent) {
+                n / d * 100.0
+            } else {
+                n / d
+            }),
+            _ => Err(Fault::RatioNotNumbers(text(n), text(d))),
+        },
+        RowValue::Missing => Err(Fault::NoValue),
+    }
+}

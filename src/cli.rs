@@ -1,0 +1,160 @@
+//! The command line: what the user typed, checked for syntax only.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kpilint::diag::FailOn;
+use kpilint::report::Format;
+use std::path::PathBuf;
+
+/// Policy-as-code for security KPIs: lint metric catalogues against a KPI policy.
+///
+/// kpilint reads policies (`policies/**/*.toml`, or the built-in NHI baseline), framework
+/// catalogues (built in, plus `policies/frameworks/*.toml`) and metric catalogues (TOML or
+/// JSON), and reports findings a governance team can act on and CI can gate on.
+///
+/// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 kpilint could
+/// not do its job (bad arguments, unreadable paths, a policy that does not parse).
+#[derive(Parser, Debug)]
+#[command(name = "kpilint", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Output format: `human` diagnostics, the `json` contract (`kpilint schema report`),
+    /// `sarif` 2.1.0 for code scanning, `junit` XML, `github` Actions annotations, or a
+    /// `markdown` summary for a pull-request comment.
+    /// [default: human, or `format` in kpilint.toml]
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE (atomically: a temporary file renamed into place).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Policy file or directory to use instead of `policies/` (repeatable).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Lowest severity that makes the exit code 1 [default: error, or `fail_on` in
+    /// kpilint.toml].
+    #[arg(long, global = true, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Colour the human output (`NO_COLOR` is respected by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Print only errors and warnings, without the summary line.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Evaluate as if today were DATE (YYYY-MM-DD): exception expiry, overdue OKRs, stale
+    /// data, `effective` rule dates. Give it in CI to make runs reproducible.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint policies and metric catalogues (the CI entry point).
+    ///
+    /// PATHs are files or directories (walked in sorted order; `.toml` and `.json`, plus
+    /// `.csv`, `.ndjson` and `.jsonl` data). Files are recognised by their top table:
+    /// `[policy]`, `[catalogue]`, `[framework]`. With no PATH, `metrics/` and `data/` are
+    /// checked (or the globs of kpilint.toml). With no policy among the inputs or
+    /// `--policy`, the policies in `policies/` (here or in a parent directory up to the
+    /// repository root) are used, or else the built-in NHI baseline. Finding nothing to
+    /// check is exit 2.
+    Check {
+        /// Files or directories to check.
+        paths: Vec<PathBuf>,
+    },
+    /// Evaluate metric data: every KPI's latest value, status and trend (a scorecard).
+    ///
+    /// PATHs as for `check`, plus data files (`.csv`, `.ndjson`, `.jsonl`; default `data/`)
+    /// with columns `metric`, `period`, `value` (or `numerator` and `denominator`) and
+    /// optional `scope` and `source`. Findings are counted as for `check` and decide the
+    /// exit code; `kpilint check` with the same paths shows them in full.
+    Eval {
+        /// Files or directories to evaluate.
+        paths: Vec<PathBuf>,
+    },
+    /// Framework controls against the KPIs that evidence them.
+    ///
+    /// Checks PATHs as `check` does, then lists each framework a `[coverage]` requirement
+    /// names (every control, covered or not) or a KPI maps to (its covered controls), with
+    /// the catalogue metrics that evidence each control. Findings decide the exit code as
+    /// for `check`. Formats: human, json.
+    Coverage {
+        /// Only this framework, every control listed (e.g. `nist-csf-2.0`).
+        #[arg(long, value_name = "ID")]
+        framework: Option<String>,
+        /// Files or directories, as for `check`.
+        paths: Vec<PathBuf>,
+    },
+    /// Scaffold kpilint.toml, a policy extending the baseline, a catalogue and a data file
+    /// that pass `check`. Never overwrites existing files unless --force.
+    Init {
+        /// Directory to write into [default: the working directory].
+        dir: Option<PathBuf>,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the working tree and report what it changes against a git revision: loosened
+    /// thresholds, removed KPIs and owners, lost coverage, new exceptions.
+    ///
+    /// Reads the policies and catalogues as they are at REV with the git CLI (only that
+    /// commit needs to be fetched) and runs the full check on the working tree too. The
+    /// base revision's kpilint.toml governs both: a pull request cannot move its own gate.
+    #[command(group = clap::ArgGroup::new("base_of").required(true))]
+    Diff {
+        /// The base revision, e.g. `origin/main` or a commit id.
+        #[arg(long, value_name = "REV", group = "base_of")]
+        base: Option<String>,
+        /// A directory holding the base version of the working directory, instead of a
+        /// git revision.
+        #[arg(long, value_name = "DIR", group = "base_of")]
+        base_dir: Option<PathBuf>,
+        /// Files or directories, as for `check`.
+        paths: Vec<PathBuf>,
+    },
+    /// Print a rule's documentation (by name or code).
+    Explain {
+        /// Rule name (`vanity-metric`) or code (`KPI301`).
+        rule: String,
+    },
+    /// List every rule with its code and default severity.
+    Rules,
+    /// List the frameworks (built in, plus the repository's `policies/frameworks/*.toml`),
+    /// or the controls of one.
+    Frameworks {
+        /// Framework id, e.g. `owasp-nhi-2025`.
+        id: Option<String>,
+    },
+    /// Print the JSON Schema of a file kind or of the JSON report.
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum SchemaKind {
+    Policy,
+    Catalogue,
+    Framework,
+    Data,
+    Report,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
+}

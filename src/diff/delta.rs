@@ -1,0 +1,112 @@
+//! The change between two revisions' models, indexed for the `diff` rules.
+
+use crate::analyze::Model;
+use crate::diag::Label;
+use crate::model::{Direction, Metric};
+use rustc_hash::FxHashMap;
+
+/// The base revision's model and the working tree's, as of a day.
+pub struct Delta<'a> {
+    /// The base revision's.
+    pub base: &'a Model,
+    /// The working tree's.
+    pub head: &'a Model,
+    /// "Today".
+    pub as_of: jiff::civil::Date,
+    head_kpis: FxHashMap<&'a str, &'a Metric>,
+    head_metrics: FxHashMap<&'a str, &'a Metric>,
+    base_directions: FxHashMap<&'a str, Direction>,
+    head_directions: FxHashMap<&'a str, Direction>,
+}
+
+impl<'a> Delta<'a> {
+    /// The change from `base` to `head`.
+    #[must_use]
+    pub fn new(base: &'a Model, head: &'a Model, as_of: jiff::civil::Date) -> Self {
+        Self {
+            base,
+            head,
+            as_of,
+            head_kpis: head
+                .policy
+                .kpis
+                .iter()
+                .map(|k| (k.id.value.as_str(), k))
+                .collect(),
+            head_metrics: head
+                .catalogues
+                .iter()
+                .flat_map(|c| c.metrics.iter())
+                .map(|m| (m.id.value.as_str(), m))
+                .collect(),
+            base_directions: directions(base),
+            head_directions: directions(head),
+        }
+    }
+
+    /// Each base policy KPI with its head counterpart, if it still exists.
+    pub fn kpis(&self) -> impl Iterator<Item = (&'a Metric, Option<&'a Metric>)> + '_ {
+        self.base
+            .policy
+            .kpis
+            .iter()
+            .map(|b| (b, self.head_kpis.get(b.id.value.as_str()).copied()))
+    }
+
+    /// Each base catalogue metric, with its catalogue's id and its head counterpart.
+    pub fn metrics(
+        &self,
+    ) -> impl Iterator<Item = (Option<&'a str>, &'a Metric, Option<&'a Metric>)> + '_ {
+        self.base.catalogues.iter().flat_map(move |c| {
+            let cat = c.id.as_ref().map(|i| i.value.as_str());
+            c.metrics
+                .iter()
+                .map(move |b| (cat, b, self.head_metrics.get(b.id.value.as_str()).copied()))
+        })
+    }
+
+    /// The direction that judges a metric pair that leaves its own out: its KPI's, at the
+    /// base, else in the working tree.
+    #[must_use]
+    pub fn inherited_direction(&self, base: &Metric, head: &Metric) -> Option<Direction> {
+        self.base_directions
+            .get(base.kpi_id())
+            .or_else(|| self.head_directions.get(head.kpi_id()))
+            .copied()
+    }
+
+    /// Where findings about what is gone from the policy are located: the head policy's id
+    /// (the last layer read from disk).
+    #[must_use]
+    pub fn policy_anchor(&self) -> Option<Label> {
+        self.head
+            .policy
+            .layers
+            .last()
+            .map(|l| Label::at(l.file, l.id.span))
+    }
+
+    /// Where findings about what is gone from a catalogue are located: the head catalogue
+    /// with that id, else the first head catalogue, else the policy anchor.
+    #[must_use]
+    pub fn catalogue_anchor(&self, catalogue: Option<&str>) -> Option<Label> {
+        self.head
+            .catalogues
+            .iter()
+            .find(|c| c.id.as_ref().map(|i| i.value.as_str()) == catalogue)
+            .or(self.head.catalogues.first())
+            .map(|c| Label::at(c.file, c.id.as_ref().map_or(c.span, |i| i.span)))
+            .or_else(|| self.policy_anchor())
+    }
+}
+
+/// The directions of a revision's policy KPIs, by id (the first of a duplicated id).
+fn directions(model: &Model) -> FxHashMap<&str, Direction> {
+    let mut out = FxHashMap::default();
+    for k in &model.policy.kpis {
+        if let Some(d) = &k.direction {
+            out.entry(k.id.value.as_str()).or_insert(d.value);
+        }
+    }
+    out
+}

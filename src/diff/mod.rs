@@ -1,0 +1,211 @@
+//! `kpilint diff`: what a pull request changes in the policy and catalogues.
+//!
+//! The base revision's files are materialised from git ([`git`]) into a temporary
+//! directory, or taken from a directory (`--base-dir`), and analysed exactly as the working
+//! tree is, so layering, `implements` and framework resolution mean the same on both sides.
+//! The base revision's `kpilint.toml` governs both runs: a pull request cannot move the
+//! gate (its `fail_on`, or the globs that choose which files are checked) in the change
+//! that the gate reviews. The two models are compared by the `diff` rules through a
+//! [`Delta`]; every finding is located in the working-tree file and names the base value.
+
+mod delta;
+pub mod git;
+
+pub use delta::Delta;
+
+use crate::config::Config;
+use crate::pipeline::{self, Fatal, Request};
+use crate::rules::{ALL, Check};
+use crate::settle::Report;
+use crate::source::normalize;
+use crate::workspace::Workspace;
+use std::path::{Path, PathBuf};
+
+/// What the working tree is compared with.
+#[derive(Debug, Clone)]
+pub enum Base {
+    /// A git revision of the repository holding the working directory.
+    Rev(String),
+    /// A directory holding the base version of the working directory.
+    Dir(PathBuf),
+}
+
+/// The base revision, ready to compare: its files and its configuration.
+pub struct Plan {
+    /// The base tree's counterpart of the working directory.
+    base_cwd: PathBuf,
+    /// The base tree's counterpart of the repository root.
+    base_root: PathBuf,
+    /// The working tree's repository root the base tree stands for.
+    head_root: PathBuf,
+    /// The base revision's `kpilint.toml`, moved to the working tree: it governs both runs.
+    pub config: Option<Config>,
+    /// The materialised base revision, removed when the plan is dropped.
+    _tree: Option<tempfile::TempDir>,
+}
+
+/// Finds the base revision and materialises the files the run can read.
+///
+/// # Errors
+/// Not a git repository, an unknown revision, an unreadable base: exit 2.
+pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal> {
+    match base {
+        Base::Dir(dir) => {
+            let dir = ws.absolute(dir);
+            if !dir.is_dir() {
+                return Err(Fatal::msg(format!(
+                    "`{}` is not a directory",
+                    ws.display(&dir)
+                )));
+            }
+            let head_root = ws.cwd.clone();
+            let config = base_config(&dir, &dir, &head_root);
+            Ok(Plan {
+                base_cwd: dir.clone(),
+                base_root: dir,
+                head_root,
+                config,
+                _tree: None,
+            })
+        }
+        Base::Rev(rev) => {
+            let top = git::toplevel(&ws.cwd).map_err(Fatal::msg)?;
+            let top = std::fs::canonicalize(&top).unwrap_or(top);
+            let commit = git::commit(&top, rev).map_err(Fatal::msg)?;
+            let tree = tempfile::tempdir()
+                .map_err(|e| Fatal::msg(format!("cannot create a temporary directory: {e}")))?;
+            let cwd = std::fs::canonicalize(&ws.cwd).unwrap_or_else(|_| ws.cwd.clone());
+            let rel_cwd = cwd
+                .strip_prefix(&top)
+                .unwrap_or(Path::new(""))
+                .to_path_buf();
+            // What the run can read: the paths named (or the defaults), the policies, and
+            // the `kpilint.toml` files between the working directory and the root.
+            let mut prefixes: Vec<PathBuf> = Vec::new();
+            let named: Vec<&PathBuf> = req.paths.iter().chain(&req.policies).collect();
+            for p in &named {
+                let abs = normalize(&cwd.join(p));
+                let rel = abs.strip_prefix(&top).map_err(|_| {
+                    Fatal::msg(format!(
+                        "`{}` is outside the repository: `kpilint diff` compares files of the repository only",
+                        p.display()
+                    ))
+                })?;
+                prefixes.push(rel.to_path_buf());
+            }
+            if ws.config.is_some() || req.paths.is_empty() {
+                // Globs or the default directories: anything below the root may be read.
+                prefixes.push(PathBuf::new());
+            }
+            let wanted = |path: &str| {
+                let path = Path::new(path);
+                let kind = crate::discover::has_extension(path, &["toml", "json", "yaml", "yml"]);
+                kind && prefixes.iter().any(|p| path.starts_with(p))
+                    || (path.file_name() == Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+                        && rel_cwd.starts_with(path.parent().unwrap_or(Path::new(""))))
+            };
+            git::materialise(&top, &commit, tree.path(), wanted).map_err(|e| {
+                Fatal::msg(format!("cannot read the files as they are at `{rev}`: {e}"))
+            })?;
+            let base_root = tree.path().to_path_buf();
+            let base_cwd = base_root.join(&rel_cwd);
+            let config = base_config(&base_cwd, &base_root, &top);
+            Ok(Plan {
+                base_cwd,
+                base_root,
+                head_root: top,
+                config,
+                _tree: Some(tree),
+            })
+        }
+    }
+}
+
+/// The `kpilint.toml` that governs the base tree (found from `cwd` up to `root`), moved to
+/// the working tree at `head_root`. A base configuration that does not load governs
+/// nothing: the working tree's defaults apply and the file's own check reports it.
+fn base_config(cwd: &Path, root: &Path, head_root: &Path) -> Option<Config> {
+    let path = cwd
+        .ancestors()
+        .take_while(|d| d.starts_with(root))
+        .map(|d| d.join(crate::config::FILE_NAME))
+        .find(|p| p.is_file())?;
+    let mut config = crate::config::load(&path).ok()?;
+    let rel = config.root.strip_prefix(root).ok()?.to_path_buf();
+    config.root = head_root.join(rel);
+    config.path = head_root.join(config.path.strip_prefix(root).ok()?);
+    Some(config)
+}
+
+/// Checks the working tree (configured as `plan` says) and compares it with the base.
+///
+/// # Errors
+/// The base or the working tree cannot be checked.
+pub fn run(ws: &Workspace, req: &Request, plan: &Plan) -> Result<Report, Fatal> {
+    let mut base_ws = Workspace::new(&plan.base_cwd);
+    base_ws.root.clone_from(&plan.base_root);
+    base_ws.config = plan.config.clone().map(|mut c| {
+        let rel = c
+            .root
+            .strip_prefix(&plan.head_root)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        c.root = plan.base_root.join(rel);
+        c
+    });
+    // A path maps to the same path of the base tree, however it is written (relative,
+    // absolute, through `..`); one outside the repository has no base version.
+    let head_root = std::fs::canonicalize(&plan.head_root).unwrap_or(plan.head_root.clone());
+    let map = |paths: &[PathBuf]| -> Result<Vec<PathBuf>, Fatal> {
+        let mut out = Vec::new();
+        for p in paths {
+            let abs = ws.absolute(p);
+            let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+            let rel = abs.strip_prefix(&head_root).map_err(|_| {
+                Fatal::msg(format!(
+                    "`{}` is outside the repository: `kpilint diff` compares files of the repository only",
+                    p.display()
+                ))
+            })?;
+            let base = plan.base_root.join(rel);
+            if base.exists() {
+                out.push(base);
+            }
+        }
+        Ok(out)
+    };
+    let base_req = Request {
+        paths: map(&req.paths)?,
+        policies: map(&req.policies)?,
+        as_of: req.as_of,
+    };
+    // A base whose named paths did not exist yet, or that had nothing kpilint reads (the
+    // pull request that adopts kpilint), has nothing to compare.
+    let base = if !req.paths.is_empty() && base_req.paths.is_empty() {
+        None
+    } else {
+        match pipeline::analyze(&base_ws, &base_req) {
+            Ok(a) => Some(a),
+            Err(f) if f.nothing_to_check => None,
+            Err(f) => {
+                return Err(Fatal::msg(format!(
+                    "cannot check the files as they are at the base: {}",
+                    f.message
+                )));
+            }
+        }
+    };
+    let mut head = pipeline::analyze(ws, req)?;
+    let scorecard = head.evaluate_data();
+    let Some(base) = base else {
+        return Ok(head.settle(ws, None, scorecard));
+    };
+    let delta = Delta::new(&base.model, &head.model, req.as_of);
+    for rule in ALL {
+        if let Check::Diff(check) = rule.check {
+            check(&delta, &mut head.diags);
+        }
+    }
+    drop(delta);
+    Ok(head.settle(ws, Some(&base.model.policy), scorecard))
+}

@@ -1,0 +1,365 @@
+//! Loading: files into spanned documents, documents into typed, schema-checked inputs.
+//!
+//! Every file is read once into the [`SourceMap`] (in parallel), parsed into a [`Node`]
+//! tree ([`toml`] or [`json`]), recognised by its top table, validated against its JSON
+//! Schema, and extracted into the [`model`](crate::model): policy files, catalogues and
+//! framework catalogues. Only `parse-error` and `schema` are raised here; every other rule
+//! judges what this stage produces.
+
+pub mod json;
+pub mod node;
+pub mod toml;
+
+use crate::diag::{Diagnostics, Label, Message};
+use crate::discover::{Input, Origin, Refused};
+use crate::framework::{Framework, Registry};
+use crate::model::{self, Catalogue, PolicyFile};
+use crate::rules::{PARSE_ERROR, SCHEMA};
+use crate::schema::{self, FileKind};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::workspace::Workspace;
+use node::{Node, ParseError};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Largest input file read.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// How a data file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// The data format of a path, if it names a data file.
+#[must_use]
+pub fn data_format(path: &Path) -> Option<DataFormat> {
+    match path.extension().and_then(|x| x.to_str()) {
+        Some("csv") => Some(DataFormat::Csv),
+        Some("ndjson" | "jsonl") => Some(DataFormat::Ndjson),
+        _ => None,
+    }
+}
+
+/// The typed inputs of a run, sorted by kind.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Policy files, in the order read.
+    pub policies: Vec<PolicyFile>,
+    /// Metric catalogues.
+    pub catalogues: Vec<Catalogue>,
+    /// The built-in frameworks plus the repository's own.
+    pub frameworks: Registry,
+    /// A policy did not parse: nothing can be judged without it.
+    pub policy_broken: bool,
+    /// A policy was among the inputs (named, walked or searched).
+    pub any_policy_input: bool,
+    /// Policies found by `--policy`, `kpilint.toml` or the `policies/` search.
+    pub searched_policies: usize,
+    /// Files recognised as kpilint files (policy, catalogue, framework).
+    pub recognised: usize,
+}
+
+impl Default for Loaded {
+    fn default() -> Self {
+        Self {
+            policies: Vec::new(),
+            catalogues: Vec::new(),
+            frameworks: Registry::builtin(),
+            policy_broken: false,
+            any_policy_input: false,
+            searched_policies: 0,
+            recognised: 0,
+        }
+    }
+}
+
+impl Loaded {
+    /// Reads, parses and sorts `inputs` (none of them data files).
+    pub fn read(
+        &mut self,
+        ws: &Workspace,
+        inputs: &[Input],
+        sources: &mut SourceMap,
+        diags: &mut Diagnostics,
+    ) {
+        let read: Vec<(SourceFile, Result<Node, ParseError>)> = inputs
+            .par_iter()
+            .map(|input| load(ws, &input.path))
+            .collect();
+        for ((source, result), input) in read.into_iter().zip(inputs) {
+            let file = sources.add(source);
+            match result {
+                Ok(root) => self.sort(root, file, input.origin, sources, diags),
+                Err(e) => {
+                    diags.push(
+                        &PARSE_ERROR,
+                        Label::at(file, e.span),
+                        Message::text(e.message),
+                    );
+                    if input.origin == Origin::PolicySearch
+                        || looks_like_policy(&sources.get(file).text)
+                    {
+                        self.policy_broken = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sorts one parsed document by its kind: validates it and extracts its model.
+    fn sort(
+        &mut self,
+        root: Node,
+        file: FileId,
+        origin: Origin,
+        sources: &SourceMap,
+        diags: &mut Diagnostics,
+    ) {
+        let kind = classify(&root);
+        if matches!(
+            kind,
+            Some(FileKind::Policy | FileKind::Framework | FileKind::Catalogue)
+        ) {
+            self.recognised += 1;
+        }
+        match kind {
+            Some(FileKind::Policy) => {
+                self.any_policy_input = true;
+                if origin == Origin::PolicySearch {
+                    self.searched_policies += 1;
+                }
+                schema::validate(FileKind::Policy, &root, file, diags);
+                if let Some(pf) = model::policy(&root, file) {
+                    self.policies.push(pf);
+                }
+            }
+            Some(FileKind::Framework) => {
+                schema::validate(FileKind::Framework, &root, file, diags);
+                if let Some(fw) = Framework::from_node(&root, Some(file)) {
+                    let same_as_builtin = crate::framework::BUILTIN
+                        .iter()
+                        .any(|(_, text)| *text == sources.get(file).text);
+                    self.frameworks.add(fw, same_as_builtin);
+                }
+            }
+            Some(FileKind::Catalogue) if origin != Origin::PolicySearch => {
+                schema::validate(FileKind::Catalogue, &root, file, diags);
+                self.catalogues.push(model::catalogue(&root, file));
+                // Freeing a 100,000-metric tree takes as long as validating it: let another
+                // thread do it while the rules run.
+                std::thread::spawn(move || drop(root));
+            }
+            Some(FileKind::Catalogue | FileKind::Config) => {}
+            None if sources.get(file).text.trim().is_empty() => {
+                diags
+                    .push(
+                        &SCHEMA,
+                        Label::at(file, Span::new(0, 0)),
+                        "file is empty: expected a `[catalogue]`, `[policy]` or `[framework]` table",
+                    )
+                    .help("a metric catalogue starts with `[catalogue]`, a policy with `[policy]`; delete the file if it is not needed");
+            }
+            // A walked directory may hold other tools' TOML and JSON (Cargo.toml,
+            // package.json): only files that look like a misspelt kpilint file are findings.
+            None if origin != Origin::Named && !looks_like_kpilint(&root) => {}
+            None => {
+                diags
+                    .push(
+                        &SCHEMA,
+                        Label::at(file, Span::new(0, 0)),
+                        "not a kpilint file: expected a `[policy]`, `[catalogue]` or `[framework]` table",
+                    )
+                    .help("a metric catalogue starts with `[catalogue]`, a policy with `[policy]`");
+            }
+        }
+    }
+}
+
+/// Adds each refused path to `sources` and reports it as a `parse-error` naming the path.
+pub fn report_refused(
+    ws: &Workspace,
+    refused: Vec<Refused>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) {
+    for r in refused {
+        let file = sources.add(SourceFile::new(
+            ws.display(&r.path),
+            Some(r.path),
+            String::new(),
+        ));
+        diags.push(
+            &PARSE_ERROR,
+            Label::at(file, Span::default()),
+            Message::text(r.reason),
+        );
+    }
+}
+
+/// Reads and parses one file. A file kpilint cannot read is an error at its first byte;
+/// one that is not UTF-8, at the first byte that is not.
+fn load(ws: &Workspace, path: &Path) -> (SourceFile, Result<Node, ParseError>) {
+    let display = ws.display(path);
+    let source = |text: String| SourceFile::new(display.clone(), Some(path.to_path_buf()), text);
+    let fail = |text: String, message: String, span: Span| {
+        (source(text), Err(ParseError { message, span }))
+    };
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return fail(
+                String::new(),
+                "not a regular file; not read".into(),
+                Span::default(),
+            );
+        }
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return fail(
+                String::new(),
+                format!(
+                    "file is {} MiB; kpilint reads files up to 1024 MiB",
+                    m.len() >> 20
+                ),
+                Span::default(),
+            );
+        }
+        _ => match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                return fail(
+                    String::new(),
+                    format!("cannot read: {}", crate::discover::io_reason(&e)),
+                    Span::default(),
+                );
+            }
+        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            return fail(
+                lossy,
+                "file is not valid UTF-8".into(),
+                Span::new(at, at + 1),
+            );
+        }
+    };
+    if text.trim().is_empty() {
+        // An empty document: what it lacks is said when it is sorted.
+        return (source(text), Ok(Node::empty_table()));
+    }
+    let result = match path.extension().and_then(|x| x.to_str()) {
+        Some("json") => json::parse(&text),
+        Some("toml") | None => toml::parse(&text),
+        // Not read yet; a YAML catalogue must not make a run pass by being skipped.
+        Some("yaml" | "yml") => yaml_placeholder(&text),
+        Some(other) => Err(ParseError {
+            message: format!("unsupported file type `.{other}`: kpilint reads TOML and JSON"),
+            span: Span::default(),
+        }),
+    };
+    (source(text), result)
+}
+
+/// A YAML file: an error at its first kpilint key, or an empty document if it has none.
+fn yaml_placeholder(text: &str) -> Result<Node, ParseError> {
+    let mut at = 0;
+    let top_key = text.split_inclusive('\n').find_map(|l| {
+        let start = at;
+        at += l.len();
+        ["catalogue:", "metric:", "policy:", "framework:"]
+            .iter()
+            .any(|k| l.starts_with(k))
+            .then(|| Span::new(start, start + l.trim_end().len()))
+    });
+    match top_key {
+        Some(span) => Err(ParseError {
+            message: "kpilint does not read YAML yet: write this catalogue as TOML or JSON".into(),
+            span,
+        }),
+        None => Ok(Node::empty_table()),
+    }
+}
+
+/// What kind of kpilint file a document is, by its top table.
+#[must_use]
+pub fn classify(root: &Node) -> Option<FileKind> {
+    if root.get("policy").is_some() {
+        Some(FileKind::Policy)
+    } else if root.get("framework").is_some() {
+        Some(FileKind::Framework)
+    } else if root.get("catalogue").is_some() || root.get("metric").is_some() {
+        Some(FileKind::Catalogue)
+    } else {
+        None
+    }
+}
+
+/// Whether a document's top-level keys are close to kpilint's (`[catalog]`, `[[metrics]]`).
+fn looks_like_kpilint(root: &Node) -> bool {
+    const KEYS: &[&str] = &[
+        "policy",
+        "catalogue",
+        "framework",
+        "metric",
+        "kpi",
+        "category",
+        "banned",
+        "exception",
+        "coverage",
+        "settings",
+        "control",
+    ];
+    root.entries()
+        .iter()
+        .any(|e| crate::suggest::closest(&e.key, KEYS.iter().copied()).is_some())
+}
+
+/// Whether a file that failed to parse was meant to be a policy: a `[policy]` table (any
+/// spacing), a `policy = ...` key, or a JSON `"policy":` key. A broken policy stops the
+/// run; a broken catalogue is only a finding.
+fn looks_like_policy(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        let squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        squeezed.starts_with("[policy]")
+            || squeezed.starts_with("policy=")
+            || squeezed.starts_with("\"policy\":")
+            || squeezed.starts_with("{\"policy\":")
+    })
+}
+
+/// The built-in frameworks plus the repository's own (`policies/frameworks/*.toml`, found
+/// as `check` finds `policies/`), for `kpilint frameworks`. Files that do not parse are
+/// left out: `kpilint check` reports them.
+#[must_use]
+pub fn repository_frameworks(ws: &Workspace) -> Registry {
+    let mut registry = Registry::builtin();
+    let Some(dir) = ws.policies_dir().map(|p| p.join("frameworks")) else {
+        return registry;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return registry;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && ws.contains(p))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Some(fw) = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| toml::parse(&text).ok())
+            .and_then(|root| Framework::from_node(&root, None))
+        else {
+            continue;
+        };
+        registry.add(fw, false);
+    }
+    registry
+}

@@ -1,0 +1,363 @@
+//! The `check` pipeline, stage by stage: discover the inputs, load them, build the
+//! effective policy, run the model rules, stream the data into facts and run the data
+//! rules, then settle. `kpilint diff` composes the same stages for both revisions.
+
+use crate::analyze::{Context, Model, data};
+use crate::diag::Diagnostics;
+use crate::discover::{Found, Origin};
+use crate::load::{self, DataFormat, Loaded};
+use crate::policy::Policy;
+use crate::rules::{ALL, Check};
+use crate::settle::{self, Report};
+use crate::source::{FileId, SourceFile, SourceMap};
+use crate::workspace::Workspace;
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Files and directories to check; empty means the defaults (`metrics/`, `data/`, or
+    /// the globs of `kpilint.toml`).
+    pub paths: Vec<PathBuf>,
+    /// Explicit policy files or directories (`--policy`).
+    pub policies: Vec<PathBuf>,
+    /// "Today", for expiry, overdue and staleness checks.
+    pub as_of: jiff::civil::Date,
+}
+
+/// An error that stops the run (exit code 2).
+#[derive(Debug)]
+pub struct Fatal {
+    /// What went wrong.
+    pub message: String,
+    /// Findings gathered before it, such as a policy's parse error, to print first.
+    pub report: Option<Box<Report>>,
+    /// The inputs held no kpilint file at all (for `kpilint diff`, a base revision from
+    /// before the repository adopted kpilint).
+    pub nothing_to_check: bool,
+}
+
+impl Fatal {
+    /// A fatal error with only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            report: None,
+            nothing_to_check: false,
+        }
+    }
+
+    /// A fatal error with the findings gathered so far (such as the parse error of the
+    /// policy that stopped the run), settled under no policy.
+    fn with_findings(
+        message: impl Into<String>,
+        ws: &Workspace,
+        sources: SourceMap,
+        diags: Diagnostics,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        let policy = Policy::default();
+        let findings = settle::settle(
+            &sources,
+            diags,
+            &settle::Settings {
+                policy: &policy,
+                diff_policy: None,
+                as_of,
+            },
+        );
+        Self {
+            report: Some(Box::new(report(ws, sources, findings, 0, None, None))),
+            ..Self::msg(message)
+        }
+    }
+}
+
+/// A run up to settlement: the files read, the findings so far, what was checked.
+pub struct Analysis {
+    /// Files read.
+    pub sources: SourceMap,
+    /// Findings so far.
+    pub diags: Diagnostics,
+    /// The validated inputs.
+    pub model: Model,
+    /// Data files to stream, with their ids and formats.
+    pub data: Vec<(PathBuf, FileId, DataFormat)>,
+    /// "Today".
+    pub as_of: jiff::civil::Date,
+}
+
+/// Runs the whole check.
+///
+/// # Errors
+/// [`Fatal`] when a path does not exist, or no usable policy can be built.
+pub fn check(ws: &Workspace, req: &Request) -> Result<Report, Fatal> {
+    let mut analysis = analyze(ws, req)?;
+    let scorecard = analysis.evaluate_data();
+    Ok(analysis.settle(ws, None, scorecard))
+}
+
+impl Analysis {
+    /// Streams the data files into facts, runs the data rules, and returns the scorecard
+    /// (`None` without data files).
+    pub fn evaluate_data(&mut self) -> Option<Vec<data::ScoreLine>> {
+        if self.data.is_empty() {
+            return None;
+        }
+        let ctx = Context::new(&self.model, self.as_of);
+        let facts = data::read(&ctx, &self.data);
+        for rule in ALL {
+            if let Check::Data(check) = rule.check {
+                check(&facts, &ctx, &mut self.diags);
+            }
+        }
+        Some(data::scorecard(&facts, &ctx))
+    }
+
+    /// Settles the findings into the report; `diff_policy` sets the levels of the `diff`
+    /// rules.
+    #[must_use]
+    pub fn settle(
+        self,
+        ws: &Workspace,
+        diff_policy: Option<&Policy>,
+        scorecard: Option<Vec<data::ScoreLine>>,
+    ) -> Report {
+        let findings = settle::settle(
+            &self.sources,
+            self.diags,
+            &settle::Settings {
+                policy: &self.model.policy,
+                diff_policy,
+                as_of: self.as_of,
+            },
+        );
+        let metrics = self.model.catalogues.iter().map(|c| c.metrics.len()).sum();
+        report(
+            ws,
+            self.sources,
+            findings,
+            metrics,
+            scorecard,
+            Some(Box::new(self.model)),
+        )
+    }
+}
+
+fn report(
+    ws: &Workspace,
+    sources: SourceMap,
+    findings: Vec<crate::diag::Finding>,
+    metrics: usize,
+    scorecard: Option<Vec<data::ScoreLine>>,
+    model: Option<Box<Model>>,
+) -> Report {
+    let files = sources.iter().filter(|f| f.path.is_some()).count();
+    Report {
+        sources,
+        findings,
+        metrics,
+        files,
+        scorecard,
+        model,
+        root: Some(ws.root.clone()),
+    }
+}
+
+/// Discovers, loads and validates the inputs and runs the model rules.
+///
+/// # Errors
+/// As [`check`].
+pub fn analyze(ws: &Workspace, req: &Request) -> Result<Analysis, Fatal> {
+    let default_paths = req.paths.is_empty();
+    let mut found = Found::default();
+    match (&ws.config, default_paths) {
+        (Some(cfg), true) => {
+            let globs = |g: &[String], d: &[&'static str]| -> Vec<String> {
+                if g.is_empty() {
+                    d.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    g.to_vec()
+                }
+            };
+            let patterns = [
+                globs(&cfg.catalogues, crate::config::defaults::CATALOGUES),
+                globs(&cfg.data, crate::config::defaults::DATA),
+            ]
+            .concat();
+            let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            found.add_globs(ws, &cfg.root, &patterns, Origin::Named);
+        }
+        (None, true) => {
+            for p in ["metrics", "data"]
+                .iter()
+                .map(|p| ws.cwd.join(p))
+                .filter(|p| p.exists())
+            {
+                found.add(ws, &p, Origin::Walked).map_err(Fatal::msg)?;
+            }
+        }
+        (_, false) => {
+            for p in &req.paths {
+                found
+                    .add(ws, &ws.absolute(p), Origin::Walked)
+                    .map_err(Fatal::msg)?;
+            }
+        }
+    }
+    for p in &req.policies {
+        found
+            .add(ws, &ws.absolute(p), Origin::PolicySearch)
+            .map_err(Fatal::msg)?;
+    }
+    found.dedupe();
+
+    let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    if let Some(cfg) = &ws.config {
+        cfg.validate(ws.display(&cfg.path), &mut sources, &mut diags);
+    }
+    // Data files are streamed later, never read whole.
+    let (data_inputs, inputs): (Vec<_>, Vec<_>) = found
+        .inputs
+        .into_iter()
+        .partition(|i| i.origin != Origin::PolicySearch && load::data_format(&i.path).is_some());
+    let data: Vec<(PathBuf, FileId, DataFormat)> = data_inputs
+        .into_iter()
+        .filter_map(|i| {
+            let format = load::data_format(&i.path)?;
+            let id = sources.add(SourceFile::new(
+                ws.display(&i.path),
+                Some(i.path.clone()),
+                String::new(),
+            ));
+            Some((i.path, id, format))
+        })
+        .collect();
+    let mut loaded = Loaded::default();
+    loaded.read(ws, &inputs, &mut sources, &mut diags);
+    load::report_refused(ws, found.refused, &mut sources, &mut diags);
+
+    // Default policy search: the config's policy globs, else `policies/` here or above, when
+    // no policy was named or found among the inputs.
+    let asked_in_config = ws.config.as_ref().is_some_and(|c| !c.policies.is_empty());
+    if !loaded.any_policy_input && req.policies.is_empty() {
+        let mut search = Found::default();
+        match &ws.config {
+            Some(cfg) => {
+                let patterns: Vec<&str> = if cfg.policies.is_empty() {
+                    crate::config::defaults::POLICIES.to_vec()
+                } else {
+                    cfg.policies.iter().map(String::as_str).collect()
+                };
+                search.add_globs(ws, &cfg.root, &patterns, Origin::PolicySearch);
+            }
+            None => {
+                if let Some(dir) = ws.policies_dir() {
+                    search
+                        .add(ws, &dir, Origin::PolicySearch)
+                        .map_err(Fatal::msg)?;
+                }
+            }
+        }
+        search.dedupe();
+        loaded.read(ws, &search.inputs, &mut sources, &mut diags);
+        load::report_refused(ws, search.refused, &mut sources, &mut diags);
+    }
+    if loaded.recognised == 0 && data.is_empty() && diags.findings.is_empty() {
+        let message = if !default_paths {
+            let named: Vec<String> = req
+                .paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect();
+            format!(
+                "nothing to check: no policy, catalogue or data file in {}",
+                named.join(", ")
+            )
+        } else if let Some(cfg) = &ws.config {
+            format!(
+                "nothing to check: the `catalogues` and `data` globs of `{}` match no file",
+                ws.display(&cfg.path)
+            )
+        } else {
+            "nothing to check: no `metrics/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
+        };
+        return Err(Fatal {
+            nothing_to_check: true,
+            ..Fatal::msg(message)
+        });
+    }
+    // A policy asked for by name that is not there must not quietly become the baseline.
+    // (A policy among the inputs, such as the same file reached by walking `.`, is used:
+    // nothing falls back silently then.)
+    let asked_for_policies = !req.policies.is_empty() || asked_in_config;
+    if asked_for_policies
+        && loaded.searched_policies == 0
+        && !loaded.any_policy_input
+        && !loaded.policy_broken
+    {
+        let asked: Vec<String> = if req.policies.is_empty() {
+            ws.config
+                .iter()
+                .flat_map(|c| c.policies.iter().map(|g| format!("`{g}`")))
+                .collect()
+        } else {
+            req.policies
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect()
+        };
+        let message = format!(
+            "no policy found in {}: a policy is a TOML file with a `[policy]` table",
+            asked.join(", ")
+        );
+        return Err(Fatal::with_findings(message, ws, sources, diags, req.as_of));
+    }
+    if loaded.policy_broken {
+        let message = "a policy file could not be parsed; fix it and run again";
+        return Err(Fatal::with_findings(message, ws, sources, diags, req.as_of));
+    }
+    let Loaded {
+        policies,
+        catalogues,
+        frameworks,
+        ..
+    } = loaded;
+    let policy = match crate::policy::build(policies, &mut sources, &mut diags) {
+        Ok(p) => p,
+        Err(message) => {
+            return Err(Fatal::with_findings(message, ws, sources, diags, req.as_of));
+        }
+    };
+    let model = Model {
+        policy,
+        catalogues,
+        frameworks,
+    };
+    run_model_rules(&Context::new(&model, req.as_of), &mut diags);
+    Ok(Analysis {
+        sources,
+        diags,
+        model,
+        data,
+        as_of: req.as_of,
+    })
+}
+
+/// Runs every model rule, in parallel, keeping their findings in registry order.
+fn run_model_rules(ctx: &Context<'_>, out: &mut Diagnostics) {
+    let results: Vec<Diagnostics> = ALL
+        .par_iter()
+        .filter_map(|rule| match rule.check {
+            Check::Model(check) => {
+                let mut d = Diagnostics::default();
+                check(ctx, &mut d);
+                Some(d)
+            }
+            _ => None,
+        })
+        .collect();
+    results.into_iter().for_each(|d| out.extend(d));
+}

@@ -1,0 +1,121 @@
+//! When one definition is looser than another: the one judgement behind merging policy
+//! layers, `looser-than-policy` (a catalogue metric or a child layer against the policy)
+//! and `threshold-loosened` (a revision against its base).
+
+use crate::model::{Metric, Sp};
+
+/// One way a definition is looser than a stricter one it must not loosen.
+#[derive(Debug)]
+pub enum Loosening<'a> {
+    /// A threshold level moved the wrong way for the direction, or was dropped.
+    Level {
+        /// Which level.
+        level: crate::model::Level3,
+        /// The stricter value.
+        strict: &'a Sp<f64>,
+        /// The looser value; `None` when it was dropped.
+        loose: Option<&'a Sp<f64>>,
+    },
+    /// The trend target changed or was dropped.
+    Trend {
+        /// The stricter target.
+        strict: &'a Sp<crate::model::Trend>,
+        /// The new target; `None` when it was dropped.
+        loose: Option<&'a Sp<crate::model::Trend>>,
+    },
+    /// A longer reporting cadence.
+    Cadence {
+        /// The stricter cadence.
+        strict: &'a Sp<crate::model::Cadence>,
+        /// The longer one.
+        loose: &'a Sp<crate::model::Cadence>,
+    },
+    /// `required` dropped.
+    Required {
+        /// Where `required = true` is.
+        strict: &'a Sp<bool>,
+        /// Where it is now false, if written.
+        loose: Option<&'a Sp<bool>>,
+    },
+}
+
+/// Every way `loose` is looser than `strict`, judged by the direction (`strict`'s, else
+/// `loose`'s, else `inherited`: the direction of the KPI a metric implements). With
+/// `dropped_counts`, a level, trend or `required` that `loose` leaves out is looser (a
+/// revision of one definition); without it, leaving one out inherits it (a metric under
+/// its policy KPI, a KPI in an extending policy).
+#[must_use]
+pub fn loosenings<'a>(
+    strict: &'a Metric,
+    loose: &'a Metric,
+    dropped_counts: bool,
+    inherited: Option<crate::model::Direction>,
+) -> Vec<Loosening<'a>> {
+    use crate::model::{Direction, Level3};
+    let mut out = Vec::new();
+    let direction = strict
+        .direction
+        .as_ref()
+        .or(loose.direction.as_ref())
+        .map(|d| d.value)
+        .or(inherited);
+    if let Some(st) = &strict.thresholds {
+        let lt = loose.thresholds.as_ref();
+        // A `stable` KPI's warn and critical are distances from its target.
+        let strict_target = st.target.as_ref().map(|t| t.value);
+        let loose_target = lt
+            .and_then(|t| t.target.as_ref())
+            .map(|t| t.value)
+            .or(strict_target);
+        for level in Level3::ALL {
+            let Some(s) = st.level(level) else { continue };
+            let l = lt.and_then(|t| t.level(level));
+            let looser = match (l, direction) {
+                (None, _) => dropped_counts,
+                (Some(l), Some(Direction::HigherIsBetter)) => l.value < s.value,
+                (Some(l), Some(Direction::LowerIsBetter)) => l.value > s.value,
+                // A stable KPI holds its target: moving it moves every band with it.
+                (Some(l), Some(Direction::Stable)) if level == Level3::Target => l.value != s.value,
+                (Some(l), Some(Direction::Stable)) => match (strict_target, loose_target) {
+                    (Some(st), Some(lt)) => (l.value - lt).abs() > (s.value - st).abs(),
+                    _ => false,
+                },
+                (Some(_), _) => false,
+            };
+            if looser {
+                out.push(Loosening::Level {
+                    level,
+                    strict: s,
+                    loose: l,
+                });
+            }
+        }
+        if let Some(s) = &st.trend {
+            let l = lt.and_then(|t| t.trend.as_ref());
+            if l.map_or(dropped_counts, |l| l.value != s.value) {
+                out.push(Loosening::Trend {
+                    strict: s,
+                    loose: l,
+                });
+            }
+        }
+    }
+    if let (Some(s), Some(l)) = (&strict.cadence, &loose.cadence)
+        && l.value.days() > s.value.days()
+    {
+        out.push(Loosening::Cadence {
+            strict: s,
+            loose: l,
+        });
+    }
+    if let Some(s) = strict.required.as_ref().filter(|r| r.value) {
+        let l = loose.required.as_ref();
+        if l.map_or(dropped_counts, |l| !l.value) {
+            out.push(Loosening::Required {
+                strict: s,
+                loose: l,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,220 @@
+//! Settlement: every finding gets the level its rule has in the policy (as of `--as-of`),
+//! live and approved exceptions waive what they name, what the exceptions waived is judged
+//! in turn (`unused-exception`), and the findings are put in output order (file, line,
+//! column, rule, message). The result is the [`Report`] every emitter renders.
+
+use crate::analyze::Model;
+use crate::analyze::data::ScoreLine;
+use crate::diag::{Diagnostics, Finding, Label, Level, Severity};
+use crate::model::{Exception, RuleSetting};
+use crate::policy::{Policy, rule_level};
+use crate::rules::{ALL, Check, Group, Rule};
+use crate::source::SourceMap;
+use std::path::PathBuf;
+
+/// The outcome of a run: every file read and every finding, sorted.
+#[derive(Debug)]
+pub struct Report {
+    /// Files read.
+    pub sources: SourceMap,
+    /// Findings in output order (file, line, column, rule).
+    pub findings: Vec<Finding>,
+    /// Number of catalogue metrics checked.
+    pub metrics: usize,
+    /// Number of files read from disk (the embedded baseline not counted).
+    pub files: usize,
+    /// Every series' latest value, status and trend, when data files were evaluated.
+    pub scorecard: Option<Vec<ScoreLine>>,
+    /// What was checked: the effective policy, the catalogues and the frameworks.
+    pub model: Option<Box<Model>>,
+    /// The repository root, which formats read by other programs (SARIF, GitHub
+    /// annotations) name files against.
+    pub root: Option<PathBuf>,
+}
+
+impl Report {
+    /// Findings not waived by an exception, at `severity`.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed_by.is_none() && f.severity == severity)
+            .count()
+    }
+
+    /// Findings waived by an exception.
+    #[must_use]
+    pub fn suppressed(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed_by.is_some())
+            .count()
+    }
+
+    /// Whether any unwaived finding is at or above `threshold`.
+    #[must_use]
+    pub fn fails(&self, threshold: Option<Severity>) -> bool {
+        threshold.is_some_and(|t| {
+            self.findings
+                .iter()
+                .any(|f| f.suppressed_by.is_none() && f.severity >= t)
+        })
+    }
+}
+
+/// What became of a live, approved exception of a rule that can be waived.
+#[derive(Debug)]
+pub enum Waiver<'a> {
+    /// It waived at least one finding.
+    Used,
+    /// No finding of its rule has its subject.
+    Unused,
+    /// Its rule is locked, so it waived nothing.
+    Locked(&'a RuleSetting),
+}
+
+/// What the exceptions did, for the rules that judge them.
+#[derive(Debug, Default)]
+pub struct Waivers<'a> {
+    /// Each live, approved exception of a waivable rule, with its rule and outcome.
+    pub waivers: Vec<(&'a Exception, &'static Rule, Waiver<'a>)>,
+}
+
+/// What settlement needs besides the findings.
+pub struct Settings<'p> {
+    /// The policy whose levels and exceptions apply.
+    pub policy: &'p Policy,
+    /// The policy that sets the levels of the `diff` rules (the base revision's), if any:
+    /// a pull request cannot switch off the checks that review it.
+    pub diff_policy: Option<&'p Policy>,
+    /// "Today".
+    pub as_of: jiff::civil::Date,
+}
+
+/// Applies levels and exceptions, judges the exceptions, and sorts.
+#[must_use]
+pub fn settle(sources: &SourceMap, diags: Diagnostics, s: &Settings<'_>) -> Vec<Finding> {
+    let governing = |rule: &Rule| match s.diff_policy {
+        Some(base) if rule.group == Group::Diff => base,
+        _ => s.policy,
+    };
+    let mut findings = leveled(diags, |r| rule_level(governing(r), r, s.as_of));
+    let waivers = waive(s.policy, &mut findings, sources, s.as_of);
+    let mut judged = Diagnostics::default();
+    for rule in ALL {
+        if let Check::Waivers(check) = rule.check {
+            check(&waivers, &mut judged);
+        }
+    }
+    findings.extend(leveled(judged, |r| rule_level(s.policy, r, s.as_of)));
+    sort(&mut findings, sources);
+    findings
+}
+
+/// The findings whose rule is on, at the rule's level (or their cap, if lower).
+fn leveled(diags: Diagnostics, level: impl Fn(&Rule) -> Level) -> Vec<Finding> {
+    diags
+        .findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let Level::On(sev) = level(f.rule) else {
+                return None;
+            };
+            f.severity = f.cap.map_or(sev, |c| sev.min(c));
+            Some(f)
+        })
+        .collect()
+}
+
+/// Lets `policy`'s live, approved exceptions waive the findings they name (never those of
+/// rules that cannot be waived), and says what each one did.
+fn waive<'p>(
+    policy: &'p Policy,
+    findings: &mut [Finding],
+    sources: &SourceMap,
+    as_of: jiff::civil::Date,
+) -> Waivers<'p> {
+    // Findings by (rule, subject), so each exception finds its own without a scan of all.
+    let mut by_subject: rustc_hash::FxHashMap<(&str, &str), Vec<usize>> =
+        rustc_hash::FxHashMap::default();
+    for (i, f) in findings.iter().enumerate() {
+        if let Some(subject) = &f.subject {
+            by_subject
+                .entry((f.rule.code, subject.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    // What each exception does to the findings it names, decided first, then applied.
+    enum Effect {
+        Note(crate::diag::Message),
+        Waive(Label),
+    }
+    let mut effects: Vec<(Vec<usize>, Effect)> = Vec::new();
+    let mut waivers = Waivers::default();
+    for x in &policy.exceptions {
+        let Some(rule) = x.rule_ref.filter(|r| r.is_waivable()) else {
+            continue;
+        };
+        if !x.is_live(as_of) {
+            continue;
+        }
+        let named = by_subject
+            .get(&(rule.code, x.subject.value.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        if !x.is_approved() {
+            // `unapproved-exception` reports the exception; what it names stays reported.
+            let src = sources.get(x.file);
+            let (line, _) = src.line_col(x.span.start);
+            let note = msg!(
+                "the exception at {}:{} has no reason or approver, so it waives nothing",
+                src.display,
+                line
+            );
+            effects.push((named, Effect::Note(note)));
+            continue;
+        }
+        let outcome = match policy.rules.get(rule.name).filter(|s| s.locked) {
+            Some(lock) => {
+                let src = sources.get(lock.file);
+                let (line, _) = src.line_col(lock.key_span.start);
+                let note = msg!(
+                    "an exception exists, but `{}` is locked by {}:{} and cannot be waived",
+                    rule.name,
+                    src.display,
+                    line
+                );
+                effects.push((named, Effect::Note(note)));
+                Waiver::Locked(lock)
+            }
+            None if named.is_empty() => Waiver::Unused,
+            None => {
+                let here = Label::at(x.file, x.span).with_message("waived by this exception");
+                effects.push((named, Effect::Waive(here)));
+                Waiver::Used
+            }
+        };
+        waivers.waivers.push((x, rule, outcome));
+    }
+    drop(by_subject);
+    for (named, effect) in effects {
+        for i in named {
+            match &effect {
+                Effect::Note(n) => findings[i].notes.push(n.clone()),
+                Effect::Waive(here) => findings[i].suppressed_by = Some(here.clone()),
+            }
+        }
+    }
+    waivers
+}
+
+fn sort(findings: &mut [Finding], sources: &SourceMap) {
+    findings.sort_by(|a, b| {
+        let fa = &sources.get(a.primary.file).display;
+        let fb = &sources.get(b.primary.file).display;
+        (fa, a.primary.sort_key(), a.rule.code)
+            .cmp(&(fb, b.primary.sort_key(), b.rule.code))
+            .then_with(|| a.message.cmp_plain(&b.message))
+    });
+}
