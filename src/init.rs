@@ -86,7 +86,7 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
                 Some(Direction::HigherIsBetter) => 100.0,
                 _ => 0.0,
             },
-            |v| v.value,
+            |v| v.value.value(),
         );
         let cadence_weekly = k
             .cadence

@@ -34,6 +34,7 @@ pub mod framework;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod num;
 pub mod output;
 pub mod period;
 pub mod pipeline;

@@ -5,6 +5,7 @@
 //! Every field a finding may point at keeps its [`Span`].
 
 use crate::load::node::Node;
+use crate::num::Num;
 use crate::rules::Rule;
 use crate::source::{FileId, Span};
 use jiff::civil::Date;
@@ -95,11 +96,18 @@ impl Cadence {
 }
 
 impl Unit {
-    /// Whether `v` is possible for the unit.
+    /// Whether `v` is possible for the unit (judged on its exact value).
     #[must_use]
-    pub fn admits(self, v: f64) -> bool {
+    pub fn admits(self, v: Num) -> bool {
         let (min, max, integer) = self.domain();
-        v.is_finite() && v >= min && v <= max && (!integer || v.fract() == 0.0)
+        let within = |bound: f64, ok: std::cmp::Ordering| {
+            !bound.is_finite()
+                || v.compare(Num::parse(&bound.to_string()).unwrap_or(Num::float(bound))) != ok
+        };
+        v.value().is_finite()
+            && within(min, std::cmp::Ordering::Less)
+            && within(max, std::cmp::Ordering::Greater)
+            && (!integer || v.is_integer())
     }
 
     /// The values a unit allows, as (min, max, integer-only).
@@ -148,11 +156,11 @@ pub struct Thresholds {
     /// Span of the whole `thresholds` value.
     pub span: Span,
     /// Where the KPI should be.
-    pub target: Option<Sp<f64>>,
+    pub target: Option<Sp<Num>>,
     /// Warn past this.
-    pub warn: Option<Sp<f64>>,
+    pub warn: Option<Sp<Num>>,
     /// Breach past this.
-    pub critical: Option<Sp<f64>>,
+    pub critical: Option<Sp<Num>>,
     /// The trend the KPI must follow.
     pub trend: Option<Sp<Trend>>,
 }
@@ -160,7 +168,7 @@ pub struct Thresholds {
 impl Thresholds {
     /// One numeric level.
     #[must_use]
-    pub fn level(&self, level: Level3) -> Option<&Sp<f64>> {
+    pub fn level(&self, level: Level3) -> Option<&Sp<Num>> {
         match level {
             Level3::Target => self.target.as_ref(),
             Level3::Warn => self.warn.as_ref(),
@@ -186,9 +194,9 @@ pub struct Okr {
     /// The objective.
     pub objective: Option<Sp<String>>,
     /// Starting value.
-    pub baseline: Option<Sp<f64>>,
+    pub baseline: Option<Sp<Num>>,
     /// Value to reach.
-    pub target: Option<Sp<f64>>,
+    pub target: Option<Sp<Num>>,
     /// When.
     pub due: Option<Sp<Date>>,
 }
@@ -473,9 +481,9 @@ fn date(node: &Node, key: &str) -> Option<Sp<Date>> {
         .map(|v| Sp::new(v, n.span))
 }
 
-fn number(node: &Node, key: &str) -> Option<Sp<f64>> {
+fn number(node: &Node, key: &str) -> Option<Sp<Num>> {
     let n = node.get(key)?;
-    n.as_f64().map(|v| Sp::new(v, n.span))
+    n.as_num().map(|v| Sp::new(v, n.span))
 }
 
 fn parsed<T>(node: &Node, key: &str, parse: fn(&str) -> Option<T>) -> Option<Sp<T>> {

@@ -32,7 +32,7 @@ impl Json for NodeJson {
 fn number(node: &Node) -> Option<Number> {
     match node.kind {
         Kind::Int(i) => Some(Number::from(i)),
-        Kind::Float(f) => Number::from_f64(f),
+        Kind::Float(f) => Number::from_f64(f.value()),
         _ => None,
     }
 }
@@ -60,7 +60,7 @@ impl<'a> jsonschema::json::Node<'a, NodeJson> for &'a Node {
         match &self.kind {
             Kind::Str(s) | Kind::Date(s) => Some(Cow::Borrowed(s)),
             // Matches `Node::to_json`: NaN and infinities are not JSON numbers.
-            Kind::Float(f) if !f.is_finite() => Some(Cow::Owned(f.to_string())),
+            Kind::Float(f) if !f.value().is_finite() => Some(Cow::Owned(f.value().to_string())),
             _ => None,
         }
     }
@@ -82,7 +82,7 @@ impl<'a> jsonschema::json::Node<'a, NodeJson> for &'a Node {
             Kind::Null => JsonType::Null,
             Kind::Bool(_) => JsonType::Boolean,
             Kind::Int(_) => JsonType::Number,
-            Kind::Float(f) if f.is_finite() => JsonType::Number,
+            Kind::Float(f) if f.value().is_finite() => JsonType::Number,
             Kind::Float(_) | Kind::Str(_) | Kind::Date(_) => JsonType::String,
             Kind::Array(_) => JsonType::Array,
             Kind::Table(_) => JsonType::Object,

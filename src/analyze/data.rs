@@ -7,6 +7,7 @@ use super::Context;
 use super::series::Table;
 use crate::load::DataFormat;
 use crate::model::{Cadence, Direction, Level3, Metric, Tier, Trend, Unit};
+use crate::num::Num;
 use crate::period::{Period, PeriodKind};
 use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;
@@ -37,7 +38,7 @@ pub struct Point {
     /// The period it is for.
     pub period: Period,
     /// The value.
-    pub value: f64,
+    pub value: Num,
     /// The data file.
     pub file: FileId,
     /// Its 1-based line.
@@ -52,7 +53,7 @@ impl Point {
             start: jiff::civil::Date::ZERO,
             kind: PeriodKind::Day,
         },
-        value: 0.0,
+        value: Num::ZERO,
         file: FileId(0),
         line: 0,
     };
@@ -113,7 +114,7 @@ pub struct Threshold {
     /// Which level.
     pub level: Level3,
     /// Its value.
-    pub value: f64,
+    pub value: Num,
     /// The file that sets it.
     pub file: FileId,
     /// Where.
@@ -171,18 +172,17 @@ impl Effective {
                     (Some(Direction::Stable), Some(tg)) if level != Level3::Target => {
                         // The band this definition means, around the target that holds.
                         let from = own_target(def).unwrap_or(tg);
-                        tg + (v.value - from)
+                        tg.plus(v.value.minus(from))
                     }
                     _ => v.value,
                 };
                 let stricter = match (*slot, direction) {
                     (None, _) => true,
-                    (Some(cur), Some(Direction::HigherIsBetter)) => value > cur.value,
-                    (Some(cur), Some(Direction::LowerIsBetter)) => value < cur.value,
+                    (Some(cur), Some(Direction::HigherIsBetter)) => value.gt(cur.value),
+                    (Some(cur), Some(Direction::LowerIsBetter)) => value.lt(cur.value),
                     (Some(_), Some(Direction::Stable)) if level == Level3::Target => true,
-                    (Some(cur), Some(Direction::Stable)) => {
-                        stable_target.is_some_and(|tg| (value - tg).abs() < (cur.value - tg).abs())
-                    }
+                    (Some(cur), Some(Direction::Stable)) => stable_target
+                        .is_some_and(|tg| value.minus(tg).abs().lt(cur.value.minus(tg).abs())),
                     (Some(_), None) => false,
                 };
                 if stricter {
@@ -199,15 +199,16 @@ impl Effective {
     }
 
     /// Whether `value` is past threshold `t`: below it for `higher_is_better`, above it
-    /// for `lower_is_better`, further from the target than `t` is for `stable`.
+    /// for `lower_is_better`, further from the target than `t` is for `stable`. Judged on
+    /// exact values: a value at a threshold is not past it.
     #[must_use]
-    pub fn past(&self, value: f64, t: f64) -> bool {
+    pub fn past(&self, value: Num, t: Num) -> bool {
         match self.direction {
-            Some(Direction::HigherIsBetter) => value < t,
-            Some(Direction::LowerIsBetter) => value > t,
+            Some(Direction::HigherIsBetter) => value.lt(t),
+            Some(Direction::LowerIsBetter) => value.gt(t),
             Some(Direction::Stable) => self
                 .target
-                .is_some_and(|tg| (value - tg.value).abs() > (t - tg.value).abs()),
+                .is_some_and(|tg| value.minus(tg.value).abs().gt(t.minus(tg.value).abs())),
             None => false,
         }
     }
@@ -308,7 +309,7 @@ pub enum Fault {
         /// The period.
         period: Period,
         /// The value.
-        value: f64,
+        value: Num,
         /// The unit.
         unit: Unit,
     },
@@ -511,16 +512,16 @@ fn movement(points: &[Point]) -> Movement {
     #[allow(clippy::cast_precision_loss)]
     let nf = n as f64;
     let mean_x = (nf - 1.0) / 2.0;
-    let mean_y = points.iter().map(|p| p.value).sum::<f64>() / nf;
+    let mean_y = points.iter().map(|p| p.value.value()).sum::<f64>() / nf;
     let (mut sxy, mut sxx) = (0.0, 0.0);
     for (i, p) in points.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let dx = i as f64 - mean_x;
-        sxy += dx * (p.value - mean_y);
+        sxy += dx * (p.value.value() - mean_y);
         sxx += dx * dx;
     }
     let change = sxy / sxx * (nf - 1.0);
-    let scale = points.iter().map(|p| p.value.abs()).sum::<f64>() / nf;
+    let scale = points.iter().map(|p| p.value.value().abs()).sum::<f64>() / nf;
     if change.abs() <= FLAT_BAND * scale || change.abs() < 1e-12 {
         Movement::Flat
     } else if change > 0.0 {
@@ -616,17 +617,17 @@ pub fn scorecard(facts: &DataFacts<'_>, ctx: &Context<'_>) -> Vec<ScoreLine> {
             ScoreLine {
                 metric: s.metric.id.to_owned(),
                 scope: s.scope.to_owned(),
-                latest: Some(s.latest.value),
+                latest: Some(s.latest.value.value()),
                 period: Some(s.latest.period.to_string()),
                 status: s.status(ctx.as_of),
                 trend: s.movement,
                 target_met: s.target_met(),
                 unit: s.metric.unit,
                 tier: s.metric.tier(),
-                target: eff.target.map(|t| t.value),
-                warn: eff.warn.map(|t| t.value),
-                critical: eff.critical.map(|t| t.value),
-                window: s.points.iter().map(|p| p.value).collect(),
+                target: eff.target.map(|t| t.value.value()),
+                warn: eff.warn.map(|t| t.value.value()),
+                critical: eff.critical.map(|t| t.value.value()),
+                window: s.points.iter().map(|p| p.value.value()).collect(),
             }
         })
         .collect();
@@ -670,7 +671,7 @@ mod tests {
             .enumerate()
             .map(|(i, &v)| Point {
                 period: Period::parse(&format!("2026-{:02}", i + 1)).unwrap(),
-                value: v,
+                value: Num::float(v),
                 file: FileId(0),
                 line: 1,
             })
@@ -679,7 +680,8 @@ mod tests {
 
     #[test]
     fn a_stable_kpi_keeps_its_bands_around_the_target_that_holds() {
-        let status = |kpi: &str, metric: &str, value: f64| {
+        let status = |kpi: &str, metric: &str, value: &str| {
+            let value = Num::parse(value).unwrap();
             let policy = format!(
                 "[policy]\nid = \"p\"\n[[kpi]]\nid = \"k\"\ndirection = \"stable\"\nthresholds = {kpi}\n"
             );
@@ -705,7 +707,7 @@ mod tests {
             status(
                 "{ target = 50, warn = 40, critical = 30 }",
                 "{ target = 60 }",
-                78.0
+                "78"
             ),
             "warn"
         );
@@ -713,7 +715,7 @@ mod tests {
             status(
                 "{ target = 50, warn = 40, critical = 30 }",
                 "{ target = 60 }",
-                59.0
+                "59"
             ),
             "ok"
         );
@@ -722,11 +724,19 @@ mod tests {
             "{ target = 50, warn = 60, critical = 70 }",
             "{ target = 55, warn = 65, critical = 75 }",
         );
-        assert_eq!(status(kpi, metric, 49.0), "ok");
-        assert_eq!(status(kpi, metric, 71.0), "warn");
-        assert_eq!(status(kpi, metric, 76.0), "breach");
+        assert_eq!(status(kpi, metric, "49"), "ok");
+        assert_eq!(status(kpi, metric, "71"), "warn");
+        assert_eq!(status(kpi, metric, "76"), "breach");
         // A narrower band in the metric is stricter.
-        assert_eq!(status(kpi, "{ warn = 55 }", 56.0), "warn");
+        assert_eq!(status(kpi, "{ warn = 55 }", "56"), "warn");
+        // A band edge is inside the band, even where binary arithmetic says otherwise
+        // (|49.9 - 50.1| is 0.20000000000000284 in `f64`).
+        let (kpi, metric) = (
+            "{ target = 50.1, warn = 50.3, critical = 50.5 }",
+            "{ target = 50.1 }",
+        );
+        assert_eq!(status(kpi, metric, "49.9"), "ok");
+        assert_eq!(status(kpi, metric, "49.89"), "warn");
     }
 
     #[test]

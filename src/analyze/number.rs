@@ -1,20 +1,30 @@
 //! Numbers in data rows: a fast, exact path for plain decimals, the standard parser for
-//! the rest.
+//! the rest. Either way the number keeps its exact decimal value (see [`Num`]).
+
+use crate::num::Num;
 
 /// A finite number, or `None`.
-pub(crate) fn parse_number(b: &[u8]) -> Option<f64> {
+pub(crate) fn parse_number(b: &[u8]) -> Option<Num> {
     let b = b.trim_ascii();
-    simple_decimal(b)
-        .or_else(|| std::str::from_utf8(b).ok()?.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite())
+    match simple_parts(b) {
+        Some((mantissa, scale, value)) => Some(Num::decimal(mantissa, scale, value)),
+        None => Num::parse(std::str::from_utf8(b).ok()?).filter(|n| n.value().is_finite()),
+    }
 }
 
-/// The value of a plain decimal such as `-88.25` with at most 15 digits, or `None` for
-/// anything else (which the standard parser then reads). Exact: the digits make an
-/// integer below 2^53 and the divisor a power of ten below 2^53, both represented
-/// exactly, and one IEEE division rounds correctly (Clinger's fast path). Most data
-/// values look like this, and it is several times faster than the general parser.
+/// The value of a plain decimal, or `None` (see [`simple_parts`]).
+#[cfg(test)]
 fn simple_decimal(b: &[u8]) -> Option<f64> {
+    simple_parts(b).map(|(_, _, v)| v)
+}
+
+/// A plain decimal such as `-88.25` with at most 15 digits as (signed mantissa, decimal
+/// places, value), or `None` for anything else (which the standard parser then reads).
+/// The value is exact: the digits make an integer below 2^53 and the divisor a power of
+/// ten below 2^53, both represented exactly, and one IEEE division rounds correctly
+/// (Clinger's fast path). Most data values look like this, and it is several times faster
+/// than the general parser.
+fn simple_parts(b: &[u8]) -> Option<(i64, u32, f64)> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
@@ -43,7 +53,13 @@ fn simple_decimal(b: &[u8]) -> Option<f64> {
     }
     #[allow(clippy::cast_precision_loss)] // below 10^15 < 2^53: exact
     let v = mantissa as f64 / POW10[frac_digits];
-    Some(if negative { -v } else { v })
+    let signed = i64::try_from(mantissa).ok()?;
+    let scale = u32::try_from(frac_digits).ok()?;
+    Some(if negative {
+        (-signed, scale, -v)
+    } else {
+        (signed, scale, v)
+    })
 }
 
 #[cfg(test)]
@@ -85,14 +101,19 @@ mod tests {
         ] {
             assert_eq!(simple_decimal(text.as_bytes()), None, "{text}");
         }
-        assert_eq!(parse_number(b" .5 "), Some(0.5));
-        assert_eq!(parse_number(b"1e3"), Some(1000.0));
+        let value = |b: &[u8]| parse_number(b).map(Num::value);
+        assert_eq!(value(b" .5 "), Some(0.5));
+        assert_eq!(value(b"1e3"), Some(1000.0));
         assert_eq!(
-            parse_number(b"1234567890123456789"),
+            value(b"1234567890123456789"),
             Some(1_234_567_890_123_456_789.0)
         );
-        assert_eq!(parse_number(b"inf"), None);
-        assert_eq!(parse_number(b"1,5"), None);
+        assert_eq!(value(b"inf"), None);
+        assert_eq!(value(b"1,5"), None);
+        // The exact value is kept on both paths.
+        let exact = |b: &[u8]| parse_number(b).and_then(Num::exact).map(|d| d.to_string());
+        assert_eq!(exact(b"-88.25").as_deref(), Some("-88.25"));
+        assert_eq!(exact(b"0.1e1").as_deref(), Some("1"));
     }
 
     proptest::proptest! {

@@ -380,7 +380,7 @@ mod tests {
             let mut windows: Vec<String> = facts
                 .series()
                 .map(|s| {
-                    let values: Vec<f64> = s.points.iter().map(|p| p.value).collect();
+                    let values: Vec<f64> = s.points.iter().map(|p| p.value.value()).collect();
                     format!("{} {} {values:?}", s.metric.id, s.scope)
                 })
                 .collect();

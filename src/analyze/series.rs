@@ -10,6 +10,7 @@ use super::data::{
 };
 use super::number::parse_number;
 use crate::model::{Metric, Unit};
+use crate::num::Num;
 use crate::period::Period;
 use crate::source::FileId;
 use rustc_hash::FxHashMap as HashMap;
@@ -461,18 +462,21 @@ fn key_len_prefix(metric: &[u8]) -> [u8; 4] {
         .to_le_bytes()
 }
 
-/// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent).
-fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<f64, Fault> {
+/// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent),
+/// computed exactly so that a ratio at a threshold is at it.
+fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<Num, Fault> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match *value {
         RowValue::Value(v) => parse_number(v).ok_or_else(|| Fault::NotANumber(text(v))),
         RowValue::Ratio(n, d) => match (parse_number(n), parse_number(d)) {
-            (Some(_), Some(0.0)) => Err(Fault::ZeroDenominator),
-            (Some(n), Some(d)) => Ok(if unit == Some(Unit::Percent) {
-                n / d * 100.0
-            } else {
-                n / d
-            }),
+            (Some(n), Some(d)) => {
+                let ratio = n.divided_by(d).ok_or(Fault::ZeroDenominator)?;
+                Ok(if unit == Some(Unit::Percent) {
+                    ratio.times(100)
+                } else {
+                    ratio
+                })
+            }
             _ => Err(Fault::RatioNotNumbers(text(n), text(d))),
         },
         RowValue::Missing => Err(Fault::NoValue),

@@ -272,8 +272,14 @@ impl Parser<'_> {
             }
             p.pos - s
         };
+        let int_start = self.pos;
         if digits(self) == 0 {
             return Err(self.error("expected digits"));
+        }
+        // RFC 8259: `0`, or digits that do not start with `0`.
+        if self.bytes[int_start] == b'0' && self.pos - int_start > 1 {
+            self.pos = int_start;
+            return Err(self.error("a number cannot start with `0` (no leading zeros in JSON)"));
         }
         let mut float = false;
         if self.bytes.get(self.pos) == Some(&b'.') {
@@ -297,9 +303,10 @@ impl Parser<'_> {
         if !float && let Ok(i) = s.parse::<i64>() {
             return Ok(Kind::Int(i));
         }
-        s.parse::<f64>()
+        crate::num::Num::parse(s)
+            .filter(|n| n.value().is_finite())
             .map(Kind::Float)
-            .map_err(|_| self.error("invalid number"))
+            .ok_or_else(|| self.error("number out of range"))
     }
 }
 

@@ -5,6 +5,7 @@
 //! both become a [`Node`]. Schema validation, model extraction and every rule read this one
 //! shape, so a finding can always point at the exact key or value it is about.
 
+use crate::num::Num;
 use crate::source::Span;
 
 /// Deepest nesting accepted in any input; deeper documents are a `parse-error`, never a
@@ -42,8 +43,8 @@ pub enum Kind {
     Str(Box<str>),
     /// An integer.
     Int(i64),
-    /// A floating-point number.
-    Float(f64),
+    /// A floating-point number, with its exact decimal value.
+    Float(Num),
     /// A boolean.
     Bool(bool),
     /// A TOML date, time or date-time, as written.
@@ -89,9 +90,14 @@ impl Node {
     /// A number as `f64`.
     #[must_use]
     pub fn as_f64(&self) -> Option<f64> {
+        self.as_num().map(Num::value)
+    }
+
+    /// A number, exact where it can be.
+    #[must_use]
+    pub fn as_num(&self) -> Option<Num> {
         match self.kind {
-            #[allow(clippy::cast_precision_loss)]
-            Kind::Int(i) => Some(i as f64),
+            Kind::Int(i) => Some(Num::int(i)),
             Kind::Float(f) => Some(f),
             _ => None,
         }
@@ -167,7 +173,7 @@ impl Node {
             Kind::Array(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             Kind::Str(s) | Kind::Date(s) => Value::String(s.to_string()),
             Kind::Int(i) => Value::from(*i),
-            Kind::Float(f) => serde_json::Number::from_f64(*f)
+            Kind::Float(f) => serde_json::Number::from_f64(f.value())
                 .map_or_else(|| Value::String(f.to_string()), Value::Number),
             Kind::Bool(b) => Value::Bool(*b),
             Kind::Null => Value::Null,

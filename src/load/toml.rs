@@ -63,9 +63,13 @@ fn convert_value(value: DeValue<'_>, span: Span) -> Result<Kind, ParseError> {
         },
         DeValue::Float(f) => {
             let text = f.as_str();
-            match text.parse::<f64>() {
+            match crate::num::Num::parse(text) {
                 // `inf` is a TOML float; a finite literal too large for `f64` is not.
-                Ok(v) if v.is_finite() || text.contains("inf") => Kind::Float(v),
+                Some(v)
+                    if v.value().is_finite() || text.contains("inf") || text.contains("nan") =>
+                {
+                    Kind::Float(v)
+                }
                 _ => {
                     return Err(ParseError {
                         message: format!("float `{text}` is out of range"),

@@ -267,8 +267,8 @@ mod tests {
         let k = p.kpi("k").unwrap();
         assert!(k.is_required(), "`required` is inherited, not dropped");
         let t = k.thresholds.as_ref().unwrap();
-        assert_eq!(t.target.as_ref().unwrap().value, 97.0);
-        assert_eq!(t.critical.as_ref().unwrap().value, 80.0);
+        assert_eq!(t.target.as_ref().unwrap().value.value(), 97.0);
+        assert_eq!(t.critical.as_ref().unwrap().value.value(), 80.0);
         assert!(t.trend.is_some());
         assert_eq!(k.unit.as_ref().unwrap().value, crate::model::Unit::Percent);
     }

@@ -3,6 +3,7 @@
 //! and `threshold-loosened` (a revision against its base).
 
 use crate::model::{Metric, Sp};
+use crate::num::Num;
 
 /// One way a definition is looser than a stricter one it must not loosen.
 #[derive(Debug)]
@@ -12,9 +13,9 @@ pub enum Loosening<'a> {
         /// Which level.
         level: crate::model::Level3,
         /// The stricter value.
-        strict: &'a Sp<f64>,
+        strict: &'a Sp<Num>,
         /// The looser value; `None` when it was dropped.
-        loose: Option<&'a Sp<f64>>,
+        loose: Option<&'a Sp<Num>>,
     },
     /// The trend target changed or was dropped.
     Trend {
@@ -72,12 +73,14 @@ pub fn loosenings<'a>(
             let l = lt.and_then(|t| t.level(level));
             let looser = match (l, direction) {
                 (None, _) => dropped_counts,
-                (Some(l), Some(Direction::HigherIsBetter)) => l.value < s.value,
-                (Some(l), Some(Direction::LowerIsBetter)) => l.value > s.value,
+                (Some(l), Some(Direction::HigherIsBetter)) => l.value.lt(s.value),
+                (Some(l), Some(Direction::LowerIsBetter)) => l.value.gt(s.value),
                 // A stable KPI holds its target: moving it moves every band with it.
-                (Some(l), Some(Direction::Stable)) if level == Level3::Target => l.value != s.value,
+                (Some(l), Some(Direction::Stable)) if level == Level3::Target => {
+                    l.value.compare(s.value).is_ne()
+                }
                 (Some(l), Some(Direction::Stable)) => match (strict_target, loose_target) {
-                    (Some(st), Some(lt)) => (l.value - lt).abs() > (s.value - st).abs(),
+                    (Some(st), Some(lt)) => l.value.minus(lt).abs().gt(s.value.minus(st).abs()),
                     _ => false,
                 },
                 (Some(_), _) => false,

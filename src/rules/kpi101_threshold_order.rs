@@ -2,8 +2,8 @@
 
 use crate::diag::{Diagnostics, Label};
 use crate::analyze::Context;
-use crate::diag::num;
 use crate::model::{Direction, Level3, Trend};
+use crate::num::Num;
 
 declare_rule! {
     /// ## What it does
@@ -62,9 +62,9 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 .help("make the trend target follow the direction, or fix the direction");
             }
         }
-        let better: fn(f64, f64) -> bool = match direction {
-            Direction::HigherIsBetter => |a: f64, b: f64| a >= b,
-            Direction::LowerIsBetter => |a: f64, b: f64| a <= b,
+        let better: fn(Num, Num) -> bool = match direction {
+            Direction::HigherIsBetter => |a: Num, b: Num| !a.lt(b),
+            Direction::LowerIsBetter => |a: Num, b: Num| !a.gt(b),
             Direction::Stable => {
                 let target = ctx.inherited(m, |k| k.thresholds.as_ref()?.target.as_ref());
                 check_stable(m, t, target, out);
@@ -88,7 +88,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                     Label::at(m.file, b.span).with_message(format!(
                         "{} {}",
                         lb.as_str(),
-                        num(b.value)
+                        b.value
                     )),
                     msg!(
                         "`{}` is `{}`, so `{}` must be {} `{}`",
@@ -102,7 +102,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 .label(Label::at(m.file, a.span).with_message(format!(
                     "{} {}",
                     la.as_str(),
-                    num(a.value)
+                    a.value
                 )))
                 .subject(m.id.value.clone())
                 .help(msg!(
@@ -120,7 +120,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
 fn check_stable(
     m: &crate::model::Metric,
     t: &crate::model::Thresholds,
-    target: Option<&crate::model::Sp<f64>>,
+    target: Option<&crate::model::Sp<Num>>,
     out: &mut Diagnostics,
 ) {
     let band = t.warn.as_ref().or(t.critical.as_ref());
@@ -137,14 +137,17 @@ fn check_stable(
         return;
     };
     if let (Some(w), Some(c)) = (&t.warn, &t.critical)
-        && (c.value - target.value).abs() < (w.value - target.value).abs()
+        && c.value
+            .minus(target.value)
+            .abs()
+            .lt(w.value.minus(target.value).abs())
     {
         out.push(
             &THRESHOLD_ORDER,
-            Label::at(m.file, c.span).with_message(format!("critical {}", num(c.value))),
-            msg!("`{}` is `stable`, so `critical` must be at least as far from the target {} as `warn`", m.id.value, num(target.value)),
+            Label::at(m.file, c.span).with_message(format!("critical {}", c.value)),
+            msg!("`{}` is `stable`, so `critical` must be at least as far from the target {} as `warn`", m.id.value, target.value),
         )
-        .label(Label::at(m.file, w.span).with_message(format!("warn {}", num(w.value))))
+        .label(Label::at(m.file, w.span).with_message(format!("warn {}", w.value)))
         .subject(m.id.value.clone())
         .help("widen the critical band, or narrow the warn band");
     }

@@ -4,6 +4,7 @@ use crate::diag::{Diagnostics, Label};
 use crate::analyze::Context;
 use crate::diag::num;
 use crate::model::{Level3, Sp};
+use crate::num::Num;
 
 declare_rule! {
     /// ## What it does
@@ -37,7 +38,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         let Some(unit) = ctx.inherited(m, |k| k.unit.as_ref().map(|u| u.value)) else {
             continue;
         };
-        let mut values: Vec<(&str, &Sp<f64>)> = Vec::new();
+        let mut values: Vec<(&str, &Sp<Num>)> = Vec::new();
         if let Some(t) = &m.thresholds {
             for l in Level3::ALL {
                 if let Some(v) = t.level(l) {
@@ -64,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                     msg!(
                         "{} {} of `{}` is impossible for unit `{}`",
                         what,
-                        num(v.value),
+                        v.value,
                         m.id.value,
                         unit.as_str()
                     ),

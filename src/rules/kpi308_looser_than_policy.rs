@@ -1,7 +1,7 @@
 //! `looser-than-policy`: a metric (or an extending policy) loosens a policy KPI.
 
 use crate::analyze::Context;
-use crate::diag::{Diagnostics, Label, num};
+use crate::diag::{Diagnostics, Label};
 use crate::model::{Metric, Origin, RuleSetting};
 use crate::policy::Conflict;
 use crate::policy::strictness::{Loosening, loosenings};
@@ -84,12 +84,12 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
                         "{} sets {} {} but the policy requires {} for `{}` ({})",
                         what,
                         level.as_str(),
-                        num(loose.value),
-                        num(strict.value),
+                        loose.value,
+                        strict.value,
                         kpi,
                         dir
                     ),
-                    msg!("use {} {} or stricter", level.as_str(), num(strict.value)),
+                    msg!("use {} {} or stricter", level.as_str(), strict.value),
                 )
             }
             Loosening::Trend { strict, loose } => {

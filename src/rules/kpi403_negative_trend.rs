@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
-use crate::diag::{Diagnostics, Label, Message, num};
+use crate::diag::{Diagnostics, Label, Message};
 
 declare_rule! {
     /// ## What it does
@@ -58,9 +58,9 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
                 s.metric.id,
                 super::text::scope(s.scope),
                 s.movement.as_str(),
-                num(first.value),
+                first.value,
                 first.period,
-                num(s.latest.value),
+                s.latest.value,
                 s.latest.period,
                 wanted
             ),

@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::analyze::data::{DataFacts, Fault};
-use crate::diag::{Diagnostics, Label, num};
+use crate::diag::{Diagnostics, Label};
 
 declare_rule! {
     /// ## What it does
@@ -48,7 +48,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             msg!(
                 "`{}` reports {} for {}, impossible for unit `{}`",
                 metric,
-                num(*value),
+                *value,
                 period,
                 unit.as_str()
             ),

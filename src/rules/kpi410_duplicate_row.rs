@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
-use crate::diag::{Diagnostics, Label, Message, num};
+use crate::diag::{Diagnostics, Label, Message};
 
 declare_rule! {
     /// ## What it does
@@ -48,7 +48,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
                 r.metric,
                 super::text::scope(&r.scope),
                 r.period,
-                num(r.kept.value)
+                r.kept.value
             ),
         )
         .subject(r.metric.to_owned())

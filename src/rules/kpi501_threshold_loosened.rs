@@ -1,6 +1,6 @@
 //! `threshold-loosened`: a pull request loosens a KPI or metric.
 
-use crate::diag::{Diagnostics, Label, Message, num};
+use crate::diag::{Diagnostics, Label, Message};
 use crate::diff::Delta;
 use crate::model::{Direction, Metric};
 use crate::policy::strictness::{Loosening, loosenings};
@@ -81,14 +81,14 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
                 loose: None,
             } => (
                 fallback,
-                msg!("drops {} (was {})", level.as_str(), num(strict.value)),
+                msg!("drops {} (was {})", level.as_str(), strict.value),
             ),
             Loosening::Level {
                 level,
                 strict,
                 loose: Some(h),
             } => {
-                let verb = if h.value < strict.value {
+                let verb = if h.value.lt(strict.value) {
                     "lowers"
                 } else {
                     "raises"
@@ -99,8 +99,8 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
                         "{} {} from {} to {}",
                         verb,
                         level.as_str(),
-                        num(strict.value),
-                        num(h.value)
+                        strict.value,
+                        h.value
                     ),
                 )
             }

@@ -1,7 +1,7 @@
 //! Phrasings several rules share, so that their findings read alike.
 
 use crate::analyze::data::{SeriesFacts, Threshold};
-use crate::diag::{Message, num};
+use crate::diag::Message;
 use crate::model::Direction;
 
 /// ` (scope `x`)`, or nothing for a series without a scope.
@@ -21,18 +21,18 @@ pub(super) fn past_threshold(s: &SeriesFacts<'_>, t: &Threshold) -> Message {
     let how = match eff.target {
         Some(tg) if eff.direction == Some(Direction::Stable) => msg!(
             "more than {} from its target {} (its {} threshold is {})",
-            num((t.value - tg.value).abs()),
-            num(tg.value),
+            t.value.minus(tg.value).abs(),
+            tg.value,
             name,
-            num(t.value)
+            t.value
         ),
-        _ => msg!("past its {} threshold {}", name, num(t.value)),
+        _ => msg!("past its {} threshold {}", name, t.value),
     };
     msg!(
         "`{}`{} is {} in {}, {}",
         s.metric.id,
         scope(s.scope),
-        num(s.latest.value),
+        s.latest.value,
         s.latest.period,
         how
     )

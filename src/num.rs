@@ -1,0 +1,251 @@
+//! Numbers as written: a threshold, an OKR value, a data value. Each keeps its exact
+//! decimal value (when it has one: every number of up to 28 significant digits does) beside
+//! its binary one, so that a verdict never hangs on binary rounding: a value computed as
+//! `287 / 4100` percent *is* 7, at a warn threshold of 7, not past it; a value 0.2 from a
+//! target is inside a band of 0.2. Arithmetic and comparisons use the exact values when both
+//! sides have one, and fall back to `f64` otherwise (a number beyond `Decimal`'s range).
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A number, exact where it can be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num {
+    value: f64,
+    exact: Option<Decimal>,
+}
+
+impl Num {
+    /// Zero.
+    pub const ZERO: Self = Self {
+        value: 0.0,
+        exact: Some(Decimal::ZERO),
+    };
+
+    /// A binary value with no exact decimal (NaN, infinities, computed values).
+    #[must_use]
+    pub fn float(value: f64) -> Self {
+        Self { value, exact: None }
+    }
+
+    /// An integer.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn int(value: i64) -> Self {
+        Self {
+            value: value as f64,
+            exact: Some(Decimal::from(value)),
+        }
+    }
+
+    /// A number's text (`88.25`, `-3`, `1e3`): its binary value as the standard parser
+    /// reads it, and its exact decimal value when it has one. `None` when it is no number.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let value: f64 = text.parse().ok()?;
+        Some(Self {
+            value,
+            exact: exact_of(text),
+        })
+    }
+
+    /// `mantissa / 10^scale`, whose binary value the caller computed (correctly rounded).
+    #[must_use]
+    pub fn decimal(mantissa: i64, scale: u32, value: f64) -> Self {
+        Self {
+            value,
+            exact: Decimal::try_from_i128_with_scale(i128::from(mantissa), scale).ok(),
+        }
+    }
+
+    /// The binary value.
+    #[must_use]
+    pub fn value(self) -> f64 {
+        self.value
+    }
+
+    /// The exact value, if it has one.
+    #[must_use]
+    pub fn exact(self) -> Option<Decimal> {
+        self.exact
+    }
+
+    /// `self / other`, exactly when both are exact (to 28 significant digits); `None` for a
+    /// zero divisor.
+    #[must_use]
+    pub fn divided_by(self, other: Self) -> Option<Self> {
+        if other.value == 0.0 {
+            return None;
+        }
+        Some(match (self.exact, other.exact) {
+            (Some(a), Some(b)) => Self::from_exact(a.checked_div(b)?),
+            _ => Self::float(self.value / other.value),
+        })
+    }
+
+    /// `self * factor`.
+    #[must_use]
+    pub fn times(self, factor: i64) -> Self {
+        match self
+            .exact
+            .and_then(|a| a.checked_mul(Decimal::from(factor)))
+        {
+            Some(e) => Self::from_exact(e),
+            #[allow(clippy::cast_precision_loss)]
+            None => Self::float(self.value * factor as f64),
+        }
+    }
+
+    /// `self - other`.
+    #[must_use]
+    pub fn minus(self, other: Self) -> Self {
+        match (self.exact, other.exact) {
+            (Some(a), Some(b)) => a
+                .checked_sub(b)
+                .map_or_else(|| Self::float(self.value - other.value), Self::from_exact),
+            _ => Self::float(self.value - other.value),
+        }
+    }
+
+    /// `self + other`.
+    #[must_use]
+    pub fn plus(self, other: Self) -> Self {
+        match (self.exact, other.exact) {
+            (Some(a), Some(b)) => a
+                .checked_add(b)
+                .map_or_else(|| Self::float(self.value + other.value), Self::from_exact),
+            _ => Self::float(self.value + other.value),
+        }
+    }
+
+    /// The absolute value.
+    #[must_use]
+    pub fn abs(self) -> Self {
+        Self {
+            value: self.value.abs(),
+            exact: self.exact.map(|e| e.abs()),
+        }
+    }
+
+    /// Orders two numbers: exactly when both are exact.
+    #[must_use]
+    pub fn compare(self, other: Self) -> Ordering {
+        match (self.exact, other.exact) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => self.value.total_cmp(&other.value),
+        }
+    }
+
+    /// Whether `self < other`.
+    #[must_use]
+    pub fn lt(self, other: Self) -> bool {
+        self.compare(other) == Ordering::Less
+    }
+
+    /// Whether `self > other`.
+    #[must_use]
+    pub fn gt(self, other: Self) -> bool {
+        self.compare(other) == Ordering::Greater
+    }
+
+    /// Whether the number is a whole number.
+    #[must_use]
+    pub fn is_integer(self) -> bool {
+        match self.exact {
+            Some(e) => e.fract().is_zero(),
+            None => self.value.fract() == 0.0,
+        }
+    }
+
+    /// An exact value, with its correctly rounded binary value (read back from its digits,
+    /// which `Decimal`'s own conversion does not promise).
+    fn from_exact(exact: Decimal) -> Self {
+        let value = exact
+            .normalize()
+            .to_string()
+            .parse()
+            .unwrap_or_else(|_| exact.to_f64().unwrap_or(f64::NAN));
+        Self {
+            value,
+            exact: Some(exact),
+        }
+    }
+}
+
+impl From<f64> for Num {
+    fn from(value: f64) -> Self {
+        Self::float(value)
+    }
+}
+
+/// The exact decimal of a number's text, if it has one.
+fn exact_of(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let text = text.strip_prefix('+').unwrap_or(text);
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str_exact(text).ok()
+    }
+}
+
+impl fmt::Display for Num {
+    /// At most six decimals, no trailing zeros: a computed `110.00000000000001` reads
+    /// `110` and `1.8333333333333333` reads `1.833333`, as [`crate::diag::num`] writes them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.exact {
+            Some(e) if e.abs() < Decimal::from(1_000_000_000_000_000_i64) => {
+                let rounded = e.round_dp(6).normalize();
+                if rounded.is_zero() {
+                    f.write_str("0") // not `-0`
+                } else {
+                    write!(f, "{rounded}")
+                }
+            }
+            _ => f.write_str(&crate::diag::num(self.value)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(text: &str) -> Num {
+        Num::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_ratio_at_a_threshold_is_at_it_not_past_it() {
+        // 287 / 4100 as a percent is 7: binary arithmetic makes it 7.000000000000001.
+        let pct = n("287").divided_by(n("4100")).unwrap().times(100);
+        assert_eq!(pct.compare(n("7")), Ordering::Equal);
+        assert_eq!(pct.to_string(), "7");
+        assert_eq!(pct.value(), 7.0);
+        let binary = |n: f64, d: f64| n / d * 100.0;
+        assert!(binary(287.0, 4100.0) > 7.0, "the binary value is past it");
+        let ratio = n("14").divided_by(n("100")).unwrap().times(100);
+        assert_eq!(ratio.compare(n("14")), Ordering::Equal);
+        // A band of 0.2 around 50.1: 49.9 is on its edge, not past it.
+        let from_target = n("49.9").minus(n("50.1")).abs();
+        assert_eq!(
+            from_target.compare(n("50.3").minus(n("50.1")).abs()),
+            Ordering::Equal
+        );
+        assert!(n("0").divided_by(n("0")).is_none());
+    }
+
+    #[test]
+    fn numbers_print_as_people_write_them() {
+        assert_eq!(n("95").to_string(), "95");
+        assert_eq!(n("97.50").to_string(), "97.5");
+        assert_eq!(n("1e3").to_string(), "1000");
+        assert_eq!(n("-0.0000001").to_string(), "0");
+        assert_eq!(n("1").divided_by(n("3")).unwrap().to_string(), "0.333333");
+        assert_eq!(Num::float(f64::NAN).to_string(), "NaN");
+        assert_eq!(n("1e20").to_string(), "100000000000000000000");
+        assert!(n("3.0").is_integer() && !n("3.5").is_integer());
+    }
+}
