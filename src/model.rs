@@ -10,19 +10,29 @@ use crate::rules::Rule;
 use crate::source::{FileId, Span};
 use jiff::civil::Date;
 
-/// A value and where it is written.
+/// A value and where it is written: its file and span. A value a layer inherits from a
+/// parent keeps the parent's file, so a finding about it always points at the file that
+/// says it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sp<T> {
     /// The value.
     pub value: T,
     /// Its span.
     pub span: Span,
+    /// The file that says it.
+    pub file: FileId,
 }
 
 impl<T> Sp<T> {
-    /// Wraps a value with its span.
-    pub fn new(value: T, span: Span) -> Self {
-        Self { value, span }
+    /// Wraps a value with where it is written.
+    pub fn new(value: T, span: Span, file: FileId) -> Self {
+        Self { value, span, file }
+    }
+
+    /// A label at the value.
+    #[must_use]
+    pub fn at(&self) -> crate::diag::Label {
+        crate::diag::Label::at(self.file, self.span)
     }
 }
 
@@ -155,6 +165,8 @@ impl Level3 {
 pub struct Thresholds {
     /// Span of the whole `thresholds` value.
     pub span: Span,
+    /// The file that writes it.
+    pub file: FileId,
     /// Where the KPI should be.
     pub target: Option<Sp<Num>>,
     /// Warn past this.
@@ -191,6 +203,8 @@ impl Thresholds {
 pub struct Okr {
     /// Span of the `okr` table.
     pub span: Span,
+    /// The file that writes it.
+    pub file: FileId,
     /// The objective.
     pub objective: Option<Sp<String>>,
     /// Starting value.
@@ -468,67 +482,82 @@ pub struct Catalogue {
     pub metrics: Vec<Metric>,
 }
 
-fn string(node: &Node, key: &str) -> Option<Sp<String>> {
-    let n = node.get(key)?;
-    n.as_str().map(|s| Sp::new(s.to_owned(), n.span))
+/// Reads the values of one file's document, each with where it is written.
+#[derive(Clone, Copy)]
+struct Reader {
+    file: FileId,
 }
 
-/// A `YYYY-MM-DD` date (a TOML date or a string); anything else is left to the schema.
-fn date(node: &Node, key: &str) -> Option<Sp<Date>> {
-    let n = node.get(key)?;
-    n.as_str()
-        .and_then(|s| s.parse().ok())
-        .map(|v| Sp::new(v, n.span))
-}
+impl Reader {
+    fn sp<T>(self, value: T, node: &Node) -> Sp<T> {
+        Sp::new(value, node.span, self.file)
+    }
 
-fn number(node: &Node, key: &str) -> Option<Sp<Num>> {
-    let n = node.get(key)?;
-    n.as_num().map(|v| Sp::new(v, n.span))
-}
+    fn string(self, node: &Node, key: &str) -> Option<Sp<String>> {
+        let n = node.get(key)?;
+        n.as_str().map(|s| self.sp(s.to_owned(), n))
+    }
 
-fn parsed<T>(node: &Node, key: &str, parse: fn(&str) -> Option<T>) -> Option<Sp<T>> {
-    let n = node.get(key)?;
-    n.as_str().and_then(parse).map(|v| Sp::new(v, n.span))
-}
+    /// A `YYYY-MM-DD` date (a TOML date or a string); anything else is left to the schema.
+    fn date(self, node: &Node, key: &str) -> Option<Sp<Date>> {
+        let n = node.get(key)?;
+        n.as_str()
+            .and_then(|s| s.parse().ok())
+            .map(|v| self.sp(v, n))
+    }
 
-fn strings(node: &Node, key: &str) -> Vec<Sp<String>> {
-    node.get(key).map_or_else(Vec::new, |n| {
-        n.items()
-            .iter()
-            .filter_map(|i| i.as_str().map(|s| Sp::new(s.to_owned(), i.span)))
-            .collect()
-    })
-}
+    fn number(self, node: &Node, key: &str) -> Option<Sp<Num>> {
+        let n = node.get(key)?;
+        n.as_num().map(|v| self.sp(v, n))
+    }
 
-fn thresholds(node: &Node) -> Option<Thresholds> {
-    let t = node.get("thresholds")?;
-    Some(Thresholds {
-        span: t.span,
-        target: number(t, "target"),
-        warn: number(t, "warn"),
-        critical: number(t, "critical"),
-        trend: parsed(t, "trend", Trend::parse),
-    })
-}
+    fn parsed<T>(self, node: &Node, key: &str, parse: fn(&str) -> Option<T>) -> Option<Sp<T>> {
+        let n = node.get(key)?;
+        n.as_str().and_then(parse).map(|v| self.sp(v, n))
+    }
 
-fn okr(node: &Node) -> Option<Okr> {
-    let o = node.get("okr")?;
-    Some(Okr {
-        span: o.span,
-        objective: string(o, "objective"),
-        baseline: number(o, "baseline"),
-        target: number(o, "target"),
-        due: date(o, "due"),
-    })
+    fn strings(self, node: &Node, key: &str) -> Vec<Sp<String>> {
+        node.get(key).map_or_else(Vec::new, |n| {
+            n.items()
+                .iter()
+                .filter_map(|i| i.as_str().map(|s| self.sp(s.to_owned(), i)))
+                .collect()
+        })
+    }
+
+    fn thresholds(self, node: &Node) -> Option<Thresholds> {
+        let t = node.get("thresholds")?;
+        Some(Thresholds {
+            span: t.span,
+            file: self.file,
+            target: self.number(t, "target"),
+            warn: self.number(t, "warn"),
+            critical: self.number(t, "critical"),
+            trend: self.parsed(t, "trend", Trend::parse),
+        })
+    }
+
+    fn okr(self, node: &Node) -> Option<Okr> {
+        let o = node.get("okr")?;
+        Some(Okr {
+            span: o.span,
+            file: self.file,
+            objective: self.string(o, "objective"),
+            baseline: self.number(o, "baseline"),
+            target: self.number(o, "target"),
+            due: self.date(o, "due"),
+        })
+    }
 }
 
 /// Extracts a `[[kpi]]` or `[[metric]]` entry; `None` if it has no string `id`.
 #[must_use]
 pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
-    let id = string(node, "id")?;
+    let r = Reader { file };
+    let id = r.string(node, "id")?;
     let name = match origin {
-        Origin::Policy => string(node, "title"),
-        Origin::Catalogue => string(node, "name"),
+        Origin::Policy => r.string(node, "title"),
+        Origin::Catalogue => r.string(node, "name"),
     };
     Some(Metric {
         origin,
@@ -536,37 +565,38 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         span: node.span,
         id,
         name,
-        description: string(node, "description"),
-        implements: string(node, "implements"),
-        tier: parsed(node, "tier", Tier::parse),
-        category: string(node, "category"),
-        unit: parsed(node, "unit", Unit::parse),
-        direction: parsed(node, "direction", Direction::parse),
-        owner: string(node, "owner"),
-        cadence: parsed(node, "cadence", Cadence::parse),
-        source: parsed(node, "source", DataSource::parse),
-        visibility: parsed(node, "visibility", Visibility::parse),
-        frameworks: strings(node, "frameworks"),
-        thresholds: thresholds(node),
-        okr: okr(node),
+        description: r.string(node, "description"),
+        implements: r.string(node, "implements"),
+        tier: r.parsed(node, "tier", Tier::parse),
+        category: r.string(node, "category"),
+        unit: r.parsed(node, "unit", Unit::parse),
+        direction: r.parsed(node, "direction", Direction::parse),
+        owner: r.string(node, "owner"),
+        cadence: r.parsed(node, "cadence", Cadence::parse),
+        source: r.parsed(node, "source", DataSource::parse),
+        visibility: r.parsed(node, "visibility", Visibility::parse),
+        frameworks: r.strings(node, "frameworks"),
+        thresholds: r.thresholds(node),
+        okr: r.okr(node),
         required: node
             .get("required")
-            .and_then(|n| n.as_bool().map(|b| Sp::new(b, n.span))),
-        rolls_up: strings(node, "rolls_up"),
-        decision_owner: string(node, "decision_owner"),
-        implementation_owner: string(node, "implementation_owner"),
+            .and_then(|n| n.as_bool().map(|b| r.sp(b, n))),
+        rolls_up: r.strings(node, "rolls_up"),
+        decision_owner: r.string(node, "decision_owner"),
+        implementation_owner: r.string(node, "implementation_owner"),
     })
 }
 
 /// Extracts a catalogue document.
 #[must_use]
 pub fn catalogue(root: &Node, file: FileId) -> Catalogue {
+    let r = Reader { file };
     let header = root.get("catalogue");
     Catalogue {
         file,
         span: header.map_or(root.span, |h| h.span),
-        id: header.and_then(|h| string(h, "id")),
-        owner: header.and_then(|h| string(h, "owner")),
+        id: header.and_then(|h| r.string(h, "id")),
+        owner: header.and_then(|h| r.string(h, "owner")),
         metrics: {
             use rayon::prelude::*;
             root.get("metric")
@@ -580,15 +610,17 @@ pub fn catalogue(root: &Node, file: FileId) -> Catalogue {
 }
 
 fn setting(settings: Option<&Node>, key: &str, file: FileId) -> Option<(FileId, Sp<i64>)> {
+    let r = Reader { file };
     let n = settings?.get(key)?;
-    n.as_i64().map(|v| (file, Sp::new(v, n.span)))
+    n.as_i64().map(|v| (file, r.sp(v, n)))
 }
 
 /// Extracts a policy document; `None` if `[policy] id` is missing (the schema reports it).
 #[must_use]
 pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
+    let r = Reader { file };
     let header = root.get("policy")?;
-    let id = string(header, "id")?;
+    let id = r.string(header, "id")?;
     let settings_node = root.get("settings");
     let settings = Settings {
         max_board_kpis: setting(settings_node, "max_board_kpis", file),
@@ -601,7 +633,7 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                     .items()
                     .iter()
                     .filter_map(|i| i.as_str().and_then(Tier::parse));
-                (file, Sp::new(tiers.collect(), n.span))
+                (file, r.sp(tiers.collect(), n))
             }),
     };
     let rules = root
@@ -613,7 +645,7 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
             let v = &e.value;
             let (level, locked, effective) = match v.as_str() {
                 Some(s) => (
-                    crate::diag::Level::parse(s).map(|l| Sp::new(l, v.span)),
+                    crate::diag::Level::parse(s).map(|l| r.sp(l, v)),
                     false,
                     None,
                 ),
@@ -621,10 +653,10 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                     v.get("severity").and_then(|n| {
                         n.as_str()
                             .and_then(crate::diag::Level::parse)
-                            .map(|l| Sp::new(l, n.span))
+                            .map(|l| r.sp(l, n))
                     }),
                     v.get("locked").and_then(Node::as_bool).unwrap_or(false),
-                    date(v, "effective"),
+                    r.date(v, "effective"),
                 ),
             };
             RuleSetting {
@@ -641,7 +673,7 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
     let items = |key: &str| root.get(key).map(Node::items).unwrap_or_default();
     Some(PolicyFile {
         file,
-        extends: strings(header, "extends"),
+        extends: r.strings(header, "extends"),
         id,
         settings,
         rules,
@@ -651,8 +683,8 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                 Some(Category {
                     file,
                     span: c.span,
-                    id: string(c, "id")?,
-                    owner: string(c, "owner"),
+                    id: r.string(c, "id")?,
+                    owner: r.string(c, "owner"),
                 })
             })
             .collect(),
@@ -667,9 +699,9 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                 Some(Banned {
                     file,
                     span: b.span,
-                    id: string(b, "id")?,
+                    id: r.string(b, "id")?,
                     matcher: BannedMatch {
-                        name: m.and_then(|m| string(m, "name")),
+                        name: m.and_then(|m| r.string(m, "name")),
                         fields: m
                             .map(Node::entries)
                             .unwrap_or_default()
@@ -677,34 +709,34 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                             .filter(|e| &*e.key != "name")
                             .filter_map(|e| {
                                 let v = e.value.as_str()?;
-                                Some((e.key.to_string(), Sp::new(v.to_owned(), e.value.span)))
+                                Some((e.key.to_string(), r.sp(v.to_owned(), &e.value)))
                             })
                             .collect(),
                     },
-                    reason: string(b, "reason").map(|s| s.value),
-                    suggest: string(b, "suggest").map(|s| s.value),
+                    reason: r.string(b, "reason").map(|s| s.value),
+                    suggest: r.string(b, "suggest").map(|s| s.value),
                 })
             })
             .collect(),
         exceptions: items("exception")
             .iter()
             .filter_map(|x| {
-                let rule = string(x, "rule")?;
+                let rule = r.string(x, "rule")?;
                 Some(Exception {
                     file,
                     span: x.span,
                     rule_ref: crate::rules::by_name(&rule.value),
                     rule,
-                    subject: string(x, "subject")?,
-                    reason: string(x, "reason"),
-                    approved_by: string(x, "approved_by"),
-                    expires: date(x, "expires"),
+                    subject: r.string(x, "subject")?,
+                    reason: r.string(x, "reason"),
+                    approved_by: r.string(x, "approved_by"),
+                    expires: r.date(x, "expires"),
                 })
             })
             .collect(),
         coverage: root
             .get("coverage")
-            .map(|c| strings(c, "require"))
+            .map(|c| r.strings(c, "require"))
             .unwrap_or_default(),
     })
 }

@@ -775,3 +775,26 @@ fn coverage_lists_controls_against_the_kpis_that_evidence_them() {
     let o = kpilint(&["coverage", "fixtures/demo", AS_OF, "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_secondary_label_points_into_the_file_it_names() {
+    // The team layer restates a KPI; `required` and the thresholds it leaves out come from
+    // the org layer, and findings about them point into the org file, at their lines.
+    let org = "[policy]\nid = \"org\"\n\n[[category]]\nid = \"identity_access\"\nowner = \"iam@example.com\"\n\n[[kpi]]\nid = \"k\"\ntitle = \"K\"\ntier = \"tactical\"\ncategory = \"identity_access\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\ncadence = \"monthly\"\nrequired = true\nthresholds = { target = 95, warn = 90, critical = 80 }\n";
+    let team = "[policy]\nid = \"team\"\nextends = [\"org\"]\n\n[[kpi]]\nid = \"k\"\nthresholds = { target = 97 }\n";
+    let dir = repo(&[
+        ("policies/org.toml", org),
+        ("policies/team.toml", team),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    let o = kpilint_in(dir.path(), &["check", AS_OF, "--format", "json"]);
+    let f = findings(&o);
+    let missing = f
+        .iter()
+        .find(|f| f["rule"] == "missing-required-kpi")
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    let related = &missing["related"][0];
+    assert_eq!(related["file"], "policies/org.toml", "{missing:#}");
+    assert_eq!(related["line"], 16, "{missing:#}");
+    assert_eq!(related["column"], 12, "{missing:#}");
+}

@@ -189,7 +189,7 @@ impl Effective {
                     *slot = Some(Threshold {
                         level,
                         value,
-                        file: def.file,
+                        file: v.file,
                         span: v.span,
                     });
                 }

@@ -79,11 +79,7 @@ impl<'a> Delta<'a> {
     /// (the last layer read from disk).
     #[must_use]
     pub fn policy_anchor(&self) -> Option<Label> {
-        self.head
-            .policy
-            .layers
-            .last()
-            .map(|l| Label::at(l.file, l.id.span))
+        self.head.policy.layers.last().map(|l| l.id.at())
     }
 
     /// Where findings about what is gone from a catalogue are located: the head catalogue

@@ -25,7 +25,7 @@ pub fn rule_names(policy: &Policy, diags: &mut Diagnostics) {
                 diags
                     .push(
                         &SCHEMA,
-                        Label::at(x.file, x.rule.span).with_message("cannot be waived"),
+                        x.rule.at().with_message("cannot be waived"),
                         msg!(
                             "exception names `{}`: a `kpilint diff` finding is about one change and cannot be waived",
                             x.rule.value

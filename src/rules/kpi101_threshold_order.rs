@@ -1,6 +1,6 @@
 //! `threshold-order`: thresholds that contradict the KPI's direction.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::{Direction, Level3, Trend};
 use crate::num::Num;
@@ -50,7 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             if contradicts {
                 out.push(
                     &THRESHOLD_ORDER,
-                    Label::at(m.file, trend.span).with_message("trend target"),
+                    trend.at().with_message("trend target"),
                     msg!(
                         "`{}` has trend target `{}` but direction `{}`",
                         m.id.value,
@@ -85,7 +85,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 };
                 out.push(
                     &THRESHOLD_ORDER,
-                    Label::at(m.file, b.span).with_message(format!(
+                    b.at().with_message(format!(
                         "{} {}",
                         lb.as_str(),
                         b.value
@@ -99,7 +99,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                         lb.as_str()
                     ),
                 )
-                .label(Label::at(m.file, a.span).with_message(format!(
+                .label(a.at().with_message(format!(
                     "{} {}",
                     la.as_str(),
                     a.value
@@ -128,7 +128,7 @@ fn check_stable(
         if let Some(b) = band {
             out.push(
                 &THRESHOLD_ORDER,
-                Label::at(m.file, b.span).with_message("no target to measure from"),
+                b.at().with_message("no target to measure from"),
                 msg!("`{}` is `stable` but has no `target`: its `warn` and `critical` bands mean nothing", m.id.value),
             )
             .subject(m.id.value.clone())
@@ -144,10 +144,10 @@ fn check_stable(
     {
         out.push(
             &THRESHOLD_ORDER,
-            Label::at(m.file, c.span).with_message(format!("critical {}", c.value)),
+            c.at().with_message(format!("critical {}", c.value)),
             msg!("`{}` is `stable`, so `critical` must be at least as far from the target {} as `warn`", m.id.value, target.value),
         )
-        .label(Label::at(m.file, w.span).with_message(format!("warn {}", w.value)))
+        .label(w.at().with_message(format!("warn {}", w.value)))
         .subject(m.id.value.clone())
         .help("widen the critical band, or narrow the warn band");
     }

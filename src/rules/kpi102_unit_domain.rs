@@ -1,6 +1,6 @@
 //! `unit-domain`: a value impossible for its unit.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::diag::num;
 use crate::model::{Level3, Sp};
@@ -60,7 +60,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 };
                 out.push(
                     &UNIT_DOMAIN,
-                    Label::at(m.file, v.span)
+                    v.at()
                         .with_message(format!("not a possible {}", unit.as_str())),
                     msg!(
                         "{} {} of `{}` is impossible for unit `{}`",

@@ -42,7 +42,7 @@ declare_rule! {
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for reference in ctx.references() {
         let (m, r) = (reference.by, reference.written);
-        let at = Label::at(m.file, r.span);
+        let at = r.at();
         match &reference.resolution {
                 Resolution::Unknown { within, hint } => {
                     let message = match within {

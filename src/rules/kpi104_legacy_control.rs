@@ -1,7 +1,7 @@
 //! `legacy-control`: a withdrawn NIST CSF 1.1 ID, or one whose number CSF 2.0 reuses.
 
 use crate::analyze::Context;
-use crate::diag::{Diagnostics, Label, Message};
+use crate::diag::{Diagnostics, Message};
 use crate::framework::Resolution;
 
 declare_rule! {
@@ -43,7 +43,7 @@ declare_rule! {
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for reference in ctx.references() {
         let (m, r) = (reference.by, reference.written);
-        let at = Label::at(m.file, r.span);
+        let at = r.at();
         match &reference.resolution {
                 Resolution::Legacy(f, c) => {
                     let help = if c.superseded_by.is_empty() {

@@ -1,7 +1,7 @@
 //! `noncanonical-control`: an informal spelling of a control ID.
 
 use crate::analyze::Context;
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::framework::Resolution;
 
 declare_rule! {
@@ -51,7 +51,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(
             &NONCANONICAL_CONTROL,
-            Label::at(m.file, r.span).with_message(format!("means `{}`", c.id)),
+            r.at().with_message(format!("means `{}`", c.id)),
             msg!(
                 "`{}` is an informal spelling of {} {}",
                 r.value,

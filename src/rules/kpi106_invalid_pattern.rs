@@ -1,6 +1,6 @@
 //! `invalid-pattern`: a banned-metric regex that does not compile.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::policy::compile_pattern;
 
@@ -48,7 +48,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             .to_owned();
         out.push(
             &INVALID_PATTERN,
-            Label::at(b.banned.file, name.span).with_message("does not compile"),
+            name.at().with_message("does not compile"),
             msg!("pattern of banned metric `{}` is not a valid regex: {}", b.banned.id.value, first_line),
         )
         .subject(b.banned.id.value.clone())

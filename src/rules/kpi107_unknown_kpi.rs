@@ -1,6 +1,6 @@
 //! `unknown-kpi`: a metric implements, or a KPI rolls up, a KPI the policy does not define.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::{Metric, Sp};
 
@@ -39,7 +39,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             if r.value == k.id.value {
                 out.push(
                     &UNKNOWN_KPI,
-                    Label::at(k.file, r.span).with_message("itself"),
+                    r.at().with_message("itself"),
                     msg!("KPI `{}` rolls up into itself", k.id.value),
                 )
                 .subject(k.id.value.clone())
@@ -92,7 +92,7 @@ fn check_named(
     );
     out.push(
         &UNKNOWN_KPI,
-        Label::at(by.file, named.span).with_message("no such KPI"),
+        named.at().with_message("no such KPI"),
         msg!(
             "{} `{}`, which the policy does not define",
             what,

@@ -1,6 +1,6 @@
 //! `unknown-category`: a KPI or metric names a category the policy does not define.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 
 declare_rule! {
@@ -47,7 +47,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         let f = out
             .push(
                 &UNKNOWN_CATEGORY,
-                Label::at(m.file, cat.span).with_message("no such category"),
+                cat.at().with_message("no such category"),
                 msg!(
                     "`{}` is in category `{}`, which the policy does not define",
                     m.id.value,

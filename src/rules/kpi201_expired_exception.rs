@@ -1,6 +1,6 @@
 //! `expired-exception`: an exception past (or within 30 days of) its expiry date.
 
-use crate::diag::{Diagnostics, Label, Severity};
+use crate::diag::{Diagnostics, Severity};
 use crate::analyze::Context;
 
 /// Days ahead of expiry at which an exception is reported as a warning.
@@ -41,7 +41,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for x in &ctx.policy.exceptions {
         let Some(exp) = &x.expires else { continue };
         let left = i64::from((exp.value - ctx.as_of).get_days());
-        let at = Label::at(x.file, exp.span);
+        let at = exp.at();
         if left < 0 {
             out.push(
                 &EXPIRED_EXCEPTION,

@@ -1,6 +1,6 @@
 //! `unapproved-exception`: an exception without a reason or an approver.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 
 declare_rule! {
@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             .join(" and ");
         out.push(
             &UNAPPROVED_EXCEPTION,
-            Label::at(x.file, x.rule.span).with_message("exception"),
+            x.rule.at().with_message("exception"),
             msg!(
                 "exception for `{}` on `{}` has no {}",
                 x.rule.value,

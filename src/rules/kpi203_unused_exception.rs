@@ -1,7 +1,7 @@
 //! `unused-exception`: a live exception that waived nothing. Judged once every other
 //! finding is settled, from what each exception waived.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::settle::{Waiver, Waivers};
 
 declare_rule! {
@@ -45,7 +45,7 @@ fn check(waivers: &Waivers<'_>, out: &mut Diagnostics) {
         };
         out.push(
             &UNUSED_EXCEPTION,
-            Label::at(x.file, x.subject.span).with_message("waives nothing"),
+            x.subject.at().with_message("waives nothing"),
             msg!(
                 "exception for `{}` on `{}` is unused: {}",
                 rule.name,

@@ -107,7 +107,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                     ),
                 )
                 .subject(m.id.value.clone())
-                .label(Label::at(b.banned.file, b.banned.id.span).with_message("banned here"));
+                .label(b.banned.id.at().with_message("banned here"));
             match &b.banned.suggest {
                 Some(s) => f.help(msg!("measure the outcome instead: {}", s)),
                 None => f.help("replace it with an outcome-based KPI that shows exposure changing"),

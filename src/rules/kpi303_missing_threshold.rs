@@ -1,6 +1,6 @@
 //! `missing-threshold`: a KPI with neither thresholds nor a trend target.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::Tier;
 
@@ -45,7 +45,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         }
         out.push(
             &MISSING_THRESHOLD,
-            Label::at(m.file, m.id.span).with_message("no thresholds"),
+            m.id.at().with_message("no thresholds"),
             msg!("`{}` has neither thresholds nor a trend target", m.id.value),
         )
         .subject(m.id.value.clone())

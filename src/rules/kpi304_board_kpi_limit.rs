@@ -1,6 +1,6 @@
 //! `board-kpi-limit`: more board KPIs than the policy allows.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::{Metric, Tier};
 
@@ -61,7 +61,7 @@ fn check_set<'a>(
     let f = out
         .push(
             &BOARD_KPI_LIMIT,
-            Label::at(first_over.file, first_over.id.span)
+            first_over.id.at()
                 .with_message(format!("board KPI #{}", limit + 1)),
             msg!(
                 "{} {} board KPIs; the policy allows at most {}",

@@ -1,8 +1,8 @@
 //! `activity-metric-on-board`: a raw count on the board.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
-use crate::model::{Tier, Unit};
+use crate::model::{Sp, Tier, Unit};
 
 declare_rule! {
     /// ## What it does
@@ -48,10 +48,10 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         if has_trend {
             continue;
         }
-        let span = m.unit.as_ref().map_or(m.id.span, |u| u.span);
+        let at = m.unit.as_ref().map_or_else(|| m.id.at(), Sp::at);
         out.push(
             &ACTIVITY_METRIC_ON_BOARD,
-            Label::at(m.file, span).with_message("raw count"),
+            at.with_message("raw count"),
             msg!("board KPI `{}` is a raw count with no ratio, duration or trend", m.id.value),
         )
         .subject(m.id.value.clone())

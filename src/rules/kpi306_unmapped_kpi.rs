@@ -1,6 +1,6 @@
 //! `unmapped-kpi`: a KPI of a tier that must map to a framework control, mapping to none.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 
 declare_rule! {
@@ -48,7 +48,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         let f = out
             .push(
                 &UNMAPPED_KPI,
-                Label::at(m.file, m.id.span).with_message("no framework mapping"),
+                m.id.at().with_message("no framework mapping"),
                 msg!("{} KPI `{}` maps to no framework control", tier.as_str(), m.id.value),
             )
             .subject(m.id.value.clone())

@@ -1,6 +1,7 @@
 //! `missing-required-kpi`: a catalogue that does not carry a required KPI.
 
 use crate::diag::{Diagnostics, Label};
+use crate::model::Sp;
 use crate::analyze::Context;
 use std::collections::HashSet;
 
@@ -46,7 +47,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             let name =
                 c.id.as_ref()
                     .map_or("this catalogue", |id| id.value.as_str());
-            let req_span = k.required.as_ref().map_or(k.id.span, |r| r.span);
+            let required = k.required.as_ref().map_or_else(|| k.id.at(), Sp::at);
             out.push(
                 &MISSING_REQUIRED_KPI,
                 Label::at(c.file, at).with_message(format!("`{}` missing", k.id.value)),
@@ -57,7 +58,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 ),
             )
             .subject(k.id.value.clone())
-            .label(Label::at(k.file, req_span).with_message("required here"))
+            .label(required.with_message("required here"))
             .help(msg!(
                 "add a `[[metric]]` with `implements = \"{}\"`",
                 k.id.value

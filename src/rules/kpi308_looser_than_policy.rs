@@ -65,7 +65,7 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
     let kpi = &parent.id.value;
     let found = loosenings(parent, child, false, None);
     for l in &found {
-        let (child_span, parent_span, message, help) = match *l {
+        let (child_at, parent_at, message, help) = match *l {
             Loosening::Level {
                 level,
                 strict,
@@ -78,8 +78,8 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
                     .or(child.direction.as_ref())
                     .map_or("", |d| d.value.as_str());
                 (
-                    loose.span,
-                    strict.span,
+                    loose.at(),
+                    strict.at(),
                     msg!(
                         "{} sets {} {} but the policy requires {} for `{}` ({})",
                         what,
@@ -95,8 +95,8 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
             Loosening::Trend { strict, loose } => {
                 let Some(loose) = loose else { continue };
                 (
-                    loose.span,
-                    strict.span,
+                    loose.at(),
+                    strict.at(),
                     msg!(
                         "{} sets trend `{}` but the policy requires `{}` for `{}`",
                         what,
@@ -108,8 +108,8 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
                 )
             }
             Loosening::Cadence { strict, loose } => (
-                loose.span,
-                strict.span,
+                loose.at(),
+                strict.at(),
                 msg!(
                     "{} is reported `{}` but the policy requires `{}` for `{}`",
                     what,
@@ -122,8 +122,8 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
             Loosening::Required { strict, loose } => {
                 let Some(loose) = loose else { continue };
                 (
-                    loose.span,
-                    strict.span,
+                    loose.at(),
+                    strict.at(),
                     msg!("{} drops `required` from KPI `{}`", what, kpi),
                     "an extending policy may add KPIs and tighten them, never drop a required one"
                         .into(),
@@ -132,11 +132,11 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
         };
         out.push(
             &LOOSER_THAN_POLICY,
-            Label::at(child.file, child_span).with_message("looser"),
+            child_at.with_message("looser"),
             message,
         )
         .subject(child.id.value.clone())
-        .label(Label::at(parent.file, parent_span).with_message("the policy sets it here"))
+        .label(parent_at.with_message("the policy sets it here"))
         .help(help);
     }
 }

@@ -1,6 +1,6 @@
 //! `manual-source`: a metric reported by hand.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::DataSource;
 
@@ -38,7 +38,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         }
         out.push(
             &MANUAL_SOURCE,
-            Label::at(m.file, src.span).with_message("manual"),
+            src.at().with_message("manual"),
             msg!("metric `{}` is reported manually", m.id.value),
         )
         .subject(m.id.value.clone())

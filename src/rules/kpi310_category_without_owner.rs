@@ -1,6 +1,6 @@
 //! `category-without-owner`: a policy category with no owner.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 
 declare_rule! {
@@ -35,7 +35,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         }
         out.push(
             &CATEGORY_WITHOUT_OWNER,
-            Label::at(c.file, c.id.span).with_message("no owner"),
+            c.id.at().with_message("no owner"),
             msg!("category `{}` has no owner", c.id.value),
         )
         .subject(c.id.value.clone())

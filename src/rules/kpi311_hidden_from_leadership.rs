@@ -1,6 +1,6 @@
 //! `hidden-from-leadership`: a board or required KPI not visible to leadership.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::{Tier, Visibility};
 
@@ -53,13 +53,13 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         let f = out
             .push(
                 &HIDDEN_FROM_LEADERSHIP,
-                Label::at(m.file, vis.span).with_message("hidden"),
+                vis.at().with_message("hidden"),
                 msg!("`{}` is {} but only visible to the team", m.id.value, why),
             )
             .subject(m.id.value.clone())
             .help("set `visibility = \"leadership\"`");
         if let Some(k) = required {
-            f.label(Label::at(k.file, k.id.span).with_message("required KPI"));
+            f.label(k.id.at().with_message("required KPI"));
         }
     }
 }

@@ -50,7 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         if missing.is_empty() {
             continue;
         }
-        let span = m.okr.as_ref().map_or(m.id.span, |o| o.span);
+        let at = m.okr.as_ref().map_or_else(|| m.id.at(), |o| Label::at(o.file, o.span));
         let list = missing
             .iter()
             .map(|k| format!("`{k}`"))
@@ -58,7 +58,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             .join(", ");
         out.push(
             &OKR_NOT_TIME_BOUND,
-            Label::at(m.file, span).with_message("incomplete OKR"),
+            at.with_message("incomplete OKR"),
             msg!("OKR `{}` lacks {}", m.id.value, list),
         )
         .subject(m.id.value.clone())

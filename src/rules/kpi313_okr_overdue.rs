@@ -1,6 +1,6 @@
 //! `okr-overdue`: an OKR past its due date.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::Tier;
 
@@ -49,7 +49,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         let days = (ctx.as_of - date).get_days();
         out.push(
             &OKR_OVERDUE,
-            Label::at(m.file, due.span).with_message(format!("{days} days ago")),
+            due.at().with_message(format!("{days} days ago")),
             msg!("OKR `{}` was due on {} ({} days ago)", m.id.value, due.value, days),
         )
         .subject(m.id.value.clone())

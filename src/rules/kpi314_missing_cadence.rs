@@ -1,6 +1,6 @@
 //! `missing-cadence`: a KPI with no reporting cadence.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 use crate::analyze::Context;
 use crate::model::Tier;
 
@@ -43,7 +43,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         }
         out.push(
             &MISSING_CADENCE,
-            Label::at(m.file, m.id.span).with_message("no cadence"),
+            m.id.at().with_message("no cadence"),
             msg!("`{}` has no reporting cadence", m.id.value),
         )
         .subject(m.id.value.clone())

@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 
 declare_rule! {
     /// ## What it does
@@ -30,7 +30,7 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in facts.missing(ctx) {
         out.push(
             &MISSING_DATA,
-            Label::at(m.file, m.id.span).with_message("no data"),
+            m.id.at().with_message("no data"),
             msg!("metric `{}` has no row in the data given", m.id.value),
         )
         .subject(m.id.value.clone())

@@ -2,9 +2,8 @@
 
 use crate::diag::{Diagnostics, Label, Message};
 use crate::diff::Delta;
-use crate::model::{Direction, Metric};
+use crate::model::{Direction, Metric, Sp};
 use crate::policy::strictness::{Loosening, loosenings};
-use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
@@ -56,10 +55,10 @@ fn loosened(
     inherited: Option<Direction>,
     out: &mut Diagnostics,
 ) {
-    for (span, change) in changes(base, head, inherited) {
+    for (at, change) in changes(base, head, inherited) {
         out.push(
             &THRESHOLD_LOOSENED,
-            Label::at(head.file, span).with_message("loosened"),
+            at.with_message("loosened"),
             msg!("this change {} for {} `{}`", change, what, head.id.value),
         )
         .subject(head.id.value.clone())
@@ -67,11 +66,14 @@ fn loosened(
     }
 }
 
-/// How `head` loosens `base` (its own revision): (head span, what changed, naming the base
+/// How `head` loosens `base` (its own revision): (where in head, what changed, naming the base
 /// value). `inherited` is the direction of the KPI a metric implements, for metrics that
 /// leave theirs out.
-fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(Span, Message)> {
-    let fallback = head.thresholds.as_ref().map_or(head.id.span, |t| t.span);
+fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(Label, Message)> {
+    let fallback = head
+        .thresholds
+        .as_ref()
+        .map_or_else(|| head.id.at(), |t| Label::at(t.file, t.span));
     loosenings(base, head, true, inherited)
         .into_iter()
         .map(|l| match l {
@@ -80,7 +82,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
                 strict,
                 loose: None,
             } => (
-                fallback,
+                fallback.clone(),
                 msg!("drops {} (was {})", level.as_str(), strict.value),
             ),
             Loosening::Level {
@@ -94,7 +96,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
                     "raises"
                 };
                 (
-                    h.span,
+                    h.at(),
                     msg!(
                         "{} {} from {} to {}",
                         verb,
@@ -107,7 +109,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
             Loosening::Trend { strict, loose } => {
                 let now = loose.map_or(Message::text("none"), |t| msg!("`{}`", t.value.as_str()));
                 (
-                    loose.map_or(fallback, |t| t.span),
+                    loose.map_or_else(|| fallback.clone(), Sp::at),
                     msg!(
                         "changes the trend target from `{}` to {}",
                         strict.value.as_str(),
@@ -116,7 +118,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
                 )
             }
             Loosening::Cadence { strict, loose } => (
-                loose.span,
+                loose.at(),
                 msg!(
                     "reports `{}` instead of `{}`",
                     loose.value.as_str(),
@@ -124,7 +126,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(S
                 ),
             ),
             Loosening::Required { loose, .. } => (
-                loose.map_or(head.id.span, |r| r.span),
+                loose.map_or_else(|| head.id.at(), Sp::at),
                 "is no longer `required`".into(),
             ),
         })

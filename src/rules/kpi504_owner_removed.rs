@@ -39,14 +39,14 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
             ),
         ] {
             let whose = msg!("KPI `{}`", h.id.value);
-            let at = Label::at(h.file, h.id.span);
+            let at = h.id.at();
             owner_gone(&whose, role, was, now, at, &h.id.value, out);
         }
     }
     for (_, b, h) in delta.metrics() {
         let Some(h) = h else { continue };
         let whose = msg!("metric `{}`", h.id.value);
-        let at = Label::at(h.file, h.id.span);
+        let at = h.id.at();
         owner_gone(&whose, "owner", &b.owner, &h.owner, at, &h.id.value, out);
     }
     for b in &delta.base.catalogues {
@@ -75,7 +75,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
             continue;
         };
         let whose = msg!("category `{}`", h.id.value);
-        let at = Label::at(h.file, h.id.span);
+        let at = h.id.at();
         owner_gone(&whose, "owner", &b.owner, &h.owner, at, &h.id.value, out);
     }
 }

@@ -1,6 +1,6 @@
 //! `exception-added`: a pull request adds or extends an exception.
 
-use crate::diag::{Diagnostics, Label, Message};
+use crate::diag::{Diagnostics, Message};
 use crate::diff::Delta;
 
 declare_rule! {
@@ -64,7 +64,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
             .map_or("nobody", |a| a.value.as_str());
         out.push(
             &EXCEPTION_ADDED,
-            Label::at(h.file, h.rule.span).with_message("needs approval"),
+            h.rule.at().with_message("needs approval"),
             message,
         )
         .subject(h.subject.value.clone())

@@ -86,7 +86,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         {
             let was = effective(b).map_or_else(|| Message::text("now"), |d| msg!("on {}", d));
             let at = setting
-                .and_then(|s| s.effective.as_ref().map(|e| Label::at(s.file, e.span)))
+                .and_then(|s| s.effective.as_ref().map(|e| e.at()))
                 .or(at.clone());
             report(
                 at,
