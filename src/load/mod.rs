@@ -154,7 +154,7 @@ impl Loaded {
                 std::thread::spawn(move || drop(root));
             }
             Some(FileKind::Catalogue | FileKind::Config) => {}
-            None if sources.get(file).text.trim().is_empty() => {
+            None if is_blank(&sources.get(file).text) => {
                 diags
                     .push(
                         &SCHEMA,
@@ -237,23 +237,30 @@ fn load(ws: &Workspace, path: &Path) -> (SourceFile, Result<Node, ParseError>) {
             }
         },
     };
+    let (text, result) = parse_bytes(path.extension().and_then(|x| x.to_str()), bytes);
+    (source(text), result)
+}
+
+/// A file's bytes as text (lossily, when they are not UTF-8) and parsed by its extension:
+/// `json`, `toml` (or none), `yaml`. Text that is not UTF-8 is an error at its first bad
+/// byte; an empty document is an empty table (what it lacks is said when it is sorted).
+pub fn parse_bytes(extension: Option<&str>, bytes: Vec<u8>) -> (String, Result<Node, ParseError>) {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            return fail(
-                lossy,
-                "file is not valid UTF-8".into(),
-                Span::new(at, at + 1),
-            );
+            let error = ParseError {
+                message: "file is not valid UTF-8".into(),
+                span: Span::new(at, at + 1),
+            };
+            return (lossy, Err(error));
         }
     };
-    if text.trim().is_empty() {
-        // An empty document: what it lacks is said when it is sorted.
-        return (source(text), Ok(Node::empty_table()));
+    if is_blank(&text) {
+        return (text, Ok(Node::empty_table()));
     }
-    let result = match path.extension().and_then(|x| x.to_str()) {
+    let result = match extension {
         Some("json") => json::parse(&text),
         Some("toml") | None => toml::parse(&text),
         // Not read yet; a YAML catalogue must not make a run pass by being skipped.
@@ -263,7 +270,14 @@ fn load(ws: &Workspace, path: &Path) -> (SourceFile, Result<Node, ParseError>) {
             span: Span::default(),
         }),
     };
-    (source(text), result)
+    (text, result)
+}
+
+/// Whether a document holds only the whitespace TOML and JSON both allow (a form feed is
+/// not whitespace to either).
+fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// A YAML file: an error at its first kpilint key, or an empty document if it has none.

@@ -152,5 +152,14 @@ mod tests {
         assert_eq!(ok.get("c").unwrap().as_i64(), Some(15));
         assert_eq!(ok.get("d").unwrap().as_f64(), Some(f64::INFINITY));
         assert!(parse("").unwrap().entries().is_empty());
+        for text in [
+            "a = 0x",
+            "a = 0b",
+            "a = 0o",
+            "a = \u{ff11}",
+            "a = 1\u{0661}",
+        ] {
+            assert!(parse(text).is_err(), "{text}");
+        }
     }
 }
