@@ -33,6 +33,8 @@ pub struct Config {
     pub path: PathBuf,
     /// Its text.
     pub text: String,
+    /// Its document, parsed once.
+    pub tree: Node,
     /// Policy globs.
     pub policies: Vec<String>,
     /// Catalogue globs.
@@ -86,6 +88,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
         format: string("format").and_then(Format::parse),
         fail_on: string("fail_on").and_then(FailOn::parse),
         text,
+        tree: root_node,
     })
 }
 
@@ -103,23 +106,22 @@ impl Config {
             Some(self.path.clone()),
             self.text.clone(),
         ));
-        if let Ok(root) = crate::load::toml::parse(&self.text) {
-            crate::schema::validate(crate::schema::FileKind::Config, &root, file, diags);
-            // A glob that does not compile would match nothing, silently.
-            for key in ["policies", "catalogues", "data"] {
-                for item in root.get(key).map(Node::items).unwrap_or_default() {
-                    let Some(pattern) = item.as_str() else {
-                        continue;
-                    };
-                    if let Err(e) = glob(pattern) {
-                        diags
-                            .push(
-                                &crate::rules::SCHEMA,
-                                Label::at(file, item.span).with_message("invalid glob"),
-                                msg!("`{}` glob `{}` is invalid: {}", key, pattern, e.kind()),
-                            )
-                            .help("globs are relative to kpilint.toml: `metrics/**/*.toml`");
-                    }
+        let root = &self.tree;
+        crate::schema::validate(crate::schema::FileKind::Config, root, file, diags);
+        // A glob that does not compile would match nothing, silently.
+        for key in ["policies", "catalogues", "data"] {
+            for item in root.get(key).map(Node::items).unwrap_or_default() {
+                let Some(pattern) = item.as_str() else {
+                    continue;
+                };
+                if let Err(e) = glob(pattern) {
+                    diags
+                        .push(
+                            &crate::rules::SCHEMA,
+                            Label::at(file, item.span).with_message("invalid glob"),
+                            msg!("`{}` glob `{}` is invalid: {}", key, pattern, e.kind()),
+                        )
+                        .help("globs are relative to kpilint.toml: `metrics/**/*.toml`");
                 }
             }
         }

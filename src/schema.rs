@@ -6,7 +6,7 @@
 //! be an array, and each metric is validated on its own, in parallel, against the schema's
 //! `$defs/metric`.
 
-use crate::diag::{Diagnostics, Label};
+use crate::diag::{Diagnostics, Label, Message};
 use crate::load::node::{Kind, Node};
 use crate::rules::SCHEMA;
 use crate::schema_node::NodeJson;
@@ -72,6 +72,7 @@ fn compile(kind: &str, item: Option<(&'static str, &str)>) -> Compiled {
 
 fn build(schema: &Value) -> Validator {
     jsonschema::options_for::<NodeJson>()
+        .should_validate_formats(true)
         .build(schema)
         .expect("embedded schema compiles")
 }
@@ -170,9 +171,9 @@ fn report(
         }
         let path = display_path(prefix, &segments);
         let at = if path.is_empty() {
-            String::new()
+            Message::default()
         } else {
-            format!("`{path}`: ")
+            msg!("`{}`: ", path)
         };
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -227,6 +228,12 @@ fn report(
                     f.help(msg!("did you mean `{}`?", s));
                 }
             }
+            ValidationErrorKind::Format { format } if format == "date" => {
+                date_error(out, file, node, &at);
+            }
+            ValidationErrorKind::Pattern { pattern } if pattern == DATE_PATTERN => {
+                date_error(out, file, node, &at);
+            }
             ValidationErrorKind::OneOfNotValid { .. }
                 if segments.first().is_some_and(|s| s == "rules") =>
             {
@@ -245,6 +252,20 @@ fn report(
             }
         }
     }
+}
+
+/// The pattern of `$defs/date` in the schemas.
+const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// A value that is not a calendar date, said as a person would, not as a regex.
+fn date_error(out: &mut Diagnostics, file: FileId, node: &Node, at: &Message) {
+    let written = node.as_str().unwrap_or_default();
+    out.push(
+        &SCHEMA,
+        Label::at(file, node.span).with_message("not a date"),
+        msg!("{}`{}` is not a date: expected YYYY-MM-DD", at, written),
+    )
+    .help("write a calendar date such as `2027-03-31`");
 }
 
 /// For a table, point at its first key rather than its whole body.

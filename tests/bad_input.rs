@@ -168,3 +168,25 @@ fn symlink_loop_in_a_walked_directory() {
     );
     assert!(findings.iter().any(|f| f["rule"] == "manual-source"));
 }
+
+#[test]
+fn dates_are_calendar_dates_said_as_such() {
+    let f = run_with(
+        "okr.json",
+        br#"{"catalogue": {"id": "o"},
+ "metric": [{"id": "a", "tier": "okr", "okr": {"objective": "x", "baseline": 1, "target": 2, "due": "2027-02-30"}},
+            {"id": "b", "tier": "okr", "okr": {"objective": "x", "baseline": 1, "target": 2, "due": "2027-2-3"}}]}"#,
+    );
+    assert_one(
+        &f,
+        "schema",
+        2,
+        "`2027-02-30` is not a date: expected YYYY-MM-DD",
+    );
+    assert_one(
+        &f,
+        "schema",
+        3,
+        "`2027-2-3` is not a date: expected YYYY-MM-DD",
+    );
+}

@@ -798,3 +798,22 @@ fn a_secondary_label_points_into_the_file_it_names() {
     assert_eq!(related["line"], 16, "{missing:#}");
     assert_eq!(related["column"], 12, "{missing:#}");
 }
+
+#[test]
+fn an_invalid_format_or_fail_on_in_the_config_is_a_schema_finding() {
+    let dir = repo(&[
+        (
+            "kpilint.toml",
+            "format = \"xml\"\nfail_on = \"sometimes\"\n",
+        ),
+        ("policies/p.toml", TEAM_POLICY),
+        ("metrics/c.toml", ONE_METRIC),
+    ]);
+    // Neither value is used: the defaults hold (human output, fail on errors).
+    let o = kpilint_in(dir.path(), &["check", AS_OF]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("`xml` is not one of"), "{out}");
+    assert!(out.contains("`sometimes` is not one of"), "{out}");
+    assert!(out.contains("kpilint: 2 errors"), "{out}");
+}

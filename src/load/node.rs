@@ -53,6 +53,12 @@ pub enum Kind {
     Null,
 }
 
+impl Default for Node {
+    fn default() -> Self {
+        Self::empty_table()
+    }
+}
+
 impl Node {
     /// An empty table spanning nothing: the document of an empty file.
     #[must_use]
