@@ -1,35 +1,91 @@
-//! Every rule has a fixture that triggers it and one that does not.
+//! Every rule has a fixture that triggers it and one that does not: one test per rule,
+//! named by its code and name, so `cargo test --test rules KPI303` runs one rule.
 //!
 //! `tests/fixtures/rules/<CODE>/bad/` must make rule `<CODE>` fire on exactly the lines
 //! marked `# <CODE>` (in any `.toml` file of the fixture; data files, which cannot hold
 //! comments, list theirs in `expected.txt` as `file:line`), and `ok/` must not make it fire
-//! at all. Each fixture is its own repository: the policy is in the fixture directory, and
-//! "today" is fixed at 2026-11-24. The human rendering of each `bad/` run is snapshotted.
+//! at all. "Today" is fixed at 2026-11-24. The human rendering of each `bad/` run is
+//! snapshotted.
+//!
+//! A `diff` rule's fixture holds `base/` and `head/`: the working tree `head/` is compared
+//! with `base/` as `kpilint diff --base-dir` does it, without git; its markers are in
+//! `head/`.
 
+use kpilint::diff::Base;
 use kpilint::pipeline::{Fatal, Request};
 use kpilint::report::{Emitter, human::Human, locate};
+use kpilint::rules::{ALL, Group, Rule};
 use kpilint::settle::Report;
 use kpilint::workspace::Workspace;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials: Vec<Trial> = ALL
+        .iter()
+        .map(|rule| {
+            Trial::test(format!("{} {}", rule.code, rule.name), move || {
+                check_rule(rule)
+            })
+        })
+        .collect();
+    trials.push(Trial::test(
+        "every fixture names a rule",
+        every_fixture_names_a_rule,
+    ));
+    libtest_mimic::run(&args, trials).exit();
+}
 
 fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
 }
 
-/// Checks a fixture directory from the project's root, as of 2026-11-24.
-fn run(dir: &Path) -> Result<Report, Fatal> {
+fn as_of() -> jiff::civil::Date {
+    jiff::civil::date(2026, 11, 24)
+}
+
+/// Checks a fixture directory from the project's root.
+fn check(dir: &Path) -> Result<Report, Fatal> {
     let ws = Workspace::new(Path::new(env!("CARGO_MANIFEST_DIR")));
     let req = Request {
         paths: vec![dir.to_path_buf()],
         policies: Vec::new(),
-        as_of: "2026-11-24".parse().unwrap(),
+        as_of: as_of(),
     };
     kpilint::pipeline::check(&ws, &req)
 }
 
-/// (file, line) of every `# CODE` marker under `dir`, and of every `file:line` entry of
-/// its `expected.txt`.
+/// Compares `dir/head` with `dir/base`, from `dir/head`.
+fn diff(dir: &Path) -> Result<Report, Fatal> {
+    let head = dir.join("head");
+    let ws = Workspace::new(&head);
+    let req = Request {
+        paths: vec![head.clone()],
+        policies: Vec::new(),
+        as_of: as_of(),
+    };
+    let plan = kpilint::diff::prepare(&ws, &Base::Dir(dir.join("base")), &req)?;
+    kpilint::diff::run(&ws, &req, &plan)
+}
+
+/// The report of a fixture: a fatal error's findings count too (a policy that does not
+/// parse is the point of some fixtures).
+fn run(rule: &Rule, dir: &Path) -> Result<Report, String> {
+    let result = if rule.group == Group::Diff {
+        diff(dir)
+    } else {
+        check(dir)
+    };
+    match result {
+        Ok(r) => Ok(r),
+        Err(f) => f.report.map(|r| *r).ok_or(f.message),
+    }
+}
+
+/// (file name, line) of every `# CODE` marker under `dir`, and of every `file:line` entry
+/// of its `expected.txt`.
 fn markers(dir: &Path, code: &str) -> BTreeSet<(String, usize)> {
     let mut out = BTreeSet::new();
     if let Ok(text) = std::fs::read_to_string(dir.join("expected.txt")) {
@@ -61,102 +117,94 @@ fn markers(dir: &Path, code: &str) -> BTreeSet<(String, usize)> {
     out
 }
 
-#[test]
-fn every_rule_has_a_triggering_and_a_clean_fixture() {
-    let root = fixture_root();
-    let mut failures = Vec::new();
-    // Diff rules compare two git revisions: tests/diff.rs covers each with a triggering and
-    // a clean change.
-    for rule in kpilint::rules::ALL
+/// (file name, line) of each finding of `rule`.
+fn hits(report: &Report, rule: &Rule) -> BTreeSet<(String, usize)> {
+    report
+        .findings
         .iter()
-        .filter(|r| r.group != kpilint::rules::Group::Diff)
-    {
-        let dir = root.join(rule.code);
-        for kind in ["bad", "ok"] {
-            if !dir.join(kind).is_dir() {
-                failures.push(format!(
-                    "{} ({}): no `{kind}` fixture",
-                    rule.code, rule.name
-                ));
-            }
+        .filter(|f| f.rule.code == rule.code)
+        .map(|f| {
+            let at = locate(report, &f.primary);
+            let name = Path::new(&at.file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, at.line)
+        })
+        .collect()
+}
+
+fn check_rule(rule: &'static Rule) -> Result<(), Failed> {
+    let dir = fixture_root().join(rule.code);
+    let (bad, ok) = (dir.join("bad"), dir.join("ok"));
+    for d in [&bad, &ok] {
+        if !d.is_dir() {
+            return Err(format!("no `{}` fixture", d.display()).into());
         }
-        if !dir.join("bad").is_dir() || !dir.join("ok").is_dir() {
-            continue;
-        }
-        // bad: fires exactly on the marked lines.
-        let report = match run(&dir.join("bad")) {
-            Ok(r) => r,
-            Err(f) => {
-                let Some(r) = f.report else {
-                    failures.push(format!("{}: bad fixture failed: {}", rule.code, f.message));
-                    continue;
-                };
-                *r
-            }
-        };
-        let hits: BTreeSet<(String, usize)> = report
+    }
+    // bad: fires exactly on the marked lines.
+    let report = run(rule, &bad)?;
+    let marked_in = if rule.group == Group::Diff {
+        bad.join("head")
+    } else {
+        bad.clone()
+    };
+    let expected = markers(&marked_in, rule.code);
+    if expected.is_empty() {
+        return Err(format!("the bad fixture has no `# {}` marker", rule.code).into());
+    }
+    let found = hits(&report, rule);
+    if found != expected {
+        return Err(format!("fired at {found:?}, marked {expected:?}").into());
+    }
+    let mut human = Human {
+        color: false,
+        width: 100,
+        quiet: false,
+    };
+    let mut out = Vec::new();
+    let only_rule = Report {
+        findings: report
             .findings
             .iter()
             .filter(|f| f.rule.code == rule.code)
-            .map(|f| {
-                let at = locate(&report, &f.primary);
-                let name = Path::new(&at.file)
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                (name, at.line)
-            })
-            .collect();
-        let expected = markers(&dir.join("bad"), rule.code);
-        if expected.is_empty() {
-            failures.push(format!(
-                "{}: bad fixture has no `# {}` marker",
-                rule.code, rule.code
-            ));
-        }
-        if hits != expected {
-            failures.push(format!(
-                "{} ({}): fired at {hits:?}, marked {expected:?}",
-                rule.code, rule.name
-            ));
-        }
-        let mut human = Human {
-            color: false,
-            width: 100,
-            quiet: false,
-        };
-        let mut out = Vec::new();
-        let only_rule = Report {
-            findings: report
-                .findings
-                .iter()
-                .filter(|f| f.rule.code == rule.code)
-                .cloned()
-                .collect(),
-            ..report
-        };
-        human.emit(&mut out, &only_rule).unwrap();
-        let text = String::from_utf8(out)
-            .unwrap()
-            .replace(&*root.to_string_lossy(), "[FIXTURES]");
-        insta::assert_snapshot!(format!("{}-{}", rule.code, rule.name), text);
+            .cloned()
+            .collect(),
+        ..report
+    };
+    human.emit(&mut out, &only_rule).unwrap();
+    let text = String::from_utf8(out)
+        .unwrap()
+        .replace(&*fixture_root().to_string_lossy(), "[FIXTURES]");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!(format!("rules__{}-{}", rule.code, rule.name), text);
+    });
 
-        // ok: never fires.
-        match run(&dir.join("ok")) {
-            Ok(report) => {
-                let stray: Vec<_> = report
-                    .findings
-                    .iter()
-                    .filter(|f| f.rule.code == rule.code)
-                    .map(|f| format!("{:?}: {}", locate(&report, &f.primary), f.message.plain()))
-                    .collect();
-                if !stray.is_empty() {
-                    failures.push(format!("{}: ok fixture fired: {stray:?}", rule.code));
-                }
-            }
-            Err(f) => failures.push(format!("{}: ok fixture failed: {}", rule.code, f.message)),
+    // ok: never fires.
+    let report = run(rule, &ok)?;
+    let stray: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == rule.code)
+        .map(|f| format!("{:?}: {}", locate(&report, &f.primary), f.message.plain()))
+        .collect();
+    if !stray.is_empty() {
+        return Err(format!("the ok fixture fired: {stray:#?}").into());
+    }
+    Ok(())
+}
+
+/// A fixture directory for a code no rule has would never run.
+fn every_fixture_names_a_rule() -> Result<(), Failed> {
+    for entry in std::fs::read_dir(fixture_root()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !ALL.iter().any(|r| r.code == name) {
+            return Err(format!("tests/fixtures/rules/{name} names no rule").into());
         }
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    Ok(())
 }
