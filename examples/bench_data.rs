@@ -3,7 +3,7 @@
 //! `bench_data gen ROWS SERIES OUT.csv POLICY.toml CATALOGUE.toml` writes a CSV of ROWS rows
 //! over SERIES series (monthly periods, about 40 bytes a row) plus a policy and catalogue
 //! that define its metrics; `bench_data read FILE.csv` is the floor: the csv crate reading
-//! every row (ByteRecord, no processing).
+//! every row (`ByteRecord`, no processing).
 
 use std::io::{BufWriter, Write};
 
@@ -46,6 +46,7 @@ fn generate(args: &[String]) {
         for s in 0..series {
             let m = s % metrics;
             let scope = s / metrics;
+            #[allow(clippy::cast_precision_loss)] // below 200: exact
             let value = 80.0 + ((s * 7 + p * 3) % 200) as f64 / 10.0;
             let source = if s % 97 == 0 { "manual" } else { "automated" };
             writeln!(

@@ -418,6 +418,9 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     /// Records a finding of `rule` at `primary` and returns it for builder-style additions.
+    ///
+    /// # Panics
+    /// Never: the finding was just pushed.
     pub fn push(
         &mut self,
         rule: &'static Rule,

@@ -543,15 +543,17 @@ impl Registry {
             Some(id) => {
                 let mut id = id.clone();
                 loop {
-                    if let Some((f, p)) = in_scope().find_map(|f| f.control(&id).map(|p| (f, p))) {
+                    if let Some((f, found)) =
+                        in_scope().find_map(|f| f.control(&id).map(|c| (f, c)))
+                    {
                         let members = f
                             .controls
                             .iter()
                             .filter(|c| {
-                                c.parent.as_deref() == Some(&id) && c.withdrawn == p.withdrawn
+                                c.parent.as_deref() == Some(&id) && c.withdrawn == found.withdrawn
                             })
                             .collect();
-                        break (f, Some(p), members);
+                        break (f, Some(found), members);
                     }
                     id = Parsed::new(&id)
                         .filter(|p| p.family == parsed.family)?

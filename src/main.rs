@@ -67,119 +67,9 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
         Command::Check { paths }
         | Command::Eval { paths }
         | Command::Diff { paths, .. }
-        | Command::Coverage { paths, .. } => {
-            // kpilint.toml configures the commands that read a repository; the command line
-            // wins. `explain`, `init` and the rest never read it, so a broken one cannot
-            // stop `kpilint init --force` from replacing it.
-            let mut ws = match Workspace::discover(&cwd) {
-                Ok(ws) => ws,
-                Err(e) => {
-                    eprintln!("kpilint: error: {e}");
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            let req = Request {
-                paths: paths.clone(),
-                policies: cli.global.policy.clone(),
-                as_of,
-            };
-            let result = match &cli.command {
-                Command::Diff { base, base_dir, .. } => {
-                    let base = match (base, base_dir) {
-                        (Some(rev), _) => kpilint::diff::Base::Rev(rev.clone()),
-                        (None, Some(dir)) => kpilint::diff::Base::Dir(dir.clone()),
-                        (None, None) => unreachable!("clap requires one of them"),
-                    };
-                    kpilint::diff::prepare(&ws, &base, &req).and_then(|plan| {
-                        // The base revision's configuration governs the review.
-                        ws.config.clone_from(&plan.config);
-                        kpilint::diff::run(&ws, &req, &plan)
-                    })
-                }
-                _ => pipeline::check(&ws, &req),
-            };
-            let mut opts = Options::new(&cli.global, ws.config.as_ref());
-            if let Command::Coverage { .. } = cli.command
-                && !matches!(opts.format, Format::Human | Format::Json)
-            {
-                eprintln!("kpilint: error: `coverage` prints `--format human` or `json`");
-                return Ok(ExitCode::from(2));
-            }
-            match result {
-                Ok(report) => {
-                    opts.inputs = read_files(&report);
-                    let written = write_output(&opts, |w| match &cli.command {
-                        Command::Coverage { framework, .. } => {
-                            emit_coverage(&opts, w, &report, framework.as_deref())
-                        }
-                        Command::Eval { .. } if opts.format == Format::Human => {
-                            emit_scorecard(&opts, w, &report)
-                        }
-                        _ => emit(&opts, w, &report),
-                    });
-                    // A reader that stopped early (`| head`) does not change the verdict.
-                    match written {
-                        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
-                        _ => {}
-                    }
-                    Ok(ExitCode::from(u8::from(
-                        report.fails(opts.fail_on.threshold()),
-                    )))
-                }
-                Err(fatal) => fatal_error(&opts, fatal),
-            }
-        }
-        Command::Explain { rule } => {
-            let opts = Options::new(&cli.global, None);
-            let Some(rule) = kpilint::rules::find(rule) else {
-                let hint = kpilint::rules::suggest(rule)
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                eprintln!(
-                    "kpilint: error: no rule named `{rule}`{hint}; `kpilint rules` lists them"
-                );
-                return Ok(ExitCode::from(2));
-            };
-            write_output(&opts, |w| match opts.format {
-                Format::Human => write!(
-                    w,
-                    "# {} ({})\n\nDefault severity: {}\n\n{}",
-                    rule.name,
-                    rule.code,
-                    rule.default_severity.as_str(),
-                    rule.docs()
-                ),
-                _ => {
-                    let mut v = describe(rule);
-                    v["explanation"] = rule.docs().into();
-                    json_line(w, &v)
-                }
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Rules => {
-            let opts = Options::new(&cli.global, None);
-            write_output(&opts, |w| match opts.format {
-                Format::Human => {
-                    for r in kpilint::rules::ALL {
-                        writeln!(
-                            w,
-                            "{}  {:<26} {:<8} {}",
-                            r.code,
-                            r.name,
-                            r.default_severity.as_str(),
-                            r.summary
-                        )?;
-                    }
-                    Ok(())
-                }
-                _ => {
-                    let v: Vec<_> = kpilint::rules::ALL.iter().map(|r| describe(r)).collect();
-                    json_line(w, &v)
-                }
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
+        | Command::Coverage { paths, .. } => repository(cli, &cwd, paths, as_of),
+        Command::Explain { rule } => explain(&Options::new(&cli.global, None), rule),
+        Command::Rules => rules(&Options::new(&cli.global, None)),
         Command::Frameworks { id } => {
             let opts = Options::new(&cli.global, None);
             frameworks(&opts, &Workspace::new(&cwd), id.as_deref())
@@ -219,9 +109,129 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
     }
 }
 
+/// The commands that read a repository: `check`, `eval`, `diff`, `coverage`.
+fn repository(
+    cli: &Cli,
+    cwd: &std::path::Path,
+    paths: &[PathBuf],
+    as_of: jiff::civil::Date,
+) -> io::Result<ExitCode> {
+    // kpilint.toml configures the commands that read a repository; the command line
+    // wins. `explain`, `init` and the rest never read it, so a broken one cannot
+    // stop `kpilint init --force` from replacing it.
+    let mut ws = match Workspace::discover(cwd) {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("kpilint: error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let req = Request {
+        paths: paths.to_vec(),
+        policies: cli.global.policy.clone(),
+        as_of,
+    };
+    let result = match &cli.command {
+        Command::Diff { base, base_dir, .. } => {
+            let base = match (base, base_dir) {
+                (Some(rev), _) => kpilint::diff::Base::Rev(rev.clone()),
+                (None, Some(dir)) => kpilint::diff::Base::Dir(dir.clone()),
+                (None, None) => unreachable!("clap requires one of them"),
+            };
+            kpilint::diff::prepare(&ws, &base, &req).and_then(|plan| {
+                // The base revision's configuration governs the review.
+                ws.config.clone_from(&plan.config);
+                kpilint::diff::run(&ws, &req, &plan)
+            })
+        }
+        _ => pipeline::check(&ws, &req),
+    };
+    let mut opts = Options::new(&cli.global, ws.config.as_ref());
+    if let Command::Coverage { .. } = cli.command
+        && !matches!(opts.format, Format::Human | Format::Json)
+    {
+        eprintln!("kpilint: error: `coverage` prints `--format human` or `json`");
+        return Ok(ExitCode::from(2));
+    }
+    match result {
+        Ok(report) => {
+            opts.inputs = read_files(&report);
+            let written = write_output(&opts, |w| match &cli.command {
+                Command::Coverage { framework, .. } => {
+                    emit_coverage(&opts, w, &report, framework.as_deref())
+                }
+                Command::Eval { .. } if opts.format == Format::Human => {
+                    emit_scorecard(&opts, w, &report)
+                }
+                _ => emit(&opts, w, &report),
+            });
+            // A reader that stopped early (`| head`) does not change the verdict.
+            match written {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
+                _ => {}
+            }
+            Ok(ExitCode::from(u8::from(
+                report.fails(opts.fail_on.threshold()),
+            )))
+        }
+        Err(fatal) => fatal_error(&opts, &fatal),
+    }
+}
+
+/// `kpilint explain RULE`.
+fn explain(opts: &Options, rule: &str) -> io::Result<ExitCode> {
+    let Some(rule) = kpilint::rules::find(rule) else {
+        let hint = kpilint::rules::suggest(rule)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        eprintln!("kpilint: error: no rule named `{rule}`{hint}; `kpilint rules` lists them");
+        return Ok(ExitCode::from(2));
+    };
+    write_output(opts, |w| {
+        if opts.format == Format::Human {
+            write!(
+                w,
+                "# {} ({})\n\nDefault severity: {}\n\n{}",
+                rule.name,
+                rule.code,
+                rule.default_severity.as_str(),
+                rule.docs()
+            )
+        } else {
+            let mut v = describe(rule);
+            v["explanation"] = rule.docs().into();
+            json_line(w, &v)
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kpilint rules`.
+fn rules(opts: &Options) -> io::Result<ExitCode> {
+    write_output(opts, |w| {
+        if opts.format == Format::Human {
+            for r in kpilint::rules::ALL {
+                writeln!(
+                    w,
+                    "{}  {:<26} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.default_severity.as_str(),
+                    r.summary
+                )?;
+            }
+            Ok(())
+        } else {
+            let v: Vec<_> = kpilint::rules::ALL.iter().map(|r| describe(r)).collect();
+            json_line(w, &v)
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Prints what stopped the run (exit 2), after the findings gathered before it: on stderr
 /// for humans, and in the machine-readable format for a CI step that reads SARIF or JSON.
-fn fatal_error(opts: &Options, fatal: Fatal) -> io::Result<ExitCode> {
+fn fatal_error(opts: &Options, fatal: &Fatal) -> io::Result<ExitCode> {
     if let Some(report) = &fatal.report {
         if opts.format == Format::Human {
             let mut human = Human {

@@ -40,7 +40,7 @@ macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $(#[doc = $s] $variant),+ }
+        pub enum $name { $(#[doc = concat!("`", $s, "`")] $variant),+ }
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -537,6 +537,44 @@ impl Reader {
         })
     }
 
+    fn banned(self, b: &Node) -> Option<Banned> {
+        let m = b.get("match");
+        Some(Banned {
+            file: self.file,
+            span: b.span,
+            id: self.string(b, "id")?,
+            matcher: BannedMatch {
+                name: m.and_then(|m| self.string(m, "name")),
+                fields: m
+                    .map(Node::entries)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|e| &*e.key != "name")
+                    .filter_map(|e| {
+                        let v = e.value.as_str()?;
+                        Some((e.key.to_string(), self.sp(v.to_owned(), &e.value)))
+                    })
+                    .collect(),
+            },
+            reason: self.string(b, "reason").map(|s| s.value),
+            suggest: self.string(b, "suggest").map(|s| s.value),
+        })
+    }
+
+    fn exception(self, x: &Node) -> Option<Exception> {
+        let rule = self.string(x, "rule")?;
+        Some(Exception {
+            file: self.file,
+            span: x.span,
+            rule_ref: crate::rules::by_name(&rule.value),
+            rule,
+            subject: self.string(x, "subject")?,
+            reason: self.string(x, "reason"),
+            approved_by: self.string(x, "approved_by"),
+            expires: self.date(x, "expires"),
+        })
+    }
+
     fn okr(self, node: &Node) -> Option<Okr> {
         let o = node.get("okr")?;
         Some(Okr {
@@ -692,47 +730,10 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
             .iter()
             .filter_map(|k| metric(k, file, Origin::Policy))
             .collect(),
-        banned: items("banned")
-            .iter()
-            .filter_map(|b| {
-                let m = b.get("match");
-                Some(Banned {
-                    file,
-                    span: b.span,
-                    id: r.string(b, "id")?,
-                    matcher: BannedMatch {
-                        name: m.and_then(|m| r.string(m, "name")),
-                        fields: m
-                            .map(Node::entries)
-                            .unwrap_or_default()
-                            .iter()
-                            .filter(|e| &*e.key != "name")
-                            .filter_map(|e| {
-                                let v = e.value.as_str()?;
-                                Some((e.key.to_string(), r.sp(v.to_owned(), &e.value)))
-                            })
-                            .collect(),
-                    },
-                    reason: r.string(b, "reason").map(|s| s.value),
-                    suggest: r.string(b, "suggest").map(|s| s.value),
-                })
-            })
-            .collect(),
+        banned: items("banned").iter().filter_map(|b| r.banned(b)).collect(),
         exceptions: items("exception")
             .iter()
-            .filter_map(|x| {
-                let rule = r.string(x, "rule")?;
-                Some(Exception {
-                    file,
-                    span: x.span,
-                    rule_ref: crate::rules::by_name(&rule.value),
-                    rule,
-                    subject: r.string(x, "subject")?,
-                    reason: r.string(x, "reason"),
-                    approved_by: r.string(x, "approved_by"),
-                    expires: r.date(x, "expires"),
-                })
-            })
+            .filter_map(|x| r.exception(x))
             .collect(),
         coverage: root
             .get("coverage")

@@ -170,49 +170,7 @@ fn report(
 /// # Errors
 /// As [`check`].
 pub fn analyze(ws: &Workspace, req: &Request) -> Result<Analysis, Fatal> {
-    let default_paths = req.paths.is_empty();
-    let mut found = Found::default();
-    match (&ws.config, default_paths) {
-        (Some(cfg), true) => {
-            let globs = |g: &[String], d: &[&'static str]| -> Vec<String> {
-                if g.is_empty() {
-                    d.iter().map(|s| (*s).to_owned()).collect()
-                } else {
-                    g.to_vec()
-                }
-            };
-            let patterns = [
-                globs(&cfg.catalogues, crate::config::defaults::CATALOGUES),
-                globs(&cfg.data, crate::config::defaults::DATA),
-            ]
-            .concat();
-            let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            found.add_globs(ws, &cfg.root, &patterns, Origin::Named);
-        }
-        (None, true) => {
-            for p in ["metrics", "data"]
-                .iter()
-                .map(|p| ws.cwd.join(p))
-                .filter(|p| p.exists())
-            {
-                found.add(ws, &p, Origin::Walked).map_err(Fatal::msg)?;
-            }
-        }
-        (_, false) => {
-            for p in &req.paths {
-                found
-                    .add(ws, &ws.absolute(p), Origin::Walked)
-                    .map_err(Fatal::msg)?;
-            }
-        }
-    }
-    for p in &req.policies {
-        found
-            .add(ws, &ws.absolute(p), Origin::PolicySearch)
-            .map_err(Fatal::msg)?;
-    }
-    found.dedupe();
-
+    let found = discover(ws, req)?;
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     if let Some(cfg) = &ws.config {
@@ -238,62 +196,20 @@ pub fn analyze(ws: &Workspace, req: &Request) -> Result<Analysis, Fatal> {
     let mut loaded = Loaded::default();
     loaded.read(ws, &inputs, &mut sources, &mut diags);
     load::report_refused(ws, found.refused, &mut sources, &mut diags);
-
-    // Default policy search: the config's policy globs, else `policies/` here or above, when
-    // no policy was named or found among the inputs.
-    let asked_in_config = ws.config.as_ref().is_some_and(|c| !c.policies.is_empty());
     if !loaded.any_policy_input && req.policies.is_empty() {
-        let mut search = Found::default();
-        match &ws.config {
-            Some(cfg) => {
-                let patterns: Vec<&str> = if cfg.policies.is_empty() {
-                    crate::config::defaults::POLICIES.to_vec()
-                } else {
-                    cfg.policies.iter().map(String::as_str).collect()
-                };
-                search.add_globs(ws, &cfg.root, &patterns, Origin::PolicySearch);
-            }
-            None => {
-                if let Some(dir) = ws.policies_dir() {
-                    search
-                        .add(ws, &dir, Origin::PolicySearch)
-                        .map_err(Fatal::msg)?;
-                }
-            }
-        }
-        search.dedupe();
-        loaded.read(ws, &search.inputs, &mut sources, &mut diags);
-        load::report_refused(ws, search.refused, &mut sources, &mut diags);
+        search_policies(ws, &mut loaded, &mut sources, &mut diags)?;
     }
     if loaded.recognised == 0 && data.is_empty() && diags.findings.is_empty() {
-        let message = if !default_paths {
-            let named: Vec<String> = req
-                .paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect();
-            format!(
-                "nothing to check: no policy, catalogue or data file in {}",
-                named.join(", ")
-            )
-        } else if let Some(cfg) = &ws.config {
-            format!(
-                "nothing to check: the `catalogues` and `data` globs of `{}` match no file",
-                ws.display(&cfg.path)
-            )
-        } else {
-            "nothing to check: no `metrics/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
-        };
         return Err(Fatal {
             nothing_to_check: true,
-            ..Fatal::msg(message)
+            ..Fatal::msg(nothing_to_check(ws, req))
         });
     }
     // A policy asked for by name that is not there must not quietly become the baseline.
     // (A policy among the inputs, such as the same file reached by walking `.`, is used:
     // nothing falls back silently then.)
-    let asked_for_policies = !req.policies.is_empty() || asked_in_config;
-    if asked_for_policies
+    let asked_in_config = ws.config.as_ref().is_some_and(|c| !c.policies.is_empty());
+    if (!req.policies.is_empty() || asked_in_config)
         && loaded.searched_policies == 0
         && !loaded.any_policy_input
         && !loaded.policy_broken
@@ -346,6 +262,106 @@ pub fn analyze(ws: &Workspace, req: &Request) -> Result<Analysis, Fatal> {
     })
 }
 
+/// The files a request names: its paths (or the config's globs, or `metrics/` and
+/// `data/`), and its `--policy` paths.
+fn discover(ws: &Workspace, req: &Request) -> Result<Found, Fatal> {
+    let mut found = Found::default();
+    match (&ws.config, req.paths.is_empty()) {
+        (Some(cfg), true) => {
+            let patterns = [
+                globs(&cfg.catalogues, crate::config::defaults::CATALOGUES),
+                globs(&cfg.data, crate::config::defaults::DATA),
+            ]
+            .concat();
+            let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            found.add_globs(ws, &cfg.root, &patterns, Origin::Named);
+        }
+        (None, true) => {
+            for p in ["metrics", "data"]
+                .iter()
+                .map(|p| ws.cwd.join(p))
+                .filter(|p| p.exists())
+            {
+                found.add(ws, &p, Origin::Walked).map_err(Fatal::msg)?;
+            }
+        }
+        (_, false) => {
+            for p in &req.paths {
+                found
+                    .add(ws, &ws.absolute(p), Origin::Walked)
+                    .map_err(Fatal::msg)?;
+            }
+        }
+    }
+    for p in &req.policies {
+        found
+            .add(ws, &ws.absolute(p), Origin::PolicySearch)
+            .map_err(Fatal::msg)?;
+    }
+    found.dedupe();
+    Ok(found)
+}
+
+/// A config's globs of one kind, or the defaults when it lists none.
+fn globs(configured: &[String], defaults: &[&str]) -> Vec<String> {
+    if configured.is_empty() {
+        defaults.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        configured.to_vec()
+    }
+}
+
+/// The default policy search, when no policy was named or found among the inputs: the
+/// config's policy globs, else `policies/` here or above, up to the repository root.
+fn search_policies(
+    ws: &Workspace,
+    loaded: &mut Loaded,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<(), Fatal> {
+    let mut search = Found::default();
+    match &ws.config {
+        Some(cfg) => {
+            let patterns = globs(&cfg.policies, crate::config::defaults::POLICIES);
+            let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            search.add_globs(ws, &cfg.root, &patterns, Origin::PolicySearch);
+        }
+        None => {
+            if let Some(dir) = ws.policies_dir() {
+                search
+                    .add(ws, &dir, Origin::PolicySearch)
+                    .map_err(Fatal::msg)?;
+            }
+        }
+    }
+    search.dedupe();
+    loaded.read(ws, &search.inputs, sources, diags);
+    load::report_refused(ws, search.refused, sources, diags);
+    Ok(())
+}
+
+/// Why a run that found no kpilint file at all cannot go on.
+fn nothing_to_check(ws: &Workspace, req: &Request) -> String {
+    if !req.paths.is_empty() {
+        let named: Vec<String> = req
+            .paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        format!(
+            "nothing to check: no policy, catalogue or data file in {}",
+            named.join(", ")
+        )
+    } else if let Some(cfg) = &ws.config {
+        format!(
+            "nothing to check: the `catalogues` and `data` globs of `{}` match no file",
+            ws.display(&cfg.path)
+        )
+    } else {
+        "nothing to check: no `metrics/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
+    }
+}
+
 /// Runs every model rule, in parallel, keeping their findings in registry order.
 fn run_model_rules(ctx: &Context<'_>, out: &mut Diagnostics) {
     let results: Vec<Diagnostics> = ALL
@@ -359,5 +375,7 @@ fn run_model_rules(ctx: &Context<'_>, out: &mut Diagnostics) {
             _ => None,
         })
         .collect();
-    results.into_iter().for_each(|d| out.extend(d));
+    for d in results {
+        out.extend(d);
+    }
 }

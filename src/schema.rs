@@ -139,7 +139,9 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
                         d
                     })
                     .collect();
-                per_item.into_iter().for_each(|d| out.extend(d));
+                for d in per_item {
+                    out.extend(d);
+                }
             }
         }
         None => {

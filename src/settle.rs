@@ -126,6 +126,14 @@ fn leveled(diags: Diagnostics, level: impl Fn(&Rule) -> Level) -> Vec<Finding> {
         .collect()
 }
 
+/// What an exception does to a finding it names.
+enum Effect {
+    /// Adds a note: the exception cannot waive it.
+    Note(crate::diag::Message),
+    /// Waives it.
+    Waive(Label),
+}
+
 /// Lets `policy`'s live, approved exceptions waive the findings they name (never those of
 /// rules that cannot be waived), and says what each one did.
 fn waive<'p>(
@@ -146,10 +154,6 @@ fn waive<'p>(
         }
     }
     // What each exception does to the findings it names, decided first, then applied.
-    enum Effect {
-        Note(crate::diag::Message),
-        Waive(Label),
-    }
     let mut effects: Vec<(Vec<usize>, Effect)> = Vec::new();
     let mut waivers = Waivers::default();
     for x in &policy.exceptions {

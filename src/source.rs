@@ -97,6 +97,9 @@ pub struct SourceMap {
 
 impl SourceMap {
     /// Adds a file and returns its id.
+    ///
+    /// # Panics
+    /// Past 2^32 files, which the size limits of a run keep far away.
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(u32::try_from(self.files.len() - 1).expect("fewer than 2^32 files"))

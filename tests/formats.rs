@@ -1,6 +1,6 @@
 //! Every output format on the demo, snapshotted, and on `fixtures/formats/odd` (a file name
 //! and values hostile to each format): SARIF validated against the OASIS SARIF 2.1.0 schema
-//! (a copy lives in `tests/data/`), JUnit parsed as XML, Markdown tables split into cells.
+//! (a copy lives in `tests/data/`), `JUnit` parsed as XML, Markdown tables split into cells.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -366,7 +366,7 @@ fn check_counts(node: roxmltree::Node, cases: &[roxmltree::Node]) {
     }
 }
 
-/// Parses a JUnit report, checks that every count agrees with the content and that test
+/// Parses a `JUnit` report, checks that every count agrees with the content and that test
 /// case names are unique in their suite, and returns (case name, outcome, message).
 fn junit(xml: &str) -> Vec<(String, String, String)> {
     let doc = roxmltree::Document::parse(xml).unwrap();
@@ -387,7 +387,7 @@ fn junit(xml: &str) -> Vec<(String, String, String)> {
         let names: BTreeSet<_> = cases.iter().map(|c| c.attribute("name")).collect();
         assert_eq!(names.len(), cases.len(), "names repeat in {suite:?}");
         for c in cases {
-            let result = c.children().find(|e| e.is_element());
+            let result = c.children().find(roxmltree::Node::is_element);
             let (outcome, message) = result.map_or(("passed", ""), |e| {
                 let outcome = match e.tag_name().name() {
                     "system-out" => "passed",
@@ -587,12 +587,11 @@ fn outside_code(cell: &str) -> String {
                 && !after[j + run..].starts_with('`')
                 && (j == 0 || after.as_bytes()[j - 1] != b'`')
         });
-        match close {
-            Some(j) => rest = &after[j + run..],
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
+        if let Some(j) = close {
+            rest = &after[j + run..];
+        } else {
+            out.push_str(&rest[i..]);
+            rest = "";
         }
     }
     out.push_str(rest);

@@ -1,7 +1,7 @@
 //! The toml-test conformance suite (toml-lang/toml-test, the files of TOML 1.1.0) through
 //! kpilint's loader: every valid document loads and every invalid one is a located error.
 //! An empty document is valid TOML; kpilint loads it and says later that it is no kpilint
-//! file (see tests/bad_input.rs).
+//! file (see `tests/bad_input.rs`).
 
 use kpilint::load::parse_bytes;
 use std::collections::HashMap;

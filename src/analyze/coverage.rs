@@ -47,6 +47,9 @@ pub fn coverage_matrix(
 /// evidences. A KPI's references are resolved once however many metrics implement it, and
 /// reported for every one of them only `per_metric` (a 100,000-metric catalogue under a
 /// dozen KPIs need not repeat them to know what is covered).
+/// A KPI and, once a metric implementing it was seen, the controls it maps.
+type Resolved<'m> = (&'m Metric, Option<Vec<(String, String)>>);
+
 fn visit_coverage<'a>(
     policy: &'a Policy,
     catalogues: &'a [Catalogue],
@@ -67,19 +70,21 @@ fn visit_coverage<'a>(
     };
     if catalogues.is_empty() {
         for k in &policy.kpis {
-            resolve(&k.frameworks).iter().for_each(|c| found(k, c));
+            for c in &resolve(&k.frameworks) {
+                found(k, c);
+            }
         }
         return;
     }
-    /// A KPI and, once a metric implementing it was seen, the controls it maps.
-    type Resolved<'m> = (&'m Metric, Option<Vec<(String, String)>>);
     let mut kpis: FxHashMap<&str, Resolved<'_>> = FxHashMap::default();
     for k in &policy.kpis {
         // The first of a duplicated id (`duplicate-id`), as `LintContext::kpi_for` has it.
         kpis.entry(k.id.value.as_str()).or_insert((k, None));
     }
     for m in catalogues.iter().flat_map(|c| &c.metrics) {
-        resolve(&m.frameworks).iter().for_each(|c| found(m, c));
+        for c in &resolve(&m.frameworks) {
+            found(m, c);
+        }
         if let Some((k, controls)) = kpis.get_mut(m.kpi_id()) {
             let first = controls.is_none();
             if first || per_metric {

@@ -73,12 +73,11 @@ impl Table<'_> {
             && rayon::current_num_threads() > 1)
             .then(|| line_after(path, header_end + (size - header_end) / 2))
             .flatten();
-        match split {
-            Some(at) => self.read_split(path, file, header_end, at, &cols),
-            None => {
-                self.read_range(path, file, header_end, None, &cols);
-                false
-            }
+        if let Some(at) = split {
+            self.read_split(path, file, header_end, at, &cols)
+        } else {
+            self.read_range(path, file, header_end, None, &cols);
+            false
         }
     }
 
@@ -336,7 +335,7 @@ fn only_line_breaks(path: &Path, from: u64, to: u64) -> Option<u64> {
     f.read_exact(&mut buf).ok()?;
     buf.iter()
         .all(|&b| b == b'\r' || b == b'\n')
-        .then(|| buf.iter().filter(|&&b| b == b'\n').count() as u64)
+        .then(|| memchr::memchr_iter(b'\n', &buf).count() as u64)
 }
 
 #[cfg(test)]

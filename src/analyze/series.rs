@@ -30,6 +30,7 @@ struct Unknown {
 }
 
 /// A row's value as written: `value`, or `numerator` and `denominator`.
+#[derive(Clone, Copy)]
 pub(super) enum RowValue<'r> {
     Value(&'r [u8]),
     Ratio(&'r [u8], &'r [u8]),
@@ -178,7 +179,7 @@ impl<'a> Table<'a> {
             return self.fault(file, line, Fault::NotAPeriod(p));
         };
         let unit = self.metrics[mi as usize].unit;
-        let v = match value_of(unit, &value) {
+        let v = match value_of(unit, value) {
             Ok(v) => v,
             Err(fault) => return self.fault(file, line, fault),
         };
@@ -464,9 +465,9 @@ fn key_len_prefix(metric: &[u8]) -> [u8; 4] {
 
 /// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent),
 /// computed exactly so that a ratio at a threshold is at it.
-fn value_of(unit: Option<Unit>, value: &RowValue<'_>) -> Result<Num, Fault> {
+fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Num, Fault> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    match *value {
+    match value {
         RowValue::Value(v) => parse_number(v).ok_or_else(|| Fault::NotANumber(text(v))),
         RowValue::Ratio(n, d) => match (parse_number(n), parse_number(d)) {
             (Some(n), Some(d)) => {

@@ -98,7 +98,11 @@ pub fn materialise(
         .spawn()
         .map_err(|e| format!("cannot run git: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("git cat-file has no input")?;
-    let ids: String = blobs.iter().map(|(id, _)| format!("{id}\n")).collect();
+    let mut ids = String::with_capacity(blobs.len() * 41);
+    for (id, _) in &blobs {
+        ids.push_str(id);
+        ids.push('\n');
+    }
     // Written from another thread: git answers while it reads, and both pipes are bounded.
     let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
     let stdout = child.stdout.take().ok_or("git cat-file has no output")?;

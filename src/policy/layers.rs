@@ -15,6 +15,14 @@ use rustc_hash::FxHashMap;
 /// Most policies in one `extends` chain.
 pub const MAX_DEPTH: usize = 64;
 
+/// Where the depth-first walk stands with one policy.
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    New,
+    Visiting,
+    Done,
+}
+
 /// Orders `policies` parents first, adding the baseline where it is needed.
 ///
 /// # Errors
@@ -43,12 +51,6 @@ pub fn order(
     let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, p) in pool.iter().enumerate() {
         by_id.entry(p.id.value.as_str()).or_insert(i);
-    }
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        New,
-        Visiting,
-        Done,
     }
     let mut state = vec![State::New; pool.len()];
     let mut order: Vec<usize> = Vec::with_capacity(pool.len());

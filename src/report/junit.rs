@@ -1,4 +1,4 @@
-//! `--format junit`: JUnit XML as CI dashboards read it. A test suite per file and a test
+//! `--format junit`: `JUnit` XML as CI dashboards read it. A test suite per file and a test
 //! case per finding there, named by its subject and rule. A finding at or above the
 //! failing threshold (`--fail-on`) is a `<failure>`; one below it is a passing test case
 //! that carries the finding in `<system-out>`, so the dashboard agrees with the exit code;
@@ -22,7 +22,7 @@ use crate::settle::Report;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 
-/// The JUnit emitter.
+/// The `JUnit` emitter.
 pub struct Junit {
     /// The lowest severity that fails the run (`--fail-on`); `None` never fails. Findings
     /// below it are passing test cases.

@@ -47,8 +47,8 @@ fn text(s: &str) -> String {
 
 /// A code span for a table cell, showing `s` verbatim: a fence one backtick longer than
 /// the longest run inside, padded with spaces when the content starts or ends with a
-/// backtick (CommonMark strips one space from each side again), and `|` as `\|`, which a
-/// GFM table turns back into `|` before it reads the code span.
+/// backtick (`CommonMark` strips one space from each side again), and `|` as `\|`, which a
+/// GitHub-flavoured table turns back into `|` before it reads the code span.
 fn code(s: &str) -> String {
     let content: String = s
         .chars()

@@ -1,5 +1,5 @@
 //! Rendering a [`Report`](crate::settle::Report): human diagnostics, the JSON contract,
-//! SARIF, JUnit, GitHub Actions annotations and Markdown.
+//! SARIF, `JUnit`, GitHub Actions annotations and Markdown.
 //! Emitters write to any `io::Write`; the library itself never prints.
 
 pub mod coverage;
@@ -114,7 +114,7 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code scanning.
     Sarif,
-    /// JUnit XML.
+    /// `JUnit` XML.
     Junit,
     /// GitHub Actions workflow commands.
     Github,

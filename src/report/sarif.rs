@@ -179,12 +179,11 @@ fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) 
     // fingerprint it had before the index existed.
     let path = fingerprint_path(&file);
     let plain;
-    let subject = match f.subject.as_deref() {
-        Some(s) => s,
-        None => {
-            plain = f.message.plain();
-            &plain
-        }
+    let subject = if let Some(s) = f.subject.as_deref() {
+        s
+    } else {
+        plain = f.message.plain();
+        &plain
     };
     let nth = occurrence.to_string();
     let mut key = vec![f.rule.code, path.as_str(), subject];

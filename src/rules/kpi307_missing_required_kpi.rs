@@ -38,7 +38,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         return;
     }
     for c in ctx.catalogues {
-        let carried: HashSet<&str> = c.metrics.iter().map(|m| m.kpi_id()).collect();
+        let carried: HashSet<&str> = c.metrics.iter().map(crate::model::Metric::kpi_id).collect();
         for k in &required {
             if carried.contains(k.id.value.as_str()) {
                 continue;

@@ -31,11 +31,15 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     for (b, h) in delta.kpis() {
         let Some(h) = h else { continue };
         for (role, was, now) in [
-            ("decision owner", &b.decision_owner, &h.decision_owner),
+            (
+                "decision owner",
+                b.decision_owner.as_ref(),
+                h.decision_owner.as_ref(),
+            ),
             (
                 "implementation owner",
-                &b.implementation_owner,
-                &h.implementation_owner,
+                b.implementation_owner.as_ref(),
+                h.implementation_owner.as_ref(),
             ),
         ] {
             let whose = msg!("KPI `{}`", h.id.value);
@@ -47,7 +51,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         let Some(h) = h else { continue };
         let whose = msg!("metric `{}`", h.id.value);
         let at = h.id.at();
-        owner_gone(&whose, "owner", &b.owner, &h.owner, at, &h.id.value, out);
+        owner_gone(&whose, "owner", b.owner.as_ref(), h.owner.as_ref(), at, &h.id.value, out);
     }
     for b in &delta.base.catalogues {
         let (Some(id), Some(h)) = (
@@ -62,7 +66,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         };
         let at = Label::at(h.file, h.id.as_ref().map_or(h.span, |i| i.span));
         let whose = msg!("catalogue `{}`", id.value);
-        owner_gone(&whose, "owner", &b.owner, &h.owner, at, &id.value, out);
+        owner_gone(&whose, "owner", b.owner.as_ref(), h.owner.as_ref(), at, &id.value, out);
     }
     for b in &delta.base.policy.categories {
         let Some(h) = delta
@@ -76,7 +80,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         };
         let whose = msg!("category `{}`", h.id.value);
         let at = h.id.at();
-        owner_gone(&whose, "owner", &b.owner, &h.owner, at, &h.id.value, out);
+        owner_gone(&whose, "owner", b.owner.as_ref(), h.owner.as_ref(), at, &h.id.value, out);
     }
 }
 
@@ -84,15 +88,14 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
 fn owner_gone(
     whose: &Message,
     role: &str,
-    was: &Option<Sp<String>>,
-    now: &Option<Sp<String>>,
+    was: Option<&Sp<String>>,
+    now: Option<&Sp<String>>,
     at: Label,
     subject: &str,
     out: &mut Diagnostics,
 ) {
-    let named = |o: &Option<Sp<String>>| {
-        o.as_ref()
-            .filter(|o| !o.value.trim().is_empty())
+    let named = |o: Option<&Sp<String>>| {
+        o.filter(|o| !o.value.trim().is_empty())
             .map(|o| o.value.clone())
     };
     let (Some(was), None) = (named(was), named(now)) else {

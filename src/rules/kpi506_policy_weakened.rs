@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostics, Label, Message};
 use crate::diff::Delta;
+use crate::model::Sp;
 use crate::policy::{Policy, rule_level};
 
 declare_rule! {
@@ -43,25 +44,44 @@ declare_rule! {
 /// rules switched off, lowered, postponed or unlocked; banned metrics and coverage
 /// requirements removed; settings loosened.
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
+    let mut weakened = Weakened {
+        out,
+        anchor: delta.policy_anchor(),
+    };
     let (b, h) = (&delta.base.policy, &delta.head.policy);
-    let anchor = delta.policy_anchor();
-    let mut report = |at: Option<Label>, subject: &str, message: Message| {
-        let Some(at) = at.or_else(|| anchor.clone()) else {
+    rules(b, h, delta.as_of, &mut weakened);
+    removals(b, h, &mut weakened);
+    settings(b, h, &mut weakened);
+}
+
+/// Where findings go: at the line that weakens, else at the policy's id.
+struct Weakened<'o> {
+    out: &'o mut Diagnostics,
+    anchor: Option<Label>,
+}
+
+impl Weakened<'_> {
+    fn report(&mut self, at: Option<Label>, subject: &str, message: Message) {
+        let Some(at) = at.or_else(|| self.anchor.clone()) else {
             return;
         };
-        out.push(&POLICY_WEAKENED, at.with_message("weakened"), message)
+        self.out
+            .push(&POLICY_WEAKENED, at.with_message("weakened"), message)
             .subject(subject.to_owned())
             .help("weakening the policy needs its owner's approval: revert it, or say why in the pull request");
-    };
-    // Rules: off or a lower severity, judged as they stand once every `effective` date
-    // has come; a date pushed later, and a lock removed, on their own.
+    }
+}
+
+/// Rules: off or a lower severity, judged as they stand once every `effective` date has
+/// come; a date pushed later, and a lock removed, on their own.
+fn rules(b: &Policy, h: &Policy, as_of: jiff::civil::Date, w: &mut Weakened<'_>) {
     let settled = jiff::civil::Date::MAX;
     for rule in crate::rules::ALL.iter().filter(|r| r.is_configurable()) {
         let (was, now) = (rule_level(b, rule, settled), rule_level(h, rule, settled));
         let setting = h.rules.get(rule.name);
         let at = setting.map(|s| Label::at(s.file, s.key_span));
         if now < was {
-            report(
+            w.report(
                 at.clone(),
                 rule.name,
                 msg!(
@@ -81,14 +101,14 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         // A date added, or pushed later, that has not come yet keeps the rule at most a
         // warning until then.
         if let Some(now_date) = effective(h)
-            && now_date > delta.as_of
+            && now_date > as_of
             && effective(b).is_none_or(|was_date| now_date > was_date)
         {
             let was = effective(b).map_or_else(|| Message::text("now"), |d| msg!("on {}", d));
             let at = setting
-                .and_then(|s| s.effective.as_ref().map(|e| e.at()))
+                .and_then(|s| s.effective.as_ref().map(Sp::at))
                 .or(at.clone());
-            report(
+            w.report(
                 at,
                 rule.name,
                 msg!(
@@ -101,7 +121,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         }
         let locked = |p: &Policy| p.rules.get(rule.name).is_some_and(|s| s.locked);
         if locked(b) && !locked(h) {
-            report(
+            w.report(
                 at,
                 rule.name,
                 msg!(
@@ -111,14 +131,17 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
             );
         }
     }
-    // Banned vanity metrics removed.
+}
+
+/// Banned vanity metrics and coverage requirements the base had.
+fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
     for bb in &b.banned {
         if !h
             .banned
             .iter()
             .any(|x| x.banned.id.value == bb.banned.id.value)
         {
-            report(
+            w.report(
                 None,
                 &bb.banned.id.value,
                 msg!(
@@ -128,17 +151,19 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
             );
         }
     }
-    // Coverage requirements dropped.
     for (_, req) in &b.coverage {
         if !h.coverage.iter().any(|(_, x)| x.value == req.value) {
-            report(
+            w.report(
                 None,
                 &req.value,
                 msg!("coverage requirement `{}` was dropped", req.value),
             );
         }
     }
-    // Settings.
+}
+
+/// Settings loosened: more board KPIs, more grace, fewer tiers that must map.
+fn settings(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
     for (name, was, now, at) in [
         (
             "max_board_kpis",
@@ -154,8 +179,8 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         ),
     ] {
         if now > was {
-            report(
-                at.map(|(f, v)| Label::at(*f, v.span)),
+            w.report(
+                at.map(|(_, v)| v.at()),
                 name,
                 msg!("`{}` goes from {} to {}", name, was, now),
             );
@@ -164,7 +189,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     let (was, _) = b.require_mapping();
     let (now, at) = h.require_mapping();
     for tier in was.iter().filter(|t| !now.contains(t)) {
-        report(
+        w.report(
             at.clone(),
             "require_mapping",
             msg!("`require_mapping` no longer includes `{}`", tier.as_str()),
