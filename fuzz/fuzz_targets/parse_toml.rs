@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(root) = kpilint::node::parse_toml(text) else {
+    let Ok(root) = kpilint::load::toml::parse(text) else {
         return;
     };
     let mut diags = Diagnostics::default();
