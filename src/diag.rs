@@ -7,55 +7,89 @@ use serde::Serialize;
 use std::fmt;
 
 /// One piece of a [`Message`]: prose, or an identifier or value shown as code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
     /// Prose.
-    Text(String),
+    Text(&'a str),
     /// An identifier, key or value as written: a code span in Markdown, backticks in text.
-    Code(String),
+    Code(&'a str),
 }
 
 /// What a finding says, with its code spans kept apart from its prose, so that each
 /// renderer formats them without re-reading the text: an identifier holding a backtick or
-/// a `|` stays one code span.
+/// a `|` stays one code span. One text buffer and the byte ranges of its code spans, so a
+/// message costs two allocations however many pieces it has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Message {
-    segments: Vec<Segment>,
+    text: String,
+    code: Vec<(u32, u32)>,
 }
 
 /// A value a [`msg!`] template takes: anything displayable (as the template's text or code
 /// around it says), or another message (spliced in with its own code spans).
 pub trait MsgArg {
-    /// Appends the value to `out` as prose.
-    fn put(&self, out: &mut Message);
-    /// The value as it reads inside a code span.
-    fn as_code(&self) -> String;
+    /// Appends the value to `out`: as prose, or inside the code span being written.
+    fn put(&self, out: &mut Message, code: bool);
 }
 
+/// Longest argument a message quotes whole: input can hold a 20 MB metric id, and a
+/// finding names it, not copies it.
+pub const MAX_QUOTED: usize = 512;
+
 impl<T: fmt::Display + ?Sized> MsgArg for T {
-    fn put(&self, out: &mut Message) {
-        out.push_text(&self.to_string());
+    fn put(&self, out: &mut Message, _code: bool) {
+        use fmt::Write;
+        let mut w = Bounded {
+            out: &mut out.text,
+            left: MAX_QUOTED,
+            cut: 0,
+        };
+        let _ = write!(w, "{self}");
+        if w.cut > 0 {
+            let cut = w.cut;
+            let _ = write!(out.text, "... ({cut} more bytes)");
+        }
     }
-    fn as_code(&self) -> String {
-        self.to_string()
+}
+
+/// Writes at most `left` bytes (on a character boundary) and counts the rest.
+struct Bounded<'a> {
+    out: &'a mut String,
+    left: usize,
+    cut: usize,
+}
+
+impl fmt::Write for Bounded<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.left {
+            self.out.push_str(s);
+            self.left -= s.len();
+        } else {
+            let mut end = self.left;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.out.push_str(&s[..end]);
+            self.cut += s.len() - end;
+            self.left = 0;
+        }
+        Ok(())
     }
 }
 
 impl MsgArg for Message {
-    fn put(&self, out: &mut Message) {
-        out.append(self);
-    }
-    fn as_code(&self) -> String {
-        self.plain()
+    fn put(&self, out: &mut Message, code: bool) {
+        if code {
+            out.text.push_str(&self.plain());
+        } else {
+            out.append(self);
+        }
     }
 }
 
 impl MsgArg for &Message {
-    fn put(&self, out: &mut Message) {
-        out.append(self);
-    }
-    fn as_code(&self) -> String {
-        self.plain()
+    fn put(&self, out: &mut Message, code: bool) {
+        (*self).put(out, code);
     }
 }
 
@@ -68,47 +102,36 @@ impl Message {
     /// When the template has more `{}` than arguments: a bug, caught by the tests.
     #[must_use]
     pub fn format(template: &'static str, args: &[&dyn MsgArg]) -> Self {
-        let mut out = Self::default();
-        let mut code = false;
+        let mut out = Self {
+            text: String::with_capacity(template.len() + 16 * args.len()),
+            code: Vec::new(),
+        };
+        let mut code_from: Option<usize> = None;
         let mut args = args.iter();
-        let mut run = String::new();
-        let mut chars = template.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '`' if code => {
-                    out.push_code(&run);
-                    run.clear();
-                    code = false;
+        let mut rest = template;
+        while let Some(at) = rest.find(['`', '{', '}']) {
+            out.text.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            if let Some(after) = tail.strip_prefix('`') {
+                match code_from.take() {
+                    Some(from) => out.close_code(from),
+                    None => code_from = Some(out.text.len()),
                 }
-                '`' => {
-                    out.push_text(&run);
-                    run.clear();
-                    code = true;
-                }
-                '{' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    let arg = args.next().expect("a `{}` without its argument");
-                    if code {
-                        run.push_str(&arg.as_code());
-                    } else {
-                        out.push_text(&run);
-                        run.clear();
-                        arg.put(&mut out);
-                    }
-                }
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    run.push('{');
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    run.push('}');
-                }
-                c => run.push(c),
+                rest = after;
+            } else if let Some(after) = tail.strip_prefix("{}") {
+                let arg = args.next().expect("a `{}` without its argument");
+                arg.put(&mut out, code_from.is_some());
+                rest = after;
+            } else if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.text.push_str(&tail[..1]);
+                rest = &tail[2..];
+            } else {
+                out.text.push_str(&tail[..1]);
+                rest = &tail[1..];
             }
         }
-        debug_assert!(!code, "an unclosed code span in {template:?}");
-        out.push_text(&run);
+        out.text.push_str(rest);
+        debug_assert!(code_from.is_none(), "an unclosed code span in {template:?}");
         debug_assert!(
             args.next().is_none(),
             "more arguments than `{{}}` in {template:?}"
@@ -116,38 +139,42 @@ impl Message {
         out
     }
 
+    fn close_code(&mut self, from: usize) {
+        let to = self.text.len();
+        self.code.push((offset(from), offset(to)));
+    }
+
     /// Prose only.
     #[must_use]
     pub fn text(text: impl Into<String>) -> Self {
-        let mut out = Self::default();
-        out.push_text(&text.into());
-        out
+        Self {
+            text: text.into(),
+            code: Vec::new(),
+        }
     }
 
-    /// Appends prose, joining it to prose before it.
+    /// Appends prose.
     pub fn push_text(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        match self.segments.last_mut() {
-            Some(Segment::Text(t)) => t.push_str(text),
-            _ => self.segments.push(Segment::Text(text.to_owned())),
-        }
+        self.text.push_str(text);
     }
 
     /// Appends a code span.
     pub fn push_code(&mut self, code: &str) {
-        self.segments.push(Segment::Code(code.to_owned()));
+        let from = self.text.len();
+        self.text.push_str(code);
+        self.close_code(from);
     }
 
     /// Appends another message.
     pub fn append(&mut self, other: &Message) {
-        for s in &other.segments {
-            match s {
-                Segment::Text(t) => self.push_text(t),
-                Segment::Code(c) => self.push_code(c),
-            }
-        }
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.code.extend(
+            other
+                .code
+                .iter()
+                .map(|&(a, b)| (offset(base + a as usize), offset(base + b as usize))),
+        );
     }
 
     /// Code spans joined by `separator` (prose): `` `a`, `b` ``.
@@ -163,10 +190,32 @@ impl Message {
         out
     }
 
-    /// The pieces, in order.
-    #[must_use]
-    pub fn segments(&self) -> &[Segment] {
-        &self.segments
+    /// The pieces, in order (empty prose between code spans left out).
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> + '_ {
+        let mut at = 0usize;
+        let mut spans = self.code.iter();
+        let mut pending: Option<Segment<'_>> = None;
+        std::iter::from_fn(move || {
+            if let Some(p) = pending.take() {
+                return Some(p);
+            }
+            if let Some(&(a, b)) = spans.next() {
+                let (a, b) = (a as usize, b as usize);
+                let code = Segment::Code(&self.text[a..b]);
+                let prose = &self.text[at..a];
+                at = b;
+                if prose.is_empty() {
+                    return Some(code);
+                }
+                pending = Some(code);
+                return Some(Segment::Text(prose));
+            }
+            (at < self.text.len()).then(|| {
+                let prose = &self.text[at..];
+                at = self.text.len();
+                Segment::Text(prose)
+            })
+        })
     }
 
     /// Orders messages as their [`plain`](Self::plain) texts compare, without building them.
@@ -176,7 +225,7 @@ impl Message {
     }
 
     fn plain_bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        self.segments.iter().flat_map(|s| {
+        self.segments().flat_map(|s| {
             let (tick, text) = match s {
                 Segment::Text(t) => (None, t),
                 Segment::Code(c) => (Some(b'`'), c),
@@ -188,8 +237,8 @@ impl Message {
     /// Plain text: code between backticks, as the JSON report and terminals show it.
     #[must_use]
     pub fn plain(&self) -> String {
-        let mut out = String::new();
-        for s in &self.segments {
+        let mut out = String::with_capacity(self.text.len() + 2 * self.code.len());
+        for s in self.segments() {
             match s {
                 Segment::Text(t) => out.push_str(t),
                 Segment::Code(c) => {
@@ -201,6 +250,11 @@ impl Message {
         }
         out
     }
+}
+
+/// A byte offset into a message (messages stay far below 4 GiB; longer ones saturate).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 impl From<&'static str> for Message {
@@ -493,24 +547,23 @@ mod tests {
     fn templates_keep_arguments_apart_from_their_code_spans() {
         let m = msg!("metric `{}` has {} rows (`{{x}}`)", "a`b", 3);
         assert_eq!(
-            m.segments(),
+            m.segments().collect::<Vec<_>>(),
             [
-                Segment::Text("metric ".into()),
-                Segment::Code("a`b".into()),
-                Segment::Text(" has 3 rows (".into()),
-                Segment::Code("{x}".into()),
-                Segment::Text(")".into()),
+                Segment::Text("metric "),
+                Segment::Code("a`b"),
+                Segment::Text(" has 3 rows ("),
+                Segment::Code("{x}"),
+                Segment::Text(")"),
             ]
         );
         assert_eq!(m.plain(), "metric `a`b` has 3 rows (`{x}`)");
         let inner = msg!("`{}`", "k");
         assert_eq!(msg!("KPI {} is gone", inner).plain(), "KPI `k` is gone");
         assert_eq!(
-            Message::from("add `owner = \"x\"`").segments(),
-            [
-                Segment::Text("add ".into()),
-                Segment::Code("owner = \"x\"".into())
-            ]
+            Message::from("add `owner = \"x\"`")
+                .segments()
+                .collect::<Vec<_>>(),
+            [Segment::Text("add "), Segment::Code("owner = \"x\"")]
         );
     }
 }

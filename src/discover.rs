@@ -198,14 +198,18 @@ impl Found {
     }
 
     /// Drops repeated inputs (the same file named twice, or named and found in a walked
-    /// directory), keeping the first: a file read twice would define every id twice.
+    /// directory), and puts the rest in path order: a file read twice would define every
+    /// id twice, and the verdict must not depend on the order of the command line (which
+    /// of two definitions of an id is the first).
     pub fn dedupe(&mut self) {
         let mut seen = std::collections::HashSet::new();
         self.inputs.retain(|i| {
             seen.insert(std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone()))
         });
+        self.inputs.sort_by(|a, b| a.path.cmp(&b.path));
         let mut seen = std::collections::HashSet::new();
         self.refused.retain(|r| seen.insert(r.path.clone()));
+        self.refused.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }
 

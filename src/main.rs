@@ -257,11 +257,7 @@ fn describe(r: &kpilint::rules::Rule) -> serde_json::Value {
 }
 
 fn json_line(w: &mut dyn Write, v: &impl serde::Serialize) -> io::Result<()> {
-    writeln!(
-        w,
-        "{}",
-        serde_json::to_string_pretty(v).map_err(io::Error::other)?
-    )
+    kpilint::report::write_json(w, v)
 }
 
 /// The files a report was built from.

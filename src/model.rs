@@ -106,17 +106,36 @@ impl Cadence {
 }
 
 impl Unit {
+    /// Whether a binary value is surely possible (`Some(true)`) or surely not
+    /// (`Some(false)`) for the unit, when its binary value can tell; `None` when only the
+    /// exact value can (at a bound, or a count that must be whole).
+    #[must_use]
+    pub fn admits_binary(self, f: f64) -> Option<bool> {
+        let (min, max, integer) = self.domain();
+        if !f.is_finite() || f < min || f > max {
+            Some(false)
+        } else if f > min && f < max && !integer {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
     /// Whether `v` is possible for the unit (judged on its exact value).
     #[must_use]
     pub fn admits(self, v: Num) -> bool {
         let (min, max, integer) = self.domain();
-        let within = |bound: f64, ok: std::cmp::Ordering| {
-            !bound.is_finite()
-                || v.compare(Num::parse(&bound.to_string()).unwrap_or(Num::float(bound))) != ok
-        };
-        v.value().is_finite()
-            && within(min, std::cmp::Ordering::Less)
-            && within(max, std::cmp::Ordering::Greater)
+        let f = v.value();
+        // Most values lie strictly inside the bounds, which their binary value shows.
+        if f > min && f < max && !integer {
+            return true;
+        }
+        // The bounds are small integers: exact as `Num`s, built without parsing.
+        #[allow(clippy::cast_possible_truncation)]
+        let bound = |b: f64| Num::int(b as i64);
+        f.is_finite()
+            && (!min.is_finite() || !v.lt(bound(min)))
+            && (!max.is_finite() || !v.gt(bound(max)))
             && (!integer || v.is_integer())
     }
 

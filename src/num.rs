@@ -56,7 +56,32 @@ impl Num {
     pub fn decimal(mantissa: i64, scale: u32, value: f64) -> Self {
         Self {
             value,
-            exact: Decimal::try_from_i128_with_scale(i128::from(mantissa), scale).ok(),
+            // `Decimal::new` is a few integer moves; it panics only past 28 places.
+            exact: (scale <= 28).then(|| Decimal::new(mantissa, scale)),
+        }
+    }
+
+    /// The exact value as (mantissa, decimal places) when it fits an `i64` once its
+    /// trailing zeros are gone: every value that can equal a threshold of up to 18 digits
+    /// does. A compact form for the windows of millions of series.
+    #[must_use]
+    pub fn parts(self) -> Option<(i64, u32)> {
+        let e = self.exact?;
+        // Normalising costs more than the rest of a row: only when the mantissa needs it.
+        let e = if i64::try_from(e.mantissa()).is_ok() {
+            e
+        } else {
+            e.normalize()
+        };
+        Some((i64::try_from(e.mantissa()).ok()?, e.scale()))
+    }
+
+    /// A number from its binary value and [`parts`](Self::parts).
+    #[must_use]
+    pub fn from_parts(value: f64, parts: Option<(i64, u32)>) -> Self {
+        Self {
+            value,
+            exact: parts.map(|(m, s)| Decimal::new(m, s)),
         }
     }
 
@@ -129,11 +154,13 @@ impl Num {
         }
     }
 
-    /// Orders two numbers: exactly when both are exact.
+    /// Orders two numbers: exactly when both are exact. Each binary value is its exact
+    /// value correctly rounded, and rounding never reverses an order, so binary values that
+    /// differ already order the exact ones: only equal ones need the decimals.
     #[must_use]
     pub fn compare(self, other: Self) -> Ordering {
         match (self.exact, other.exact) {
-            (Some(a), Some(b)) => a.cmp(&b),
+            (Some(a), Some(b)) if self.value == other.value => a.cmp(&b),
             _ => self.value.total_cmp(&other.value),
         }
     }

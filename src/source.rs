@@ -45,6 +45,9 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offsets of line starts, built on first use: most files never need it.
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// The text as terminals may show it (see [`SourceFile::shown_text`]), built on first
+    /// use; `None` when it is the text itself.
+    shown: std::sync::OnceLock<Option<Box<str>>>,
 }
 
 impl SourceFile {
@@ -56,7 +59,43 @@ impl SourceFile {
             path,
             text,
             line_starts: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The text with every character that must not reach a terminal (a control character
+    /// other than a line break or tab, or an invisible formatting character such as a
+    /// bidirectional override) replaced by a visible one of the same UTF-8 length, so
+    /// every byte offset stays valid: `?`, `¿` or `\u{FFFD}`.
+    #[must_use]
+    pub fn shown_text(&self) -> &str {
+        self.shown
+            .get_or_init(|| {
+                let unsafe_char =
+                    |c: char| !matches!(c, '\n' | '\t' | '\r') && crate::report::is_unsafe(c);
+                if !self.text.chars().any(unsafe_char) {
+                    return None;
+                }
+                let mut out = String::with_capacity(self.text.len());
+                let mut chars = self.text.chars().peekable();
+                while let Some(c) = chars.next() {
+                    // A carriage return that ends no line would rewrite the line shown.
+                    let lone_cr = c == '\r' && chars.peek() != Some(&'\n');
+                    if !unsafe_char(c) && !lone_cr {
+                        out.push(c);
+                        continue;
+                    }
+                    out.push(match c.len_utf8() {
+                        1 => '?',
+                        2 => '\u{BF}',
+                        3 => '\u{FFFD}',
+                        _ => unreachable!("unsafe characters are below U+10000"),
+                    });
+                }
+                Some(out.into_boxed_str())
+            })
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     fn line_starts(&self) -> &[u32] {

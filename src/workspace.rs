@@ -69,7 +69,9 @@ impl Workspace {
         if shown.as_os_str().is_empty() {
             return ".".to_owned();
         }
-        shown.to_string_lossy().replace('\\', "/")
+        // A file name can hold a line break or an escape sequence: shown, it must not
+        // forge a line of output or drive the terminal.
+        crate::report::escape_unsafe(&shown.to_string_lossy().replace('\\', "/")).into_owned()
     }
 
     /// The `policies/` directory that applies: in the working directory, or in the nearest

@@ -4,6 +4,7 @@
 //! scorecard's status and the rules' findings come from the same judgements.
 
 use super::Context;
+use super::number::Reading;
 use super::series::Table;
 use crate::load::DataFormat;
 use crate::model::{Cadence, Direction, Level3, Metric, Tier, Trend, Unit};
@@ -32,31 +33,66 @@ pub fn read<'a>(ctx: &Context<'a>, files: &[(PathBuf, FileId, DataFormat)]) -> D
     table.finish(ctx.policy.stale_grace_days())
 }
 
-/// One kept value of a series.
+/// One kept value of a series: 40 bytes, the exact value in compact form (see
+/// [`Num::parts`]), since windows are moved as rows arrive.
 #[derive(Debug, Clone, Copy)]
 pub struct Point {
+    value: f64,
+    mantissa: i64,
     /// The period it is for.
     pub period: Period,
-    /// The value.
-    pub value: Num,
     /// The data file.
     pub file: FileId,
     /// Its 1-based line.
     pub line: u32,
+    /// Decimal places of the exact value, or [`Point::INEXACT`].
+    scale: u8,
 }
 
 impl Point {
     /// A free slot of a series' window.
     pub(super) const EMPTY: Self = Self {
+        value: 0.0,
+        mantissa: 0,
         period: Period {
             end: jiff::civil::Date::ZERO,
             start: jiff::civil::Date::ZERO,
             kind: PeriodKind::Day,
         },
-        value: Num::ZERO,
         file: FileId(0),
         line: 0,
+        scale: 0,
     };
+    const INEXACT: u8 = u8::MAX;
+
+    /// A value for a period, read at a line of a file.
+    #[must_use]
+    pub fn new(period: Period, value: Num, file: FileId, line: u32) -> Self {
+        Self::read(period, value.into(), file, line)
+    }
+
+    /// A value as a row gave it.
+    pub(super) fn read(period: Period, value: Reading, file: FileId, line: u32) -> Self {
+        let (mantissa, scale) = value
+            .parts
+            .and_then(|(m, s)| Some((m, u8::try_from(s).ok()?)))
+            .unwrap_or((0, Self::INEXACT));
+        Self {
+            value: value.value,
+            mantissa,
+            period,
+            file,
+            line,
+            scale,
+        }
+    }
+
+    /// The value.
+    #[must_use]
+    pub fn value(&self) -> Num {
+        let parts = (self.scale != Self::INEXACT).then_some((self.mantissa, u32::from(self.scale)));
+        Num::from_parts(self.value, parts)
+    }
 }
 
 /// A (metric, scope) series as the table keeps it. Its latest `window` values, oldest
@@ -82,10 +118,10 @@ pub struct MetricInfo<'a> {
     pub kpi: Option<&'a Metric>,
     /// Its unit (the metric's, else the KPI's).
     pub unit: Option<Unit>,
-    /// Its effective thresholds.
-    pub thresholds: Effective,
     /// Rows taken.
     pub rows: u64,
+    /// Rows rejected: not a number, not a period, impossible for the unit...
+    pub rejected: u64,
 }
 
 impl MetricInfo<'_> {
@@ -294,6 +330,13 @@ pub enum Fault {
     EmptyMetric,
     /// A `period` that is not one.
     NotAPeriod(String),
+    /// A period that begins after `--as-of`: a value that cannot have been measured yet.
+    NotBegun {
+        /// The period.
+        period: Period,
+        /// "Today".
+        as_of: jiff::civil::Date,
+    },
     /// A `value` that is not a number.
     NotANumber(String),
     /// A zero `denominator`.
@@ -324,6 +367,21 @@ pub struct RowFault {
     pub line: u64,
     /// Why.
     pub fault: Fault,
+}
+
+/// Rows that could not be taken beyond the ones kept with their findings: a data file with
+/// millions of bad rows gets one finding for the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow {
+    /// The data file.
+    pub file: FileId,
+    /// Whether they are values impossible for their unit (`value-out-of-domain`), or rows
+    /// that could not be read (`malformed-row`).
+    pub out_of_domain: bool,
+    /// How many rows were not kept.
+    pub rows: u64,
+    /// The line of the first of them.
+    pub first_line: u64,
 }
 
 /// Rows for a metric no catalogue or policy defines.
@@ -360,13 +418,22 @@ pub struct Repeat<'a> {
 #[derive(Debug)]
 pub struct DataFacts<'a> {
     pub(super) window: usize,
-    pub(super) grace_days: i64,
     pub(super) metrics: Vec<MetricInfo<'a>>,
+    /// Each metric's effective thresholds (apart from [`MetricInfo`], which is read on
+    /// every row and stays small).
+    pub(super) thresholds: Vec<Effective>,
     pub(super) by_id: FxHashMap<&'a str, u32>,
     pub(super) series: Vec<Series>,
     pub(super) points: Vec<Point>,
-    /// Rows that could not be taken, in reading order.
+    /// Each series' movement and due date, computed once for every rule that reads them.
+    pub(super) derived: Vec<(Movement, Option<jiff::civil::Date>)>,
+    /// Rows that could not be taken, by file and line: the first
+    /// [`MAX_FAULTS`](super::series::MAX_FAULTS) of each file and kind.
     pub faults: Vec<RowFault>,
+    /// How many more there were, by file and kind.
+    pub overflow: Vec<Overflow>,
+    /// Rows for undefined metrics beyond the ids listed in `unknown`.
+    pub unknown_other: u64,
     /// Rows for undefined metrics, by id.
     pub unknown: Vec<UnknownMetric>,
     /// Repeated periods still in their series' window, in file order.
@@ -378,6 +445,8 @@ pub struct DataFacts<'a> {
 pub struct SeriesFacts<'f> {
     /// The metric.
     pub metric: &'f MetricInfo<'f>,
+    /// Its effective thresholds.
+    thresholds: &'f Effective,
     /// The scope (empty for none).
     pub scope: &'f str,
     /// The kept values, oldest first (at least one).
@@ -401,13 +470,15 @@ impl<'a> DataFacts<'a> {
             let points = &self.points[i * self.window..][..s.len as usize];
             let &latest = points.last()?;
             let metric = &self.metrics[s.metric as usize];
+            let (movement, due) = self.derived[i];
             Some(SeriesFacts {
                 metric,
+                thresholds: &self.thresholds[s.metric as usize],
                 scope: &s.scope,
                 points,
                 latest,
-                movement: movement(points),
-                due: due(metric.cadence(), &latest.period, self.grace_days),
+                movement,
+                due,
                 manual_rows: s.manual_rows,
                 first_manual: s.first_manual,
             })
@@ -442,7 +513,7 @@ impl SeriesFacts<'_> {
     /// The effective thresholds.
     #[must_use]
     pub fn thresholds(&self) -> &Effective {
-        &self.metric.thresholds
+        self.thresholds
     }
 
     /// The threshold the latest value is past: critical before warn.
@@ -452,7 +523,7 @@ impl SeriesFacts<'_> {
         [eff.critical, eff.warn]
             .into_iter()
             .flatten()
-            .find(|t| eff.past(self.latest.value, t.value))
+            .find(|t| eff.past(self.latest.value(), t.value))
     }
 
     /// Whether the series moves against its direction or trend target, over enough points
@@ -499,8 +570,30 @@ impl SeriesFacts<'_> {
             Some(Direction::Stable) => eff.warn,
             _ => eff.target,
         }?;
-        Some(!eff.past(self.latest.value, t.value))
+        Some(!eff.past(self.latest.value(), t.value))
     }
+}
+
+/// Each series' movement over its window and the day its next value is due.
+pub(super) fn derive(
+    series: &[Series],
+    points: &[Point],
+    window: usize,
+    metrics: &[MetricInfo<'_>],
+    grace_days: i64,
+) -> Vec<(Movement, Option<jiff::civil::Date>)> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let points = &points[i * window..][..s.len as usize];
+            let cadence = metrics[s.metric as usize].cadence();
+            let due = points
+                .last()
+                .and_then(|latest| due(cadence, &latest.period, grace_days));
+            (movement(points), due)
+        })
+        .collect()
 }
 
 /// Least-squares movement of a window (see [`FLAT_BAND`]).
@@ -509,19 +602,26 @@ fn movement(points: &[Point]) -> Movement {
     if n < MIN_TREND_POINTS {
         return Movement::Flat;
     }
+    // Values scaled to at most 1 in magnitude: sums of values near `f64::MAX` would
+    // overflow to infinity and make a flat series look like a falling one.
+    let largest = points.iter().map(|p| p.value.abs()).fold(0.0, f64::max);
+    if largest == 0.0 || !largest.is_finite() {
+        return Movement::Flat;
+    }
+    let y = |p: &Point| p.value / largest;
     #[allow(clippy::cast_precision_loss)]
     let nf = n as f64;
     let mean_x = (nf - 1.0) / 2.0;
-    let mean_y = points.iter().map(|p| p.value.value()).sum::<f64>() / nf;
+    let mean_y = points.iter().map(y).sum::<f64>() / nf;
     let (mut sxy, mut sxx) = (0.0, 0.0);
     for (i, p) in points.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let dx = i as f64 - mean_x;
-        sxy += dx * (p.value.value() - mean_y);
+        sxy += dx * (y(p) - mean_y);
         sxx += dx * dx;
     }
     let change = sxy / sxx * (nf - 1.0);
-    let scale = points.iter().map(|p| p.value.value().abs()).sum::<f64>() / nf;
+    let scale = points.iter().map(|p| y(p).abs()).sum::<f64>() / nf;
     if change.abs() <= FLAT_BAND * scale || change.abs() < 1e-12 {
         Movement::Flat
     } else if change > 0.0 {
@@ -531,18 +631,22 @@ fn movement(points: &[Point]) -> Movement {
     }
 }
 
-/// The day after which a series whose latest period is `latest` is stale: its cadence,
-/// else the period's own kind, plus the grace days. Day periods with no cadence are never
-/// stale.
+/// The day after which a series whose latest period is `latest` is stale: the end of the
+/// next period by its cadence, else by the period's own length (a day, a week, a month, a
+/// quarter), plus the grace days.
 fn due(cadence: Option<Cadence>, latest: &Period, grace_days: i64) -> Option<jiff::civil::Date> {
-    let cadence = cadence.or(match latest.kind {
+    let next = match cadence.or(match latest.kind {
         PeriodKind::Week => Some(Cadence::Weekly),
         PeriodKind::Month => Some(Cadence::Monthly),
         PeriodKind::Quarter => Some(Cadence::Quarterly),
         PeriodKind::Day => None,
-    })?;
+    }) {
+        Some(cadence) => next_due(cadence, latest.end)?,
+        // A day (or a timestamp) with no cadence: the next day's value is due.
+        None => latest.end.tomorrow().ok()?,
+    };
     let grace = jiff::Span::new().try_days(grace_days).ok()?;
-    next_due(cadence, latest.end)?.checked_add(grace).ok()
+    next.checked_add(grace).ok()
 }
 
 /// The last day of the reporting period after the one holding `day`: the next value of a
@@ -617,7 +721,7 @@ pub fn scorecard(facts: &DataFacts<'_>, ctx: &Context<'_>) -> Vec<ScoreLine> {
             ScoreLine {
                 metric: s.metric.id.to_owned(),
                 scope: s.scope.to_owned(),
-                latest: Some(s.latest.value.value()),
+                latest: Some(s.latest.value().value()),
                 period: Some(s.latest.period.to_string()),
                 status: s.status(ctx.as_of),
                 trend: s.movement,
@@ -627,7 +731,7 @@ pub fn scorecard(facts: &DataFacts<'_>, ctx: &Context<'_>) -> Vec<ScoreLine> {
                 target: eff.target.map(|t| t.value.value()),
                 warn: eff.warn.map(|t| t.value.value()),
                 critical: eff.critical.map(|t| t.value.value()),
-                window: s.points.iter().map(|p| p.value.value()).collect(),
+                window: s.points.iter().map(|p| p.value).collect(),
             }
         })
         .collect();
@@ -669,11 +773,9 @@ mod tests {
         values
             .iter()
             .enumerate()
-            .map(|(i, &v)| Point {
-                period: Period::parse(&format!("2026-{:02}", i + 1)).unwrap(),
-                value: Num::float(v),
-                file: FileId(0),
-                line: 1,
+            .map(|(i, &v)| {
+                let period = Period::parse(&format!("2026-{:02}", i + 1)).unwrap();
+                Point::new(period, Num::float(v), FileId(0), 1)
             })
             .collect()
     }
@@ -765,5 +867,8 @@ mod tests {
         assert_eq!(movement(&pts(&[1.0, 100.0])), Movement::Flat);
         // All zeros: flat, not a division by zero.
         assert_eq!(movement(&pts(&[0.0, 0.0, 0.0])), Movement::Flat);
+        // Values near f64::MAX: flat, not an overflow to infinity read as a fall.
+        assert_eq!(movement(&pts(&[1e308; 6])), Movement::Flat);
+        assert_eq!(movement(&pts(&[1e308, 1.2e308, 1.4e308])), Movement::Up);
     }
 }

@@ -3,13 +3,46 @@
 
 use crate::num::Num;
 
+/// A data value as read: its binary value and its exact decimal in compact form
+/// ([`Num::parts`]), without building a `Num` on the path every row takes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reading {
+    pub(crate) value: f64,
+    pub(crate) parts: Option<(i64, u32)>,
+}
+
+impl Reading {
+    pub(crate) fn num(self) -> Num {
+        Num::from_parts(self.value, self.parts)
+    }
+}
+
+impl From<Num> for Reading {
+    fn from(n: Num) -> Self {
+        Self {
+            value: n.value(),
+            parts: n.parts(),
+        }
+    }
+}
+
 /// A finite number, or `None`.
-pub(crate) fn parse_number(b: &[u8]) -> Option<Num> {
+pub(crate) fn read_number(b: &[u8]) -> Option<Reading> {
     let b = b.trim_ascii();
     match simple_parts(b) {
-        Some((mantissa, scale, value)) => Some(Num::decimal(mantissa, scale, value)),
-        None => Num::parse(std::str::from_utf8(b).ok()?).filter(|n| n.value().is_finite()),
+        Some((mantissa, scale, value)) => Some(Reading {
+            value,
+            parts: Some((mantissa, scale)),
+        }),
+        None => Num::parse(std::str::from_utf8(b).ok()?)
+            .filter(|n| n.value().is_finite())
+            .map(Reading::from),
     }
+}
+
+/// A finite number, or `None`.
+pub(crate) fn parse_number(b: &[u8]) -> Option<Num> {
+    read_number(b).map(Reading::num)
 }
 
 /// The value of a plain decimal, or `None` (see [`simple_parts`]).

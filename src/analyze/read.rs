@@ -22,7 +22,7 @@ impl Table<'_> {
         file: FileId,
         split_above: u64,
     ) -> bool {
-        let mut rdr = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
+        let mut rdr = match reader().from_path(path) {
             Ok(r) => r,
             Err(e) => {
                 self.fault(file, 1, Fault::Unreadable(e.to_string()));
@@ -152,8 +152,7 @@ impl Table<'_> {
             self.fault(file, base + 1, Fault::Unreadable(e.to_string()));
             return None;
         }
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
+        let mut rdr = reader()
             .has_headers(false)
             .from_reader(BufReader::with_capacity(1 << 16, f));
         let mut record = csv::ByteRecord::new();
@@ -293,6 +292,16 @@ impl Table<'_> {
     }
 }
 
+/// How data files are read. Records end at `\n` only: with the csv crate's CRLF mode,
+/// lines ending in `\r\n` are counted one late, so a file mixing both endings reported
+/// rows at the wrong line. A `\r` before the `\n` is trimmed with the rest of a field's
+/// whitespace.
+fn reader() -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.flexible(true).terminator(csv::Terminator::Any(b'\n'));
+    b
+}
+
 /// Column positions of a CSV file.
 struct Columns {
     metric: usize,
@@ -379,7 +388,7 @@ mod tests {
             let mut windows: Vec<String> = facts
                 .series()
                 .map(|s| {
-                    let values: Vec<f64> = s.points.iter().map(|p| p.value.value()).collect();
+                    let values: Vec<f64> = s.points.iter().map(|p| p.value().value()).collect();
                     format!("{} {} {values:?}", s.metric.id, s.scope)
                 })
                 .collect();

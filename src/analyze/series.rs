@@ -6,11 +6,11 @@
 
 use super::Context;
 use super::data::{
-    DataFacts, Effective, Fault, MetricInfo, Point, Repeat, RowFault, Series, UnknownMetric,
+    DataFacts, Effective, Fault, MetricInfo, Overflow, Point, Repeat, RowFault, Series,
+    UnknownMetric,
 };
-use super::number::parse_number;
+use super::number::{Reading, parse_number, read_number};
 use crate::model::{Metric, Unit};
-use crate::num::Num;
 use crate::period::Period;
 use crate::source::FileId;
 use rustc_hash::FxHashMap as HashMap;
@@ -43,6 +43,8 @@ const NO_SERIES: u32 = u32::MAX;
 /// Streams data rows into series.
 pub(super) struct Table<'a> {
     pub(super) window: usize,
+    /// "Today": rows for periods that begin later are rejected.
+    as_of: jiff::civil::Date,
     metrics: Vec<MetricInfo<'a>>,
     by_id: HashMap<&'a str, u32>,
     series: Vec<Series>,
@@ -69,14 +71,34 @@ pub(super) struct Table<'a> {
     last: u32,
     /// Scratch buffer for building a key.
     key: Vec<u8>,
-    /// Rows that could not be taken.
+    /// Rows that could not be taken: the first [`MAX_FAULTS`] of each file and kind (see
+    /// [`fault_kind`]); the rest are only counted, so 5 million bad rows cost what 100 do.
     pub(super) faults: Vec<RowFault>,
+    /// Rows that could not be taken, by (file, kind): (how many, the first line not kept).
+    fault_counts: HashMap<(FileId, bool), (u64, Option<u64>)>,
+    /// Rows for undefined metrics beyond the first [`MAX_UNKNOWN`] ids.
+    unknown_other: u64,
+}
+
+/// Rows that could not be taken, kept with their findings, per data file and kind.
+pub(super) const MAX_FAULTS: u64 = 100;
+/// Undefined metric ids kept (each with its row count) before the rest are only counted.
+const MAX_UNKNOWN: usize = 1000;
+
+/// The kind of a fault, as the rule that reports it: impossible for the unit, or unreadable.
+fn fault_kind(fault: &Fault) -> bool {
+    matches!(fault, Fault::OutOfDomain { .. })
 }
 
 impl<'a> Table<'a> {
     /// A table for the metrics and KPIs of `ctx`.
     pub(super) fn new(ctx: &Context<'a>) -> Self {
-        let mut table = Self::empty(ctx.policy.trend_window(), Vec::new(), HashMap::default());
+        let mut table = Self::empty(
+            ctx.policy.trend_window(),
+            ctx.as_of,
+            Vec::new(),
+            HashMap::default(),
+        );
         for m in ctx.metrics() {
             if table.by_id.contains_key(m.id.value.as_str()) {
                 continue; // `duplicate-id`
@@ -102,16 +124,22 @@ impl<'a> Table<'a> {
             metric,
             kpi,
             unit,
-            thresholds: Effective::of(metric, kpi),
             rows: 0,
+            rejected: 0,
         });
         self.by_id.insert(id, idx);
     }
 
     /// A table over these metrics that has read nothing yet.
-    fn empty(window: usize, metrics: Vec<MetricInfo<'a>>, by_id: HashMap<&'a str, u32>) -> Self {
+    fn empty(
+        window: usize,
+        as_of: jiff::civil::Date,
+        metrics: Vec<MetricInfo<'a>>,
+        by_id: HashMap<&'a str, u32>,
+    ) -> Self {
         Self {
             window,
+            as_of,
             metrics,
             by_id,
             series: Vec::new(),
@@ -126,11 +154,29 @@ impl<'a> Table<'a> {
             last: NO_SERIES,
             key: Vec::new(),
             faults: Vec::new(),
+            fault_counts: HashMap::default(),
+            unknown_other: 0,
         }
     }
 
     pub(super) fn fault(&mut self, file: FileId, line: u64, fault: Fault) {
-        self.faults.push(RowFault { file, line, fault });
+        let count = self
+            .fault_counts
+            .entry((file, fault_kind(&fault)))
+            .or_insert((0, None));
+        count.0 += 1;
+        if count.0 <= MAX_FAULTS {
+            self.faults.push(RowFault { file, line, fault });
+        } else {
+            let first = count.1.get_or_insert(line);
+            *first = (*first).min(line);
+        }
+    }
+
+    /// A row of metric `mi` that could not be taken.
+    fn reject(&mut self, mi: u32, file: FileId, line: u64, fault: Fault) {
+        self.metrics[mi as usize].rejected += 1;
+        self.fault(file, line, fault);
     }
 
     /// Takes one row. Text fields come as bytes: the common case, a known series, never
@@ -176,24 +222,35 @@ impl<'a> Table<'a> {
         }
         let Some(period_v) = self.last_period.1 else {
             let p = String::from_utf8_lossy(period).into_owned();
-            return self.fault(file, line, Fault::NotAPeriod(p));
+            return self.reject(mi, file, line, Fault::NotAPeriod(p));
         };
+        // A period that has not begun cannot hold a measured value, and must never become
+        // the latest one (a row dated 9999 would hide every breach).
+        if period_v.start > self.as_of {
+            let fault = Fault::NotBegun {
+                period: period_v,
+                as_of: self.as_of,
+            };
+            return self.reject(mi, file, line, fault);
+        }
         let unit = self.metrics[mi as usize].unit;
         let v = match value_of(unit, value) {
             Ok(v) => v,
-            Err(fault) => return self.fault(file, line, fault),
+            Err(fault) => return self.reject(mi, file, line, fault),
         };
         if let Some(unit) = unit
-            && !unit.admits(v)
+            && !unit
+                .admits_binary(v.value)
+                .unwrap_or_else(|| unit.admits(v.num()))
         {
             let metric = String::from_utf8_lossy(metric).into_owned();
             let fault = Fault::OutOfDomain {
                 metric,
                 period: period_v,
-                value: v,
+                value: v.num(),
                 unit,
             };
-            return self.fault(file, line, fault);
+            return self.reject(mi, file, line, fault);
         }
         let line32 = u32::try_from(line).unwrap_or(u32::MAX);
         self.metrics[mi as usize].rows += 1;
@@ -202,15 +259,7 @@ impl<'a> Table<'a> {
             series.manual_rows += 1;
             series.first_manual.get_or_insert((file, line32));
         }
-        self.insert_point(
-            si,
-            Point {
-                period: period_v,
-                value: v,
-                file,
-                line: line32,
-            },
-        );
+        self.insert_point(si, Point::read(period_v, v, file, line32));
     }
 
     /// Whether series `si` is (`metric`, `scope`), without building its key.
@@ -235,6 +284,10 @@ impl<'a> Table<'a> {
         let Some(&mi) = self.by_id.get(metric) else {
             if metric.is_empty() {
                 self.fault(file, line, Fault::EmptyMetric);
+                return None;
+            }
+            if self.unknown.len() >= MAX_UNKNOWN && !self.unknown.contains_key(metric) {
+                self.unknown_other += 1;
                 return None;
             }
             let u = self.unknown.entry(metric.to_owned()).or_insert(Unknown {
@@ -338,15 +391,20 @@ impl<'a> Table<'a> {
         let metrics = self
             .metrics
             .iter()
-            .map(|m| MetricInfo { rows: 0, ..*m })
+            .map(|m| MetricInfo {
+                rows: 0,
+                rejected: 0,
+                ..*m
+            })
             .collect();
-        Self::empty(self.window, metrics, self.by_id.clone())
+        Self::empty(self.window, self.as_of, metrics, self.by_id.clone())
     }
 
     /// Joins the state of a fork that read a later part of the same file.
     pub(super) fn merge(&mut self, other: Self) {
         for (mine, theirs) in self.metrics.iter_mut().zip(&other.metrics) {
             mine.rows += theirs.rows;
+            mine.rejected += theirs.rejected;
         }
         for (i, s) in other.series.iter().enumerate() {
             let si = self.series_index(s.metric, &s.scope);
@@ -378,6 +436,15 @@ impl<'a> Table<'a> {
             e.rows += u.rows;
         }
         self.faults.extend(other.faults);
+        for (key, (n, first)) in other.fault_counts {
+            let mine = self.fault_counts.entry(key).or_insert((0, None));
+            mine.0 += n;
+            mine.1 = match (mine.1, first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        self.unknown_other += other.unknown_other;
     }
 
     /// Moves every line this table recorded `by` lines down: a fork numbers the lines of
@@ -401,10 +468,16 @@ impl<'a> Table<'a> {
         for f in &mut self.faults {
             f.line = f.line.saturating_add(by);
         }
+        for (_, first) in self.fault_counts.values_mut() {
+            if let Some(line) = first {
+                *line = line.saturating_add(by);
+            }
+        }
     }
 
     /// The facts of everything read.
     pub(super) fn finish(mut self, grace_days: i64) -> DataFacts<'a> {
+        let overflow = self.trim_faults();
         let mut unknown: Vec<UnknownMetric> = std::mem::take(&mut self.unknown)
             .into_iter()
             .map(|(id, u)| UnknownMetric {
@@ -434,17 +507,71 @@ impl<'a> Table<'a> {
                 })
             })
             .collect();
-        DataFacts {
-            window: self.window,
+        let derived = super::data::derive(
+            &self.series,
+            &self.points,
+            self.window,
+            &self.metrics,
             grace_days,
+        );
+        DataFacts {
+            derived,
+            thresholds: self
+                .metrics
+                .iter()
+                .map(|m| Effective::of(m.metric, m.kpi))
+                .collect(),
+            window: self.window,
             metrics: self.metrics,
             by_id: self.by_id,
             series: self.series,
             points: self.points,
             faults: self.faults,
+            overflow,
+            unknown_other: self.unknown_other,
             unknown,
             repeats,
         }
+    }
+}
+
+impl Table<'_> {
+    /// Keeps the first [`MAX_FAULTS`] faults of each file and kind by line (a split read
+    /// kept that many of each half) and says how many more there were.
+    fn trim_faults(&mut self) -> Vec<Overflow> {
+        self.faults
+            .sort_by_key(|f| (f.file, fault_kind(&f.fault), f.line));
+        let mut kept: HashMap<(FileId, bool), u64> = HashMap::default();
+        let mut first_cut: HashMap<(FileId, bool), u64> = HashMap::default();
+        self.faults.retain(|f| {
+            let key = (f.file, fault_kind(&f.fault));
+            let n = kept.entry(key).or_insert(0);
+            *n += 1;
+            if *n > MAX_FAULTS {
+                first_cut.entry(key).or_insert(f.line);
+            }
+            *n <= MAX_FAULTS
+        });
+        self.faults.sort_by_key(|f| (f.file, f.line));
+        let mut overflow: Vec<Overflow> = self
+            .fault_counts
+            .iter()
+            .filter(|(_, (n, _))| *n > MAX_FAULTS)
+            .map(|(&(file, out_of_domain), &(n, first))| {
+                let cut = first_cut.get(&(file, out_of_domain)).copied();
+                Overflow {
+                    file,
+                    out_of_domain,
+                    rows: n - MAX_FAULTS,
+                    first_line: match (first, cut) {
+                        (Some(a), Some(b)) => a.min(b),
+                        (a, b) => a.or(b).unwrap_or(1),
+                    },
+                }
+            })
+            .collect();
+        overflow.sort_by_key(|o| (o.file, o.first_line));
+        overflow
     }
 }
 
@@ -465,18 +592,18 @@ fn key_len_prefix(metric: &[u8]) -> [u8; 4] {
 
 /// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent),
 /// computed exactly so that a ratio at a threshold is at it.
-fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Num, Fault> {
+fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Reading, Fault> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match value {
-        RowValue::Value(v) => parse_number(v).ok_or_else(|| Fault::NotANumber(text(v))),
+        RowValue::Value(v) => read_number(v).ok_or_else(|| Fault::NotANumber(text(v))),
         RowValue::Ratio(n, d) => match (parse_number(n), parse_number(d)) {
             (Some(n), Some(d)) => {
                 let ratio = n.divided_by(d).ok_or(Fault::ZeroDenominator)?;
-                Ok(if unit == Some(Unit::Percent) {
+                Ok(Reading::from(if unit == Some(Unit::Percent) {
                     ratio.times(100)
                 } else {
                     ratio
-                })
+                }))
             }
             _ => Err(Fault::RatioNotNumbers(text(n), text(d))),
         },

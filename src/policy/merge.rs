@@ -5,6 +5,7 @@
 //! parent `locked` is ignored. Each such case is kept as a [`Conflict`], which
 //! `looser-than-policy` reports at the child's line.
 
+use super::banned::{Patterns, syntax_error};
 use super::defaults;
 use super::strictness::loosenings;
 use crate::diag::{Label, Level};
@@ -14,13 +15,13 @@ use crate::model::{
 use crate::source::FileId;
 use rustc_hash::FxHashMap;
 
-/// A banned metric with its compiled pattern.
+/// A banned metric, with what is wrong with its pattern, if anything.
 #[derive(Debug)]
 pub struct BannedRule {
     /// The entry.
     pub banned: Banned,
-    /// The compiled `match.name`, if it has one and it compiles.
-    pub pattern: Option<regex::Regex>,
+    /// Why `match.name` is not a valid regex, if it is not.
+    pub error: Option<String>,
 }
 
 /// A child layer that tried to loosen what a parent layer says; the parent's value stays.
@@ -57,6 +58,8 @@ pub struct Policy {
     pub kpis: Vec<Metric>,
     /// Banned metrics of every layer.
     pub banned: Vec<BannedRule>,
+    /// Their name patterns, compiled together.
+    pub patterns: Patterns,
     /// Exceptions of every layer.
     pub exceptions: Vec<Exception>,
     /// Coverage requirements of every layer.
@@ -98,11 +101,7 @@ impl Policy {
             for b in &layer.banned {
                 p.banned.push(BannedRule {
                     banned: b.clone(),
-                    pattern: b
-                        .matcher
-                        .name
-                        .as_ref()
-                        .and_then(|n| compile_pattern(&n.value).ok()),
+                    error: b.matcher.name.as_ref().and_then(|n| syntax_error(&n.value)),
                 });
             }
             p.exceptions.extend(layer.exceptions.iter().cloned());
@@ -113,6 +112,7 @@ impl Policy {
                 }
             }
         }
+        p.patterns = Patterns::build(&p.banned);
         p.layers = layers;
         p
     }
@@ -229,18 +229,6 @@ pub fn weakens_lock(parent: &RuleSetting, child: &RuleSetting) -> bool {
         (Some(p), Some(c)) => c < p,
         (None, _) => false,
     }
-}
-
-/// Compiles a banned-metric pattern with a size limit, so a hostile policy cannot make the
-/// regex engine allocate without bound.
-///
-/// # Errors
-/// The regex error, as text.
-pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 //! validated ([`validate`]). [`strictness`] says when one definition is looser than
 //! another, for merging, `looser-than-policy` and `threshold-loosened` alike.
 
+pub mod banned;
 pub mod layers;
 pub mod merge;
 pub mod strictness;
 pub mod validate;
 
-pub use merge::{BannedRule, Conflict, Policy, compile_pattern};
+pub use merge::{BannedRule, Conflict, Policy};
 
 use crate::diag::{Diagnostics, Level, Severity};
 use crate::load::node::Node;

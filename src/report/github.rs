@@ -13,11 +13,15 @@ use std::io;
 /// The GitHub Actions emitter.
 pub struct Github;
 
-/// Escapes a message (`%`, CR, LF) as the runner expects.
+/// Escapes a message as the runner expects (`%`, CR, LF), and every other control or
+/// invisible formatting character visibly: no input can end the annotation's line, start a
+/// forged workflow command, or drive the terminal of whoever reads the log.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::escape_unsafe(&s).into_owned()
 }
 
 /// Escapes a property value: also `:` and `,`.

@@ -2,7 +2,7 @@
 //! name and code, and help; labels in another file (the policy line a finding comes from)
 //! are rendered as related diagnostics with their own source.
 
-use super::Emitter;
+use super::{Emitter, escape_unsafe};
 use crate::diag::{Finding, Label, Severity};
 use crate::settle::Report;
 use crate::source::SourceFile;
@@ -33,7 +33,7 @@ impl SourceCode for Src<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        let inner = self.0.shown_text().read_span(span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.display.clone(),
             inner.data(),
@@ -98,7 +98,7 @@ fn span(label: &Label, text_len: usize) -> SourceSpan {
 }
 
 fn labeled(label: &Label, text_len: usize, primary: bool) -> LabeledSpan {
-    let msg = (!label.message.is_empty()).then(|| label.message.clone());
+    let msg = (!label.message.is_empty()).then(|| escape_unsafe(&label.message).into_owned());
     if primary {
         LabeledSpan::new_primary_with_span(msg, span(label, text_len))
     } else {
@@ -106,23 +106,51 @@ fn labeled(label: &Label, text_len: usize, primary: bool) -> LabeledSpan {
     }
 }
 
+/// Longest source line quoted; a longer one (a 100 MB unterminated string) is named by
+/// its position instead.
+const MAX_QUOTED_LINE: usize = 400;
+
+/// Whether the line holding a label is too long to quote.
+fn line_too_long(file: &SourceFile, label: &Label) -> bool {
+    let text = file.text.as_bytes();
+    let at = (label.span.start as usize).min(text.len());
+    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+    end - start > MAX_QUOTED_LINE
+}
+
+/// Where a label points, as `file:line:col: `, for a label not quoted with its source.
+fn position(file: &SourceFile, label: &Label) -> String {
+    match label.line {
+        Some(line) => format!("{}:{line}: ", file.display),
+        None => {
+            let (line, col) = file.line_col(label.span.start);
+            format!("{}:{line}:{col}: ", file.display)
+        }
+    }
+}
+
 fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
     let file = report.sources.get(f.primary.file);
     let len = file.text.len();
-    // A streamed data file keeps no text: name the row instead of quoting it.
-    let (mut labels, at_row) = match f.primary.line {
-        Some(line) => (Vec::new(), format!("{}:{line}: ", file.display)),
-        None => (vec![labeled(&f.primary, len, true)], String::new()),
+    // A streamed data file keeps no text, and a very long line is not worth quoting: name
+    // the position instead.
+    let quoted = |file: &SourceFile, l: &Label| l.line.is_none() && !line_too_long(file, l);
+    let (mut labels, at_row) = if quoted(file, &f.primary) {
+        (vec![labeled(&f.primary, len, true)], String::new())
+    } else {
+        (Vec::new(), position(file, &f.primary))
     };
     let mut related = Vec::new();
     let mut other = |l: &Label, message: &str| {
         let src = report.sources.get(l.file);
-        let (message, labels) = match l.line {
-            Some(line) => (format!("{}:{line}: {message}", src.display), Vec::new()),
-            None => (message.to_owned(), vec![labeled(l, src.text.len(), true)]),
+        let (message, labels) = if quoted(src, l) {
+            (message.to_owned(), vec![labeled(l, src.text.len(), true)])
+        } else {
+            (format!("{}{message}", position(src, l)), Vec::new())
         };
         related.push(Rendered {
-            message,
+            message: escape_unsafe(&message).into_owned(),
             code: String::new(),
             severity: miette::Severity::Advice,
             help: None,
@@ -132,7 +160,7 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
         });
     };
     for l in &f.secondary {
-        if l.file == f.primary.file && l.line.is_none() && f.primary.line.is_none() {
+        if l.file == f.primary.file && quoted(file, l) && !labels.is_empty() {
             labels.push(labeled(l, len, false));
         } else {
             other(l, &l.message);
@@ -156,10 +184,10 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
         (false, Severity::Info) => (miette::Severity::Advice, ""),
     };
     Rendered {
-        message: format!("{prefix}{at_row}{}", f.message.plain()),
+        message: escape_unsafe(&format!("{prefix}{at_row}{}", f.message.plain())).into_owned(),
         code: format!("{}({})", f.rule.name, f.rule.code),
         severity,
-        help,
+        help: help.map(|h| escape_unsafe(&h).into_owned()),
         src: Src(file),
         labels,
         related,

@@ -103,7 +103,6 @@ impl Emitter for Json {
                 .collect(),
             scorecard: report.scorecard.as_ref(),
         };
-        serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
-        writeln!(w)
+        super::write_json(w, &doc)
     }
 }

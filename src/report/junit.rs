@@ -45,6 +45,7 @@ fn esc(s: &str) -> String {
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
             c if (c as u32) < 0x20 => {}
+            c if super::is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }

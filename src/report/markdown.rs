@@ -39,6 +39,7 @@ fn text(s: &str) -> String {
                 out.push(c);
             }
             c if c.is_control() => {}
+            c if super::is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -55,6 +56,8 @@ fn code(s: &str) -> String {
         .filter_map(|c| match c {
             '\r' | '\n' | '\t' => Some(' '),
             c if c.is_control() => None,
+            // An invisible formatting character shows as the replacement character.
+            c if super::is_unsafe(c) => Some('\u{FFFD}'),
             c => Some(c),
         })
         .collect();

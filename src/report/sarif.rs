@@ -278,8 +278,7 @@ impl Emitter for Sarif {
                 "results": results,
             }],
         });
-        serde_json::to_writer_pretty(&mut *w, &doc).map_err(io::Error::other)?;
-        writeln!(w)
+        super::write_json(w, &doc)
     }
 }
 

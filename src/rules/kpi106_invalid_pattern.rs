@@ -2,7 +2,6 @@
 
 use crate::diag::Diagnostics;
 use crate::analyze::Context;
-use crate::policy::compile_pattern;
 
 declare_rule! {
     /// ## What it does
@@ -30,28 +29,41 @@ declare_rule! {
     };
 }
 
-/// Checks every banned pattern.
+/// Checks every banned pattern, and that they compile together.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for b in &ctx.policy.banned {
-        let Some(name) = &b.banned.matcher.name else {
+        let (Some(name), Some(error)) = (&b.banned.matcher.name, &b.error) else {
             continue;
         };
-        if b.pattern.is_some() {
-            continue;
-        }
-        let err = compile_pattern(&name.value).err().unwrap_or_default();
-        let first_line = err
-            .lines()
-            .last()
-            .unwrap_or("invalid regex")
-            .trim()
-            .to_owned();
         out.push(
             &INVALID_PATTERN,
             name.at().with_message("does not compile"),
-            msg!("pattern of banned metric `{}` is not a valid regex: {}", b.banned.id.value, first_line),
+            msg!(
+                "pattern of banned metric `{}` is not a valid regex: {}",
+                b.banned.id.value,
+                error
+            ),
         )
         .subject(b.banned.id.value.clone())
         .help("patterns use Rust regex syntax; use a TOML literal string ('...') so backslashes stay as written");
+    }
+    if let Some(problem) = &ctx.policy.patterns.problem
+        && let Some((b, name)) = ctx
+            .policy
+            .banned
+            .iter()
+            .find_map(|b| Some((b, b.banned.matcher.name.as_ref()?)))
+    {
+        out.push(
+            &INVALID_PATTERN,
+            name.at().with_message("patterns too large together"),
+            msg!(
+                "the banned metrics' patterns compile to more than {} MiB together ({}): none of them is applied",
+                crate::policy::banned::TOTAL_LIMIT >> 20,
+                problem
+            ),
+        )
+        .subject(b.banned.id.value.clone())
+        .help("write fewer, simpler patterns: anchored phrases such as '(?i)^number of scans$'");
     }
 }

@@ -3,6 +3,8 @@
 use crate::diag::{Diagnostics, Label};
 use crate::analyze::Context;
 use crate::model::Metric;
+use crate::policy::banned::Matches;
+use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
@@ -59,30 +61,37 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     if banned.is_empty() {
         return;
     }
+    let patterns = &ctx.policy.patterns;
     for m in ctx.metrics() {
         // Ids are kebab-case: `secrets-rotated-this-week` is matched as the words
         // `secrets rotated this week`, like a name.
         let id_words = m.id.value.replace(['-', '_', '.'], " ");
-        for b in banned {
+        // Every pattern against each text, in one pass of the compiled set.
+        let texts: Vec<(Matches, Span)> = [
+            m.name.as_ref().map(|n| (n.value.as_str(), n.span)),
+            Some((m.id.value.as_str(), m.id.span)),
+            Some((id_words.as_str(), m.id.span)),
+            m.description.as_ref().map(|d| (d.value.as_str(), d.span)),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|(text, span)| (patterns.matches(text), span))
+        .collect();
+        for (i, b) in banned.iter().enumerate() {
             let matcher = &b.banned.matcher;
-            if matcher.name.is_some() && b.pattern.is_none() {
+            if matcher.name.is_some() && !patterns.compiled(i) {
                 continue; // `invalid-pattern`
             }
             if matcher.name.is_none() && matcher.fields.is_empty() {
                 continue; // an empty `match` bans nothing (`schema` reports it)
             }
-            let hit = match &b.pattern {
-                Some(re) => [
-                    m.name.as_ref().map(|n| (n.value.as_str(), n.span)),
-                    Some((m.id.value.as_str(), m.id.span)),
-                    Some((id_words.as_str(), m.id.span)),
-                    m.description.as_ref().map(|d| (d.value.as_str(), d.span)),
-                ]
-                .into_iter()
-                .flatten()
-                .find(|(text, _)| re.is_match(text))
-                .map(|(_, span)| span),
-                None => Some(m.id.span),
+            let hit = if matcher.name.is_some() {
+                texts
+                    .iter()
+                    .find(|(matches, _)| patterns.matched(matches, i))
+                    .map(|(_, span)| *span)
+            } else {
+                Some(m.id.span)
             };
             let Some(span) = hit else { continue };
             if !matcher.fields.iter().all(|(k, v)| match k.as_str() {

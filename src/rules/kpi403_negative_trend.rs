@@ -58,9 +58,9 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
                 s.metric.id,
                 super::text::scope(s.scope),
                 s.movement.as_str(),
-                first.value,
+                first.value(),
                 first.period,
-                s.latest.value,
+                s.latest.value(),
                 s.latest.period,
                 wanted
             ),

@@ -28,11 +28,18 @@ declare_rule! {
 /// Reports each catalogue metric with no row.
 fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in facts.missing(ctx) {
-        out.push(
-            &MISSING_DATA,
-            m.id.at().with_message("no data"),
-            msg!("metric `{}` has no row in the data given", m.id.value),
-        )
+        let rejected = facts.info(&m.id.value).map_or(0, |i| i.rejected);
+        let message = if rejected == 0 {
+            msg!("metric `{}` has no row in the data given", m.id.value)
+        } else {
+            msg!(
+                "metric `{}` has no usable row: its {} row{} in the data given were all rejected",
+                m.id.value,
+                rejected,
+                if rejected == 1 { "" } else { "s" }
+            )
+        };
+        out.push(&MISSING_DATA, m.id.at().with_message("no data"), message)
         .subject(m.id.value.clone())
         .help("report it, or remove it from the catalogue if it is no longer measured");
     }

@@ -48,4 +48,18 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             "define the metric in a catalogue, or fix the export",
         ));
     }
+    if facts.unknown_other > 0
+        && let Some(last) = facts.unknown.last()
+    {
+        out.push(
+            &UNKNOWN_METRIC_DATA,
+            Label::at_line(last.file, u64::from(last.line)),
+            msg!(
+                "and {} more row{} for other metrics no catalogue or policy defines",
+                facts.unknown_other,
+                if facts.unknown_other == 1 { "" } else { "s" }
+            ),
+        )
+        .help("the data names more undefined metrics than are listed: fix the export");
+    }
 }

@@ -56,4 +56,16 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         .subject(metric.clone())
         .help("check the export: a ratio reported as a percent, or the reverse, is the usual cause");
     }
+    for o in facts.overflow.iter().filter(|o| o.out_of_domain) {
+        out.push(
+            &VALUE_OUT_OF_DOMAIN,
+            Label::at_line(o.file, o.first_line),
+            msg!(
+                "and {} more value{} of this file impossible for their unit, from this line on",
+                o.rows,
+                if o.rows == 1 { "" } else { "s" }
+            ),
+        )
+        .help("the rows above show what is wrong; fix the export and check again");
+    }
 }

@@ -60,6 +60,14 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             Fault::NotUtf8 => ("`metric` or `scope` is not UTF-8".into(), ROWS.into()),
             Fault::EmptyMetric => ("empty `metric`".into(), ROWS.into()),
             Fault::NotAPeriod(p) => (msg!("`{}` is not a period", p), ROWS.into()),
+            Fault::NotBegun { period, as_of } => (
+                msg!(
+                    "period `{}` begins after {} (`--as-of`): no value can be measured for it yet",
+                    period,
+                    as_of
+                ),
+                "fix the export's dates; a row for a period to come is never the latest value".into(),
+            ),
             Fault::NotANumber(v) => (msg!("value `{}` is not a number", v), ROWS.into()),
             Fault::ZeroDenominator => ("`denominator` is 0".into(), ROWS.into()),
             Fault::RatioNotNumbers(n, d) => (
@@ -73,5 +81,17 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(&MALFORMED_ROW, Label::at_line(f.file, f.line), message)
             .help(help);
+    }
+    for o in facts.overflow.iter().filter(|o| !o.out_of_domain) {
+        out.push(
+            &MALFORMED_ROW,
+            Label::at_line(o.file, o.first_line),
+            msg!(
+                "and {} more row{} of this file that cannot be read, from this line on",
+                o.rows,
+                if o.rows == 1 { "" } else { "s" }
+            ),
+        )
+        .help("the rows above show what is wrong; fix the export and check again");
     }
 }

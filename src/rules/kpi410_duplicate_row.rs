@@ -48,7 +48,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
                 r.metric,
                 super::text::scope(&r.scope),
                 r.period,
-                r.kept.value
+                r.kept.value()
             ),
         )
         .subject(r.metric.to_owned())

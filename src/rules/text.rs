@@ -32,7 +32,7 @@ pub(super) fn past_threshold(s: &SeriesFacts<'_>, t: &Threshold) -> Message {
         "`{}`{} is {} in {}, {}",
         s.metric.id,
         scope(s.scope),
-        s.latest.value,
+        s.latest.value(),
         s.latest.period,
         how
     )
