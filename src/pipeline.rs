@@ -107,11 +107,7 @@ impl Analysis {
         }
         let ctx = Context::new(&self.model, self.as_of);
         let facts = data::read(&ctx, &self.data);
-        for rule in ALL {
-            if let Check::Data(check) = rule.check {
-                check(&facts, &ctx, &mut self.diags);
-            }
-        }
+        run_data_rules(&facts, &ctx, &mut self.diags);
         Some(data::scorecard(&facts, &ctx))
     }
 
@@ -362,8 +358,17 @@ fn nothing_to_check(ws: &Workspace, req: &Request) -> String {
     }
 }
 
+/// Runs every data rule.
+pub fn run_data_rules(facts: &data::DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
+    for rule in ALL {
+        if let Check::Data(check) = rule.check {
+            check(facts, ctx, out);
+        }
+    }
+}
+
 /// Runs every model rule, in parallel, keeping their findings in registry order.
-fn run_model_rules(ctx: &Context<'_>, out: &mut Diagnostics) {
+pub fn run_model_rules(ctx: &Context<'_>, out: &mut Diagnostics) {
     let results: Vec<Diagnostics> = ALL
         .par_iter()
         .filter_map(|rule| match rule.check {

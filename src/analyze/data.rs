@@ -33,6 +33,18 @@ pub fn read<'a>(ctx: &Context<'a>, files: &[(PathBuf, FileId, DataFormat)]) -> D
     table.finish(ctx.policy.stale_grace_days())
 }
 
+/// Reads data held in memory, as one data file with id 0: for fuzzing the readers, and for
+/// tests that need no file.
+#[must_use]
+pub fn read_bytes<'a>(ctx: &Context<'a>, bytes: &[u8], format: DataFormat) -> DataFacts<'a> {
+    let mut table = Table::new(ctx);
+    match format {
+        DataFormat::Csv => table.read_csv_text(bytes, FileId(0)),
+        DataFormat::Ndjson => table.read_ndjson_from(bytes, FileId(0)),
+    }
+    table.finish(ctx.policy.stale_grace_days())
+}
+
 /// One kept value of a series: 40 bytes, the exact value in compact form (see
 /// [`Num::parts`]), since windows are moved as rows arrive.
 #[derive(Debug, Clone, Copy)]
@@ -839,6 +851,30 @@ mod tests {
         );
         assert_eq!(status(kpi, metric, "49.9"), "ok");
         assert_eq!(status(kpi, metric, "49.89"), "warn");
+    }
+
+    #[test]
+    fn data_in_memory_reads_as_a_file_does() {
+        let inputs = crate::analyze::testing::Inputs::new(
+            None,
+            "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"m\"\nunit = \"percent\"\n",
+        );
+        let ctx = inputs.ctx();
+        let csv = read_bytes(
+            &ctx,
+            b"metric,period,value\nm,2026-10,50\nm,2026-11,x\n",
+            DataFormat::Csv,
+        );
+        assert_eq!(csv.series().count(), 1);
+        assert_eq!(csv.faults.len(), 1);
+        assert_eq!(csv.faults[0].line, 3);
+        let nd = read_bytes(
+            &ctx,
+            b"{\"metric\": \"m\", \"period\": \"2026-10\", \"value\": 50}\nnot json\n",
+            DataFormat::Ndjson,
+        );
+        assert_eq!(nd.series().count(), 1);
+        assert_eq!(nd.faults[0].line, 2);
     }
 
     #[test]

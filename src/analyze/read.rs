@@ -38,6 +38,45 @@ impl Table<'_> {
         };
         let header_end = rdr.position().byte();
         drop(rdr);
+        let Some(cols) = self.columns(&headers, file) else {
+            return false;
+        };
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let split = (size.saturating_sub(header_end) > split_above
+            && rayon::current_num_threads() > 1)
+            .then(|| line_after(path, header_end + (size - header_end) / 2))
+            .flatten();
+        if let Some(at) = split {
+            self.read_split(path, file, header_end, at, &cols)
+        } else {
+            self.read_range(path, file, header_end, None, &cols);
+            false
+        }
+    }
+
+    /// Reads CSV text held in memory (for fuzzing and tests): as a file, without a split.
+    pub(super) fn read_csv_text(&mut self, text: &[u8], file: FileId) {
+        let mut rdr = reader().from_reader(text);
+        let headers = match rdr.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                return self.fault(file, 1, Fault::UnreadableHeader(e.to_string()));
+            }
+        };
+        let header_end = rdr.position().byte();
+        drop(rdr);
+        let Some(cols) = self.columns(&headers, file) else {
+            return;
+        };
+        let rest = &text[usize::try_from(header_end)
+            .unwrap_or(text.len())
+            .min(text.len())..];
+        let rdr = reader().has_headers(false).from_reader(rest);
+        self.read_records(rdr, None, file, header_end, None, 1, &cols);
+    }
+
+    /// The columns a header names, or a fault naming the ones it lacks.
+    fn columns(&mut self, headers: &csv::ByteRecord, file: FileId) -> Option<Columns> {
         let col = |name: &str| {
             headers
                 .iter()
@@ -57,9 +96,9 @@ impl Table<'_> {
         }
         let (Some(metric), Some(period), true) = (metric, period, missing.is_empty()) else {
             self.fault(file, 1, Fault::HeaderLacks(missing));
-            return false;
+            return None;
         };
-        let cols = Columns {
+        Some(Columns {
             metric,
             period,
             value,
@@ -67,18 +106,7 @@ impl Table<'_> {
             denom,
             scope: col("scope"),
             source: col("source"),
-        };
-        let size = std::fs::metadata(path).map_or(0, |m| m.len());
-        let split = (size.saturating_sub(header_end) > split_above
-            && rayon::current_num_threads() > 1)
-            .then(|| line_after(path, header_end + (size - header_end) / 2))
-            .flatten();
-        if let Some(at) = split {
-            self.read_split(path, file, header_end, at, &cols)
-        } else {
-            self.read_range(path, file, header_end, None, &cols);
-            false
-        }
+        })
     }
 
     /// Reads a CSV file on two threads: this one from `start`, a fork from `at`, the
@@ -136,7 +164,7 @@ impl Table<'_> {
         path: &Path,
         file: FileId,
         start: u64,
-        mut stop: Option<u64>,
+        stop: Option<u64>,
         base: u64,
         cols: &Columns,
     ) -> Option<u64> {
@@ -152,9 +180,25 @@ impl Table<'_> {
             self.fault(file, base + 1, Fault::Unreadable(e.to_string()));
             return None;
         }
-        let mut rdr = reader()
+        let rdr = reader()
             .has_headers(false)
             .from_reader(BufReader::with_capacity(1 << 16, f));
+        self.read_records(rdr, Some(path), file, start, stop, base, cols)
+    }
+
+    /// Reads the records of `rdr`, which starts at byte `start` of a file (of `path`, when
+    /// the records come from one and a split point `stop` must be confirmed in it).
+    #[allow(clippy::too_many_arguments)]
+    fn read_records<R: std::io::Read>(
+        &mut self,
+        mut rdr: csv::Reader<R>,
+        path: Option<&Path>,
+        file: FileId,
+        start: u64,
+        mut stop: Option<u64>,
+        base: u64,
+        cols: &Columns,
+    ) -> Option<u64> {
         let mut record = csv::ByteRecord::new();
         loop {
             if let Some(at) = stop {
@@ -164,7 +208,7 @@ impl Table<'_> {
                     // A CRLF record ends at its `\r`: only line breaks (`\n`, or blank
                     // lines) between here and `at` still make `at` a record boundary.
                     std::cmp::Ordering::Less if at - here <= 8 => {
-                        if let Some(breaks) = only_line_breaks(path, here, at) {
+                        if let Some(breaks) = path.and_then(|p| only_line_breaks(p, here, at)) {
                             return Some(base + pos.line() - 1 + breaks);
                         }
                     }
@@ -206,6 +250,14 @@ impl Table<'_> {
 
     /// Reads an NDJSON file (one JSON object per line), streaming.
     pub(super) fn read_ndjson(&mut self, path: &Path, file: FileId) {
+        match std::fs::File::open(path) {
+            Ok(f) => self.read_ndjson_from(BufReader::with_capacity(1 << 16, f), file),
+            Err(e) => self.fault(file, 1, Fault::Unreadable(e.to_string())),
+        }
+    }
+
+    /// Reads NDJSON rows from `reader`.
+    pub(super) fn read_ndjson_from(&mut self, mut reader: impl BufRead, file: FileId) {
         use serde_json::value::RawValue;
         use std::borrow::Cow;
         /// A row. Like a CSV file's extra columns, other keys are ignored; numbers may
@@ -236,10 +288,6 @@ impl Table<'_> {
                 Cow::Borrowed(text)
             }
         }
-        let mut reader = match std::fs::File::open(path) {
-            Ok(f) => BufReader::with_capacity(1 << 16, f),
-            Err(e) => return self.fault(file, 1, Fault::Unreadable(e.to_string())),
-        };
         let mut buf = Vec::new();
         let mut line = 0u64;
         loop {

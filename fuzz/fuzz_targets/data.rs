@@ -1,0 +1,38 @@
+//! Data rows (CSV, and NDJSON when the input starts with `{`) for the demo's metrics:
+//! streamed into series facts, judged by every data rule, and made into a scorecard. Any
+//! bytes give findings, never a panic.
+#![no_main]
+
+use kpilint::analyze::{Context, Model, data};
+use kpilint::diag::Diagnostics;
+use kpilint::load::DataFormat;
+use kpilint::source::FileId;
+use libfuzzer_sys::fuzz_target;
+use std::sync::LazyLock;
+
+const POLICY: &str = include_str!("../../fixtures/demo/policies/acme-kpi-policy.toml");
+const CATALOGUE: &str = include_str!("../../fixtures/demo/metrics/platform-security.toml");
+
+static MODEL: LazyLock<Model> = LazyLock::new(|| {
+    let policy = kpilint::load::toml::parse(POLICY).expect("the demo policy parses");
+    let layer = kpilint::model::policy(&policy, FileId(0)).expect("the demo policy");
+    let catalogue = kpilint::load::toml::parse(CATALOGUE).expect("the demo catalogue parses");
+    Model {
+        policy: kpilint::policy::Policy::merge(vec![layer]),
+        catalogues: vec![kpilint::model::catalogue(&catalogue, FileId(1))],
+        frameworks: kpilint::framework::Registry::builtin(),
+    }
+});
+
+fuzz_target!(|bytes: &[u8]| {
+    let ctx = Context::new(&MODEL, jiff::civil::date(2026, 11, 24));
+    let format = if bytes.first() == Some(&b'{') {
+        DataFormat::Ndjson
+    } else {
+        DataFormat::Csv
+    };
+    let facts = data::read_bytes(&ctx, bytes, format);
+    let mut diags = Diagnostics::default();
+    kpilint::pipeline::run_data_rules(&facts, &ctx, &mut diags);
+    let _ = data::scorecard(&facts, &ctx);
+});
