@@ -59,17 +59,26 @@ pub struct Found {
 impl Found {
     /// Adds `path` (absolute): a file, or a directory walked in sorted order.
     ///
-    /// A file named outright is read wherever it is, unless it lies in the repository and
-    /// resolves outside it (a symlink committed to point at `/proc/self/environ`). Files
-    /// walked in a directory must resolve inside the repository or that directory.
+    /// A path named outright is read wherever it is, unless it lies in the repository and
+    /// resolves outside it (a symlink committed to point at `/proc/self/environ`, or a
+    /// `metrics/` that links to a home directory). Files walked in a directory must resolve
+    /// inside the repository, or inside that directory when it was named outside it.
     ///
     /// # Errors
     /// A path that does not exist or cannot be read: the run cannot do what was asked.
     pub fn add(&mut self, ws: &Workspace, path: &Path, origin: Origin) -> Result<(), String> {
         let meta = std::fs::metadata(path)
             .map_err(|e| format!("cannot read `{}`: {}", ws.display(path), io_reason(&e)))?;
+        let lexically_inside = crate::source::normalize(path).starts_with(&ws.root);
+        if lexically_inside && !ws.contains(path) {
+            self.refuse(path, "links outside the repository; not read");
+            return Ok(());
+        }
         if meta.is_dir() {
-            let allowed = vec![ws.root.clone(), path.to_path_buf()];
+            let mut allowed = vec![ws.root.clone()];
+            if !lexically_inside {
+                allowed.push(path.to_path_buf());
+            }
             let origin = if origin == Origin::Named {
                 Origin::Walked
             } else {
@@ -83,13 +92,10 @@ impl Found {
         } else {
             origin
         };
-        let lexically_inside = crate::source::normalize(path).starts_with(&ws.root);
-        if lexically_inside && !ws.contains(path) {
-            self.refuse(path, "links outside the repository; not read");
-        } else if !meta.is_file() {
-            self.refuse(path, "not a regular file; not read");
-        } else {
+        if meta.is_file() {
             self.push(path.to_path_buf(), origin);
+        } else {
+            self.refuse(path, "not a regular file; not read");
         }
         Ok(())
     }
@@ -121,7 +127,8 @@ impl Found {
     }
 
     /// Walks `dir`, adding the regular files `wanted` accepts. Symlinks are followed only
-    /// to places below one of `allowed`.
+    /// to places below one of `allowed`, and each directory is walked once however many
+    /// links lead to it (nested links would otherwise multiply the paths walked).
     fn walk(
         &mut self,
         dir: &Path,
@@ -134,6 +141,7 @@ impl Found {
             .iter()
             .map(|a| std::fs::canonicalize(a).unwrap_or_else(|_| a.clone()))
             .collect();
+        let seen: Arc<Mutex<std::collections::HashSet<PathBuf>>> = Arc::default();
         let walker = {
             let outside = Arc::clone(&outside);
             ignore::WalkBuilder::new(dir)
@@ -160,6 +168,14 @@ impl Found {
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .push(e.path().to_path_buf());
                         return false;
+                    }
+                    if is_dir && e.path_is_symlink() {
+                        let real = std::fs::canonicalize(e.path())
+                            .unwrap_or_else(|_| e.path().to_path_buf());
+                        return seen
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(real);
                     }
                     true
                 })

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kpilint: error: {e}");
+            error(&e);
             ExitCode::from(2)
         }
     }
@@ -88,7 +88,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("kpilint: error: {e}");
+                    error(&e);
                     Ok(ExitCode::from(2))
                 }
             }
@@ -122,7 +122,7 @@ fn repository(
     let mut ws = match Workspace::discover(cwd) {
         Ok(ws) => ws,
         Err(e) => {
-            eprintln!("kpilint: error: {e}");
+            error(&e);
             return Ok(ExitCode::from(2));
         }
     };
@@ -139,9 +139,10 @@ fn repository(
                 (None, None) => unreachable!("clap requires one of them"),
             };
             kpilint::diff::prepare(&ws, &base, &req).and_then(|plan| {
-                // The base revision's configuration governs the review.
-                ws.config.clone_from(&plan.config);
-                kpilint::diff::run(&ws, &req, &plan)
+                // The base revision's configuration governs the review; the working
+                // tree's own is checked as a file of the change.
+                let own = std::mem::replace(&mut ws.config, plan.config.clone());
+                kpilint::diff::run(&ws, own.as_ref(), &req, &plan)
             })
         }
         _ => pipeline::check(&ws, &req),
@@ -150,7 +151,7 @@ fn repository(
     if let Command::Coverage { .. } = cli.command
         && !matches!(opts.format, Format::Human | Format::Json)
     {
-        eprintln!("kpilint: error: `coverage` prints `--format human` or `json`");
+        error("`coverage` prints `--format human` or `json`");
         return Ok(ExitCode::from(2));
     }
     match result {
@@ -184,7 +185,9 @@ fn explain(opts: &Options, rule: &str) -> io::Result<ExitCode> {
         let hint = kpilint::rules::suggest(rule)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
-        eprintln!("kpilint: error: no rule named `{rule}`{hint}; `kpilint rules` lists them");
+        error(format_args!(
+            "no rule named `{rule}`{hint}; `kpilint rules` lists them"
+        ));
         return Ok(ExitCode::from(2));
     };
     write_output(opts, |w| {
@@ -244,7 +247,7 @@ fn fatal_error(opts: &Options, fatal: &Fatal) -> io::Result<ExitCode> {
             write_output(opts, |w| emit(opts, w, report))?;
         }
     }
-    eprintln!("kpilint: error: {}", fatal.message);
+    error(&fatal.message);
     Ok(ExitCode::from(2))
 }
 
@@ -269,13 +272,15 @@ fn read_files(report: &Report) -> Vec<PathBuf> {
         .collect()
 }
 
+/// `kpilint frameworks [ID]`. Catalogues come from the repository: every name is escaped.
 fn frameworks(opts: &Options, ws: &Workspace, id: Option<&str>) -> io::Result<ExitCode> {
+    let esc = |s: &str| kpilint::report::escape_unsafe(s).into_owned();
     let registry = kpilint::load::repository_frameworks(ws);
     let Some(id) = id else {
         write_output(opts, |w| {
             for f in &registry.frameworks {
                 let n = f.coverage_targets("").count();
-                writeln!(w, "{:<18} {} ({} controls)", f.id, f.name, n)?;
+                writeln!(w, "{:<18} {} ({n} controls)", esc(&f.id), esc(&f.name))?;
             }
             Ok(())
         })?;
@@ -283,14 +288,14 @@ fn frameworks(opts: &Options, ws: &Workspace, id: Option<&str>) -> io::Result<Ex
     };
     let Some(fw) = registry.get(id) else {
         let ids: Vec<_> = registry.frameworks.iter().map(|f| f.id.as_str()).collect();
-        eprintln!(
-            "kpilint: error: no framework `{id}`; known: {}",
+        error(format_args!(
+            "no framework `{id}`; known: {}",
             ids.join(", ")
-        );
+        ));
         return Ok(ExitCode::from(2));
     };
     write_output(opts, |w| {
-        writeln!(w, "# {} ({})", fw.name, fw.id)?;
+        writeln!(w, "# {} ({})", esc(&fw.name), esc(&fw.id))?;
         for c in &fw.controls {
             let status = if c.withdrawn {
                 // A withdrawn category with no single successor: where its subcategories went.
@@ -302,14 +307,14 @@ fn frameworks(opts: &Options, ws: &Workspace, id: Option<&str>) -> io::Result<Ex
                 let succ = if successors.is_empty() {
                     String::new()
                 } else {
-                    format!(" -> {}", successors.join(", "))
+                    format!(" -> {}", esc(&successors.join(", ")))
                 };
                 format!("  [withdrawn{succ}]")
             } else {
                 String::new()
             };
             let title = c.title.as_deref().or(c.text.as_deref()).unwrap_or("");
-            writeln!(w, "{:<12} {title}{status}", c.id)?;
+            writeln!(w, "{:<12} {}{status}", esc(&c.id), esc(title))?;
         }
         Ok(())
     })?;
@@ -424,4 +429,20 @@ fn write_output(
         }
         Some(path) => kpilint::output::write(path, &opts.inputs, body),
     }
+}
+
+/// Prints a run-stopping error. Its text may quote input (a file name, a policy id, git's
+/// own message), so it is cut to a screenful and escaped like every other output.
+fn error(message: impl std::fmt::Display) {
+    const MAX: usize = 4096;
+    let mut text = message.to_string();
+    if text.len() > MAX {
+        let mut end = MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    eprintln!("kpilint: error: {}", kpilint::report::escape_unsafe(&text));
 }

@@ -5,7 +5,8 @@
 //! it), then renamed over the target: an interrupted run never leaves half a report, and a
 //! symlink at the target is replaced, never written through. A target that is not a
 //! regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written in place instead of being
-//! replaced by a file, and a target that is one of the run's inputs is refused. The
+//! replaced by a file (unless a link outside `/dev` leads there: that link is replaced),
+//! and a target that is one of the run's inputs is refused. The
 //! temporary file's path is registered while it exists, so an interrupt (see
 //! [`remove_pending`]) can remove it.
 
@@ -52,9 +53,12 @@ pub fn write(
             ),
         ));
     }
+    // A device or a pipe: written in place; replacing it with a file would break it. Only
+    // `/dev`'s own links (`/dev/stdout`, `/dev/fd/1`) are followed to one: a link planted
+    // elsewhere (a committed `report.json -> /dev/sda`) is replaced like any other.
+    let through_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
     match std::fs::metadata(path) {
-        // A device or a pipe: written in place; replacing it with a file would break it.
-        Ok(m) if !m.is_file() && !m.is_dir() => {
+        Ok(m) if !m.is_file() && !m.is_dir() && (!through_link || path.starts_with("/dev")) => {
             let file = std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)
@@ -155,5 +159,20 @@ mod tests {
 
         write(Path::new("/dev/null"), &[], |w| w.write_all(b"x")).unwrap();
         assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    }
+
+    #[test]
+    fn a_link_to_a_device_is_replaced_unless_it_is_dev_s_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report.sarif");
+        std::os::unix::fs::symlink("/dev/null", &out).unwrap();
+        write(&out, &[], |w| w.write_all(b"{}")).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "{}");
+        assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
+
+        // `/dev/stdout` is a link to the process's output: written through, not replaced.
+        if std::fs::symlink_metadata("/dev/stdout").is_ok_and(|m| m.is_symlink()) {
+            write(Path::new("/dev/stdout"), &[], |w| w.write_all(b"")).unwrap();
+        }
     }
 }

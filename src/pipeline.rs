@@ -166,10 +166,24 @@ fn report(
 /// # Errors
 /// As [`check`].
 pub fn analyze(ws: &Workspace, req: &Request) -> Result<Analysis, Fatal> {
+    analyze_with(ws, req, ws.config.as_ref())
+}
+
+/// As [`analyze`], checking the text of `reviewed` rather than of the configuration that
+/// governs the run (`kpilint diff`: the base revision's governs, the working tree's is
+/// reviewed).
+///
+/// # Errors
+/// As [`check`].
+pub fn analyze_with(
+    ws: &Workspace,
+    req: &Request,
+    reviewed: Option<&crate::config::Config>,
+) -> Result<Analysis, Fatal> {
     let found = discover(ws, req)?;
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
-    if let Some(cfg) = &ws.config {
+    if let Some(cfg) = reviewed {
         cfg.validate(ws.display(&cfg.path), &mut sources, &mut diags);
     }
     // Data files are streamed later, never read whole.

@@ -39,7 +39,8 @@ impl Workspace {
     /// to the filesystem root outside one.
     ///
     /// # Errors
-    /// A `kpilint.toml` that cannot be read or is not TOML, as a message naming it.
+    /// A `kpilint.toml` that cannot be read or is not TOML, or that is a link out of the
+    /// repository or not a regular file (never read), as a message naming it.
     pub fn discover(cwd: &Path) -> Result<Self, String> {
         let mut ws = Self::new(cwd);
         let inside_repository = ws.root.join(".git").exists();
@@ -48,8 +49,20 @@ impl Workspace {
             .ancestors()
             .take_while(|d| !inside_repository || d.starts_with(&ws.root))
             .map(|d| d.join(config::FILE_NAME))
-            .find(|p| p.is_file());
+            .find(|p| p.symlink_metadata().is_ok());
         if let Some(path) = found {
+            if inside_repository && !ws.contains(&path) {
+                return Err(format!(
+                    "`{}` links outside the repository; not read",
+                    ws.display(&path)
+                ));
+            }
+            if !path.metadata().is_ok_and(|m| m.is_file()) {
+                return Err(format!(
+                    "`{}` is not a regular file; not read",
+                    ws.display(&path)
+                ));
+            }
             ws.config = Some(config::load(&path)?);
         }
         Ok(ws)

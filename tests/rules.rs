@@ -67,7 +67,7 @@ fn diff(dir: &Path) -> Result<Report, Fatal> {
         as_of: as_of(),
     };
     let plan = kpilint::diff::prepare(&ws, &Base::Dir(dir.join("base")), &req)?;
-    kpilint::diff::run(&ws, &req, &plan)
+    kpilint::diff::run(&ws, None, &req, &plan)
 }
 
 /// The report of a fixture: a fatal error's findings count too (a policy that does not

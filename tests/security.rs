@@ -477,3 +477,98 @@ fn mixed_line_endings_keep_line_numbers() {
         .collect();
     assert_eq!(lines, [3, 4, 5]);
 }
+
+// Review of the fixes. A directory or a `kpilint.toml` that lies in the repository but
+// links out of it is refused, however it is reached.
+#[cfg(unix)]
+#[test]
+fn a_linked_directory_or_configuration_out_of_the_repository_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("c.toml"),
+        "secret = \"TOKEN-77ab\"\n[catalogue\n",
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("kpilint.toml"), "fail_on = \"never\"\n").unwrap();
+    let dir = repo(&[("policies/p.toml", POLICY), ("metrics/c.toml", CATALOGUE)]);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
+    let o = kpilint(dir.path(), &["check", "linked", AS_OF, "--format", "json"]);
+    let all = text(&o.stdout) + &text(&o.stderr);
+    assert!(!all.contains("TOKEN-77ab"), "{all}");
+    assert!(
+        findings(&o).iter().any(|f| f["file"] == "linked"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("links outside the repository")),
+        "{all}"
+    );
+
+    std::os::unix::fs::symlink(
+        outside.path().join("kpilint.toml"),
+        dir.path().join("kpilint.toml"),
+    )
+    .unwrap();
+    let o = kpilint(dir.path(), &["check", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("`kpilint.toml` links outside the repository"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+// `diff` on named paths, without a `kpilint.toml`, reads the base's `policies/` too (from
+// the root, or from a subdirectory): an unchanged tree has nothing to report.
+#[test]
+fn diff_of_named_paths_reads_the_base_policies() {
+    let policy = format!(
+        "{POLICY}\n[[kpi]]\nid = \"k\"\ntitle = \"K\"\ntier = \"tactical\"\ncategory = \"identity_access\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\ncadence = \"monthly\"\nthresholds = {{ target = 95, warn = 90, critical = 80 }}\n"
+    );
+    let dir = git_repo(&[
+        ("policies/p.toml", &policy),
+        ("team/metrics/c.toml", CATALOGUE),
+    ]);
+    for (cwd, path) in [
+        (dir.path().to_path_buf(), "team/metrics/c.toml"),
+        (dir.path().join("team"), "metrics"),
+    ] {
+        let o = kpilint(
+            &cwd,
+            &["diff", "--base", "HEAD", path, AS_OF, "--format", "json"],
+        );
+        let f = findings(&o);
+        assert!(
+            !f.iter()
+                .any(|f| f["rule"].as_str().unwrap().contains("removed")),
+            "{path}: {f:#?}"
+        );
+        assert_eq!(o.status.code(), Some(0), "{path}: {f:#?}");
+    }
+}
+
+// `diff` is governed by the base's `kpilint.toml`, but the working tree's own is the one
+// whose text is checked: its findings point at its own lines.
+#[test]
+fn diff_checks_the_working_tree_s_own_configuration() {
+    let dir = git_repo(&[
+        ("kpilint.toml", "fail_on = \"error\"\n"),
+        ("policies/p.toml", POLICY),
+        ("metrics/c.toml", CATALOGUE),
+    ]);
+    std::fs::write(
+        dir.path().join("kpilint.toml"),
+        "# comment\n\nfail_on = \"error\"\nfail_onn = \"never\"\n",
+    )
+    .unwrap();
+    let o = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
+    );
+    let f = findings(&o);
+    assert!(
+        f.iter()
+            .any(|f| f["file"] == "kpilint.toml" && f["line"] == 4),
+        "{f:#?}"
+    );
+}

@@ -78,7 +78,7 @@ fn visit_coverage<'a>(
     }
     let mut kpis: FxHashMap<&str, Resolved<'_>> = FxHashMap::default();
     for k in &policy.kpis {
-        // The first of a duplicated id (`duplicate-id`), as `LintContext::kpi_for` has it.
+        // The first of a duplicated id (`duplicate-id`), as `Context::kpi_for` has it.
         kpis.entry(k.id.value.as_str()).or_insert((k, None));
     }
     for m in catalogues.iter().flat_map(|c| &c.metrics) {

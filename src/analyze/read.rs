@@ -431,6 +431,7 @@ mod tests {
                         .iter()
                         .map(|u| format!("unknown {} {} x{}", u.line, u.id, u.rows)),
                 )
+                .chain([format!("unknown others x{}", facts.unknown_other)])
                 .collect();
             found.sort();
             let mut windows: Vec<String> = facts
@@ -505,6 +506,23 @@ mod tests {
             "{:#?}",
             seq.1
         );
+    }
+
+    #[test]
+    fn the_first_thousand_unknown_ids_are_listed_however_the_file_is_cut() {
+        let mut rows = vec!["metric,period,value,scope".to_owned()];
+        rows.extend((0..3000).map(|i| format!("u{i:04},2024-01,1,")));
+        let (seq, split, held) = read_both_ways(&(rows.join("\n") + "\n"));
+        assert_eq!(seq, split);
+        assert_eq!(held, splits());
+        let listed = seq.0.iter().filter(|f| f.contains(" u")).count();
+        assert_eq!(listed, 1000);
+        assert!(
+            seq.0.contains(&"unknown 1001 u0999 x1".to_owned()),
+            "{:?}",
+            &seq.0[..3]
+        );
+        assert!(seq.0.contains(&"unknown others x2000".to_owned()));
     }
 
     #[test]

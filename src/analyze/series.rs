@@ -487,6 +487,14 @@ impl<'a> Table<'a> {
                 rows: u.rows,
             })
             .collect();
+        // Parts read in parallel keep up to [`MAX_UNKNOWN`] ids each: the first ids in
+        // reading order are kept, however many parts there were.
+        if unknown.len() > MAX_UNKNOWN {
+            unknown.sort_by_key(|u| (u.file, u.line));
+            for u in unknown.drain(MAX_UNKNOWN..) {
+                self.unknown_other += u.rows;
+            }
+        }
         unknown.sort_by(|a, b| a.id.cmp(&b.id));
         let mut dups: Vec<_> = std::mem::take(&mut self.dups).into_iter().collect();
         dups.sort_by_key(|(_, d)| d.first);

@@ -7,15 +7,24 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// git as kpilint runs it: never prompting, and never fetching a missing object from a
+/// promisor remote (a partial clone would otherwise reach the network).
+fn command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null());
+    cmd
+}
+
 /// Runs git in `dir` and returns its standard output.
 ///
 /// # Errors
 /// git's own message when it fails, or why it could not run.
 pub fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
+    let out = command(dir)
         .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if out.status.success() {
@@ -41,7 +50,7 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, String> {
 /// When git knows no such commit.
 pub fn commit(top: &Path, rev: &str) -> Result<String, String> {
     let spec = format!("{rev}^{{commit}}");
-    let out = git(top, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|_| {
+    let out = git(top, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec]).map_err(|_| {
         format!(
             "unknown revision `{rev}`: fetch it first (for example `git fetch --depth=1 origin {rev}`)"
         )
@@ -49,20 +58,23 @@ pub fn commit(top: &Path, rev: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).trim().to_owned())
 }
 
-/// Writes the regular files of `commit` that `wanted` accepts (by their path in the
-/// repository) below `dest`; returns how many.
+/// A regular file of the base revision: its blob id and its path in the repository.
+pub struct Blob {
+    /// The object id.
+    pub object: String,
+    /// The path, relative and made of plain components only.
+    pub path: PathBuf,
+}
+
+/// The regular files of `commit`. Symlinks, submodules and paths that are not plain
+/// (`..`, absolute) are left out: they are never materialised.
 ///
 /// # Errors
-/// git's failures, and files that cannot be written.
-pub fn materialise(
-    top: &Path,
-    commit: &str,
-    dest: &Path,
-    wanted: impl Fn(&str) -> bool,
-) -> Result<usize, String> {
+/// git's failures.
+pub fn list(top: &Path, commit: &str) -> Result<Vec<Blob>, String> {
     let listing = git(top, &["ls-tree", "-r", "-z", "--full-tree", commit])?;
     // `<mode> <type> <object>\t<path>`, NUL-terminated.
-    let mut blobs: Vec<(String, PathBuf)> = Vec::new();
+    let mut blobs = Vec::new();
     for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
         let Some((meta, path)) = entry.split_once('\t') else {
@@ -74,24 +86,32 @@ pub fn materialise(
             continue;
         };
         // Regular files only: a symlink committed in the base tree is never followed.
-        if !matches!(mode, "100644" | "100755") || !wanted(path) {
-            continue;
-        }
-        let relative = Path::new(path);
-        if relative
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        let path = PathBuf::from(path);
+        if !matches!(mode, "100644" | "100755")
+            || path
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
         {
             continue;
         }
-        blobs.push((object.to_owned(), dest.join(relative)));
+        blobs.push(Blob {
+            object: object.to_owned(),
+            path,
+        });
     }
+    Ok(blobs)
+}
+
+/// Writes `blobs` below `dest`, with one `git cat-file --batch`.
+///
+/// # Errors
+/// git's failures, and files that cannot be written.
+pub fn write(top: &Path, blobs: &[&Blob], dest: &Path) -> Result<(), String> {
     if blobs.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
-    let mut child = Command::new("git")
+    let mut child = command(top)
         .args(["cat-file", "--batch"])
-        .current_dir(top)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -99,8 +119,8 @@ pub fn materialise(
         .map_err(|e| format!("cannot run git: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("git cat-file has no input")?;
     let mut ids = String::with_capacity(blobs.len() * 41);
-    for (id, _) in &blobs {
-        ids.push_str(id);
+    for blob in blobs {
+        ids.push_str(&blob.object);
         ids.push('\n');
     }
     // Written from another thread: git answers while it reads, and both pipes are bounded.
@@ -108,7 +128,8 @@ pub fn materialise(
     let stdout = child.stdout.take().ok_or("git cat-file has no output")?;
     let mut out = BufReader::with_capacity(1 << 16, stdout);
     let mut header = String::new();
-    for (id, path) in &blobs {
+    for blob in blobs {
+        let (id, path) = (&blob.object, dest.join(&blob.path));
         header.clear();
         out.read_line(&mut header)
             .map_err(|e| format!("git cat-file: {e}"))?;
@@ -122,7 +143,7 @@ pub fn materialise(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        let mut file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+        let mut file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
         let copied = std::io::copy(&mut (&mut out).take(size), &mut file)
             .map_err(|e| format!("git cat-file: {e}"))?;
         if copied != size {
@@ -138,5 +159,5 @@ pub fn materialise(
         .map_err(|e| format!("git cat-file: {e}"))?;
     drop(out);
     let _ = child.wait();
-    Ok(blobs.len())
+    Ok(())
 }

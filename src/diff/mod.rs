@@ -79,32 +79,34 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
                 .strip_prefix(&top)
                 .unwrap_or(Path::new(""))
                 .to_path_buf();
-            // What the run can read: the paths named (or the defaults), the policies, and
-            // the `kpilint.toml` files between the working directory and the root.
-            let mut prefixes: Vec<PathBuf> = Vec::new();
-            let named: Vec<&PathBuf> = req.paths.iter().chain(&req.policies).collect();
-            for p in &named {
-                let abs = normalize(&cwd.join(p));
-                let rel = abs.strip_prefix(&top).map_err(|_| {
-                    Fatal::msg(format!(
-                        "`{}` is outside the repository: `kpilint diff` compares files of the repository only",
-                        p.display()
-                    ))
-                })?;
-                prefixes.push(rel.to_path_buf());
-            }
-            if ws.config.is_some() || req.paths.is_empty() {
-                // Globs or the default directories: anything below the root may be read.
+            let blobs = git::list(&top, &commit).map_err(|e| {
+                Fatal::msg(format!("cannot list the files as they are at `{rev}`: {e}"))
+            })?;
+            // What the base run can read: the paths named (or, when none is named or the
+            // base's `kpilint.toml` may glob anywhere, the whole tree), the `policies/`
+            // directories it may search, and the `kpilint.toml` files on its way up.
+            let configs: Vec<PathBuf> = rel_cwd
+                .ancestors()
+                .map(|d| d.join(crate::config::FILE_NAME))
+                .collect();
+            let configured = blobs.iter().any(|b| configs.contains(&b.path));
+            let mut prefixes: Vec<PathBuf> =
+                rel_cwd.ancestors().map(|d| d.join("policies")).collect();
+            if configured || req.paths.is_empty() {
                 prefixes.push(PathBuf::new());
             }
-            let wanted = |path: &str| {
-                let path = Path::new(path);
-                let kind = crate::discover::has_extension(path, &["toml", "json", "yaml", "yml"]);
-                kind && prefixes.iter().any(|p| path.starts_with(p))
-                    || (path.file_name() == Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
-                        && rel_cwd.starts_with(path.parent().unwrap_or(Path::new(""))))
-            };
-            git::materialise(&top, &commit, tree.path(), wanted).map_err(|e| {
+            for p in req.paths.iter().chain(&req.policies) {
+                prefixes.push(repo_relative(ws, &[&top, &ws.root], p)?);
+            }
+            let wanted: Vec<&git::Blob> = blobs
+                .iter()
+                .filter(|b| {
+                    configs.contains(&b.path)
+                        || crate::discover::has_extension(&b.path, &["toml", "json", "yaml", "yml"])
+                            && prefixes.iter().any(|p| b.path.starts_with(p))
+                })
+                .collect();
+            git::write(&top, &wanted, tree.path()).map_err(|e| {
                 Fatal::msg(format!("cannot read the files as they are at `{rev}`: {e}"))
             })?;
             let base_root = tree.path().to_path_buf();
@@ -119,6 +121,32 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
             })
         }
     }
+}
+
+/// Where `p` (as the command line wrote it) lies in the repository at one of `roots` (the
+/// same root, as written and canonical), judged lexically: against the working directory
+/// as written and as the filesystem resolves it, so a path through a symlinked directory
+/// keeps its own name.
+///
+/// # Errors
+/// A path outside the repository: it has no base version to compare with.
+fn repo_relative(ws: &Workspace, roots: &[&Path], p: &Path) -> Result<PathBuf, Fatal> {
+    let mut candidates = vec![normalize(&ws.absolute(p))];
+    if p.is_relative()
+        && let Ok(cwd) = std::fs::canonicalize(&ws.cwd)
+    {
+        candidates.push(normalize(&cwd.join(p)));
+    }
+    candidates
+        .iter()
+        .find_map(|c| roots.iter().find_map(|r| c.strip_prefix(r).ok()))
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            Fatal::msg(format!(
+                "`{}` is outside the repository: `kpilint diff` compares files of the repository only",
+                crate::report::escape_unsafe(&p.display().to_string())
+            ))
+        })
 }
 
 /// The `kpilint.toml` that governs the base tree (found from `cwd` up to `root`), moved to
@@ -137,11 +165,18 @@ fn base_config(cwd: &Path, root: &Path, head_root: &Path) -> Option<Config> {
     Some(config)
 }
 
-/// Checks the working tree (configured as `plan` says) and compares it with the base.
+/// Checks the working tree (governed by `ws.config`, the base revision's configuration)
+/// and compares it with the base. `own_config` is the working tree's own `kpilint.toml`:
+/// its text is what the run checks, though it governs nothing yet.
 ///
 /// # Errors
 /// The base or the working tree cannot be checked.
-pub fn run(ws: &Workspace, req: &Request, plan: &Plan) -> Result<Report, Fatal> {
+pub fn run(
+    ws: &Workspace,
+    own_config: Option<&Config>,
+    req: &Request,
+    plan: &Plan,
+) -> Result<Report, Fatal> {
     let mut base_ws = Workspace::new(&plan.base_cwd);
     base_ws.root.clone_from(&plan.base_root);
     base_ws.config = plan.config.clone().map(|mut c| {
@@ -154,20 +189,18 @@ pub fn run(ws: &Workspace, req: &Request, plan: &Plan) -> Result<Report, Fatal> 
         c
     });
     // A path maps to the same path of the base tree, however it is written (relative,
-    // absolute, through `..`); one outside the repository has no base version.
-    let head_root = std::fs::canonicalize(&plan.head_root).unwrap_or(plan.head_root.clone());
+    // absolute, through `..`), by its place in the repository rather than by where a
+    // symlink leads; one outside the repository has no base version.
+    let canonical_root = std::fs::canonicalize(&plan.head_root).ok();
+    let roots: Vec<&Path> = canonical_root
+        .iter()
+        .map(PathBuf::as_path)
+        .chain([plan.head_root.as_path()])
+        .collect();
     let map = |paths: &[PathBuf]| -> Result<Vec<PathBuf>, Fatal> {
         let mut out = Vec::new();
         for p in paths {
-            let abs = ws.absolute(p);
-            let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
-            let rel = abs.strip_prefix(&head_root).map_err(|_| {
-                Fatal::msg(format!(
-                    "`{}` is outside the repository: `kpilint diff` compares files of the repository only",
-                    p.display()
-                ))
-            })?;
-            let base = plan.base_root.join(rel);
+            let base = plan.base_root.join(repo_relative(ws, &roots, p)?);
             if base.exists() {
                 out.push(base);
             }
@@ -184,7 +217,7 @@ pub fn run(ws: &Workspace, req: &Request, plan: &Plan) -> Result<Report, Fatal> 
     let base = if !req.paths.is_empty() && base_req.paths.is_empty() {
         None
     } else {
-        match pipeline::analyze(&base_ws, &base_req) {
+        match pipeline::analyze_with(&base_ws, &base_req, None) {
             Ok(a) => Some(a),
             Err(f) if f.nothing_to_check => None,
             Err(f) => {
@@ -195,7 +228,7 @@ pub fn run(ws: &Workspace, req: &Request, plan: &Plan) -> Result<Report, Fatal> 
             }
         }
     };
-    let mut head = pipeline::analyze(ws, req)?;
+    let mut head = pipeline::analyze_with(ws, req, own_config)?;
     let scorecard = head.evaluate_data();
     let Some(base) = base else {
         return Ok(head.settle(ws, None, scorecard));

@@ -102,6 +102,7 @@ pub fn matrix(report: &Report, only: Option<&str>) -> Vec<FrameworkCoverage> {
 /// # Errors
 /// Any I/O error of the writer.
 pub fn write_table(w: &mut dyn io::Write, frameworks: &[FrameworkCoverage]) -> io::Result<()> {
+    let esc = |s: &str| super::escape_unsafe(s).into_owned();
     for (i, fw) in frameworks.iter().enumerate() {
         if i > 0 {
             writeln!(w)?;
@@ -109,32 +110,33 @@ pub fn write_table(w: &mut dyn io::Write, frameworks: &[FrameworkCoverage]) -> i
         writeln!(
             w,
             "{} ({}): {}/{} controls covered{}",
-            fw.name,
-            fw.id,
+            esc(&fw.name),
+            esc(&fw.id),
             fw.covered,
             fw.total,
             if fw.required { ", required" } else { "" }
         )?;
         let id_width = fw.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
         for c in &fw.controls {
-            let title: String = if c.title.chars().count() > 48 {
-                c.title.chars().take(47).chain(['…']).collect()
+            let title = esc(&c.title);
+            let title: String = if title.chars().count() > 48 {
+                title.chars().take(47).chain(['…']).collect()
             } else {
-                c.title.clone()
+                title
             };
             let kpis = if c.kpis.is_empty() {
                 "-  (no KPI)".to_owned()
             } else {
-                c.kpis.join(", ")
+                esc(&c.kpis.join(", "))
             };
-            writeln!(w, "  {:<id_width$}  {title:<48}  {kpis}", c.id)?;
+            writeln!(w, "  {:<id_width$}  {title:<48}  {kpis}", esc(&c.id))?;
         }
         if !fw.required && fw.controls.len() < fw.total {
             writeln!(
                 w,
                 "  ({} more without a KPI: `kpilint coverage --framework {}` lists them)",
                 fw.total - fw.controls.len(),
-                fw.id
+                esc(&fw.id)
             )?;
         }
     }

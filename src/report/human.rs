@@ -169,9 +169,13 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
     if let Some(x) = &f.suppressed_by {
         other(x, "waived by this exception");
     }
-    let mut help = f.help.as_ref().map(crate::diag::Message::plain);
+    // Each part is escaped on its own: the line breaks between them are the emitter's.
+    let mut help = f
+        .help
+        .as_ref()
+        .map(|h| escape_unsafe(&h.plain()).into_owned());
     for n in &f.notes {
-        let n = n.plain();
+        let n = escape_unsafe(&n.plain()).into_owned();
         help = Some(match help {
             Some(h) => format!("{h}\nnote: {n}"),
             None => format!("note: {n}"),
@@ -187,7 +191,7 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
         message: escape_unsafe(&format!("{prefix}{at_row}{}", f.message.plain())).into_owned(),
         code: format!("{}({})", f.rule.name, f.rule.code),
         severity,
-        help: help.map(|h| escape_unsafe(&h).into_owned()),
+        help,
         src: Src(file),
         labels,
         related,

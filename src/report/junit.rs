@@ -44,8 +44,11 @@ fn esc(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 => {}
-            c if super::is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            // XML 1.0 cannot hold most controls even as references: shown as `\u{1b}`, as in
+            // every text format.
+            c if super::is_unsafe(c) => {
+                out.push_str(&super::escape_unsafe(c.encode_utf8(&mut [0; 4])));
+            }
             '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
@@ -233,6 +236,6 @@ mod tests {
     fn escapes_keep_line_breaks_and_tabs_as_references() {
         assert_eq!(esc("a\nb\tc\rd"), "a&#10;b&#9;c&#13;d");
         assert_eq!(esc("<&>\"'"), "&lt;&amp;&gt;&quot;&apos;");
-        assert_eq!(esc("a\u{1}b"), "ab");
+        assert_eq!(esc("a\u{1}b\u{202e}"), r"a\u{1}b\u{202e}");
     }
 }

@@ -38,8 +38,10 @@ fn text(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => {}
-            c if super::is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            // Shown as `\u{1b}`, as in every text format: visible, never acted on.
+            c if super::is_unsafe(c) => {
+                out.push_str(&super::escape_unsafe(c.encode_utf8(&mut [0; 4])));
+            }
             c => out.push(c),
         }
     }
@@ -51,16 +53,17 @@ fn text(s: &str) -> String {
 /// backtick (`CommonMark` strips one space from each side again), and `|` as `\|`, which a
 /// GitHub-flavoured table turns back into `|` before it reads the code span.
 fn code(s: &str) -> String {
-    let content: String = s
+    let spaced: String = s
         .chars()
-        .filter_map(|c| match c {
-            '\r' | '\n' | '\t' => Some(' '),
-            c if c.is_control() => None,
-            // An invisible formatting character shows as the replacement character.
-            c if super::is_unsafe(c) => Some('\u{FFFD}'),
-            c => Some(c),
+        .map(|c| {
+            if matches!(c, '\r' | '\n' | '\t') {
+                ' '
+            } else {
+                c
+            }
         })
         .collect();
+    let content = super::escape_unsafe(&spaced);
     if content.is_empty() {
         return String::new();
     }

@@ -1,6 +1,7 @@
 //! The scorecard table of `kpilint eval`: one line per series, board KPIs first, readable in
 //! ten seconds with or without colour.
 
+use super::escape_unsafe;
 use crate::analyze::data::{Movement, ScoreLine, Status};
 use crate::diag::num;
 use crate::model::{Tier, Unit};
@@ -71,14 +72,17 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
             };
             [
                 l.tier.map_or("-", Tier::as_str).to_owned(),
-                l.metric.clone(),
+                // Ids, scopes and periods come from data files: escaped, as everywhere.
+                escape_unsafe(&l.metric).into_owned(),
                 if l.scope.is_empty() {
                     "-".to_owned()
                 } else {
-                    l.scope.clone()
+                    escape_unsafe(&l.scope).into_owned()
                 },
                 with_unit(l.latest, l.unit),
-                l.period.clone().unwrap_or_else(|| "-".to_owned()),
+                l.period
+                    .as_deref()
+                    .map_or_else(|| "-".to_owned(), |p| escape_unsafe(p).into_owned()),
                 thresholds,
                 l.status.as_str().to_uppercase(),
                 format!("{trend:<6} {}", sparkline(&l.window)),
