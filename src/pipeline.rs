@@ -101,14 +101,14 @@ pub fn check(ws: &Workspace, req: &Request) -> Result<Report, Fatal> {
 impl Analysis {
     /// Streams the data files into facts, runs the data rules, and returns the scorecard
     /// (`None` without data files).
-    pub fn evaluate_data(&mut self) -> Option<Vec<data::ScoreLine>> {
+    pub fn evaluate_data(&mut self) -> Option<Vec<crate::analyze::scorecard::ScoreLine>> {
         if self.data.is_empty() {
             return None;
         }
         let ctx = Context::new(&self.model, self.as_of);
         let facts = data::read(&ctx, &self.data);
         run_data_rules(&facts, &ctx, &mut self.diags);
-        Some(data::scorecard(&facts, &ctx))
+        Some(crate::analyze::scorecard::scorecard(&facts, &ctx))
     }
 
     /// Settles the findings into the report; `diff_policy` sets the levels of the `diff`
@@ -118,7 +118,7 @@ impl Analysis {
         self,
         ws: &Workspace,
         diff_policy: Option<&Policy>,
-        scorecard: Option<Vec<data::ScoreLine>>,
+        scorecard: Option<Vec<crate::analyze::scorecard::ScoreLine>>,
     ) -> Report {
         let findings = settle::settle(
             &self.sources,
@@ -146,7 +146,7 @@ fn report(
     sources: SourceMap,
     findings: Vec<crate::diag::Finding>,
     metrics: usize,
-    scorecard: Option<Vec<data::ScoreLine>>,
+    scorecard: Option<Vec<crate::analyze::scorecard::ScoreLine>>,
     model: Option<Box<Model>>,
 ) -> Report {
     let files = sources.iter().filter(|f| f.path.is_some()).count();

@@ -4,7 +4,7 @@
 //! column, rule, message). The result is the [`Report`] every emitter renders.
 
 use crate::analyze::Model;
-use crate::analyze::data::ScoreLine;
+use crate::analyze::scorecard::ScoreLine;
 use crate::diag::{Diagnostics, Finding, Label, Level, Severity};
 use crate::model::{Exception, RuleSetting};
 use crate::policy::{Policy, rule_level};

@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod data;
 mod number;
 mod read;
+pub mod scorecard;
 mod series;
 
 use crate::framework::{Registry, Resolution};

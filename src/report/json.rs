@@ -16,7 +16,7 @@ struct Doc<'a> {
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    scorecard: Option<&'a Vec<crate::analyze::data::ScoreLine>>,
+    scorecard: Option<&'a Vec<crate::analyze::scorecard::ScoreLine>>,
 }
 
 #[derive(Serialize)]

@@ -2,7 +2,8 @@
 //! ten seconds with or without colour.
 
 use super::escape_unsafe;
-use crate::analyze::data::{Movement, ScoreLine, Status};
+use crate::analyze::data::{Movement, Status};
+use crate::analyze::scorecard::ScoreLine;
 use crate::diag::num;
 use crate::model::{Tier, Unit};
 use std::io;

@@ -18,19 +18,23 @@ use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
+mod id;
+
+use id::{Family, Parsed};
+
 /// The built-in catalogues, embedded at compile time: (file name, text).
 pub static BUILTIN: &[(&str, &str)] = &[
     (
         "owasp-nhi-2025.toml",
-        include_str!("../policies/frameworks/owasp-nhi-2025.toml"),
+        include_str!("../../policies/frameworks/owasp-nhi-2025.toml"),
     ),
     (
         "nist-csf-2.0.toml",
-        include_str!("../policies/frameworks/nist-csf-2.0.toml"),
+        include_str!("../../policies/frameworks/nist-csf-2.0.toml"),
     ),
     (
         "nist-ai-rmf-1.0.toml",
-        include_str!("../policies/frameworks/nist-ai-rmf-1.0.toml"),
+        include_str!("../../policies/frameworks/nist-ai-rmf-1.0.toml"),
     ),
 ];
 
@@ -347,34 +351,6 @@ static BUILTIN_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
 /// The ID of the built-in NIST CSF 2.0 catalogue.
 pub const CSF_2_0: &str = "nist-csf-2.0";
 
-/// NIST CSF 1.1 (2018): its 23 categories and how many subcategories each had (108 in all,
-/// numbered from 1). The reference catalogue keeps only the 1.1 IDs that CSF 2.0 withdrew;
-/// this table also knows the 29 whose numbers CSF 2.0 reuses, often for a reworded outcome
-/// (`RS.AN-03`, `DE.CM-01`, `PR.DS-01`). That is how an unpadded `ID.AM-1`, a CSF 1.1
-/// spelling, is told apart from `GV.RM-1`, an informal spelling of a CSF 2.0 ID (GOVERN did
-/// not exist in 1.1). It lives here rather than in the generated catalogue because the
-/// generator only reproduces the verified reference, which does not list the reused IDs;
-/// `csf_1_1_table_agrees_with_the_reference` checks it against the withdrawn entries.
-#[rustfmt::skip]
-const CSF_1_1: &[(&str, u32)] = &[
-    ("ID.AM", 6), ("ID.BE", 5), ("ID.GV", 4), ("ID.RA", 6), ("ID.RM", 3), ("ID.SC", 5),
-    ("PR.AC", 7), ("PR.AT", 5), ("PR.DS", 8), ("PR.IP", 12), ("PR.MA", 2), ("PR.PT", 5),
-    ("DE.AE", 5), ("DE.CM", 8), ("DE.DP", 5),
-    ("RS.RP", 1), ("RS.CO", 5), ("RS.AN", 5), ("RS.MI", 3), ("RS.IM", 2),
-    ("RC.RP", 1), ("RC.IM", 2), ("RC.CO", 3),
-];
-
-static CSF_LIKE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"^([A-Za-z]{2}\.[A-Za-z]{2})-(\d{1,4})$").unwrap());
-static AI_RMF_LIKE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?i)^(GOVERN|GV|MAP|MP|MEASURE|MS|MANAGE|MG)[\s\-_]*(\d{1,3})(?:\.(\d{1,3}))?(?:-\d{3})?$",
-    )
-    .unwrap()
-});
-static NHI_LIKE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"(?i)^NHI[\s\-_:]*(\d{1,3})(?:\s*:\s*\d{4})?$").unwrap());
-
 impl Registry {
     /// The built-in frameworks only.
     #[must_use]
@@ -654,103 +630,9 @@ fn looks_like_framework_id(prefix: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
-/// The ID families kpilint knows the shape of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    /// NIST CSF: `GV.RM-01`.
-    Csf,
-    /// NIST AI RMF: `GOVERN 1.5`, with its categories (`GOVERN 1`).
-    AiRmf,
-    /// OWASP NHI Top 10: `NHI2:2025`. Only the aliases the catalogue lists resolve; other
-    /// shapes (`NHI 2`, or `NHI-001`, which vendor taxonomies use for identity types) are
-    /// only read to suggest an ID.
-    Nhi,
-}
-
-/// A reference read as an ID of a known family, whatever its case, padding or separators.
-#[derive(Debug)]
-struct Parsed {
-    family: Family,
-    /// The canonical spelling: `GV.RM-01`, `GOVERN 1.5`, `NHI2:2025`.
-    canonical: String,
-    /// The canonical ID of the enclosing control (`GV.RM`, `GOVERN 1`, `GOVERN`); none for a
-    /// flat list.
-    parent: Option<String>,
-    /// The control's number within its parent.
-    number: u32,
-    /// How many digits the number was written with.
-    digits: usize,
-}
-
-impl Parsed {
-    fn new(id: &str) -> Option<Self> {
-        if let Some(c) = CSF_LIKE.captures(id) {
-            let category = c[1].to_ascii_uppercase();
-            let number = c[2].parse().ok()?;
-            return Some(Self {
-                family: Family::Csf,
-                canonical: format!("{category}-{number:02}"),
-                parent: Some(category),
-                number,
-                digits: c[2].len(),
-            });
-        }
-        if let Some(c) = AI_RMF_LIKE.captures(id) {
-            let function = match c[1].to_ascii_uppercase().as_str() {
-                "GOVERN" | "GV" => "GOVERN",
-                "MAP" | "MP" => "MAP",
-                "MEASURE" | "MS" => "MEASURE",
-                _ => "MANAGE",
-            };
-            let category: u32 = c[2].parse().ok()?;
-            return Some(match c.get(3) {
-                Some(sub) => Self {
-                    family: Family::AiRmf,
-                    canonical: format!(
-                        "{function} {category}.{}",
-                        sub.as_str().parse::<u32>().ok()?
-                    ),
-                    parent: Some(format!("{function} {category}")),
-                    number: sub.as_str().parse().ok()?,
-                    digits: sub.len(),
-                },
-                None => Self {
-                    family: Family::AiRmf,
-                    canonical: format!("{function} {category}"),
-                    parent: Some(function.to_owned()),
-                    number: category,
-                    digits: c[2].len(),
-                },
-            });
-        }
-        if let Some(c) = NHI_LIKE.captures(id) {
-            let number = c[1].parse().ok()?;
-            return Some(Self {
-                family: Family::Nhi,
-                canonical: format!("NHI{number}:2025"),
-                parent: None,
-                number,
-                digits: c[1].len(),
-            });
-        }
-        None
-    }
-
-    /// Whether this is a CSF 1.1 subcategory ID as CSF 1.1 wrote it: unpadded, in a 1.1
-    /// category, within that category's 1.1 numbering.
-    fn is_csf_1_1(&self) -> bool {
-        self.family == Family::Csf
-            && self.digits == 1
-            && self.parent.as_deref().is_some_and(|category| {
-                CSF_1_1
-                    .iter()
-                    .any(|&(c, count)| c == category && (1..=count).contains(&self.number))
-            })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::id::CSF_1_1;
     use super::*;
 
     /// A custom catalogue, as a repository would keep in `policies/frameworks/`.

@@ -1,0 +1,271 @@
+//! Extraction: a policy's or catalogue's [`Node`] tree read into the model, leniently
+//! (the schema has reported every shape problem; a value of the wrong type is absent).
+
+use super::{
+    Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Exception, Metric,
+    Okr, Origin, PolicyFile, RuleSetting, Settings, Sp, Thresholds, Tier, Trend, Unit, Visibility,
+};
+use crate::load::node::Node;
+use crate::num::Num;
+use crate::source::FileId;
+use jiff::civil::Date;
+
+/// Reads the values of one file's document, each with where it is written.
+#[derive(Clone, Copy)]
+struct Reader {
+    file: FileId,
+}
+
+impl Reader {
+    fn sp<T>(self, value: T, node: &Node) -> Sp<T> {
+        Sp::new(value, node.span, self.file)
+    }
+
+    fn string(self, node: &Node, key: &str) -> Option<Sp<String>> {
+        let n = node.get(key)?;
+        n.as_str().map(|s| self.sp(s.to_owned(), n))
+    }
+
+    /// A `YYYY-MM-DD` date (a TOML date or a string); anything else is left to the schema.
+    fn date(self, node: &Node, key: &str) -> Option<Sp<Date>> {
+        let n = node.get(key)?;
+        n.as_str()
+            .and_then(|s| s.parse().ok())
+            .map(|v| self.sp(v, n))
+    }
+
+    fn number(self, node: &Node, key: &str) -> Option<Sp<Num>> {
+        let n = node.get(key)?;
+        n.as_num().map(|v| self.sp(v, n))
+    }
+
+    fn parsed<T>(self, node: &Node, key: &str, parse: fn(&str) -> Option<T>) -> Option<Sp<T>> {
+        let n = node.get(key)?;
+        n.as_str().and_then(parse).map(|v| self.sp(v, n))
+    }
+
+    fn strings(self, node: &Node, key: &str) -> Vec<Sp<String>> {
+        node.get(key).map_or_else(Vec::new, |n| {
+            n.items()
+                .iter()
+                .filter_map(|i| i.as_str().map(|s| self.sp(s.to_owned(), i)))
+                .collect()
+        })
+    }
+
+    fn thresholds(self, node: &Node) -> Option<Thresholds> {
+        let t = node.get("thresholds")?;
+        Some(Thresholds {
+            span: t.span,
+            file: self.file,
+            target: self.number(t, "target"),
+            warn: self.number(t, "warn"),
+            critical: self.number(t, "critical"),
+            trend: self.parsed(t, "trend", Trend::parse),
+        })
+    }
+
+    fn banned(self, b: &Node) -> Option<Banned> {
+        let m = b.get("match");
+        Some(Banned {
+            file: self.file,
+            span: b.span,
+            id: self.string(b, "id")?,
+            matcher: BannedMatch {
+                name: m.and_then(|m| self.string(m, "name")),
+                fields: m
+                    .map(Node::entries)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|e| &*e.key != "name")
+                    .filter_map(|e| {
+                        let v = e.value.as_str()?;
+                        Some((e.key.to_string(), self.sp(v.to_owned(), &e.value)))
+                    })
+                    .collect(),
+            },
+            reason: self.string(b, "reason").map(|s| s.value),
+            suggest: self.string(b, "suggest").map(|s| s.value),
+        })
+    }
+
+    fn exception(self, x: &Node) -> Option<Exception> {
+        let rule = self.string(x, "rule")?;
+        Some(Exception {
+            file: self.file,
+            span: x.span,
+            rule_ref: crate::rules::by_name(&rule.value),
+            rule,
+            subject: self.string(x, "subject")?,
+            reason: self.string(x, "reason"),
+            approved_by: self.string(x, "approved_by"),
+            expires: self.date(x, "expires"),
+        })
+    }
+
+    fn okr(self, node: &Node) -> Option<Okr> {
+        let o = node.get("okr")?;
+        Some(Okr {
+            span: o.span,
+            file: self.file,
+            objective: self.string(o, "objective"),
+            baseline: self.number(o, "baseline"),
+            target: self.number(o, "target"),
+            due: self.date(o, "due"),
+        })
+    }
+}
+
+/// Extracts a `[[kpi]]` or `[[metric]]` entry; `None` if it has no string `id`.
+#[must_use]
+pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
+    let r = Reader { file };
+    let id = r.string(node, "id")?;
+    let name = match origin {
+        Origin::Policy => r.string(node, "title"),
+        Origin::Catalogue => r.string(node, "name"),
+    };
+    Some(Metric {
+        origin,
+        file,
+        span: node.span,
+        id,
+        name,
+        description: r.string(node, "description"),
+        implements: r.string(node, "implements"),
+        tier: r.parsed(node, "tier", Tier::parse),
+        category: r.string(node, "category"),
+        unit: r.parsed(node, "unit", Unit::parse),
+        direction: r.parsed(node, "direction", Direction::parse),
+        owner: r.string(node, "owner"),
+        cadence: r.parsed(node, "cadence", Cadence::parse),
+        source: r.parsed(node, "source", DataSource::parse),
+        visibility: r.parsed(node, "visibility", Visibility::parse),
+        frameworks: r.strings(node, "frameworks"),
+        thresholds: r.thresholds(node),
+        okr: r.okr(node),
+        required: node
+            .get("required")
+            .and_then(|n| n.as_bool().map(|b| r.sp(b, n))),
+        rolls_up: r.strings(node, "rolls_up"),
+        decision_owner: r.string(node, "decision_owner"),
+        implementation_owner: r.string(node, "implementation_owner"),
+    })
+}
+
+/// Extracts a catalogue document.
+#[must_use]
+pub fn catalogue(root: &Node, file: FileId) -> Catalogue {
+    let r = Reader { file };
+    let header = root.get("catalogue");
+    Catalogue {
+        file,
+        span: header.map_or(root.span, |h| h.span),
+        id: header.and_then(|h| r.string(h, "id")),
+        owner: header.and_then(|h| r.string(h, "owner")),
+        metrics: {
+            use rayon::prelude::*;
+            root.get("metric")
+                .map(Node::items)
+                .unwrap_or_default()
+                .par_iter()
+                .filter_map(|m| metric(m, file, Origin::Catalogue))
+                .collect()
+        },
+    }
+}
+
+fn setting(settings: Option<&Node>, key: &str, file: FileId) -> Option<(FileId, Sp<i64>)> {
+    let r = Reader { file };
+    let n = settings?.get(key)?;
+    n.as_i64().map(|v| (file, r.sp(v, n)))
+}
+
+/// Extracts a policy document; `None` if `[policy] id` is missing (the schema reports it).
+#[must_use]
+pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
+    let r = Reader { file };
+    let header = root.get("policy")?;
+    let id = r.string(header, "id")?;
+    let settings_node = root.get("settings");
+    let settings = Settings {
+        max_board_kpis: setting(settings_node, "max_board_kpis", file),
+        stale_grace_days: setting(settings_node, "stale_grace_days", file),
+        trend_window: setting(settings_node, "trend_window", file),
+        require_mapping: settings_node
+            .and_then(|s| s.get("require_mapping"))
+            .map(|n| {
+                let tiers = n
+                    .items()
+                    .iter()
+                    .filter_map(|i| i.as_str().and_then(Tier::parse));
+                (file, r.sp(tiers.collect(), n))
+            }),
+    };
+    let rules = root
+        .get("rules")
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let v = &e.value;
+            let (level, locked, effective) = match v.as_str() {
+                Some(s) => (
+                    crate::diag::Level::parse(s).map(|l| r.sp(l, v)),
+                    false,
+                    None,
+                ),
+                None => (
+                    v.get("severity").and_then(|n| {
+                        n.as_str()
+                            .and_then(crate::diag::Level::parse)
+                            .map(|l| r.sp(l, n))
+                    }),
+                    v.get("locked").and_then(Node::as_bool).unwrap_or(false),
+                    r.date(v, "effective"),
+                ),
+            };
+            RuleSetting {
+                file,
+                key_span: e.key_span,
+                name: e.key.to_string(),
+                rule: crate::rules::by_name(&e.key),
+                level,
+                locked,
+                effective,
+            }
+        })
+        .collect();
+    let items = |key: &str| root.get(key).map(Node::items).unwrap_or_default();
+    Some(PolicyFile {
+        file,
+        extends: r.strings(header, "extends"),
+        id,
+        settings,
+        rules,
+        categories: items("category")
+            .iter()
+            .filter_map(|c| {
+                Some(Category {
+                    file,
+                    span: c.span,
+                    id: r.string(c, "id")?,
+                    owner: r.string(c, "owner"),
+                })
+            })
+            .collect(),
+        kpis: items("kpi")
+            .iter()
+            .filter_map(|k| metric(k, file, Origin::Policy))
+            .collect(),
+        banned: items("banned").iter().filter_map(|b| r.banned(b)).collect(),
+        exceptions: items("exception")
+            .iter()
+            .filter_map(|x| r.exception(x))
+            .collect(),
+        coverage: root
+            .get("coverage")
+            .map(|c| r.strings(c, "require"))
+            .unwrap_or_default(),
+    })
+}
