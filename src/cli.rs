@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kpilint::diag::FailOn;
-use kpilint::report::Format;
+use kpilint::diag::Format;
 use std::path::PathBuf;
 
 /// Policy-as-code for security KPIs: lint metric catalogues against a KPI policy.

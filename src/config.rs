@@ -1,13 +1,11 @@
 //! `kpilint.toml`: where a repository keeps its policies, catalogues and data (globs), and
-//! its default output format and `--fail-on`. Found by [`Workspace::discover`]; the command
+//! its default output format and `--fail-on`. Found by `Workspace::discover`; the command
 //! line overrides it. Its keys are schema-checked like any input, and a value kpilint does
 //! not know (`format = "xml"`) is a `schema` finding, never silently dropped.
-//!
-//! [`Workspace::discover`]: crate::workspace::Workspace::discover
 
+use crate::diag::Format;
 use crate::diag::{Diagnostics, FailOn, Label};
-use crate::load::node::Node;
-use crate::report::Format;
+use crate::parse::node::Node;
 use crate::source::{FileId, SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -64,7 +62,7 @@ pub fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
 pub fn load(path: &Path) -> Result<Config, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let root_node = crate::load::toml::parse(&text).map_err(|e| {
+    let root_node = crate::parse::toml::parse(&text).map_err(|e| {
         let src = SourceFile::new(path.display().to_string(), None, text.clone());
         let (line, col) = src.line_col(e.span.start);
         format!("{}:{line}:{col}: {}", path.display(), e.message)
@@ -107,7 +105,7 @@ impl Config {
             self.text.clone(),
         ));
         let root = &self.tree;
-        crate::schema::validate(crate::schema::FileKind::Config, root, file, diags);
+        crate::parse::schema::validate(crate::parse::schema::FileKind::Config, root, file, diags);
         // A glob that does not compile would match nothing, silently.
         for key in ["policies", "catalogues", "data"] {
             for item in root.get(key).map(Node::items).unwrap_or_default() {
@@ -117,7 +115,7 @@ impl Config {
                 if let Err(e) = glob(pattern) {
                     diags
                         .push(
-                            &crate::rules::SCHEMA,
+                            &crate::rule::SCHEMA,
                             Label::at(file, item.span).with_message("invalid glob"),
                             msg!("`{}` glob `{}` is invalid: {}", key, pattern, e.kind()),
                         )

@@ -1,9 +1,8 @@
 //! Findings: what a rule reports, where, and how severe it ends up after the policy's
 //! `[rules]` table and its exceptions have had their say.
 
-use crate::rules::Rule;
+use crate::rule::{Rule, Severity};
 use crate::source::{FileId, Span};
-use serde::Serialize;
 use std::fmt;
 
 /// One piece of a [`Message`]: prose, or an identifier or value shown as code.
@@ -280,42 +279,46 @@ macro_rules! msg {
     };
 }
 
-/// A number as written in messages: at most six decimals, no trailing zeros, so that a
-/// computed `110.00000000000001` reads `110` and `1.8333333333333333` reads `1.833333`.
+/// Help for a misspelt name: "did you mean `hint`?" when a candidate is close, else
+/// `otherwise`.
 #[must_use]
-pub fn num(v: f64) -> String {
-    if !v.is_finite() || v.abs() >= 1e15 {
-        return format!("{v}");
-    }
-    let rounded = (v * 1e6).round() / 1e6;
-    if rounded == 0.0 {
-        "0".to_owned() // not `-0`
-    } else {
-        format!("{rounded}")
+pub fn did_you_mean(hint: Option<&str>, otherwise: impl Into<Message>) -> Message {
+    match hint {
+        Some(h) => msg!("did you mean `{}`?", h),
+        None => otherwise.into(),
     }
 }
 
-/// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; never fails a run by default.
-    Info,
-    /// Should be fixed.
-    Warning,
-    /// Must be fixed.
-    Error,
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette diagnostics for a terminal.
+    Human,
+    /// The JSON contract (`kpilint schema report`).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// `JUnit` XML.
+    Junit,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// A Markdown summary for a pull-request comment.
+    Markdown,
 }
 
-impl Severity {
-    /// The lower-case name used in policies and output.
+impl Format {
+    /// Parses the name used on the command line and in kpilint.toml.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Warning => "warning",
-            Self::Error => "error",
-        }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "human" => Self::Human,
+            "json" => Self::Json,
+            "sarif" => Self::Sarif,
+            "junit" => Self::Junit,
+            "github" => Self::Github,
+            "markdown" => Self::Markdown,
+            _ => return None,
+        })
     }
 }
 
@@ -531,17 +534,6 @@ impl Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_as_people_write_them() {
-        assert_eq!(num(95.0), "95");
-        assert_eq!(num(97.5), "97.5");
-        assert_eq!(num(110.000_000_000_000_01), "110");
-        assert_eq!(num(11.0 / 6.0), "1.833333");
-        assert_eq!(num(-0.000_000_1), "0");
-        assert_eq!(num(-2.25), "-2.25");
-        assert_eq!(num(1e20), "100000000000000000000");
-    }
 
     #[test]
     fn templates_keep_arguments_apart_from_their_code_spans() {

@@ -118,7 +118,7 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
         for p in periods {
             data.push_str(&format!(
                 "{id},{p},{},,automated\n",
-                crate::diag::num(value)
+                crate::num::float(value)
             ));
         }
     }
@@ -137,8 +137,9 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
 /// # Errors
 /// A message for the user (exit code 2).
 pub fn run(dir: &Path, force: bool, today: jiff::civil::Date) -> Result<Vec<PathBuf>, String> {
-    let baseline = crate::model::policy(&crate::policy::BASELINE_TREE, crate::source::FileId(0))
-        .ok_or("the built-in baseline has no [policy] id")?;
+    let baseline =
+        crate::load::extract::policy(&crate::policy::BASELINE_TREE, crate::source::FileId(0))
+            .ok_or("the built-in baseline has no [policy] id")?;
     let files = files(&baseline.kpis, today);
     let existing: Vec<String> = files
         .iter()

@@ -9,7 +9,7 @@
 //!
 //! 1. [`workspace`]: the working directory, repository root and `kpilint.toml`, built once.
 //! 2. [`discover`]: which files to read ([`discover::Found`]).
-//! 3. [`load`]: files into spanned [`load::node::Node`] trees, schema-checked, extracted
+//! 3. [`load`]: files into spanned [`parse::node::Node`] trees, schema-checked, extracted
 //!    into the [`model`] ([`load::Loaded`]); only `parse-error` and `schema` arise here.
 //! 4. [`policy`]: layers ordered and merged into the effective [`policy::Policy`].
 //! 5. [`analyze`]: the facts rules read ([`analyze::Context`], [`analyze::data::DataFacts`]).
@@ -30,18 +30,20 @@ pub mod analyze;
 pub mod config;
 pub mod diff;
 pub mod discover;
+pub mod escape;
 pub mod framework;
 pub mod init;
 pub mod load;
 pub mod model;
 pub mod num;
 pub mod output;
+pub mod parse;
 pub mod period;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
-pub mod schema;
-mod schema_node;
+pub mod rule;
+
 pub mod settle;
 pub mod source;
 pub mod suggest;

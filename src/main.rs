@@ -6,8 +6,9 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Color, Command, Global, SchemaKind};
 use kpilint::diag::FailOn;
+use kpilint::diag::Format;
 use kpilint::pipeline::{self, Fatal, Request};
-use kpilint::report::{Emitter, Format, human::Human};
+use kpilint::report::{Emitter, human::Human};
 use kpilint::settle::Report;
 use kpilint::workspace::Workspace;
 use std::io::{self, IsTerminal, Write};
@@ -102,7 +103,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 SchemaKind::Data => "data",
                 SchemaKind::Report => "report",
             };
-            let text = kpilint::schema::text(name).unwrap_or_default();
+            let text = kpilint::parse::schema::text(name).unwrap_or_default();
             write_output(&opts, |w| w.write_all(text.as_bytes()))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -252,7 +253,7 @@ fn fatal_error(opts: &Options, fatal: &Fatal) -> io::Result<ExitCode> {
 }
 
 /// A rule as `rules` and `explain` describe it in JSON.
-fn describe(r: &kpilint::rules::Rule) -> serde_json::Value {
+fn describe(r: &kpilint::rule::Rule) -> serde_json::Value {
     serde_json::json!({
         "name": r.name, "code": r.code, "group": r.group,
         "default_severity": r.default_severity, "summary": r.summary,
@@ -274,7 +275,7 @@ fn read_files(report: &Report) -> Vec<PathBuf> {
 
 /// `kpilint frameworks [ID]`. Catalogues come from the repository: every name is escaped.
 fn frameworks(opts: &Options, ws: &Workspace, id: Option<&str>) -> io::Result<ExitCode> {
-    let esc = |s: &str| kpilint::report::escape_unsafe(s).into_owned();
+    let esc = |s: &str| kpilint::escape::escape_unsafe(s).into_owned();
     let registry = kpilint::load::repository_frameworks(ws);
     let Some(id) = id else {
         write_output(opts, |w| {
@@ -444,5 +445,5 @@ fn error(message: impl std::fmt::Display) {
         text.truncate(end);
         text.push('…');
     }
-    eprintln!("kpilint: error: {}", kpilint::report::escape_unsafe(&text));
+    eprintln!("kpilint: error: {}", kpilint::escape::escape_unsafe(&text));
 }

@@ -220,7 +220,7 @@ fn exact_of(text: &str) -> Option<Decimal> {
 
 impl fmt::Display for Num {
     /// At most six decimals, no trailing zeros: a computed `110.00000000000001` reads
-    /// `110` and `1.8333333333333333` reads `1.833333`, as [`crate::diag::num`] writes them.
+    /// `110` and `1.8333333333333333` reads `1.833333`, as [`float`] writes them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.exact {
             Some(e) if e.abs() < Decimal::from(1_000_000_000_000_000_i64) => {
@@ -231,14 +231,40 @@ impl fmt::Display for Num {
                     write!(f, "{rounded}")
                 }
             }
-            _ => f.write_str(&crate::diag::num(self.value)),
+            _ => f.write_str(&float(self.value)),
         }
+    }
+}
+
+/// A number as written in messages: at most six decimals, no trailing zeros, so that a
+/// computed `110.00000000000001` reads `110` and `1.8333333333333333` reads `1.833333`.
+#[must_use]
+pub fn float(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return format!("{v}");
+    }
+    let rounded = (v * 1e6).round() / 1e6;
+    if rounded == 0.0 {
+        "0".to_owned() // not `-0`
+    } else {
+        format!("{rounded}")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(float(95.0), "95");
+        assert_eq!(float(97.5), "97.5");
+        assert_eq!(float(110.000_000_000_000_01), "110");
+        assert_eq!(float(11.0 / 6.0), "1.833333");
+        assert_eq!(float(-0.000_000_1), "0");
+        assert_eq!(float(-2.25), "-2.25");
+        assert_eq!(float(1e20), "100000000000000000000");
+    }
 
     fn n(text: &str) -> Num {
         Num::parse(text).unwrap()

@@ -2,13 +2,15 @@
 //! effective policy, run the model rules, stream the data into facts and run the data
 //! rules, then settle. `kpilint diff` composes the same stages for both revisions.
 
+use crate::analyze::delta::Delta;
 use crate::analyze::{Context, Model, data};
 use crate::diag::Diagnostics;
 use crate::discover::{Found, Origin};
-use crate::load::{self, DataFormat, Loaded};
+use crate::load::{self, Loaded};
+use crate::parse::DataFormat;
 use crate::policy::Policy;
-use crate::rules::{ALL, Check};
-use crate::settle::{self, Report};
+use crate::rules::{CHECKS, Check};
+use crate::settle::{self, Report, Waivers};
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -65,6 +67,7 @@ impl Fatal {
                 policy: &policy,
                 diff_policy: None,
                 as_of,
+                waiver_rules: run_waiver_rules,
             },
         );
         Self {
@@ -127,6 +130,7 @@ impl Analysis {
                 policy: &self.model.policy,
                 diff_policy,
                 as_of: self.as_of,
+                waiver_rules: run_waiver_rules,
             },
         );
         let metrics = self.model.catalogues.iter().map(|c| c.metrics.len()).sum();
@@ -187,14 +191,13 @@ pub fn analyze_with(
         cfg.validate(ws.display(&cfg.path), &mut sources, &mut diags);
     }
     // Data files are streamed later, never read whole.
-    let (data_inputs, inputs): (Vec<_>, Vec<_>) = found
-        .inputs
-        .into_iter()
-        .partition(|i| i.origin != Origin::PolicySearch && load::data_format(&i.path).is_some());
+    let (data_inputs, inputs): (Vec<_>, Vec<_>) = found.inputs.into_iter().partition(|i| {
+        i.origin != Origin::PolicySearch && crate::parse::data_format(&i.path).is_some()
+    });
     let data: Vec<(PathBuf, FileId, DataFormat)> = data_inputs
         .into_iter()
         .filter_map(|i| {
-            let format = load::data_format(&i.path)?;
+            let format = crate::parse::data_format(&i.path)?;
             let id = sources.add(SourceFile::new(
                 ws.display(&i.path),
                 Some(i.path.clone()),
@@ -251,7 +254,7 @@ pub fn analyze_with(
         frameworks,
         ..
     } = loaded;
-    let policy = match crate::policy::build(policies, &mut sources, &mut diags) {
+    let policy = match crate::policy::build(policies, crate::rules::ALL, &mut sources, &mut diags) {
         Ok(p) => p,
         Err(message) => {
             return Err(Fatal::with_findings(message, ws, sources, diags, req.as_of));
@@ -374,18 +377,36 @@ fn nothing_to_check(ws: &Workspace, req: &Request) -> String {
 
 /// Runs every data rule.
 pub fn run_data_rules(facts: &data::DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
-    for rule in ALL {
-        if let Check::Data(check) = rule.check {
+    for (_, check) in CHECKS {
+        if let Check::Data(check) = check {
             check(facts, ctx, out);
+        }
+    }
+}
+
+/// Runs every `diff` rule on the change between two revisions.
+pub fn run_diff_rules(delta: &Delta<'_>, out: &mut Diagnostics) {
+    for (_, check) in CHECKS {
+        if let Check::Diff(check) = check {
+            check(delta, out);
+        }
+    }
+}
+
+/// Runs every rule about exceptions, once settlement knows what each one waived.
+pub fn run_waiver_rules(waivers: &Waivers<'_>, out: &mut Diagnostics) {
+    for (_, check) in CHECKS {
+        if let Check::Waivers(check) = check {
+            check(waivers, out);
         }
     }
 }
 
 /// Runs every model rule, in parallel, keeping their findings in registry order.
 pub fn run_model_rules(ctx: &Context<'_>, out: &mut Diagnostics) {
-    let results: Vec<Diagnostics> = ALL
+    let results: Vec<Diagnostics> = CHECKS
         .par_iter()
-        .filter_map(|rule| match rule.check {
+        .filter_map(|(_, check)| match check {
             Check::Model(check) => {
                 let mut d = Diagnostics::default();
                 check(ctx, &mut d);

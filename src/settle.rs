@@ -5,10 +5,11 @@
 
 use crate::analyze::Model;
 use crate::analyze::scorecard::ScoreLine;
-use crate::diag::{Diagnostics, Finding, Label, Level, Severity};
+use crate::diag::{Diagnostics, Finding, Label, Level};
 use crate::model::{Exception, RuleSetting};
 use crate::policy::{Policy, rule_level};
-use crate::rules::{ALL, Check, Group, Rule};
+use crate::rule::Severity;
+use crate::rule::{Group, Rule};
 use crate::source::SourceMap;
 use std::path::PathBuf;
 
@@ -89,6 +90,8 @@ pub struct Settings<'p> {
     pub diff_policy: Option<&'p Policy>,
     /// "Today".
     pub as_of: jiff::civil::Date,
+    /// The rules about exceptions, run once it is known what each one waived.
+    pub waiver_rules: fn(&Waivers<'_>, &mut Diagnostics),
 }
 
 /// Applies levels and exceptions, judges the exceptions, and sorts.
@@ -101,11 +104,7 @@ pub fn settle(sources: &SourceMap, diags: Diagnostics, s: &Settings<'_>) -> Vec<
     let mut findings = leveled(diags, |r| rule_level(governing(r), r, s.as_of));
     let waivers = waive(s.policy, &mut findings, sources, s.as_of);
     let mut judged = Diagnostics::default();
-    for rule in ALL {
-        if let Check::Waivers(check) = rule.check {
-            check(&waivers, &mut judged);
-        }
-    }
+    (s.waiver_rules)(&waivers, &mut judged);
     findings.extend(leveled(judged, |r| rule_level(s.policy, r, s.as_of)));
     sort(&mut findings, sources);
     findings

@@ -72,7 +72,7 @@ impl SourceFile {
         self.shown
             .get_or_init(|| {
                 let unsafe_char =
-                    |c: char| !matches!(c, '\n' | '\t' | '\r') && crate::report::is_unsafe(c);
+                    |c: char| !matches!(c, '\n' | '\t' | '\r') && crate::escape::is_unsafe(c);
                 if !self.text.chars().any(unsafe_char) {
                     return None;
                 }

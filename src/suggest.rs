@@ -1,7 +1,5 @@
 //! "Did you mean" suggestions for misspelt names.
 
-use crate::diag::Message;
-
 /// Longest name a suggestion is looked for: Jaro-Winkler is quadratic in the length, and a
 /// 300 kB id is no typo of anything.
 const MAX_LEN: usize = 128;
@@ -35,16 +33,6 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// Help for a misspelt name: "did you mean `hint`?" when a candidate is close, else
-/// `otherwise`.
-#[must_use]
-pub fn did_you_mean(hint: Option<&str>, otherwise: impl Into<Message>) -> Message {
-    match hint {
-        Some(h) => msg!("did you mean `{}`?", h),
-        None => otherwise.into(),
-    }
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ impl Workspace {
         }
         // A file name can hold a line break or an escape sequence: shown, it must not
         // forge a line of output or drive the terminal.
-        crate::report::escape_unsafe(&shown.to_string_lossy().replace('\\', "/")).into_owned()
+        crate::escape::escape_unsafe(&shown.to_string_lossy().replace('\\', "/")).into_owned()
     }
 
     /// The `policies/` directory that applies: in the working directory, or in the nearest

@@ -77,14 +77,14 @@ proptest! {
 
     #[test]
     fn parsers_never_panic_on_arbitrary_text(text in "\\PC{0,400}") {
-        let _ = kpilint::load::toml::parse(&text);
-        let _ = kpilint::load::json::parse(&text);
+        let _ = kpilint::parse::toml::parse(&text);
+        let _ = kpilint::parse::json::parse(&text);
     }
 
     #[test]
     fn parsers_never_panic_on_structured_noise(text in "[\\[\\]{}\"'=,.:# \\na-z0-9\\\\-]{0,300}") {
-        let _ = kpilint::load::toml::parse(&text);
-        let _ = kpilint::load::json::parse(&text);
+        let _ = kpilint::parse::toml::parse(&text);
+        let _ = kpilint::parse::json::parse(&text);
     }
 
     #[test]

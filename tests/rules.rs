@@ -14,7 +14,8 @@
 use kpilint::diff::Base;
 use kpilint::pipeline::{Fatal, Request};
 use kpilint::report::{Emitter, human::Human, locate};
-use kpilint::rules::{ALL, Group, Rule};
+use kpilint::rule::{Group, Rule};
+use kpilint::rules::ALL;
 use kpilint::settle::Report;
 use kpilint::workspace::Workspace;
 use libtest_mimic::{Arguments, Failed, Trial};

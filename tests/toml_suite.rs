@@ -3,7 +3,7 @@
 //! An empty document is valid TOML; kpilint loads it and says later that it is no kpilint
 //! file (see `tests/bad_input.rs`).
 
-use kpilint::load::parse_bytes;
+use kpilint::parse::parse_bytes;
 use std::collections::HashMap;
 
 #[test]

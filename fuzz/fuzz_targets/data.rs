@@ -5,7 +5,7 @@
 
 use kpilint::analyze::{Context, Model, data};
 use kpilint::diag::Diagnostics;
-use kpilint::load::DataFormat;
+use kpilint::parse::DataFormat;
 use kpilint::source::FileId;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
@@ -14,13 +14,13 @@ const POLICY: &str = include_str!("../../fixtures/demo/policies/acme-kpi-policy.
 const CATALOGUE: &str = include_str!("../../fixtures/demo/metrics/platform-security.toml");
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
-    let policy = kpilint::load::toml::parse(POLICY).expect("the demo policy parses");
-    let layer = kpilint::model::policy(&policy, FileId(0)).expect("the demo policy");
-    let catalogue = kpilint::load::toml::parse(CATALOGUE).expect("the demo catalogue parses");
+    let policy = kpilint::parse::toml::parse(POLICY).expect("the demo policy parses");
+    let layer = kpilint::load::extract::policy(&policy, FileId(0)).expect("the demo policy");
+    let catalogue = kpilint::parse::toml::parse(CATALOGUE).expect("the demo catalogue parses");
     Model {
         policy: kpilint::policy::Policy::merge(vec![layer]),
-        catalogues: vec![kpilint::model::catalogue(&catalogue, FileId(1))],
-        frameworks: kpilint::framework::Registry::builtin(),
+        catalogues: vec![kpilint::load::extract::catalogue(&catalogue, FileId(1))],
+        frameworks: kpilint::load::builtin::frameworks(),
     }
 });
 

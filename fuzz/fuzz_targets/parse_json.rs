@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Err(e) = kpilint::load::json::parse(text) {
+    if let Err(e) = kpilint::parse::json::parse(text) {
         assert!(e.span.start as usize <= text.len() && e.span.end as usize <= text.len());
     }
 });

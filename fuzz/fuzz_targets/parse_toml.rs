@@ -3,7 +3,7 @@
 #![no_main]
 
 use kpilint::diag::Diagnostics;
-use kpilint::schema::FileKind;
+use kpilint::parse::schema::FileKind;
 use kpilint::source::FileId;
 use libfuzzer_sys::fuzz_target;
 
@@ -11,13 +11,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(root) = kpilint::load::toml::parse(text) else {
+    let Ok(root) = kpilint::parse::toml::parse(text) else {
         return;
     };
     let mut diags = Diagnostics::default();
     for kind in [FileKind::Policy, FileKind::Catalogue, FileKind::Framework] {
-        kpilint::schema::validate(kind, &root, FileId(0), &mut diags);
+        kpilint::parse::schema::validate(kind, &root, FileId(0), &mut diags);
     }
-    let _ = kpilint::model::catalogue(&root, FileId(0));
-    let _ = kpilint::model::policy(&root, FileId(0));
+    let _ = kpilint::load::extract::catalogue(&root, FileId(0));
+    let _ = kpilint::load::extract::policy(&root, FileId(0));
 });

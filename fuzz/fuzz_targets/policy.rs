@@ -5,27 +5,29 @@
 
 use kpilint::analyze::{Context, Model};
 use kpilint::diag::Diagnostics;
-use kpilint::schema::FileKind;
+use kpilint::parse::schema::FileKind;
 use kpilint::source::{SourceFile, SourceMap};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let (text, parsed) = kpilint::load::parse_bytes(Some("toml"), data.to_vec());
+    let (text, parsed) = kpilint::parse::parse_bytes(Some("toml"), data.to_vec());
     let Ok(root) = parsed else { return };
     let mut sources = SourceMap::default();
     let file = sources.add(SourceFile::new("p.toml".into(), None, text));
     let mut diags = Diagnostics::default();
-    kpilint::schema::validate(FileKind::Policy, &root, file, &mut diags);
-    let Some(layer) = kpilint::model::policy(&root, file) else {
+    kpilint::parse::schema::validate(FileKind::Policy, &root, file, &mut diags);
+    let Some(layer) = kpilint::load::extract::policy(&root, file) else {
         return;
     };
-    let Ok(policy) = kpilint::policy::build(vec![layer], &mut sources, &mut diags) else {
+    let Ok(policy) =
+        kpilint::policy::build(vec![layer], kpilint::rules::ALL, &mut sources, &mut diags)
+    else {
         return;
     };
     let model = Model {
         policy,
         catalogues: Vec::new(),
-        frameworks: kpilint::framework::Registry::builtin(),
+        frameworks: kpilint::load::builtin::frameworks(),
     };
     kpilint::pipeline::run_model_rules(
         &Context::new(&model, jiff::civil::date(2026, 11, 24)),

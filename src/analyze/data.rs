@@ -6,9 +6,9 @@
 use super::Context;
 use super::number::Reading;
 use super::series::Table;
-use crate::load::DataFormat;
 use crate::model::{Cadence, Direction, Level3, Metric, Tier, Trend, Unit};
 use crate::num::Num;
+use crate::parse::DataFormat;
 use crate::period::{Period, PeriodKind};
 use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;

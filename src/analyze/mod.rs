@@ -6,6 +6,7 @@
 
 pub mod coverage;
 pub mod data;
+pub mod delta;
 mod number;
 mod read;
 pub mod scorecard;
@@ -122,7 +123,6 @@ impl<'a> Context<'a> {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::{Context, Model};
-    use crate::framework::Registry;
     use crate::policy::Policy;
     use crate::source::FileId;
 
@@ -135,18 +135,18 @@ pub(crate) mod testing {
         /// `policy` is a policy file's text (`None`: no policy at all).
         pub(crate) fn new(policy: Option<&str>, catalogue: &str) -> Self {
             let policy = policy.map_or_else(Policy::default, |text| {
-                let root = crate::load::toml::parse(text).unwrap();
-                let layer = crate::model::policy(&root, FileId(0)).unwrap();
+                let root = crate::parse::toml::parse(text).unwrap();
+                let layer = crate::load::extract::policy(&root, FileId(0)).unwrap();
                 let policy = Policy::merge(vec![layer]);
                 assert!(policy.conflicts.is_empty(), "{:?}", policy.conflicts);
                 policy
             });
-            let root = crate::load::toml::parse(catalogue).unwrap();
+            let root = crate::parse::toml::parse(catalogue).unwrap();
             Self {
                 model: Model {
                     policy,
-                    catalogues: vec![crate::model::catalogue(&root, FileId(1))],
-                    frameworks: Registry::builtin(),
+                    catalogues: vec![crate::load::extract::catalogue(&root, FileId(1))],
+                    frameworks: crate::load::builtin::frameworks(),
                 },
             }
         }

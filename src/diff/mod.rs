@@ -8,14 +8,11 @@
 //! that the gate reviews. The two models are compared by the `diff` rules through a
 //! [`Delta`]; every finding is located in the working-tree file and names the base value.
 
-mod delta;
 pub mod git;
 
-pub use delta::Delta;
-
+use crate::analyze::delta::Delta;
 use crate::config::Config;
 use crate::pipeline::{self, Fatal, Request};
-use crate::rules::{ALL, Check};
 use crate::settle::Report;
 use crate::source::normalize;
 use crate::workspace::Workspace;
@@ -144,7 +141,7 @@ fn repo_relative(ws: &Workspace, roots: &[&Path], p: &Path) -> Result<PathBuf, F
         .ok_or_else(|| {
             Fatal::msg(format!(
                 "`{}` is outside the repository: `kpilint diff` compares files of the repository only",
-                crate::report::escape_unsafe(&p.display().to_string())
+                crate::escape::escape_unsafe(&p.display().to_string())
             ))
         })
 }
@@ -234,11 +231,7 @@ pub fn run(
         return Ok(head.settle(ws, None, scorecard));
     };
     let delta = Delta::new(&base.model, &head.model, req.as_of);
-    for rule in ALL {
-        if let Check::Diff(check) = rule.check {
-            check(&delta, &mut head.diags);
-        }
-    }
+    pipeline::run_diff_rules(&delta, &mut head.diags);
     drop(delta);
     Ok(head.settle(ws, Some(&base.model.policy), scorecard))
 }

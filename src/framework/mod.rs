@@ -13,30 +13,12 @@
 //! ID is out of range, or the closest ID.
 
 use crate::diag::Message;
-use crate::load::node::Node;
 use crate::source::{FileId, Span};
 use rustc_hash::FxHashMap;
-use std::sync::LazyLock;
 
 mod id;
 
 use id::{Family, Parsed};
-
-/// The built-in catalogues, embedded at compile time: (file name, text).
-pub static BUILTIN: &[(&str, &str)] = &[
-    (
-        "owasp-nhi-2025.toml",
-        include_str!("../../policies/frameworks/owasp-nhi-2025.toml"),
-    ),
-    (
-        "nist-csf-2.0.toml",
-        include_str!("../../policies/frameworks/nist-csf-2.0.toml"),
-    ),
-    (
-        "nist-ai-rmf-1.0.toml",
-        include_str!("../../policies/frameworks/nist-ai-rmf-1.0.toml"),
-    ),
-];
 
 /// One control (or category, function, risk) of a framework.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,52 +78,27 @@ pub struct Framework {
 }
 
 impl Framework {
-    /// Builds a framework from its catalogue document; `None` without `[framework] id`.
+    /// A framework of `controls`, indexed for lookup: canonical IDs first, so an alias can
+    /// never shadow another control's ID.
     #[must_use]
-    pub fn from_node(root: &Node, file: Option<FileId>) -> Option<Self> {
-        let header = root.get("framework")?;
-        let id_node = header.get("id")?;
-        let id = id_node.as_str()?.to_owned();
-        let text = |n: &Node, k: &str| n.get(k).and_then(Node::as_str).map(str::to_owned);
-        let list = |n: &Node, k: &str| {
-            n.get(k)
-                .map(Node::items)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect::<Vec<_>>()
-        };
-        let controls = root
-            .get("control")
-            .map(Node::items)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|c| {
-                Some(Control {
-                    id: text(c, "id")?,
-                    id_span: c.get("id").map_or(c.span, |n| n.span),
-                    title: text(c, "title"),
-                    text: text(c, "text"),
-                    level: text(c, "level"),
-                    parent: text(c, "parent"),
-                    aliases: list(c, "aliases"),
-                    withdrawn: text(c, "status").as_deref() == Some("withdrawn"),
-                    superseded_by: list(c, "superseded_by"),
-                    span: c.span,
-                })
-            })
-            .collect::<Vec<_>>();
+    pub fn new(
+        id: String,
+        name: String,
+        version: Option<String>,
+        controls: Vec<Control>,
+        file: Option<FileId>,
+        id_span: Span,
+    ) -> Self {
         let mut fw = Self {
-            name: text(header, "name").unwrap_or_else(|| id.clone()),
-            version: text(header, "version"),
             id,
+            name,
+            version,
             controls,
             file,
-            id_span: id_node.span,
+            id_span,
             exact: FxHashMap::default(),
             lookup: FxHashMap::default(),
         };
-        // Canonical IDs first, so an alias can never shadow another control's ID.
         for (i, c) in fw.controls.iter().enumerate() {
             fw.exact.entry(c.id.clone()).or_insert(i);
             fw.lookup.entry(c.id.to_ascii_uppercase()).or_insert(i);
@@ -151,7 +108,7 @@ impl Framework {
                 fw.lookup.entry(a.to_ascii_uppercase()).or_insert(i);
             }
         }
-        Some(fw)
+        fw
     }
 
     /// The control with this canonical ID.
@@ -332,32 +289,10 @@ pub struct Registry {
     pub shadowed: Vec<Framework>,
 }
 
-static BUILTIN_REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let frameworks = BUILTIN
-        .iter()
-        .map(|(name, text)| {
-            let root = crate::load::toml::parse(text)
-                .unwrap_or_else(|e| panic!("embedded {name} is invalid: {}", e.message));
-            Framework::from_node(&root, None)
-                .unwrap_or_else(|| panic!("embedded {name} lacks [framework] id"))
-        })
-        .collect();
-    Registry {
-        frameworks,
-        shadowed: Vec::new(),
-    }
-});
-
 /// The ID of the built-in NIST CSF 2.0 catalogue.
 pub const CSF_2_0: &str = "nist-csf-2.0";
 
 impl Registry {
-    /// The built-in frameworks only.
-    #[must_use]
-    pub fn builtin() -> Self {
-        BUILTIN_REGISTRY.clone()
-    }
-
     /// Adds a custom framework, unless its id is taken: then it is kept aside as
     /// shadowed, or dropped when it is `same_as_builtin` (the repository's own copy of a
     /// built-in catalogue, as in kpilint's own tree).
@@ -640,10 +575,10 @@ mod tests {
         [[control]]\nid = \"IAM-01\"\naliases = [\"IAM-1\"]\n\n[[control]]\nid = \"IAM-02\"\n";
 
     fn registry() -> Registry {
-        let mut r = Registry::builtin();
-        let root = crate::load::toml::parse(ACME).unwrap();
+        let mut r = crate::load::builtin::frameworks();
+        let root = crate::parse::toml::parse(ACME).unwrap();
         r.frameworks
-            .push(Framework::from_node(&root, None).unwrap());
+            .push(crate::load::extract::framework(&root, None).unwrap());
         r
     }
 
@@ -809,7 +744,7 @@ mod tests {
     /// category and subcategory is in it, and every other 1.1 subcategory is an active 2.0 ID.
     #[test]
     fn csf_1_1_table_agrees_with_the_reference() {
-        let r = Registry::builtin();
+        let r = crate::load::builtin::frameworks();
         let csf = r.get(CSF_2_0).unwrap();
         assert_eq!(CSF_1_1.len(), 23);
         assert_eq!(CSF_1_1.iter().map(|&(_, n)| n).sum::<u32>(), 108);
@@ -850,7 +785,7 @@ mod tests {
     /// Every withdrawn control names a successor, its own or its subcategories'.
     #[test]
     fn every_withdrawn_control_has_a_successor() {
-        let r = Registry::builtin();
+        let r = crate::load::builtin::frameworks();
         let csf = r.get(CSF_2_0).unwrap();
         for c in csf.controls.iter().filter(|c| c.withdrawn) {
             assert!(
@@ -863,7 +798,7 @@ mod tests {
 
     #[test]
     fn builtin_counts_match_the_reference() {
-        let r = Registry::builtin();
+        let r = crate::load::builtin::frameworks();
         let count = |fw: &str| r.get(fw).unwrap().coverage_targets("").count();
         assert_eq!(count("owasp-nhi-2025"), 10);
         assert_eq!(count("nist-csf-2.0"), 106);

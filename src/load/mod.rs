@@ -6,43 +6,24 @@
 //! framework catalogues. Only `parse-error` and `schema` are raised here; every other rule
 //! judges what this stage produces.
 
-pub mod json;
-pub mod node;
-pub mod toml;
+pub mod builtin;
+pub mod extract;
 
 use crate::diag::{Diagnostics, Label, Message};
 use crate::discover::{Input, Origin, Refused};
-use crate::framework::{Framework, Registry};
-use crate::model::{self, Catalogue, PolicyFile};
-use crate::rules::{PARSE_ERROR, SCHEMA};
-use crate::schema::{self, FileKind};
+use crate::framework::Registry;
+use crate::model::{Catalogue, PolicyFile};
+use crate::parse::node::{Node, ParseError};
+use crate::parse::schema::{self, FileKind};
+use crate::parse::{classify, parse_bytes};
+use crate::rule::{PARSE_ERROR, SCHEMA};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::workspace::Workspace;
-use node::{Node, ParseError};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Largest input file read.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
-
-/// How a data file is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataFormat {
-    /// Comma-separated values with a header.
-    Csv,
-    /// One JSON object per line.
-    Ndjson,
-}
-
-/// The data format of a path, if it names a data file.
-#[must_use]
-pub fn data_format(path: &Path) -> Option<DataFormat> {
-    match path.extension().and_then(|x| x.to_str()) {
-        Some("csv") => Some(DataFormat::Csv),
-        Some("ndjson" | "jsonl") => Some(DataFormat::Ndjson),
-        _ => None,
-    }
-}
 
 /// The typed inputs of a run, sorted by kind.
 #[derive(Debug)]
@@ -68,7 +49,7 @@ impl Default for Loaded {
         Self {
             policies: Vec::new(),
             catalogues: Vec::new(),
-            frameworks: Registry::builtin(),
+            frameworks: builtin::frameworks(),
             policy_broken: false,
             any_policy_input: false,
             searched_policies: 0,
@@ -133,14 +114,14 @@ impl Loaded {
                     self.searched_policies += 1;
                 }
                 schema::validate(FileKind::Policy, &root, file, diags);
-                if let Some(pf) = model::policy(&root, file) {
+                if let Some(pf) = extract::policy(&root, file) {
                     self.policies.push(pf);
                 }
             }
             Some(FileKind::Framework) => {
                 schema::validate(FileKind::Framework, &root, file, diags);
-                if let Some(fw) = Framework::from_node(&root, Some(file)) {
-                    let same_as_builtin = crate::framework::BUILTIN
+                if let Some(fw) = extract::framework(&root, Some(file)) {
+                    let same_as_builtin = builtin::BUILTIN
                         .iter()
                         .any(|(_, text)| *text == sources.get(file).text);
                     self.frameworks.add(fw, same_as_builtin);
@@ -148,13 +129,13 @@ impl Loaded {
             }
             Some(FileKind::Catalogue) if origin != Origin::PolicySearch => {
                 schema::validate(FileKind::Catalogue, &root, file, diags);
-                self.catalogues.push(model::catalogue(&root, file));
+                self.catalogues.push(extract::catalogue(&root, file));
                 // Freeing a 100,000-metric tree takes as long as validating it: let another
                 // thread do it while the rules run.
                 std::thread::spawn(move || drop(root));
             }
             Some(FileKind::Catalogue | FileKind::Config) => {}
-            None if is_blank(&sources.get(file).text) => {
+            None if crate::parse::is_blank(&sources.get(file).text) => {
                 diags
                     .push(
                         &SCHEMA,
@@ -241,79 +222,6 @@ fn load(ws: &Workspace, path: &Path) -> (SourceFile, Result<Node, ParseError>) {
     (source(text), result)
 }
 
-/// A file's bytes as text (lossily, when they are not UTF-8) and parsed by its extension:
-/// `json`, `toml` (or none), `yaml`. Text that is not UTF-8 is an error at its first bad
-/// byte; an empty document is an empty table (what it lacks is said when it is sorted).
-pub fn parse_bytes(extension: Option<&str>, bytes: Vec<u8>) -> (String, Result<Node, ParseError>) {
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let error = ParseError {
-                message: "file is not valid UTF-8".into(),
-                span: Span::new(at, at + 1),
-            };
-            return (lossy, Err(error));
-        }
-    };
-    if is_blank(&text) {
-        return (text, Ok(Node::empty_table()));
-    }
-    let result = match extension {
-        Some("json") => json::parse(&text),
-        Some("toml") | None => toml::parse(&text),
-        // Not read yet; a YAML catalogue must not make a run pass by being skipped.
-        Some("yaml" | "yml") => yaml_placeholder(&text),
-        Some(other) => Err(ParseError {
-            message: format!("unsupported file type `.{other}`: kpilint reads TOML and JSON"),
-            span: Span::default(),
-        }),
-    };
-    (text, result)
-}
-
-/// Whether a document holds only the whitespace TOML and JSON both allow (a form feed is
-/// not whitespace to either).
-fn is_blank(text: &str) -> bool {
-    text.bytes()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-}
-
-/// A YAML file: an error at its first kpilint key, or an empty document if it has none.
-fn yaml_placeholder(text: &str) -> Result<Node, ParseError> {
-    let mut at = 0;
-    let top_key = text.split_inclusive('\n').find_map(|l| {
-        let start = at;
-        at += l.len();
-        ["catalogue:", "metric:", "policy:", "framework:"]
-            .iter()
-            .any(|k| l.starts_with(k))
-            .then(|| Span::new(start, start + l.trim_end().len()))
-    });
-    match top_key {
-        Some(span) => Err(ParseError {
-            message: "kpilint does not read YAML yet: write this catalogue as TOML or JSON".into(),
-            span,
-        }),
-        None => Ok(Node::empty_table()),
-    }
-}
-
-/// What kind of kpilint file a document is, by its top table.
-#[must_use]
-pub fn classify(root: &Node) -> Option<FileKind> {
-    if root.get("policy").is_some() {
-        Some(FileKind::Policy)
-    } else if root.get("framework").is_some() {
-        Some(FileKind::Framework)
-    } else if root.get("catalogue").is_some() || root.get("metric").is_some() {
-        Some(FileKind::Catalogue)
-    } else {
-        None
-    }
-}
-
 /// Whether a document's top-level keys are close to kpilint's (`[catalog]`, `[[metrics]]`).
 fn looks_like_kpilint(root: &Node) -> bool {
     const KEYS: &[&str] = &[
@@ -353,7 +261,7 @@ fn looks_like_policy(text: &str) -> bool {
 /// left out: `kpilint check` reports them.
 #[must_use]
 pub fn repository_frameworks(ws: &Workspace) -> Registry {
-    let mut registry = Registry::builtin();
+    let mut registry = builtin::frameworks();
     let Some(dir) = ws.policies_dir().map(|p| p.join("frameworks")) else {
         return registry;
     };
@@ -368,8 +276,8 @@ pub fn repository_frameworks(ws: &Workspace) -> Registry {
     for path in paths {
         let Some(fw) = std::fs::read_to_string(&path)
             .ok()
-            .and_then(|text| toml::parse(&text).ok())
-            .and_then(|root| Framework::from_node(&root, None))
+            .and_then(|text| crate::parse::toml::parse(&text).ok())
+            .and_then(|root| extract::framework(&root, None))
         else {
             continue;
         };

@@ -1,18 +1,14 @@
-//! The validated model of policies and catalogues, extracted ([`extract`]) from their
-//! [`Node`](crate::load::node::Node) trees.
+//! The validated model of policies and catalogues, extracted from their
+//! [`Node`](crate::parse::node::Node) trees by [`crate::load::extract`].
 //!
 //! Extraction is lenient: the JSON Schemas have already reported every shape problem, so a
 //! field of the wrong type is simply absent here and rules skip what they cannot judge.
 //! Every field a finding may point at keeps its [`Span`].
 
 use crate::num::Num;
-use crate::rules::Rule;
+use crate::rule::Rule;
 use crate::source::{FileId, Span};
 use jiff::civil::Date;
-
-mod extract;
-
-pub use extract::{catalogue, metric, policy};
 
 /// A value and where it is written: its file and span. A value a layer inherits from a
 /// parent keeps the parent's file, so a finding about it always points at the file that

@@ -121,8 +121,8 @@ mod tests {
                 "[[banned]]\nid = \"b{i}\"\nmatch = {{ name = '\\w{{40}}{i}\\w{{40}}' }}\n"
             );
         }
-        let root = crate::load::toml::parse(&format!("[policy]\nid = \"p\"\n{text}")).unwrap();
-        let layer = crate::model::policy(&root, crate::source::FileId(0)).unwrap();
+        let root = crate::parse::toml::parse(&format!("[policy]\nid = \"p\"\n{text}")).unwrap();
+        let layer = crate::load::extract::policy(&root, crate::source::FileId(0)).unwrap();
         let started = std::time::Instant::now();
         let policy = super::super::Policy::merge(vec![layer]);
         assert!(policy.patterns.problem.is_some(), "the set is too large");

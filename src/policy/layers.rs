@@ -8,7 +8,7 @@
 use super::{BASELINE, BASELINE_ID, BASELINE_NAME, BASELINE_TREE};
 use crate::diag::{Diagnostics, Label};
 use crate::model::PolicyFile;
-use crate::rules::SCHEMA;
+use crate::rule::SCHEMA;
 use crate::source::{SourceFile, SourceMap};
 use rustc_hash::FxHashMap;
 
@@ -42,7 +42,7 @@ pub fn order(
                 .any(|p| p.extends.iter().any(|e| e.value == BASELINE_ID)));
     if needs_baseline {
         let file = sources.add(SourceFile::new(BASELINE_NAME.into(), None, BASELINE.into()));
-        let baseline = crate::model::policy(&BASELINE_TREE, file)
+        let baseline = crate::load::extract::policy(&BASELINE_TREE, file)
             .ok_or("the embedded baseline lacks `[policy] id`")?;
         pool.insert(0, baseline);
     }
@@ -120,8 +120,8 @@ mod tests {
     fn policy(id: &str, extends: &[&str], file: u32) -> PolicyFile {
         let list: Vec<String> = extends.iter().map(|e| format!("\"{e}\"")).collect();
         let text = format!("[policy]\nid = \"{id}\"\nextends = [{}]\n", list.join(", "));
-        let root = crate::load::toml::parse(&text).unwrap();
-        crate::model::policy(&root, FileId(file)).unwrap()
+        let root = crate::parse::toml::parse(&text).unwrap();
+        crate::load::extract::policy(&root, FileId(file)).unwrap()
     }
 
     fn ids(layers: &[PolicyFile]) -> Vec<&str> {

@@ -236,8 +236,8 @@ mod tests {
     use super::*;
 
     fn layer(text: &str, file: u32) -> PolicyFile {
-        let root = crate::load::toml::parse(text).unwrap();
-        crate::model::policy(&root, FileId(file)).unwrap()
+        let root = crate::parse::toml::parse(text).unwrap();
+        crate::load::extract::policy(&root, FileId(file)).unwrap()
     }
 
     #[test]
@@ -280,7 +280,7 @@ mod tests {
         assert!(r.locked);
         assert_eq!(
             r.level.as_ref().unwrap().value,
-            Level::On(crate::diag::Severity::Error)
+            Level::On(crate::rule::Severity::Error)
         );
         assert_eq!(p.coverage.len(), 1);
     }

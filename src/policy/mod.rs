@@ -11,9 +11,10 @@ pub mod validate;
 
 pub use merge::{BannedRule, Conflict, Policy};
 
-use crate::diag::{Diagnostics, Level, Severity};
-use crate::load::node::Node;
-use crate::rules::Rule;
+use crate::diag::{Diagnostics, Level};
+use crate::parse::node::Node;
+use crate::rule::Rule;
+use crate::rule::Severity;
 use std::sync::LazyLock;
 
 /// The embedded baseline policy.
@@ -25,7 +26,7 @@ pub const BASELINE_ID: &str = "nhi-baseline";
 
 /// The embedded baseline, parsed once per process.
 pub static BASELINE_TREE: LazyLock<Node> = LazyLock::new(|| {
-    crate::load::toml::parse(BASELINE).unwrap_or_else(|e| panic!("embedded baseline: {e:?}"))
+    crate::parse::toml::parse(BASELINE).unwrap_or_else(|e| panic!("embedded baseline: {e:?}"))
 });
 
 /// Defaults of `[settings]` when no policy layer sets them.
@@ -38,7 +39,8 @@ pub mod defaults {
     pub const TREND_WINDOW: i64 = 6;
 }
 
-/// Orders, merges and validates policy files into the effective policy.
+/// Orders, merges and validates policy files into the effective policy; `rules` are the
+/// rules its `[rules]` entries and exceptions may name.
 ///
 /// # Errors
 /// A layer that `extends` an unknown policy, a cycle, or a chain deeper than
@@ -46,12 +48,16 @@ pub mod defaults {
 /// run.
 pub fn build(
     policies: Vec<crate::model::PolicyFile>,
+    rules: &[&'static Rule],
     sources: &mut crate::source::SourceMap,
     diags: &mut Diagnostics,
 ) -> Result<Policy, String> {
-    let layers = layers::order(policies, sources, diags)?;
+    let mut layers = layers::order(policies, sources, diags)?;
+    for layer in &mut layers {
+        validate::resolve(layer, rules);
+    }
     let policy = Policy::merge(layers);
-    validate::rule_names(&policy, diags);
+    validate::rule_names(&policy, rules, diags);
     Ok(policy)
 }
 

@@ -3,14 +3,33 @@
 
 use super::Policy;
 use crate::diag::{Diagnostics, Label, Message};
-use crate::rules::{Group, Rule, SCHEMA};
+use crate::model::PolicyFile;
+use crate::rule::{Group, Rule, SCHEMA};
 use crate::source::{FileId, Span};
 
+/// Resolves the rule names a layer's `[rules]` entries and exceptions write.
+pub fn resolve(layer: &mut PolicyFile, rules: &[&'static Rule]) {
+    for r in &mut layer.rules {
+        r.rule = crate::rule::by_name(rules, &r.name);
+    }
+    for x in &mut layer.exceptions {
+        x.rule_ref = crate::rule::by_name(rules, &x.rule.value);
+    }
+}
+
 /// Reports unknown rule names, and names of rules no policy may set or waive.
-pub fn rule_names(policy: &Policy, diags: &mut Diagnostics) {
+pub fn rule_names(policy: &Policy, rules: &[&'static Rule], diags: &mut Diagnostics) {
     for layer in &policy.layers {
         for r in &layer.rules {
-            named(r.rule, &r.name, r.file, r.key_span, "`[rules]`", diags);
+            named(
+                r.rule,
+                &r.name,
+                r.file,
+                r.key_span,
+                "`[rules]`",
+                rules,
+                diags,
+            );
         }
         for x in &layer.exceptions {
             named(
@@ -19,6 +38,7 @@ pub fn rule_names(policy: &Policy, diags: &mut Diagnostics) {
                 x.file,
                 x.rule.span,
                 "exception",
+                rules,
                 diags,
             );
             if x.rule_ref.is_some_and(|r| r.group == Group::Diff) {
@@ -44,6 +64,7 @@ fn named(
     file: FileId,
     span: Span,
     what: &'static str,
+    rules: &[&'static Rule],
     diags: &mut Diagnostics,
 ) {
     let what = Message::from(what);
@@ -64,8 +85,8 @@ fn named(
                 Label::at(file, span).with_message("unknown rule"),
                 msg!("{} names unknown rule `{}`", what, name),
             );
-            f.help(crate::suggest::did_you_mean(
-                crate::rules::suggest(name),
+            f.help(crate::diag::did_you_mean(
+                crate::rule::suggest(rules, name),
                 "`kpilint rules` lists every rule name",
             ));
         }

@@ -102,7 +102,7 @@ pub fn matrix(report: &Report, only: Option<&str>) -> Vec<FrameworkCoverage> {
 /// # Errors
 /// Any I/O error of the writer.
 pub fn write_table(w: &mut dyn io::Write, frameworks: &[FrameworkCoverage]) -> io::Result<()> {
-    let esc = |s: &str| super::escape_unsafe(s).into_owned();
+    let esc = |s: &str| crate::escape::escape_unsafe(s).into_owned();
     for (i, fw) in frameworks.iter().enumerate() {
         if i > 0 {
             writeln!(w)?;

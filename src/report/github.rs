@@ -6,7 +6,7 @@
 //! embedded baseline policy has no `file`: no file of the repository could show it.
 
 use super::{Emitter, FileRef, file_ref, locate};
-use crate::diag::Severity;
+use crate::rule::Severity;
 use crate::settle::Report;
 use std::io;
 
@@ -21,7 +21,7 @@ fn data(s: &str) -> String {
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A");
-    super::escape_unsafe(&s).into_owned()
+    crate::escape::escape_unsafe(&s).into_owned()
 }
 
 /// Escapes a property value: also `:` and `,`.

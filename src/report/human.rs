@@ -2,8 +2,10 @@
 //! name and code, and help; labels in another file (the policy line a finding comes from)
 //! are rendered as related diagnostics with their own source.
 
-use super::{Emitter, escape_unsafe};
-use crate::diag::{Finding, Label, Severity};
+use super::Emitter;
+use crate::diag::{Finding, Label};
+use crate::escape::escape_unsafe;
+use crate::rule::Severity;
 use crate::settle::Report;
 use crate::source::SourceFile;
 use miette::{

@@ -1,7 +1,7 @@
 //! `--format json`: the versioned contract scripts parse (`kpilint schema report`).
 
 use super::{Emitter, Location, locate};
-use crate::diag::Severity;
+use crate::rule::Severity;
 use crate::settle::Report;
 use serde::Serialize;
 use std::io;

@@ -17,7 +17,7 @@
 //! dashboards).
 
 use super::{Emitter, locate};
-use crate::diag::Severity;
+use crate::rule::Severity;
 use crate::settle::Report;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -46,8 +46,8 @@ fn esc(s: &str) -> String {
             '\t' => out.push_str("&#9;"),
             // XML 1.0 cannot hold most controls even as references: shown as `\u{1b}`, as in
             // every text format.
-            c if super::is_unsafe(c) => {
-                out.push_str(&super::escape_unsafe(c.encode_utf8(&mut [0; 4])));
+            c if crate::escape::is_unsafe(c) => {
+                out.push_str(&crate::escape::escape_unsafe(c.encode_utf8(&mut [0; 4])));
             }
             '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),

@@ -8,7 +8,8 @@
 
 use super::{Emitter, counted, locate, round2};
 use crate::analyze::data::{Movement, Status};
-use crate::diag::{Message, Segment, Severity};
+use crate::diag::{Message, Segment};
+use crate::rule::Severity;
 use crate::settle::Report;
 use std::io;
 
@@ -39,8 +40,8 @@ fn text(s: &str) -> String {
                 out.push(c);
             }
             // Shown as `\u{1b}`, as in every text format: visible, never acted on.
-            c if super::is_unsafe(c) => {
-                out.push_str(&super::escape_unsafe(c.encode_utf8(&mut [0; 4])));
+            c if crate::escape::is_unsafe(c) => {
+                out.push_str(&crate::escape::escape_unsafe(c.encode_utf8(&mut [0; 4])));
             }
             c => out.push(c),
         }
@@ -63,7 +64,7 @@ fn code(s: &str) -> String {
             }
         })
         .collect();
-    let content = super::escape_unsafe(&spaced);
+    let content = crate::escape::escape_unsafe(&spaced);
     if content.is_empty() {
         return String::new();
     }

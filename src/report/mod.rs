@@ -105,82 +105,17 @@ pub fn write_json(w: &mut dyn io::Write, value: &impl serde::Serialize) -> io::R
     writeln!(w)
 }
 
-/// Whether a character must never reach a terminal or a workflow log as it is: a control
-/// character (ESC starts terminal sequences, BEL, CR rewrites a line), or an invisible
-/// formatting character that reorders or hides text (bidirectional overrides such as
-/// U+202E, zero-width characters).
-#[must_use]
-pub fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
-        )
-}
-
-/// `s` with every [unsafe](is_unsafe) character written as a visible escape (`\u{1b}`), so
-/// text from input files can be printed: it cannot move the cursor, recolour the terminal,
-/// forge a line of a workflow log, or read differently from what it is.
-#[must_use]
-pub fn escape_unsafe(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// A number for display: at most two decimals, no trailing `.0` (`1.8333…` is `1.83`), as
 /// the scorecard table shows it.
 #[must_use]
 pub fn round2(v: f64) -> String {
-    crate::diag::num((v * 100.0).round() / 100.0)
+    crate::num::float((v * 100.0).round() / 100.0)
 }
 
 /// `1 file`, `2 files`: a count with its noun, plural unless the count is one.
 #[must_use]
 pub fn counted(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
-}
-
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// miette diagnostics for a terminal.
-    Human,
-    /// The JSON contract (`kpilint schema report`).
-    Json,
-    /// SARIF 2.1.0 for code scanning.
-    Sarif,
-    /// `JUnit` XML.
-    Junit,
-    /// GitHub Actions workflow commands.
-    Github,
-    /// A Markdown summary for a pull-request comment.
-    Markdown,
-}
-
-impl Format {
-    /// Parses the name used on the command line and in kpilint.toml.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "human" => Self::Human,
-            "json" => Self::Json,
-            "sarif" => Self::Sarif,
-            "junit" => Self::Junit,
-            "github" => Self::Github,
-            "markdown" => Self::Markdown,
-            _ => return None,
-        })
-    }
 }
 
 /// Renders a report in one format.

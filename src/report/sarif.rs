@@ -9,8 +9,10 @@
 //! no URI.
 
 use super::{Emitter, FileRef, file_ref, locate};
-use crate::diag::{Finding, Label, Severity};
-use crate::rules::{ALL, Rule};
+use crate::diag::{Finding, Label};
+use crate::rule::Rule;
+use crate::rule::Severity;
+use crate::rules::ALL;
 use crate::settle::Report;
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -1,11 +1,11 @@
 //! The scorecard table of `kpilint eval`: one line per series, board KPIs first, readable in
 //! ten seconds with or without colour.
 
-use super::escape_unsafe;
 use crate::analyze::data::{Movement, Status};
 use crate::analyze::scorecard::ScoreLine;
-use crate::diag::num;
+use crate::escape::escape_unsafe;
 use crate::model::{Tier, Unit};
+use crate::num::float as num;
 use std::io;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

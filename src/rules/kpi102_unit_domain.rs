@@ -2,7 +2,7 @@
 
 use crate::diag::Diagnostics;
 use crate::analyze::Context;
-use crate::diag::num;
+use crate::num::float as num;
 use crate::model::{Level3, Sp};
 use crate::num::Num;
 

@@ -94,5 +94,5 @@ fn unknown_framework(
             msg!("no framework `{}` is loaded", name),
         )
         .subject(subject.to_owned());
-    f.help(crate::suggest::did_you_mean(hint, "built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"));
+    f.help(crate::diag::did_you_mean(hint, "built-in frameworks are `owasp-nhi-2025`, `nist-csf-2.0` and `nist-ai-rmf-1.0`; add others in `policies/frameworks/`"));
 }

@@ -100,5 +100,5 @@ fn check_named(
         ),
     )
     .subject(by.id.value.clone())
-    .help(crate::suggest::did_you_mean(hint, otherwise));
+    .help(crate::diag::did_you_mean(hint, otherwise));
 }

@@ -55,7 +55,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 ),
             )
             .subject(m.id.value.clone());
-        f.help(crate::suggest::did_you_mean(
+        f.help(crate::diag::did_you_mean(
             hint,
             "add a `[[category]]` with an owner to the policy",
         ));

@@ -1,6 +1,7 @@
 //! `expired-exception`: an exception past (or within 30 days of) its expiry date.
 
-use crate::diag::{Diagnostics, Severity};
+use crate::diag::Diagnostics;
+use crate::rule::Severity;
 use crate::analyze::Context;
 
 /// Days ahead of expiry at which an exception is reported as a warning.

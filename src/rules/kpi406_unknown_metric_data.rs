@@ -43,7 +43,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(u.id.clone())
-        .help(crate::suggest::did_you_mean(
+        .help(crate::diag::did_you_mean(
             hint,
             "define the metric in a catalogue, or fix the export",
         ));

@@ -1,7 +1,7 @@
 //! `threshold-loosened`: a pull request loosens a KPI or metric.
 
 use crate::diag::{Diagnostics, Label, Message};
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
 use crate::model::{Direction, Metric, Sp};
 use crate::policy::strictness::{Loosening, loosenings};
 

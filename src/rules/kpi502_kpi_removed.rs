@@ -1,7 +1,7 @@
 //! `kpi-removed`: a pull request deletes a KPI or metric.
 
 use crate::diag::Diagnostics;
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
 
 declare_rule! {
     /// ## What it does

@@ -2,7 +2,7 @@
 
 use crate::analyze::coverage::covered_controls;
 use crate::diag::{Diagnostics, Label};
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
 
 declare_rule! {
     /// ## What it does

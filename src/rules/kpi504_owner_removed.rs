@@ -1,7 +1,7 @@
 //! `owner-removed`: a pull request removes a metric's or category's owner.
 
 use crate::diag::{Diagnostics, Label, Message};
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
 use crate::model::Sp;
 
 declare_rule! {

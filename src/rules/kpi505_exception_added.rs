@@ -1,7 +1,7 @@
 //! `exception-added`: a pull request adds or extends an exception.
 
 use crate::diag::{Diagnostics, Message};
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 //! `policy-weakened`: a pull request weakens the policy itself rather than a KPI.
 
 use crate::diag::{Diagnostics, Label, Message};
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
 use crate::model::Sp;
 use crate::policy::{Policy, rule_level};
 

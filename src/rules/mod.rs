@@ -1,61 +1,26 @@
-//! Every rule kpilint knows: its stable name, code, default severity, documentation and
-//! check.
+//! Every rule's check, and the registry of all rules.
 //!
 //! A rule lives in one file under `src/rules/`, named `<code>_<name>.rs`: a
 //! [`declare_rule!`] block whose doc comment is the rule's documentation (what
 //! `kpilint explain` prints and SARIF carries) and whose `check` names the function that
 //! judges the facts of its stage, followed by that function and the rule's messages. The
 //! [`registry!`] below is the only list of rules: it declares each rule's module and builds
-//! [`ALL`], so a rule file left out of it is not compiled, and a test fails until it is
-//! listed.
+//! [`ALL`] and [`CHECKS`], so a rule file left out of it is not compiled, and a test fails
+//! until it is listed. What a rule *is* ([`Rule`]) is in [`crate::rule`], below every
+//! stage; the loader's two rules are there too.
 
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
-use crate::diag::{Diagnostics, Severity};
-use crate::diff::Delta;
+use crate::analyze::delta::Delta;
+use crate::diag::Diagnostics;
+use crate::rule::Rule;
 use crate::settle::Waivers;
 
 mod text;
 
-/// Which part of the SPEC a rule belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Group {
-    /// Reading and parsing files.
-    Files,
-    /// Policy content: thresholds, controls, references.
-    Policy,
-    /// Exceptions.
-    Exceptions,
-    /// Metric catalogues.
-    Catalogue,
-    /// Reported data.
-    Data,
-    /// A change between two revisions (`kpilint diff`).
-    Diff,
-}
-
-impl Group {
-    /// The lower-case name used in output.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Files => "files",
-            Self::Policy => "policy",
-            Self::Exceptions => "exceptions",
-            Self::Catalogue => "catalogue",
-            Self::Data => "data",
-            Self::Diff => "diff",
-        }
-    }
-}
-
-/// What a rule judges, and the function that does.
+/// A rule's check: the function that judges the facts of its [stage](crate::rule::Stage).
 #[derive(Clone, Copy)]
 pub enum Check {
-    /// Raised while files are read (`parse-error`, `schema`): the only rules without a
-    /// check of their own.
-    Loader,
     /// The validated model: policy, catalogues, frameworks.
     Model(fn(&Context<'_>, &mut Diagnostics)),
     /// The facts of the data files: series, rows, repeats.
@@ -69,7 +34,6 @@ pub enum Check {
 impl std::fmt::Debug for Check {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Self::Loader => "Loader",
             Self::Model(_) => "Model",
             Self::Data(_) => "Data",
             Self::Waivers(_) => "Waivers",
@@ -78,65 +42,10 @@ impl std::fmt::Debug for Check {
     }
 }
 
-/// One rule: the fixed facts about it and its check.
-#[derive(Debug)]
-pub struct Rule {
-    /// Short stable code, `KPI###`.
-    pub code: &'static str,
-    /// Stable kebab-case name: the public API used in policies, exceptions and output.
-    pub name: &'static str,
-    /// Which group of the SPEC it belongs to.
-    pub group: Group,
-    /// Severity when no policy says otherwise.
-    pub default_severity: Severity,
-    /// One line: what the rule checks.
-    pub summary: &'static str,
-    /// The full documentation, Markdown, from the rule's doc comment.
-    pub docs: &'static str,
-    /// What it judges.
-    pub check: Check,
-}
-
-impl PartialEq for Rule {
-    fn eq(&self, other: &Self) -> bool {
-        self.code == other.code
-    }
-}
-
-impl Eq for Rule {}
-
-impl Rule {
-    /// The documentation with the one leading space of each doc-comment line removed.
-    #[must_use]
-    pub fn docs(&self) -> String {
-        let mut out = String::with_capacity(self.docs.len());
-        for line in self.docs.lines() {
-            out.push_str(line.strip_prefix(' ').unwrap_or(line));
-            out.push('\n');
-        }
-        out.trim_end().to_owned() + "\n"
-    }
-
-    /// Whether a policy may set the rule's level or waive it. A file kpilint cannot read,
-    /// or a key it does not know, is always an error: switching that off would make a typo
-    /// pass.
-    #[must_use]
-    pub fn is_configurable(&self) -> bool {
-        !matches!(self.check, Check::Loader)
-    }
-
-    /// Whether a live, approved exception can waive its findings: not the loader's, not
-    /// those about exceptions themselves, and not those of `kpilint diff`, which are about
-    /// one change and approved in its review.
-    #[must_use]
-    pub fn is_waivable(&self) -> bool {
-        self.is_configurable() && !matches!(self.group, Group::Exceptions | Group::Diff)
-    }
-}
-
 /// Declares a rule from its doc comment, clippy-style: `declare_rule! { /// docs...
 /// pub static NAME = { code, name, group, severity, summary, check }; }`, where `check` is
-/// `Loader` or a [`Check`] variant with the function, such as `Model(check)`.
+/// `Loader` or a [`Check`] variant with the function, such as `Model(check)`; the latter
+/// also declares the module's `CHECK`, which [`registry!`] lists.
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -150,37 +59,43 @@ macro_rules! declare_rule {
         };
     ) => {
         $(#[doc = $doc])*
-        pub static $ident: $crate::rules::Rule = $crate::rules::Rule {
+        pub static $ident: $crate::rule::Rule = $crate::rule::Rule {
             code: $code,
             name: $name,
-            group: $crate::rules::Group::$group,
-            default_severity: $crate::diag::Severity::$sev,
+            group: $crate::rule::Group::$group,
+            default_severity: $crate::rule::Severity::$sev,
             summary: $summary,
             docs: concat!($($doc, "\n",)*),
-            check: $crate::rules::Check::$kind $(($check))?,
+            stage: $crate::rule::Stage::$kind,
         };
+        $(
+            /// The rule's check, for the registry.
+            pub(super) const CHECK: $crate::rules::Check = $crate::rules::Check::$kind($check);
+        )?
     };
 }
 
-/// Declares each rule's module and lists its static in [`ALL`]: one line per rule.
+/// Declares each rule's module and lists its static in [`ALL`] and its check in
+/// [`CHECKS`]: one line per rule. The loader's rules, which have no check, come first.
 macro_rules! registry {
-    ($($module:ident :: $rule:ident),* $(,)?) => {
+    (loader: [$($loader:path),* $(,)?], $($module:ident :: $rule:ident),* $(,)?) => {
         $(
             mod $module;
             pub use $module::$rule;
         )*
         /// Every rule, in code order: the only list of rules.
-        pub static ALL: &[&Rule] = &[$(&$rule),*];
-        /// The module file of each rule in [`ALL`], for the test that every rule file is
-        /// registered.
+        pub static ALL: &[&Rule] = &[$(&$loader,)* $(&$rule),*];
+        /// Every rule with a check, and its check, in code order.
+        pub static CHECKS: &[(&Rule, Check)] = &[$((&$rule, $module::CHECK)),*];
+        /// The module file of each rule in [`CHECKS`], for the test that every rule file
+        /// is registered.
         #[cfg(test)]
         static FILES: &[&str] = &[$(stringify!($module)),*];
     };
 }
 
 registry! {
-    kpi001_parse_error::PARSE_ERROR,
-    kpi002_schema::SCHEMA,
+    loader: [crate::rule::PARSE_ERROR, crate::rule::SCHEMA],
     kpi003_duplicate_id::DUPLICATE_ID,
     kpi101_threshold_order::THRESHOLD_ORDER,
     kpi102_unit_domain::UNIT_DOMAIN,
@@ -229,21 +144,13 @@ registry! {
 /// Finds a rule by name or code (codes case-insensitively).
 #[must_use]
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {
-    ALL.iter()
-        .copied()
-        .find(|r| r.name == name_or_code || r.code.eq_ignore_ascii_case(name_or_code))
-}
-
-/// Finds a rule by its name only, as policies and exceptions write it.
-#[must_use]
-pub fn by_name(name: &str) -> Option<&'static Rule> {
-    ALL.iter().copied().find(|r| r.name == name)
+    crate::rule::find(ALL, name_or_code)
 }
 
 /// The closest rule name to a misspelt one, if any is close.
 #[must_use]
 pub fn suggest(name: &str) -> Option<&'static str> {
-    crate::suggest::closest(name, ALL.iter().map(|r| r.name))
+    crate::rule::suggest(ALL, name)
 }
 
 #[cfg(test)]
@@ -284,15 +191,24 @@ mod tests {
         files.sort();
         assert_eq!(files, FILES, "a rule file is missing from `registry!`");
         for r in ALL {
-            let loader = matches!(r.check, Check::Loader);
+            let loader = r.stage == crate::rule::Stage::Loader;
             assert_eq!(
                 loader,
                 ["parse-error", "schema"].contains(&r.name),
                 "{}: only `parse-error` and `schema` are raised by the loader",
                 r.name
             );
+            assert_eq!(
+                !loader,
+                CHECKS.iter().any(|(c, _)| c.code == r.code),
+                "{}: every rule but the loader's has a check",
+                r.name
+            );
+        }
+        for (i, (r, check)) in CHECKS.iter().enumerate() {
+            assert_eq!(format!("{:?}", r.stage), format!("{check:?}"), "{}", r.name);
             // The rule's code leads its file name: `kpi302_missing_owner`.
-            let file = FILES[ALL.iter().position(|x| x.code == r.code).unwrap()];
+            let file = FILES[i];
             assert_eq!(
                 file,
                 format!("{}_{}", r.code.to_lowercase(), r.name.replace('-', "_")),

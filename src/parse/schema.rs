@@ -6,10 +6,10 @@
 //! be an array, and each metric is validated on its own, in parallel, against the schema's
 //! `$defs/metric`.
 
+use super::schema_node::NodeJson;
 use crate::diag::{Diagnostics, Label, Message};
-use crate::load::node::{Kind, Node};
-use crate::rules::SCHEMA;
-use crate::schema_node::NodeJson;
+use crate::parse::node::{Kind, Node};
+use crate::rule::SCHEMA;
 use crate::source::FileId;
 use jsonschema::error::ValidationErrorKind;
 use rayon::prelude::*;
@@ -19,18 +19,18 @@ use std::sync::LazyLock;
 
 /// Schema texts by kind, as `kpilint schema KIND` prints them.
 pub static SCHEMAS: &[(&str, &str)] = &[
-    ("policy", include_str!("../schemas/policy.schema.json")),
+    ("policy", include_str!("../../schemas/policy.schema.json")),
     (
         "catalogue",
-        include_str!("../schemas/catalogue.schema.json"),
+        include_str!("../../schemas/catalogue.schema.json"),
     ),
     (
         "framework",
-        include_str!("../schemas/framework.schema.json"),
+        include_str!("../../schemas/framework.schema.json"),
     ),
-    ("data", include_str!("../schemas/data.schema.json")),
-    ("config", include_str!("../schemas/config.schema.json")),
-    ("report", include_str!("../schemas/report.schema.json")),
+    ("data", include_str!("../../schemas/data.schema.json")),
+    ("config", include_str!("../../schemas/config.schema.json")),
+    ("report", include_str!("../../schemas/report.schema.json")),
 ];
 
 /// The schema text of a kind.

@@ -1,12 +1,13 @@
 //! Extraction: a policy's or catalogue's [`Node`] tree read into the model, leniently
 //! (the schema has reported every shape problem; a value of the wrong type is absent).
 
-use super::{
+use crate::framework::{Control, Framework};
+use crate::model::{
     Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Exception, Metric,
     Okr, Origin, PolicyFile, RuleSetting, Settings, Sp, Thresholds, Tier, Trend, Unit, Visibility,
 };
-use crate::load::node::Node;
 use crate::num::Num;
+use crate::parse::node::Node;
 use crate::source::FileId;
 use jiff::civil::Date;
 
@@ -94,7 +95,7 @@ impl Reader {
         Some(Exception {
             file: self.file,
             span: x.span,
-            rule_ref: crate::rules::by_name(&rule.value),
+            rule_ref: None,
             rule,
             subject: self.string(x, "subject")?,
             reason: self.string(x, "reason"),
@@ -229,7 +230,7 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                 file,
                 key_span: e.key_span,
                 name: e.key.to_string(),
-                rule: crate::rules::by_name(&e.key),
+                rule: None,
                 level,
                 locked,
                 effective,
@@ -268,4 +269,49 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
             .map(|c| r.strings(c, "require"))
             .unwrap_or_default(),
     })
+}
+
+/// A framework catalogue; `None` without `[framework] id`.
+#[must_use]
+pub fn framework(root: &Node, file: Option<FileId>) -> Option<Framework> {
+    let header = root.get("framework")?;
+    let id_node = header.get("id")?;
+    let id = id_node.as_str()?.to_owned();
+    let text = |n: &Node, k: &str| n.get(k).and_then(Node::as_str).map(str::to_owned);
+    let list = |n: &Node, k: &str| {
+        n.get(k)
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let controls = root
+        .get("control")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| {
+            Some(Control {
+                id: text(c, "id")?,
+                id_span: c.get("id").map_or(c.span, |n| n.span),
+                title: text(c, "title"),
+                text: text(c, "text"),
+                level: text(c, "level"),
+                parent: text(c, "parent"),
+                aliases: list(c, "aliases"),
+                withdrawn: text(c, "status").as_deref() == Some("withdrawn"),
+                superseded_by: list(c, "superseded_by"),
+                span: c.span,
+            })
+        })
+        .collect();
+    Some(Framework::new(
+        id.clone(),
+        text(header, "name").unwrap_or(id),
+        text(header, "version"),
+        controls,
+        file,
+        id_node.span,
+    ))
 }

@@ -3,7 +3,7 @@
 //! `serde_json` throws spans away, and a catalogue finding must point at its exact key.
 //! Nesting is capped at [`MAX_DEPTH`] so hostile input is an error, not a stack overflow.
 
-use crate::load::node::{Entry, Kind, MAX_DEPTH, Node, ParseError};
+use crate::parse::node::{Entry, Kind, MAX_DEPTH, Node, ParseError};
 use crate::source::Span;
 
 /// Parses a JSON document.

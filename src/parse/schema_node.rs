@@ -1,7 +1,7 @@
 //! [`Node`] as a JSON representation for the `jsonschema` crate, so documents are validated
 //! in place: no copy of a 100,000-metric catalogue into `serde_json::Value`.
 
-use crate::load::node::{Entry, Kind, Node};
+use crate::parse::node::{Entry, Kind, Node};
 use jsonschema::json::{Array, Json, NodeIdentity, Object};
 use jsonschema::types::JsonType;
 use serde_json::{Number, Value};

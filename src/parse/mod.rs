@@ -1,0 +1,107 @@
+//! Parsing: bytes into spanned [`Node`] trees ([`toml`], [`json`]), recognised by their top
+//! table and checked against their JSON Schema ([`schema`]). Everything that reads a file,
+//! `kpilint.toml` included, parses it here.
+
+pub mod json;
+pub mod node;
+pub mod schema;
+mod schema_node;
+pub mod toml;
+
+use crate::source::Span;
+use node::{Node, ParseError};
+use schema::FileKind;
+use std::path::Path;
+
+/// How a data file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// The data format of a path, if it names a data file.
+#[must_use]
+pub fn data_format(path: &Path) -> Option<DataFormat> {
+    match path.extension().and_then(|x| x.to_str()) {
+        Some("csv") => Some(DataFormat::Csv),
+        Some("ndjson" | "jsonl") => Some(DataFormat::Ndjson),
+        _ => None,
+    }
+}
+
+/// A file's bytes as text (lossily, when they are not UTF-8) and parsed by its extension:
+/// `json`, `toml` (or none), `yaml`. Text that is not UTF-8 is an error at its first bad
+/// byte; an empty document is an empty table (what it lacks is said when it is sorted).
+pub fn parse_bytes(extension: Option<&str>, bytes: Vec<u8>) -> (String, Result<Node, ParseError>) {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let error = ParseError {
+                message: "file is not valid UTF-8".into(),
+                span: Span::new(at, at + 1),
+            };
+            return (lossy, Err(error));
+        }
+    };
+    if is_blank(&text) {
+        return (text, Ok(Node::empty_table()));
+    }
+    let result = match extension {
+        Some("json") => json::parse(&text),
+        Some("toml") | None => toml::parse(&text),
+        // Not read yet; a YAML catalogue must not make a run pass by being skipped.
+        Some("yaml" | "yml") => yaml_placeholder(&text),
+        Some(other) => Err(ParseError {
+            message: format!("unsupported file type `.{other}`: kpilint reads TOML and JSON"),
+            span: Span::default(),
+        }),
+    };
+    (text, result)
+}
+
+/// Whether a document holds only the whitespace TOML and JSON both allow (a form feed is
+/// not whitespace to either).
+#[must_use]
+pub fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A YAML file: an error at its first kpilint key, or an empty document if it has none.
+fn yaml_placeholder(text: &str) -> Result<Node, ParseError> {
+    let mut at = 0;
+    let top_key = text.split_inclusive('\n').find_map(|l| {
+        let start = at;
+        at += l.len();
+        ["catalogue:", "metric:", "policy:", "framework:"]
+            .iter()
+            .any(|k| l.starts_with(k))
+            .then(|| Span::new(start, start + l.trim_end().len()))
+    });
+    match top_key {
+        Some(span) => Err(ParseError {
+            message: "kpilint does not read YAML yet: write this catalogue as TOML or JSON".into(),
+            span,
+        }),
+        None => Ok(Node::empty_table()),
+    }
+}
+
+/// What kind of kpilint file a document is, by its top table.
+#[must_use]
+pub fn classify(root: &Node) -> Option<FileKind> {
+    if root.get("policy").is_some() {
+        Some(FileKind::Policy)
+    } else if root.get("framework").is_some() {
+        Some(FileKind::Framework)
+    } else if root.get("catalogue").is_some() || root.get("metric").is_some() {
+        Some(FileKind::Catalogue)
+    } else {
+        None
+    }
+}
