@@ -126,7 +126,9 @@ mod tests {
         let started = std::time::Instant::now();
         let policy = super::super::Policy::merge(vec![layer]);
         assert!(policy.patterns.problem.is_some(), "the set is too large");
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        // Unbounded, this took 29.5 s and 3.5 GB in a release build; bounded, a few seconds
+        // in a debug one. The margin is for a loaded CI machine.
+        assert!(started.elapsed() < std::time::Duration::from_mins(1));
     }
 
     #[test]
