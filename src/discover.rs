@@ -47,6 +47,10 @@ pub struct Refused {
     pub reason: String,
 }
 
+/// Most links through which one directory is walked: enough for any layout people write,
+/// few enough that links nested in links cannot multiply the walk.
+pub const MAX_LINK_VISITS: usize = 8;
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Found {
@@ -127,8 +131,9 @@ impl Found {
     }
 
     /// Walks `dir`, adding the regular files `wanted` accepts. Symlinks are followed only
-    /// to places below one of `allowed`, and each directory is walked once however many
-    /// links lead to it (nested links would otherwise multiply the paths walked).
+    /// to places below one of `allowed`, and a directory is walked through at most
+    /// [`MAX_LINK_VISITS`] links (nested links would otherwise multiply the paths walked);
+    /// a link past that is named in a finding, never silently skipped.
     fn walk(
         &mut self,
         dir: &Path,
@@ -141,9 +146,11 @@ impl Found {
             .iter()
             .map(|a| std::fs::canonicalize(a).unwrap_or_else(|_| a.clone()))
             .collect();
-        let seen: Arc<Mutex<std::collections::HashSet<PathBuf>>> = Arc::default();
+        let visits: Arc<Mutex<rustc_hash::FxHashMap<PathBuf, usize>>> = Arc::default();
+        let repeated: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
         let walker = {
             let outside = Arc::clone(&outside);
+            let repeated = Arc::clone(&repeated);
             ignore::WalkBuilder::new(dir)
                 .standard_filters(true)
                 .git_global(false)
@@ -172,10 +179,18 @@ impl Found {
                     if is_dir && e.path_is_symlink() {
                         let real = std::fs::canonicalize(e.path())
                             .unwrap_or_else(|_| e.path().to_path_buf());
-                        return seen
+                        let mut visits = visits
                             .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .insert(real);
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let n = visits.entry(real).or_insert(0);
+                        *n += 1;
+                        if *n > MAX_LINK_VISITS {
+                            repeated
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push(e.path().to_path_buf());
+                            return false;
+                        }
                     }
                     true
                 })
@@ -210,6 +225,19 @@ impl Found {
         );
         for p in outside {
             self.refuse(&p, "links outside the repository; not read");
+        }
+        let repeated = std::mem::take(
+            &mut *repeated
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for p in repeated {
+            self.refuse(
+                &p,
+                &format!(
+                    "links to a directory already walked through {MAX_LINK_VISITS} links; not walked again"
+                ),
+            );
         }
     }
 

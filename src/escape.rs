@@ -3,13 +3,19 @@
 /// Whether a character must never reach a terminal or a workflow log as it is: a control
 /// character (ESC starts terminal sequences, BEL, CR rewrites a line), or an invisible
 /// formatting character that reorders or hides text (bidirectional overrides such as
-/// U+202E, zero-width characters).
+/// U+202E, zero-width characters, the invisible tag characters), or a line or paragraph
+/// separator (U+2028, U+2029), which some viewers break a line at.
 #[must_use]
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{E0000}'..='\u{E007F}'
         )
 }
 
@@ -30,4 +36,21 @@ pub fn escape_unsafe(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_bidi_separators_and_tags_are_escaped_and_text_is_kept() {
+        assert_eq!(
+            escape_unsafe("a\u{1b}[31m\u{202e}b\u{2028}c\u{e0041}d"),
+            r"a\u{1b}[31m\u{202e}b\u{2028}c\u{e0041}d"
+        );
+        assert!(matches!(
+            escape_unsafe("métrique – ok ✓"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

@@ -5,20 +5,24 @@
 //! and banned vanity metrics. kpilint lints the metric catalogues teams write against it,
 //! and evaluates the data they report.
 //!
-//! The pipeline, one module per stage, one type between each ([`pipeline`] composes them):
+//! The pipeline, one module per stage, one type between each ([`pipeline`] composes them;
+//! each stage depends only on those before it, and `tests/layers.rs` fails on a cycle):
 //!
+//! 0. [`rule`], [`diag`], [`source`], [`num`]: what a rule and a finding are, spans, exact
+//!    decimals; [`parse`]: bytes into spanned [`parse::node::Node`] trees, schema-checked.
 //! 1. [`workspace`]: the working directory, repository root and `kpilint.toml`, built once.
 //! 2. [`discover`]: which files to read ([`discover::Found`]).
-//! 3. [`load`]: files into spanned [`parse::node::Node`] trees, schema-checked, extracted
-//!    into the [`model`] ([`load::Loaded`]); only `parse-error` and `schema` arise here.
+//! 3. [`load`]: parsed files extracted into the [`model`] ([`load::Loaded`]); only
+//!    `parse-error` and `schema` arise while files are read.
 //! 4. [`policy`]: layers ordered and merged into the effective [`policy::Policy`].
-//! 5. [`analyze`]: the facts rules read ([`analyze::Context`], [`analyze::data::DataFacts`]).
-//! 6. [`rules`]: one file per rule, each judging the facts of its stage.
-//! 7. [`settle`]: levels, exceptions, order: the [`settle::Report`].
+//! 5. [`analyze`]: the facts rules read ([`analyze::Context`], [`analyze::data::DataFacts`],
+//!    and between two revisions [`analyze::delta::Delta`]).
+//! 6. [`settle`]: levels, exceptions, order: the [`settle::Report`].
+//! 7. [`rules`]: one file per rule, each judging the facts of its stage.
 //! 8. [`report`]: emitters, one per output format.
 //!
-//! [`diff`] runs stages 1-5 on a base revision and the working tree and judges the
-//! [`diff::Delta`]. Findings are data, never `Err`; the library never prints.
+//! [`diff`] runs stages 1-5 on a base revision and the working tree and judges the delta.
+//! Findings are data, never `Err`; the library never prints.
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 #![forbid(unsafe_code)]
 

@@ -139,10 +139,12 @@ fn repository(
                 (None, Some(dir)) => kpilint::diff::Base::Dir(dir.clone()),
                 (None, None) => unreachable!("clap requires one of them"),
             };
+            // The base revision's configuration governs the review, its output format
+            // included, even when the base cannot be read; the working tree's own is
+            // checked as a file of the change.
+            let own = ws.config.take();
             kpilint::diff::prepare(&ws, &base, &req).and_then(|plan| {
-                // The base revision's configuration governs the review; the working
-                // tree's own is checked as a file of the change.
-                let own = std::mem::replace(&mut ws.config, plan.config.clone());
+                ws.config.clone_from(&plan.config);
                 kpilint::diff::run(&ws, own.as_ref(), &req, &plan)
             })
         }

@@ -3,11 +3,10 @@
 //! A report is written to a temporary file created exclusively, with an unpredictable name,
 //! in the target's directory (so a symlink planted at a predictable name cannot redirect
 //! it), then renamed over the target: an interrupted run never leaves half a report, and a
-//! symlink at the target is replaced, never written through. A target that is not a
-//! regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written in place instead of being
-//! replaced by a file (unless a link outside `/dev` leads there: that link is replaced),
-//! and a target that is one of the run's inputs is refused. The
-//! temporary file's path is registered while it exists, so an interrupt (see
+//! symlink at the target is replaced, never written through. A target under `/dev`
+//! (`/dev/null`, `/dev/stdout`) or that is a device or a FIFO itself is written in place
+//! instead of being replaced by a file, and a target that is one of the run's inputs is
+//! refused. The temporary file's path is registered while it exists, so an interrupt (see
 //! [`remove_pending`]) can remove it.
 
 use std::io::{self, Write};
@@ -53,21 +52,23 @@ pub fn write(
             ),
         ));
     }
-    // A device or a pipe: written in place; replacing it with a file would break it. Only
-    // `/dev`'s own links (`/dev/stdout`, `/dev/fd/1`) are followed to one: a link planted
-    // elsewhere (a committed `report.json -> /dev/sda`) is replaced like any other.
-    let through_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
-    match std::fs::metadata(path) {
-        Ok(m) if !m.is_file() && !m.is_dir() && (!through_link || path.starts_with("/dev")) => {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(named)?;
-            let mut w = io::BufWriter::new(file);
-            body(&mut w)?;
-            return w.flush().map_err(named);
-        }
-        _ => {}
+    // A device or a pipe is written in place: replacing it with a file would break it. So is
+    // anything under `/dev`, whatever it resolves to: `/dev/stdout` leads to a regular file
+    // when the output is redirected to one, and a file renamed over it would replace the
+    // link for every later process. A link elsewhere that leads to a device (a committed
+    // `report.json -> /dev/sda`) is replaced like any other file.
+    let in_dev = path.is_absolute() && crate::source::normalize(path).starts_with("/dev");
+    let special = std::fs::symlink_metadata(path)
+        .is_ok_and(|m| !m.is_symlink() && !m.is_file() && !m.is_dir());
+    if in_dev || special {
+        // Appended: a redirected standard output keeps what is already in it.
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(named)?;
+        let mut w = io::BufWriter::new(file);
+        body(&mut w)?;
+        return w.flush().map_err(named);
     }
     let dir = path
         .parent()
@@ -162,17 +163,12 @@ mod tests {
     }
 
     #[test]
-    fn a_link_to_a_device_is_replaced_unless_it_is_dev_s_own() {
+    fn a_link_to_a_device_outside_dev_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("report.sarif");
         std::os::unix::fs::symlink("/dev/null", &out).unwrap();
         write(&out, &[], |w| w.write_all(b"{}")).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "{}");
         assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
-
-        // `/dev/stdout` is a link to the process's output: written through, not replaced.
-        if std::fs::symlink_metadata("/dev/stdout").is_ok_and(|m| m.is_symlink()) {
-            write(Path::new("/dev/stdout"), &[], |w| w.write_all(b"")).unwrap();
-        }
     }
 }

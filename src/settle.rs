@@ -229,9 +229,10 @@ mod tests {
 
     #[test]
     fn exceptions_find_their_findings_without_a_scan_of_all() {
-        // 50,000 exceptions and 50,000 findings: a scan of every finding per exception is
-        // 2.5 billion comparisons (minutes); the index makes it linear.
-        let n = 50_000;
+        // 100,000 exceptions and 100,000 findings: a scan of every finding per exception is
+        // 10 billion comparisons (many minutes in a debug build); the index makes it linear
+        // (about a second).
+        let n = 100_000;
         let mut policy = String::from("[policy]\nid = \"p\"\n");
         for i in 0..n {
             policy.push_str(&format!(
@@ -272,6 +273,6 @@ mod tests {
             .filter(|f| f.suppressed_by.is_some())
             .count();
         assert_eq!(waived, n);
-        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+        assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
     }
 }

@@ -27,25 +27,101 @@ fn dependencies() -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
             .trim_end_matches(".rs")
             .to_owned();
         let text = std::fs::read_to_string(entry.path()).unwrap();
-        let code = text.split("#[cfg(test)]").next().unwrap();
         let mine = deps.entry(module.clone()).or_default();
-        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
-            for (at, _) in line.match_indices("crate::") {
-                let before = line[..at].chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    continue;
-                }
-                let name: String = line[at + "crate::".len()..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() && name != module {
-                    mine.entry(name).or_default().insert(rel.clone());
-                }
+        let code: String = without_test_modules(&text)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .flat_map(|l| [l, "\n"])
+            .collect();
+        for name in named_modules(&code) {
+            if name != module {
+                mine.entry(name).or_default().insert(rel.clone());
             }
         }
     }
     deps
+}
+
+/// `text` without its `#[cfg(test)] mod … { … }` blocks (brace-matched; braces in strings
+/// are rare enough in this crate's test modules not to matter, and the scan errs towards
+/// keeping code).
+fn without_test_modules(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "#[cfg(test)]".len()..];
+        let trimmed = after.trim_start();
+        let Some(open) = trimmed
+            .starts_with("mod ")
+            .then(|| trimmed.find('{'))
+            .flatten()
+        else {
+            rest = after;
+            continue;
+        };
+        let mut depth = 0usize;
+        let mut end = trimmed.len();
+        for (i, c) in trimmed[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        rest = &trimmed[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The top-level modules code names through `crate::`: `crate::a::X` and every name of
+/// a group, `crate::{a::X, b}`.
+fn named_modules(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut names = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &code[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Top-level items of the group: split at commas outside nested braces.
+            let mut depth = 0usize;
+            let mut start = 0;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        names.push(ident(&group[start..i]));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        names.push(ident(&group[start..i]));
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            names.push(ident(rest));
+        }
+    }
+    names.retain(|n| !n.is_empty() && n != "self");
+    names
 }
 
 /// A cycle through `start`, if there is one: depth-first search for a path back to it.
@@ -105,4 +181,20 @@ fn the_rule_type_depends_on_nothing_but_the_leaves() {
         named.iter().all(|m| m.as_str() == "suggest"),
         "`rule` names {named:?}"
     );
+}
+
+#[test]
+fn the_scan_sees_paths_groups_and_code_after_a_test_module() {
+    assert_eq!(
+        named_modules(
+            "use crate::{\n    a::X,\n    b::{c, d},\n    self,\n};\nlet x = crate::e::f();"
+        ),
+        ["a", "b", "e"]
+    );
+    assert_eq!(
+        named_modules("kpilint_crate::x; $crate::rule::Rule"),
+        ["rule"]
+    );
+    let text = "use crate::a;\n#[cfg(test)]\nmod tests {\n    use crate::b;\n    fn f() { {} }\n}\nuse crate::c;\n#[cfg(test)]\nfn g() { crate::d::h() }\n";
+    assert_eq!(named_modules(&without_test_modules(text)), ["a", "c", "d"]);
 }

@@ -572,3 +572,104 @@ fn diff_checks_the_working_tree_s_own_configuration() {
         "{f:#?}"
     );
 }
+
+// `--output /dev/fd/1` (or `/dev/stdout`) with the output redirected to a file: the report
+// is appended to that file, and nothing is ever renamed into `/dev` (as root, that would
+// replace `/dev/stdout` for every later process).
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_redirected_standard_output_is_written_through_dev() {
+    let dir = repo(&[("policies/p.toml", POLICY), ("metrics/c.toml", CATALOGUE)]);
+    let log = dir.path().join("ci.log");
+    std::fs::write(&log, "before\n").unwrap();
+    let file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(["check", AS_OF, "--format", "json", "--output", "/dev/fd/1"])
+        .current_dir(dir.path())
+        .stdout(Stdio::from(file))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let written = std::fs::read_to_string(&log).unwrap();
+    assert!(written.starts_with("before\n{"), "{written}");
+    assert!(std::fs::symlink_metadata("/dev/fd").unwrap().is_symlink());
+}
+
+// Links inside the repository: a directory reached through two links is read through both
+// (a glob may want only one of the paths), and links nested in links cannot multiply the
+// walk: past a few visits a directory is named in a finding, not walked again.
+#[cfg(unix)]
+#[test]
+fn linked_directories_inside_the_repository_are_walked_boundedly() {
+    let ownerless = CATALOGUE.replace("owner = \"iam@example.com\"\ncadence", "cadence");
+    let dir = repo(&[
+        ("kpilint.toml", "catalogues = [\"metrics/**/*.toml\"]\n"),
+        ("policies/p.toml", POLICY),
+        ("shared/c.toml", &ownerless),
+    ]);
+    std::fs::create_dir(dir.path().join("metrics")).unwrap();
+    std::os::unix::fs::symlink("../shared", dir.path().join("metrics/team")).unwrap();
+    std::os::unix::fs::symlink("shared", dir.path().join("aaa")).unwrap();
+    let o = kpilint(dir.path(), &["check", AS_OF, "--format", "json"]);
+    let f = findings(&o);
+    assert!(
+        f.iter()
+            .any(|f| f["rule"] == "missing-owner" && f["file"] == "metrics/team/c.toml"),
+        "{f:#?}"
+    );
+
+    // 16 levels, each with two links to the next: 65,536 paths to the last one.
+    let deep = repo(&[("policies/p.toml", POLICY)]);
+    let levels = 16;
+    for i in 0..=levels {
+        std::fs::create_dir_all(deep.path().join(format!("metrics/l{i}"))).unwrap();
+    }
+    for i in 0..levels {
+        for link in ["a", "b"] {
+            std::os::unix::fs::symlink(
+                format!("../l{}", i + 1),
+                deep.path().join(format!("metrics/l{i}/{link}")),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(
+        deep.path().join(format!("metrics/l{levels}/c.toml")),
+        CATALOGUE,
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = kpilint(deep.path(), &["check", AS_OF, "--format", "json"]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    assert!(
+        findings(&o).iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("already walked through")),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+// The base revision is walked as the working tree is: its ignore files come with it, so
+// an unchanged tree has nothing to report.
+#[test]
+fn diff_reads_the_base_with_its_ignore_files() {
+    let vendored = CATALOGUE
+        .replace("id = \"team\"", "id = \"vendored\"")
+        .replace("exposed-keys", "vendored-keys");
+    let dir = git_repo(&[
+        ("kpilint.toml", "catalogues = [\"**/*.toml\"]\n"),
+        (".ignore", "vendor/\n"),
+        ("policies/p.toml", POLICY),
+        ("metrics/c.toml", CATALOGUE),
+        ("vendor/lib/c.toml", &vendored),
+    ]);
+    let o = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--format", "json"],
+    );
+    let f = findings(&o);
+    assert!(f.is_empty(), "{f:#?}");
+    assert_eq!(o.status.code(), Some(0));
+}

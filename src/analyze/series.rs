@@ -76,14 +76,19 @@ pub(super) struct Table<'a> {
     pub(super) faults: Vec<RowFault>,
     /// Rows that could not be taken, by (file, kind): (how many, the first line not kept).
     fault_counts: HashMap<(FileId, bool), (u64, Option<u64>)>,
-    /// Rows for undefined metrics beyond the first [`MAX_UNKNOWN`] ids.
+    /// Rows for undefined metrics beyond the first [`MAX_UNKNOWN_KEPT`] ids (and, once
+    /// finished, beyond the [`MAX_UNKNOWN`] listed).
     unknown_other: u64,
 }
 
 /// Rows that could not be taken, kept with their findings, per data file and kind.
 pub(super) const MAX_FAULTS: u64 = 100;
-/// Undefined metric ids kept (each with its row count) before the rest are only counted.
+/// Undefined metric ids listed (each with its row count); the rest are only counted.
 const MAX_UNKNOWN: usize = 1000;
+/// Undefined metric ids a part of a read keeps while it reads: many more than it lists, so
+/// that the ids a split read keeps, and their row counts, are those a sequential read keeps
+/// (they differ only past this many distinct ids). The listed ones are chosen at the end.
+const MAX_UNKNOWN_KEPT: usize = 64 * MAX_UNKNOWN;
 
 /// The kind of a fault, as the rule that reports it: impossible for the unit, or unreadable.
 fn fault_kind(fault: &Fault) -> bool {
@@ -286,7 +291,7 @@ impl<'a> Table<'a> {
                 self.fault(file, line, Fault::EmptyMetric);
                 return None;
             }
-            if self.unknown.len() >= MAX_UNKNOWN && !self.unknown.contains_key(metric) {
+            if self.unknown.len() >= MAX_UNKNOWN_KEPT && !self.unknown.contains_key(metric) {
                 self.unknown_other += 1;
                 return None;
             }
@@ -487,8 +492,7 @@ impl<'a> Table<'a> {
                 rows: u.rows,
             })
             .collect();
-        // Parts read in parallel keep up to [`MAX_UNKNOWN`] ids each: the first ids in
-        // reading order are kept, however many parts there were.
+        // The first ids in reading order are listed, however many parts read them.
         if unknown.len() > MAX_UNKNOWN {
             unknown.sort_by_key(|u| (u.file, u.line));
             for u in unknown.drain(MAX_UNKNOWN..) {

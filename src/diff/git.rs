@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// git as kpilint runs it: never prompting, and never fetching a missing object from a
-/// promisor remote (a partial clone would otherwise reach the network).
+/// promisor remote (a partial clone would otherwise reach the network): `GIT_NO_LAZY_FETCH`
+/// says so from git 2.44, and an allow-list of no transport protocol stops older ones.
 fn command(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
         .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_ALLOW_PROTOCOL", "none-kpilint-never-fetches")
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null());
     cmd

@@ -81,7 +81,8 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
             })?;
             // What the base run can read: the paths named (or, when none is named or the
             // base's `kpilint.toml` may glob anywhere, the whole tree), the `policies/`
-            // directories it may search, and the `kpilint.toml` files on its way up.
+            // directories it may search, the `kpilint.toml` files on its way up, and the
+            // ignore files that decide what a walk skips.
             let configs: Vec<PathBuf> = rel_cwd
                 .ancestors()
                 .map(|d| d.join(crate::config::FILE_NAME))
@@ -95,10 +96,14 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
             for p in req.paths.iter().chain(&req.policies) {
                 prefixes.push(repo_relative(ws, &[&top, &ws.root], p)?);
             }
+            // Ignore files too: the walker honours them, so without them the base run
+            // would read what the working tree's run skips.
+            let ignores = [".gitignore", ".ignore"].map(std::ffi::OsStr::new);
             let wanted: Vec<&git::Blob> = blobs
                 .iter()
                 .filter(|b| {
                     configs.contains(&b.path)
+                        || b.path.file_name().is_some_and(|n| ignores.contains(&n))
                         || crate::discover::has_extension(&b.path, &["toml", "json", "yaml", "yml"])
                             && prefixes.iter().any(|p| b.path.starts_with(p))
                 })
@@ -192,7 +197,7 @@ pub fn run(
     let roots: Vec<&Path> = canonical_root
         .iter()
         .map(PathBuf::as_path)
-        .chain([plan.head_root.as_path()])
+        .chain([plan.head_root.as_path(), ws.root.as_path()])
         .collect();
     let map = |paths: &[PathBuf]| -> Result<Vec<PathBuf>, Fatal> {
         let mut out = Vec::new();
