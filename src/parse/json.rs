@@ -305,7 +305,7 @@ impl Parser<'_> {
         }
         crate::num::Num::parse(s)
             .filter(|n| n.value().is_finite())
-            .map(Kind::Float)
+            .map(|n| Kind::Float(Box::new(n)))
             .ok_or_else(|| self.error("number out of range"))
     }
 }

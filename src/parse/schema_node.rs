@@ -32,7 +32,7 @@ impl Json for NodeJson {
 fn number(node: &Node) -> Option<Number> {
     match node.kind {
         Kind::Int(i) => Some(Number::from(i)),
-        Kind::Float(f) => Number::from_f64(f.value()),
+        Kind::Float(ref f) => Number::from_f64(f.value()),
         _ => None,
     }
 }

@@ -68,7 +68,7 @@ fn convert_value(value: DeValue<'_>, span: Span) -> Result<Kind, ParseError> {
                 Some(v)
                     if v.value().is_finite() || text.contains("inf") || text.contains("nan") =>
                 {
-                    Kind::Float(v)
+                    Kind::Float(Box::new(v))
                 }
                 _ => {
                     return Err(ParseError {

@@ -65,10 +65,16 @@ impl Patterns {
         }
     }
 
-    /// Every pattern matched against `text`.
+    /// Every pattern matched against `text`. Most names match none, which `is_match`
+    /// settles without the overlapping search that lists every match.
     #[must_use]
     pub fn matches(&self, text: &str) -> Matches {
-        Matches(self.set.as_ref().map(|s| s.matches(text)))
+        Matches(
+            self.set
+                .as_ref()
+                .filter(|s| s.is_match(text))
+                .map(|s| s.matches(text)),
+        )
     }
 
     /// Whether banned entry `i`'s pattern is among `matches`.
