@@ -349,6 +349,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_read_as_rfc_8259_writes_them() {
+        // JSONTestSuite's three `n_` cases kpilint used to accept.
+        for text in ["[-01]", "[012]", "[-012]"] {
+            let err = parse(text).unwrap_err();
+            assert!(err.message.contains("leading zeros"), "{text}: {err:?}");
+        }
+        for (text, kind) in [("[0]", Kind::Int(0)), ("[-0]", Kind::Int(0))] {
+            assert_eq!(parse(text).unwrap().items()[0].kind, kind, "{text}");
+        }
+        let doc = parse("[0.5, -0.25e1, 10]").unwrap();
+        let nums: Vec<f64> = doc
+            .items()
+            .iter()
+            .map(|n| n.as_num().unwrap().value())
+            .collect();
+        assert_eq!(nums, [0.5, -2.5, 10.0]);
+    }
+
+    #[test]
     fn deep_nesting_is_an_error() {
         let text = "[".repeat(10_000);
         assert!(parse(&text).unwrap_err().message.contains("nesting"));
