@@ -3,10 +3,9 @@
 //! A report is written to a temporary file created exclusively, with an unpredictable name,
 //! in the target's directory (so a symlink planted at a predictable name cannot redirect
 //! it), then renamed over the target: an interrupted run never leaves half a report, and a
-//! symlink at the target is replaced, never written through. A target under `/dev`
-//! (`/dev/null`, `/dev/stdout`) or that is a device or a FIFO itself is written in place
-//! instead of being replaced by a file, and a target that is one of the run's inputs is
-//! refused. The temporary file's path is registered while it exists, so an interrupt (see
+//! symlink at the target is replaced, never written through. A device or a FIFO
+//! (`/dev/null`), or a link under `/dev` (`/dev/stdout`), is written in place instead of
+//! being replaced by a file, and a target that is one of the run's inputs is refused. The temporary file's path is registered while it exists, so an interrupt (see
 //! [`remove_pending`]) can remove it.
 
 use std::io::{self, Write};
@@ -52,15 +51,19 @@ pub fn write(
             ),
         ));
     }
-    // A device or a pipe is written in place: replacing it with a file would break it. So is
-    // anything under `/dev`, whatever it resolves to: `/dev/stdout` leads to a regular file
-    // when the output is redirected to one, and a file renamed over it would replace the
-    // link for every later process. A link elsewhere that leads to a device (a committed
-    // `report.json -> /dev/sda`) is replaced like any other file.
+    // A device or a pipe is written in place: replacing it with a file would break it. So
+    // is a link under `/dev`, whatever it resolves to: `/dev/stdout` leads to a regular
+    // file when the output is redirected to one, and a file renamed over it would replace
+    // the link for every later process. A link elsewhere that leads to a device (a
+    // committed `report.json -> /dev/sda`) is replaced like any other file, and so is a
+    // plain file under `/dev` (`/dev/shm/report.json`).
+    let meta = std::fs::symlink_metadata(path).ok();
+    let link = meta.as_ref().is_some_and(std::fs::Metadata::is_symlink);
+    let special = meta
+        .as_ref()
+        .is_some_and(|m| !m.is_symlink() && !m.is_file() && !m.is_dir());
     let in_dev = path.is_absolute() && crate::source::normalize(path).starts_with("/dev");
-    let special = std::fs::symlink_metadata(path)
-        .is_ok_and(|m| !m.is_symlink() && !m.is_file() && !m.is_dir());
-    if in_dev || special {
+    if special || (link && in_dev) {
         // Appended: a redirected standard output keeps what is already in it.
         let file = std::fs::OpenOptions::new()
             .append(true)
@@ -164,6 +167,14 @@ mod tests {
 
     #[test]
     fn a_link_to_a_device_outside_dev_is_replaced() {
+        // A plain file under `/dev` (tmpfs) is written as any file is.
+        if std::path::Path::new("/dev/shm").is_dir() {
+            let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+            let out = shm.path().join("r.json");
+            write(&out, &[], |w| w.write_all(b"{}")).unwrap();
+            write(&out, &[], |w| w.write_all(b"[]")).unwrap();
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "[]");
+        }
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("report.sarif");
         std::os::unix::fs::symlink("/dev/null", &out).unwrap();
