@@ -68,6 +68,7 @@ impl Fatal {
                 diff_policy: None,
                 as_of,
                 waiver_rules: run_waiver_rules,
+                checked: None,
             },
         );
         Self {
@@ -89,6 +90,9 @@ pub struct Analysis {
     pub data: Vec<(PathBuf, FileId, DataFormat)>,
     /// "Today".
     pub as_of: jiff::civil::Date,
+    /// When only some files were named, the subjects they define (see
+    /// [`settle::Settings::checked`]).
+    pub checked: Option<rustc_hash::FxHashSet<String>>,
 }
 
 /// Runs the whole check.
@@ -131,6 +135,7 @@ impl Analysis {
                 diff_policy,
                 as_of: self.as_of,
                 waiver_rules: run_waiver_rules,
+                checked: self.checked.as_ref(),
             },
         );
         let metrics = self.model.catalogues.iter().map(|c| c.metrics.len()).sum();
@@ -266,13 +271,31 @@ pub fn analyze_with(
         frameworks,
     };
     run_model_rules(&Context::new(&model, req.as_of), &mut diags);
+    let checked = partial(ws, req).then(|| subjects(&model));
     Ok(Analysis {
         sources,
         diags,
         model,
         data,
         as_of: req.as_of,
+        checked,
     })
+}
+
+/// Whether the request names single files (as pre-commit does) rather than the
+/// repository's inputs or whole directories.
+fn partial(ws: &Workspace, req: &Request) -> bool {
+    req.paths.iter().any(|p| ws.absolute(p).is_file())
+}
+
+/// The subjects the checked catalogues define: their metrics and the KPIs they implement.
+fn subjects(model: &Model) -> rustc_hash::FxHashSet<String> {
+    model
+        .catalogues
+        .iter()
+        .flat_map(|c| &c.metrics)
+        .flat_map(|m| [m.id.value.clone(), m.kpi_id().to_owned()])
+        .collect()
 }
 
 /// The files a request names: its paths (or the config's globs, or `metrics/` and

@@ -72,6 +72,9 @@ pub enum Waiver<'a> {
     Unused,
     /// Its rule is locked, so it waived nothing.
     Locked(&'a RuleSetting),
+    /// It waived nothing, but only some files were checked and its subject is not among
+    /// them: its finding could not have been raised.
+    NotChecked,
 }
 
 /// What the exceptions did, for the rules that judge them.
@@ -92,6 +95,9 @@ pub struct Settings<'p> {
     pub as_of: jiff::civil::Date,
     /// The rules about exceptions, run once it is known what each one waived.
     pub waiver_rules: fn(&Waivers<'_>, &mut Diagnostics),
+    /// When only some input files were named (as pre-commit does), the subjects they
+    /// define; `None` when the whole repository was checked.
+    pub checked: Option<&'p rustc_hash::FxHashSet<String>>,
 }
 
 /// Applies levels and exceptions, judges the exceptions, and sorts.
@@ -102,7 +108,7 @@ pub fn settle(sources: &SourceMap, diags: Diagnostics, s: &Settings<'_>) -> Vec<
         _ => s.policy,
     };
     let mut findings = leveled(diags, |r| rule_level(governing(r), r, s.as_of));
-    let waivers = waive(s.policy, &mut findings, sources, s.as_of);
+    let waivers = waive(s, &mut findings, sources);
     let mut judged = Diagnostics::default();
     (s.waiver_rules)(&waivers, &mut judged);
     findings.extend(leveled(judged, |r| rule_level(s.policy, r, s.as_of)));
@@ -135,12 +141,8 @@ enum Effect {
 
 /// Lets `policy`'s live, approved exceptions waive the findings they name (never those of
 /// rules that cannot be waived), and says what each one did.
-fn waive<'p>(
-    policy: &'p Policy,
-    findings: &mut [Finding],
-    sources: &SourceMap,
-    as_of: jiff::civil::Date,
-) -> Waivers<'p> {
+fn waive<'p>(s: &Settings<'p>, findings: &mut [Finding], sources: &SourceMap) -> Waivers<'p> {
+    let (policy, as_of) = (s.policy, s.as_of);
     // Findings by (rule, subject), so each exception finds its own without a scan of all.
     let mut by_subject: rustc_hash::FxHashMap<(&str, &str), Vec<usize>> =
         rustc_hash::FxHashMap::default();
@@ -190,6 +192,14 @@ fn waive<'p>(
                 );
                 effects.push((named, Effect::Note(note)));
                 Waiver::Locked(lock)
+            }
+            // Policies are always read whole; a catalogue or data subject may be in a file
+            // that was not named.
+            None if named.is_empty()
+                && rule.group != Group::Policy
+                && s.checked.is_some_and(|c| !c.contains(&x.subject.value)) =>
+            {
+                Waiver::NotChecked
             }
             None if named.is_empty() => Waiver::Unused,
             None => {
@@ -266,6 +276,7 @@ mod tests {
                 diff_policy: None,
                 as_of: jiff::civil::date(2026, 11, 24),
                 waiver_rules: |_, _| {},
+                checked: None,
             },
         );
         let waived = findings

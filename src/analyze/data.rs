@@ -147,13 +147,20 @@ impl MetricInfo<'_> {
             .map(|t| t.value)
     }
 
-    /// Its cadence (the metric's, else the KPI's).
+    /// Its cadence: the more frequent of the metric's and the KPI's (a metric reported
+    /// less often than its KPI is `looser-than-policy`, and the KPI's cadence still judges
+    /// its staleness).
     #[must_use]
     pub fn cadence(&self) -> Option<Cadence> {
-        self.metric
+        let own = self
+            .metric
             .and_then(|m| m.cadence.as_ref())
-            .or(self.kpi.and_then(|k| k.cadence.as_ref()))
-            .map(|c| c.value)
+            .map(|c| c.value);
+        let kpi = self.kpi.and_then(|k| k.cadence.as_ref()).map(|c| c.value);
+        match (own, kpi) {
+            (Some(a), Some(b)) => Some(if b.days() < a.days() { b } else { a }),
+            (a, b) => a.or(b),
+        }
     }
 }
 

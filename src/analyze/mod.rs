@@ -96,6 +96,17 @@ impl<'a> Context<'a> {
         self.policy.kpis.iter().chain(self.metrics())
     }
 
+    /// Every definition as a layer or a catalogue writes it, for the rules that judge a
+    /// definition's own contradictions: the effective KPIs, the layers' definitions a later
+    /// layer restates, and the catalogue metrics.
+    pub fn own_definitions(&self) -> impl Iterator<Item = &'a Metric> + '_ {
+        self.policy
+            .kpis
+            .iter()
+            .chain(&self.policy.superseded)
+            .chain(self.metrics())
+    }
+
     /// A value of a metric, falling back to the KPI it implements.
     pub fn inherited<T>(&self, m: &'a Metric, get: impl Fn(&'a Metric) -> Option<T>) -> Option<T> {
         get(m).or_else(|| self.kpi_for(m).and_then(get))

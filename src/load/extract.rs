@@ -220,18 +220,14 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
         .map(|e| {
             let v = &e.value;
             let (level, locked, effective) = match v.as_str() {
-                Some(s) => (
-                    crate::diag::Level::parse(s).map(|l| r.sp(l, v)),
-                    false,
-                    None,
-                ),
+                Some(s) => (crate::diag::Level::parse(s).map(|l| r.sp(l, v)), None, None),
                 None => (
                     v.get("severity").and_then(|n| {
                         n.as_str()
                             .and_then(crate::diag::Level::parse)
                             .map(|l| r.sp(l, n))
                     }),
-                    v.get("locked").and_then(Node::as_bool).unwrap_or(false),
+                    v.get("locked").and_then(|n| Some((n.as_bool()?, n.span))),
                     r.date(v, "effective"),
                 ),
             };
@@ -241,7 +237,8 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                 name: e.key.to_string(),
                 rule: None,
                 level,
-                locked,
+                locked: locked.is_some_and(|(l, _)| l),
+                locked_at: locked.map(|(_, at)| at),
                 effective,
             }
         })

@@ -207,6 +207,15 @@ impl Thresholds {
         }
     }
 
+    /// Sets one numeric level.
+    pub fn set(&mut self, level: Level3, value: Option<Sp<Num>>) {
+        match level {
+            Level3::Target => self.target = value,
+            Level3::Warn => self.warn = value,
+            Level3::Critical => self.critical = value,
+        }
+    }
+
     /// Whether nothing is set.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -444,6 +453,9 @@ pub struct RuleSetting {
     pub level: Option<Sp<crate::diag::Level>>,
     /// No exception can waive it.
     pub locked: bool,
+    /// Where `locked` is written, if it is: `locked = false` under a parent's lock is an
+    /// unlock, while an entry that leaves it out keeps the parent's lock.
+    pub locked_at: Option<Span>,
     /// Before this date the rule is at most a warning.
     pub effective: Option<Sp<Date>>,
 }

@@ -1,19 +1,25 @@
-//! Policy layers merged, parents first, into the effective [`Policy`].
+//! Policy layers merged into the effective [`Policy`], each judged against what its
+//! parents have in force.
 //!
-//! A child layer may tighten what its parents say, never loosen it: a KPI that loosens its
-//! parent's keeps the parent's definition, and a `[rules]` entry that weakens a rule a
-//! parent `locked` is ignored. Each such case is kept as a [`Conflict`], which
-//! `looser-than-policy` reports at the child's line.
+//! Every layer applies to the run. A layer that `extends` others starts from what they have
+//! in force, built-in defaults included, and may tighten it, never loosen it: a threshold
+//! level, cadence, trend target or `required` of a KPI, a setting, or a rule's level, lock
+//! or effective date that is looser than its parents' keeps the parents' value, and is kept
+//! as a [`Conflict`] that `looser-than-policy` reports at the child's line. Tightening is
+//! applied silently, value by value. A policy that extends nothing (a root) sets its own
+//! values. Where layers that are not parent and child disagree (two team policies of one
+//! organisation), the stricter value governs the run.
 
 use super::banned::{Patterns, syntax_error};
 use super::defaults;
-use super::strictness::loosenings;
+use super::strictness::{Loosening, loosenings};
 use crate::diag::{Label, Level};
 use crate::model::{
     Banned, Category, Exception, Metric, PolicyFile, RuleSetting, Settings, Sp, Tier,
 };
+use crate::rule::{Rule, Severity};
 use crate::source::FileId;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A banned metric, with what is wrong with its pattern, if anything.
 #[derive(Debug)]
@@ -24,38 +30,71 @@ pub struct BannedRule {
     pub error: Option<String>,
 }
 
-/// A child layer that tried to loosen what a parent layer says; the parent's value stays.
+/// How a child layer's `[rules]` entry loosens what its parents have in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLoosening {
+    /// Switched off.
+    Off,
+    /// A lower severity.
+    Lowered,
+    /// `locked = false` under a parent's lock.
+    Unlocked,
+    /// An `effective` date later than the parents' (or one where the rule is in force).
+    Postponed,
+}
+
+/// A child layer that tried to loosen what its parents have in force; theirs stays.
 #[derive(Debug, Clone)]
 pub enum Conflict {
-    /// A KPI redefined looser than its parent's definition.
+    /// A KPI redefined looser than its parents' definition, in one or more values.
     Kpi {
-        /// The parent's definition (the one in force).
+        /// The parents' definition (the one whose loosened values stay in force).
         parent: Box<Metric>,
-        /// The child's.
+        /// The child's, as written.
         child: Box<Metric>,
     },
-    /// A `[rules]` entry that switches off or lowers a rule a parent locked.
-    LockedRule {
-        /// The parent's locking entry.
-        parent: RuleSetting,
+    /// A `[rules]` entry looser than the parents'.
+    Rule {
+        /// The rule.
+        rule: &'static Rule,
+        /// How it loosens.
+        how: RuleLoosening,
+        /// The parents' entry in force; `None` when it is the rule's default.
+        parent: Option<RuleSetting>,
         /// The child's.
         child: RuleSetting,
     },
+    /// A `[settings]` value looser than the parents'.
+    Setting {
+        /// The setting's key.
+        key: &'static str,
+        /// The parents' value, as written.
+        parent_value: String,
+        /// Where the parents set it; `None` when it is the built-in default.
+        parent: Option<Label>,
+        /// The child's value, as written.
+        child_value: String,
+        /// Where the child sets it.
+        child: Label,
+    },
 }
 
-/// All policy layers merged, parents first: later layers override earlier ones.
+/// All policy layers merged: every layer applies, and the stricter value governs.
 #[derive(Debug, Default)]
 pub struct Policy {
     /// The layers, parents before children.
     pub layers: Vec<PolicyFile>,
     /// Effective settings.
     pub settings: Settings,
-    /// Effective rule settings by rule name.
+    /// Effective rule settings by rule name (rules kpilint has, and a policy may set).
     pub rules: FxHashMap<String, RuleSetting>,
     /// Effective categories by id (the last layer's definition wins).
     pub categories: Vec<Category>,
-    /// Effective KPIs (the last layer's definition wins).
+    /// Effective KPIs: each layer's definition tightened by the layers below it.
     pub kpis: Vec<Metric>,
+    /// KPI definitions as layers wrote them that a later layer restates: each layer's own
+    /// contradictions are judged on them.
+    pub superseded: Vec<Metric>,
     /// Banned metrics of every layer.
     pub banned: Vec<BannedRule>,
     /// Their name patterns, compiled together.
@@ -66,37 +105,303 @@ pub struct Policy {
     pub coverage: Vec<(FileId, Sp<String>)>,
     /// What child layers tried to loosen, in layer order.
     pub conflicts: Vec<Conflict>,
+    /// What the layers ask for, each later layer's word replacing its parents', before
+    /// looser values are refused: what `diff` compares between revisions, so a change is
+    /// reported at the line that makes it even when `check` refuses it.
+    pub asked: Asked,
+}
+
+/// Settings and rule entries as the layers write them, the last layer's word winning.
+#[derive(Debug, Default)]
+pub struct Asked {
+    /// Settings.
+    pub settings: Settings,
+    /// Rule entries by rule name.
+    pub rules: FxHashMap<String, RuleSetting>,
+}
+
+impl Asked {
+    fn add(&mut self, layer: &PolicyFile) {
+        let s = &layer.settings;
+        macro_rules! over {
+            ($($f:ident),*) => { $( if s.$f.is_some() { self.settings.$f.clone_from(&s.$f); } )* };
+        }
+        over!(
+            max_board_kpis,
+            require_mapping,
+            stale_grace_days,
+            trend_window
+        );
+        for r in &layer.rules {
+            self.rules.insert(r.name.clone(), r.clone());
+        }
+    }
+}
+
+/// What is in force at one layer: its own settings and rule levels over its parents'.
+#[derive(Debug, Clone, Default)]
+struct InForce {
+    settings: Settings,
+    rules: FxHashMap<&'static str, RuleSetting>,
+}
+
+impl InForce {
+    /// The stricter of two layers' values, one by one (`other` wins ties).
+    fn combine(&mut self, other: &InForce) {
+        let (a, b) = (&mut self.settings, &other.settings);
+        a.max_board_kpis = lower(a.max_board_kpis.take(), b.max_board_kpis.as_ref());
+        a.stale_grace_days = lower(a.stale_grace_days.take(), b.stale_grace_days.as_ref());
+        a.trend_window = lower(a.trend_window.take(), b.trend_window.as_ref());
+        a.require_mapping = match (a.require_mapping.take(), &b.require_mapping) {
+            (Some(mut x), Some(y)) => {
+                for t in &y.1.value {
+                    if !x.1.value.contains(t) {
+                        x.1.value.push(*t);
+                    }
+                }
+                Some(x)
+            }
+            (x, y) => x.or_else(|| y.clone()),
+        };
+        for (name, theirs) in &other.rules {
+            let merged = match self.rules.get(name) {
+                Some(ours) => stricter_rule(ours, theirs),
+                None => theirs.clone(),
+            };
+            self.rules.insert(name, merged);
+        }
+    }
+}
+
+/// The lower of two integer settings (`b` wins ties).
+fn lower(a: Option<(FileId, Sp<i64>)>, b: Option<&(FileId, Sp<i64>)>) -> Option<(FileId, Sp<i64>)> {
+    match (a, b) {
+        (Some(a), Some(b)) if a.1.value < b.1.value => Some(a),
+        (a, b) => b.cloned().or(a),
+    }
+}
+
+/// A rule's level in an entry (its default when the entry does not say).
+fn level_of(rule: &Rule, s: Option<&RuleSetting>) -> Level {
+    s.and_then(|s| s.level.as_ref())
+        .map_or(Level::On(rule.default_severity), |l| l.value)
+}
+
+/// The stricter of two entries for one rule: the higher level, either lock, the earlier
+/// `effective` date.
+fn stricter_rule(a: &RuleSetting, b: &RuleSetting) -> RuleSetting {
+    let Some(rule) = a.rule.or(b.rule) else {
+        return b.clone();
+    };
+    let mut out = if level_of(rule, Some(a)) > level_of(rule, Some(b)) {
+        a.clone()
+    } else {
+        b.clone()
+    };
+    out.locked = a.locked || b.locked;
+    out.effective = match (&a.effective, &b.effective) {
+        (Some(x), Some(y)) => Some(if x.value <= y.value { x } else { y }.clone()),
+        _ => None,
+    };
+    out
+}
+
+/// A child layer's entry for `rule` judged against the parents' (`None`: the default):
+/// what it loosens goes to `conflicts`, and the result keeps the stricter of each part.
+fn tighten_rule(
+    rule: &'static Rule,
+    parent: Option<&RuleSetting>,
+    child: &RuleSetting,
+    conflicts: &mut Vec<Conflict>,
+) -> RuleSetting {
+    let mut conflict = |how| {
+        conflicts.push(Conflict::Rule {
+            rule,
+            how,
+            parent: parent.cloned(),
+            child: child.clone(),
+        });
+    };
+    let mut out = child.clone();
+    let (was, is) = (level_of(rule, parent), level_of(rule, Some(child)));
+    if is < was {
+        conflict(if is == Level::Off {
+            RuleLoosening::Off
+        } else {
+            RuleLoosening::Lowered
+        });
+        out.level = parent.and_then(|p| p.level.clone());
+    }
+    let parent_locked = parent.is_some_and(|p| p.locked);
+    if parent_locked && child.locked_at.is_some() && !child.locked {
+        conflict(RuleLoosening::Unlocked);
+    }
+    out.locked = parent_locked || child.locked;
+    let in_force = parent.and_then(|p| p.effective.as_ref());
+    let postponed = match (&child.effective, in_force) {
+        (Some(c), Some(p)) => c.value > p.value,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    // An `effective` date caps a rule at a warning until it arrives: a later date loosens
+    // only a rule the parents make an error (raising a warning to an error from a future
+    // date tightens).
+    if postponed && was > Level::On(Severity::Warning) {
+        conflict(RuleLoosening::Postponed);
+        out.effective = in_force.cloned();
+    }
+    out
+}
+
+/// A child's integer setting against its parents' (`inherited`, else `default`): larger is
+/// looser for every integer setting.
+fn tighten_setting(
+    key: &'static str,
+    child: Option<&(FileId, Sp<i64>)>,
+    inherited: Option<&(FileId, Sp<i64>)>,
+    default: i64,
+    conflicts: &mut Vec<Conflict>,
+) -> Option<(FileId, Sp<i64>)> {
+    let Some(c) = child else {
+        return inherited.cloned();
+    };
+    let (was, at) = inherited.map_or((default, None), |(_, v)| (v.value, Some(v.at())));
+    if c.1.value > was {
+        conflicts.push(Conflict::Setting {
+            key,
+            parent_value: was.to_string(),
+            parent: at,
+            child_value: c.1.value.to_string(),
+            child: c.1.at(),
+        });
+        return inherited.cloned();
+    }
+    Some(c.clone())
+}
+
+/// `child`, with every value that loosens `parent` replaced by the parent's, and what it
+/// leaves out inherited.
+fn tighten_kpi(parent: &Metric, child: &Metric) -> (Metric, bool) {
+    let found = loosenings(parent, child, false, None);
+    let mut k = child.clone();
+    for l in &found {
+        match *l {
+            Loosening::Level { level, strict, .. } => {
+                if let Some(t) = &mut k.thresholds {
+                    t.set(level, Some(strict.clone()));
+                }
+            }
+            Loosening::Trend { strict, .. } => {
+                if let Some(t) = &mut k.thresholds {
+                    t.trend = Some(strict.clone());
+                }
+            }
+            Loosening::Cadence { strict, .. } => k.cadence = Some(strict.clone()),
+            Loosening::Required { strict, .. } => k.required = Some(strict.clone()),
+        }
+    }
+    k.inherit(parent);
+    (k, !found.is_empty())
+}
+
+/// The definition of KPI `id` that `layer` inherits: the nearest definition on each path
+/// up its `extends`, the stricter where paths meet different ones. It visits each ancestor
+/// once, so the cost is at most the number of policy files per KPI a layer defines.
+fn inherited_kpi(
+    id: &str,
+    parents: &[Vec<usize>],
+    defined: &[FxHashMap<&str, Metric>],
+    layer: usize,
+) -> Option<Metric> {
+    let mut seen: FxHashSet<usize> = FxHashSet::default();
+    let mut stack: Vec<usize> = parents[layer].clone();
+    let mut found: Option<Metric> = None;
+    while let Some(j) = stack.pop() {
+        if !seen.insert(j) {
+            continue;
+        }
+        match defined[j].get(id) {
+            Some(def) => {
+                found = Some(match found {
+                    None => def.clone(),
+                    Some(f) => tighten_kpi(&f, def).0,
+                });
+            }
+            None => stack.extend(&parents[j]),
+        }
+    }
+    found
 }
 
 impl Policy {
-    /// Merges layers (parents first).
+    /// Merges layers, ordered parents first.
     #[must_use]
     pub fn merge(layers: Vec<PolicyFile>) -> Self {
         let mut p = Policy::default();
-        for layer in &layers {
-            let s = &layer.settings;
-            macro_rules! over {
-                ($f:ident) => {
-                    if s.$f.is_some() {
-                        p.settings.$f = s.$f.clone();
+        let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, layer) in layers.iter().enumerate() {
+            by_id.entry(layer.id.value.as_str()).or_insert(i);
+        }
+        let parents: Vec<Vec<usize>> = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut ps: Vec<usize> = l
+                    .extends
+                    .iter()
+                    .filter_map(|e| by_id.get(e.value.as_str()).copied())
+                    .filter(|&j| j < i)
+                    .collect();
+                ps.dedup();
+                ps
+            })
+            .collect();
+        let mut in_force: Vec<InForce> = Vec::with_capacity(layers.len());
+        // Each layer's KPI definitions, tightened over its parents'.
+        let mut defined: Vec<FxHashMap<&str, Metric>> = Vec::with_capacity(layers.len());
+        let mut effective = InForce::default();
+        for (i, layer) in layers.iter().enumerate() {
+            let mut here = InForce::default();
+            for &j in &parents[i] {
+                here.combine(&in_force[j]);
+            }
+            p.asked.add(layer);
+            let root = parents[i].is_empty();
+            p.layer_settings(layer, &mut here, root);
+            p.layer_rules(layer, &mut here, root);
+            let mut own: FxHashMap<&str, Metric> = FxHashMap::default();
+            for k in &layer.kpis {
+                if own.contains_key(k.id.value.as_str()) {
+                    continue; // a duplicate within one file: `duplicate-id`
+                }
+                let resolved = match inherited_kpi(&k.id.value, &parents, &defined, i) {
+                    Some(parent) => {
+                        let (resolved, loosened) = tighten_kpi(&parent, k);
+                        if loosened {
+                            p.conflicts.push(Conflict::Kpi {
+                                parent: Box::new(parent),
+                                child: Box::new(k.clone()),
+                            });
+                        }
+                        resolved
                     }
+                    None => k.clone(),
                 };
+                own.insert(k.id.value.as_str(), resolved);
             }
-            over!(max_board_kpis);
-            over!(require_mapping);
-            over!(stale_grace_days);
-            over!(trend_window);
-            for r in &layer.rules {
-                p.merge_rule(r);
+            for k in &layer.kpis {
+                if let Some(resolved) = own.get(k.id.value.as_str()) {
+                    p.merge_kpi(resolved);
+                }
             }
+            defined.push(own);
+            effective.combine(&here);
+            in_force.push(here);
             for c in &layer.categories {
                 match p.categories.iter_mut().find(|x| x.id.value == c.id.value) {
                     Some(existing) => *existing = c.clone(),
                     None => p.categories.push(c.clone()),
                 }
-            }
-            for k in &layer.kpis {
-                p.merge_kpi(k);
             }
             for b in &layer.banned {
                 p.banned.push(BannedRule {
@@ -112,54 +417,116 @@ impl Policy {
                 }
             }
         }
+        // What a layer wrote that a later layer restates (or that a duplicate shadows).
+        for layer in &layers {
+            for k in &layer.kpis {
+                if p.kpi(&k.id.value)
+                    .is_some_and(|e| e.file != k.file || e.span != k.span)
+                {
+                    p.superseded.push(k.clone());
+                }
+            }
+        }
+        p.settings = effective.settings;
+        p.rules = effective
+            .rules
+            .into_iter()
+            .map(|(name, s)| (name.to_owned(), s))
+            .collect();
         p.patterns = Patterns::build(&p.banned);
         p.layers = layers;
         p
     }
 
-    /// A child's rule setting: it replaces the parent's, unless the parent locked the rule;
-    /// then it keeps at least the parent's severity and the lock.
-    fn merge_rule(&mut self, r: &RuleSetting) {
-        let Some(parent) = self
-            .rules
-            .get(&r.name)
-            .filter(|x| x.locked && x.file != r.file)
-        else {
-            self.rules.insert(r.name.clone(), r.clone());
-            return;
-        };
-        if weakens_lock(parent, r) {
-            self.conflicts.push(Conflict::LockedRule {
-                parent: parent.clone(),
-                child: r.clone(),
-            });
+    /// A layer's `[settings]` over what its parents have in force.
+    fn layer_settings(&mut self, layer: &PolicyFile, here: &mut InForce, root: bool) {
+        let (s, was) = (&layer.settings, &mut here.settings);
+        if root {
+            macro_rules! set {
+                ($($f:ident),*) => { $( if s.$f.is_some() { was.$f.clone_from(&s.$f); } )* };
+            }
+            set!(
+                max_board_kpis,
+                require_mapping,
+                stale_grace_days,
+                trend_window
+            );
             return;
         }
-        let mut r = r.clone();
-        r.locked = true;
-        self.rules.insert(r.name.clone(), r);
+        let c = &mut self.conflicts;
+        was.max_board_kpis = tighten_setting(
+            "max_board_kpis",
+            s.max_board_kpis.as_ref(),
+            was.max_board_kpis.as_ref(),
+            defaults::MAX_BOARD_KPIS,
+            c,
+        );
+        was.stale_grace_days = tighten_setting(
+            "stale_grace_days",
+            s.stale_grace_days.as_ref(),
+            was.stale_grace_days.as_ref(),
+            defaults::STALE_GRACE_DAYS,
+            c,
+        );
+        was.trend_window = tighten_setting(
+            "trend_window",
+            s.trend_window.as_ref(),
+            was.trend_window.as_ref(),
+            defaults::TREND_WINDOW,
+            c,
+        );
+        if let Some((file, tiers)) = &s.require_mapping {
+            let parent = was.require_mapping.as_ref();
+            let required: Vec<Tier> = parent.map_or(vec![Tier::Board], |(_, t)| t.value.clone());
+            let dropped: Vec<&str> = required
+                .iter()
+                .filter(|t| !tiers.value.contains(t))
+                .map(|t| t.as_str())
+                .collect();
+            if dropped.is_empty() {
+                was.require_mapping = Some((*file, tiers.clone()));
+            } else {
+                let list = |ts: &[Tier]| {
+                    let names: Vec<String> =
+                        ts.iter().map(|t| format!("\"{}\"", t.as_str())).collect();
+                    format!("[{}]", names.join(", "))
+                };
+                c.push(Conflict::Setting {
+                    key: "require_mapping",
+                    parent_value: list(&required),
+                    parent: parent.map(|(_, t)| t.at()),
+                    child_value: list(&tiers.value),
+                    child: tiers.at(),
+                });
+            }
+        }
     }
 
-    /// A child's KPI: it replaces the parent's definition, inheriting what it leaves out,
-    /// unless it loosens it.
-    fn merge_kpi(&mut self, k: &Metric) {
-        let Some(i) = self.kpis.iter().position(|x| x.id.value == k.id.value) else {
-            self.kpis.push(k.clone());
-            return;
-        };
-        let parent = &self.kpis[i];
-        if parent.file == k.file {
-            return; // a duplicate within one file: `duplicate-id`
+    /// A layer's `[rules]` over what its parents have in force.
+    fn layer_rules(&mut self, layer: &PolicyFile, here: &mut InForce, root: bool) {
+        for r in &layer.rules {
+            let Some(rule) = r.rule.filter(|r| r.is_configurable()) else {
+                continue; // `validate` reports it
+            };
+            let resolved = if root {
+                r.clone()
+            } else {
+                tighten_rule(rule, here.rules.get(rule.name), r, &mut self.conflicts)
+            };
+            here.rules.insert(rule.name, resolved);
         }
-        if loosenings(parent, k, false, None).is_empty() {
-            let mut k = k.clone();
-            k.inherit(parent);
-            self.kpis[i] = k;
-        } else {
-            self.conflicts.push(Conflict::Kpi {
-                parent: Box::new(parent.clone()),
-                child: Box::new(k.clone()),
-            });
+    }
+
+    /// A layer's KPI (tightened over its parents') into the effective KPIs: the stricter
+    /// of it and what other layers define.
+    fn merge_kpi(&mut self, resolved: &Metric) {
+        match self
+            .kpis
+            .iter()
+            .position(|x| x.id.value == resolved.id.value)
+        {
+            None => self.kpis.push(resolved.clone()),
+            Some(i) => self.kpis[i] = tighten_kpi(&self.kpis[i], resolved).0,
         }
     }
 
@@ -168,7 +535,6 @@ impl Policy {
     pub fn kpi(&self, id: &str) -> Option<&Metric> {
         self.kpis.iter().find(|k| k.id.value == id)
     }
-
     /// `trend_window`, kept within 3..=120 (the schema's bounds) whatever the file says:
     /// a trend needs three points, and evaluation holds this many values of every series.
     #[must_use]
@@ -216,28 +582,153 @@ impl Policy {
     }
 }
 
-/// Whether `child` would switch off or lower the severity of a rule `parent` locked.
-#[must_use]
-pub fn weakens_lock(parent: &RuleSetting, child: &RuleSetting) -> bool {
-    let severity = |s: &RuleSetting| match s.level.as_ref().map(|l| l.value) {
-        Some(Level::On(sev)) => Some(sev),
-        Some(Level::Off) => None,
-        None => s.rule.map(|r| r.default_severity),
-    };
-    match (severity(parent), severity(child)) {
-        (Some(_), None) => true,
-        (Some(p), Some(c)) => c < p,
-        (None, _) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn layer(text: &str, file: u32) -> PolicyFile {
         let root = crate::parse::toml::parse(text).unwrap();
-        crate::load::extract::policy(&root, FileId(file)).unwrap()
+        let mut layer = crate::load::extract::policy(&root, FileId(file)).unwrap();
+        super::super::validate::resolve(&mut layer, crate::rules::ALL);
+        layer
+    }
+
+    fn org_and_team(org: &str, team: &str) -> Policy {
+        let org = layer(&format!("[policy]\nid = \"org\"\n{org}"), 0);
+        let team = layer(
+            &format!("[policy]\nid = \"team\"\nextends = [\"org\"]\n{team}"),
+            1,
+        );
+        Policy::merge(vec![org, team])
+    }
+
+    fn threshold(p: &Policy, level: crate::model::Level3) -> f64 {
+        let t = p.kpi("k").unwrap().thresholds.as_ref().unwrap();
+        t.level(level).unwrap().value.value()
+    }
+
+    const KPI: &str = "[[kpi]]\nid = \"k\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\n";
+
+    #[test]
+    fn a_child_tightens_level_by_level_and_keeps_the_parent_s_looser_values() {
+        use crate::model::Level3;
+        let p = org_and_team(
+            &format!("{KPI}thresholds = {{ target = 95, warn = 90, critical = 80 }}\n"),
+            "[[kpi]]\nid = \"k\"\nthresholds = { warn = 85, critical = 82 }\n",
+        );
+        assert_eq!(threshold(&p, Level3::Target), 95.0);
+        assert_eq!(threshold(&p, Level3::Warn), 90.0, "the parent's warn stays");
+        assert_eq!(
+            threshold(&p, Level3::Critical),
+            82.0,
+            "the child's tighter critical holds"
+        );
+        assert!(matches!(p.conflicts.as_slice(), [Conflict::Kpi { .. }]));
+    }
+
+    #[test]
+    fn looser_settings_keep_the_parent_s_and_defaults_bind_a_child() {
+        let p = org_and_team(
+            "[settings]\nmax_board_kpis = 5\nstale_grace_days = 10\n",
+            "[settings]\nmax_board_kpis = 9\nstale_grace_days = 60\ntrend_window = 12\nrequire_mapping = [\"tactical\"]\n",
+        );
+        assert_eq!(p.max_board_kpis().0, 5);
+        assert_eq!(p.stale_grace_days(), 10);
+        assert_eq!(p.trend_window(), 6, "the default binds a child");
+        assert_eq!(p.require_mapping().0, [Tier::Board]);
+        let keys: Vec<&str> = p
+            .conflicts
+            .iter()
+            .filter_map(|c| match c {
+                Conflict::Setting { key, .. } => Some(*key),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "max_board_kpis",
+                "stale_grace_days",
+                "trend_window",
+                "require_mapping"
+            ]
+        );
+
+        // Tighter is applied without a word; a root sets what it likes.
+        let p = org_and_team(
+            "[settings]\nmax_board_kpis = 12\n",
+            "[settings]\nmax_board_kpis = 3\nrequire_mapping = [\"board\", \"tactical\"]\n",
+        );
+        assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+        assert_eq!(p.max_board_kpis().0, 3);
+        assert_eq!(p.require_mapping().0, [Tier::Board, Tier::Tactical]);
+    }
+
+    #[test]
+    fn rule_levels_locks_and_dates_are_never_loosened_by_a_child() {
+        use RuleLoosening::{Lowered, Off, Postponed, Unlocked};
+        let p = org_and_team(
+            "[rules]\nmissing-owner = \"error\"\nmanual-source = { severity = \"error\", locked = true }\nokr-overdue = { severity = \"error\", effective = 2026-01-01 }\n",
+            "[rules]\nmissing-owner = \"warning\"\nmissing-required-kpi = \"off\"\nmanual-source = { severity = \"error\", locked = false }\nokr-overdue = { severity = \"error\", effective = 2027-01-01 }\nunused-exception = \"error\"\n",
+        );
+        let hows: Vec<(&str, RuleLoosening)> = p
+            .conflicts
+            .iter()
+            .filter_map(|c| match c {
+                Conflict::Rule { rule, how, .. } => Some((rule.name, *how)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            hows,
+            [
+                ("missing-owner", Lowered),
+                ("missing-required-kpi", Off),
+                ("manual-source", Unlocked),
+                ("okr-overdue", Postponed)
+            ]
+        );
+        let level = |name: &str| {
+            p.rules
+                .get(name)
+                .and_then(|r| r.level.as_ref())
+                .map(|l| l.value)
+        };
+        assert_eq!(level("missing-owner"), Some(Level::On(Severity::Error)));
+        assert_eq!(level("missing-required-kpi"), None, "its default stays");
+        assert!(p.rules["manual-source"].locked);
+        assert_eq!(
+            p.rules["okr-overdue"]
+                .effective
+                .as_ref()
+                .unwrap()
+                .value
+                .to_string(),
+            "2026-01-01"
+        );
+        assert_eq!(level("unused-exception"), Some(Level::On(Severity::Error)));
+    }
+
+    #[test]
+    fn siblings_govern_by_the_stricter_value() {
+        let org = layer("[policy]\nid = \"org\"\n", 0);
+        let a = layer(
+            &format!(
+                "[policy]\nid = \"a\"\nextends = [\"org\"]\n[settings]\nmax_board_kpis = 4\n{KPI}thresholds = {{ target = 90 }}\n"
+            ),
+            1,
+        );
+        let b = layer(
+            &format!(
+                "[policy]\nid = \"b\"\nextends = [\"org\"]\n[settings]\nmax_board_kpis = 6\n{KPI}thresholds = {{ target = 95 }}\n"
+            ),
+            2,
+        );
+        let p = Policy::merge(vec![org, a, b]);
+        assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+        assert_eq!(p.max_board_kpis().0, 4);
+        assert_eq!(threshold(&p, crate::model::Level3::Target), 95.0);
+        assert_eq!(p.superseded.len(), 1, "a's definition is judged on its own");
     }
 
     #[test]
@@ -274,7 +765,10 @@ mod tests {
         let p = Policy::merge(vec![parent, child]);
         assert!(matches!(
             p.conflicts.as_slice(),
-            [Conflict::LockedRule { .. }]
+            [Conflict::Rule {
+                how: RuleLoosening::Off,
+                ..
+            }]
         ));
         let r = p.rules.get("vanity-metric").unwrap();
         assert!(r.locked);

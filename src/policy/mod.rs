@@ -65,11 +65,17 @@ pub fn build(
 /// warning until they arrive.
 #[must_use]
 pub fn rule_level(policy: &Policy, rule: &Rule, as_of: jiff::civil::Date) -> Level {
-    let Some(setting) = policy
-        .rules
-        .get(rule.name)
-        .filter(|_| rule.is_configurable())
-    else {
+    rule_level_in(&policy.rules, rule, as_of)
+}
+
+/// As [`rule_level`], in a set of rule entries by name.
+#[must_use]
+pub fn rule_level_in<S: std::hash::BuildHasher>(
+    rules: &std::collections::HashMap<String, crate::model::RuleSetting, S>,
+    rule: &Rule,
+    as_of: jiff::civil::Date,
+) -> Level {
+    let Some(setting) = rules.get(rule.name).filter(|_| rule.is_configurable()) else {
         return Level::On(rule.default_severity);
     };
     let level = setting

@@ -37,12 +37,12 @@ declare_rule! {
 
 /// Checks every KPI and metric.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
-    for m in ctx.definitions() {
+    for m in ctx.own_definitions() {
         let Some(t) = &m.thresholds else { continue };
         let Some(direction) = ctx.inherited(m, |k| k.direction.as_ref().map(|d| d.value)) else {
             continue;
         };
-        if let Some(trend) = &t.trend {
+        if let Some(trend) = t.trend.as_ref().filter(|t| t.file == m.file) {
             let contradicts = matches!(
                 (direction, trend.value),
                 (Direction::HigherIsBetter, Trend::Down) | (Direction::LowerIsBetter, Trend::Up)
@@ -77,6 +77,10 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             .collect();
         for pair in levels.windows(2) {
             let ((la, a), (lb, b)) = (pair[0], pair[1]);
+            // A pair both inherited is judged at the layer that writes it.
+            if a.file != m.file && b.file != m.file {
+                continue;
+            }
             if !better(a.value, b.value) {
                 let relation = if direction == Direction::HigherIsBetter {
                     ">="

@@ -34,7 +34,7 @@ declare_rule! {
 
 /// Checks every KPI and metric.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
-    for m in ctx.definitions() {
+    for m in ctx.own_definitions() {
         let Some(unit) = ctx.inherited(m, |k| k.unit.as_ref().map(|u| u.value)) else {
             continue;
         };
@@ -50,7 +50,8 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             values.extend(o.baseline.iter().map(|v| ("OKR baseline", v)));
             values.extend(o.target.iter().map(|v| ("OKR target", v)));
         }
-        for (what, v) in values {
+        // A value inherited from a parent layer is judged at the layer that writes it.
+        for (what, v) in values.into_iter().filter(|(_, v)| v.file == m.file) {
             if !unit.admits(v.value) {
                 let (min, max, integer) = unit.domain();
                 let allowed = match (integer, max.is_finite()) {

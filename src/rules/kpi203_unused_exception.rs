@@ -8,7 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Reports an exception that is live (not expired) but suppressed no finding in this
     /// run: its rule no longer fires for its subject, the subject was renamed, or the rule
-    /// is `locked` in the policy and cannot be waived.
+    /// is `locked` in the policy and cannot be waived. When only some files are named on the
+    /// command line (as pre-commit does), an exception whose subject none of them defines
+    /// is not judged: its finding could not have been raised.
     ///
     /// ## Why is this bad?
     /// A stale exception is a loaded gun: the day the problem comes back it is silently
@@ -35,7 +37,7 @@ declare_rule! {
 fn check(waivers: &Waivers<'_>, out: &mut Diagnostics) {
     for (x, rule, waiver) in &waivers.waivers {
         let why = match waiver {
-            Waiver::Used => continue,
+            Waiver::Used | Waiver::NotChecked => continue,
             Waiver::Locked(_) => msg!("rule `{}` is locked and cannot be waived", rule.name),
             Waiver::Unused => msg!(
                 "no `{}` finding has subject `{}`",

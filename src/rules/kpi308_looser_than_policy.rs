@@ -3,20 +3,30 @@
 use crate::analyze::Context;
 use crate::diag::{Diagnostics, Label};
 use crate::model::{Metric, Origin, RuleSetting};
+use crate::policy::merge::RuleLoosening;
 use crate::policy::Conflict;
+use crate::rule::Rule;
 use crate::policy::strictness::{Loosening, loosenings};
 
 declare_rule! {
     /// ## What it does
-    /// Compares a catalogue metric with the policy KPI it implements, and a KPI redefined
-    /// in a policy that `extends` another with the parent's definition. Thresholds may be
-    /// tightened, never loosened: for `higher_is_better` a lower `target`, `warn` or
-    /// `critical` is looser, for `lower_is_better` a higher one; a different trend target,
-    /// a longer cadence, and `required = false` over a required KPI are looser too. The
-    /// finding has a second label at the policy line it loosens. Evaluation always uses the
-    /// stricter of the two. What an extending KPI leaves out it inherits from its parent.
-    /// An extending policy's `[rules]` entry that switches off or lowers a rule a parent
-    /// `locked` is reported too, and ignored.
+    /// Compares a catalogue metric with the policy KPI it implements, and each policy layer
+    /// that `extends` others with what its parents have in force. Values may be tightened,
+    /// never loosened. Looser is:
+    /// - a threshold level: lower for `higher_is_better`, higher for `lower_is_better`, a
+    ///   wider band or a moved target for `stable`; a different trend target;
+    /// - a longer `cadence`, or `required = false` over a required KPI;
+    /// - in `[settings]`: a larger `max_board_kpis`, `stale_grace_days` or `trend_window`
+    ///   (a longer window is slower to show a decline), or a `require_mapping` without a
+    ///   tier the parents require;
+    /// - in `[rules]`: a rule switched `off` or lowered, `locked = false` under a parent's
+    ///   lock, or an `effective` date that postpones a rule the parents make an error.
+    ///
+    /// Each finding is at the child's line with a second label at the parent's. The loosened
+    /// value is ignored, value by value: the parent's stays in force and the child's tighter
+    /// values hold. A value no parent writes is the built-in default, and it binds every
+    /// layer that extends another; only a policy that extends nothing sets its own. What an
+    /// extending KPI leaves out it inherits.
     ///
     /// ## Why is this bad?
     /// A threshold quietly loosened in a team's catalogue lowers the bar the board believes
@@ -44,7 +54,46 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for c in &ctx.policy.conflicts {
         match c {
             Conflict::Kpi { parent, child } => compare(parent, child, out),
-            Conflict::LockedRule { parent, child } => locked_rule(parent, child, out),
+            Conflict::Rule {
+                rule,
+                how,
+                parent,
+                child,
+            } => loosened_rule(rule, *how, parent.as_ref(), child, out),
+            Conflict::Setting {
+                key,
+                parent_value,
+                parent,
+                child_value,
+                child,
+            } => {
+                let whose = if parent.is_some() {
+                    ""
+                } else {
+                    " (the built-in default: no parent sets it)"
+                };
+                let f = out
+                    .push(
+                        &LOOSER_THAN_POLICY,
+                        child.clone().with_message("looser"),
+                        msg!(
+                            "`{} = {}` is looser than `{}`{} in force in the policies this one extends; it is ignored",
+                            key,
+                            child_value,
+                            parent_value,
+                            whose
+                        ),
+                    )
+                    .subject((*key).to_owned())
+                    .help(msg!(
+                        "use `{} = {}` or stricter, or remove it to inherit",
+                        key,
+                        parent_value
+                    ));
+                if let Some(at) = parent {
+                    f.label(at.clone().with_message("in force from here"));
+                }
+            }
         }
     }
     for m in ctx.metrics() {
@@ -141,19 +190,59 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
     }
 }
 
-/// A child layer's `[rules]` entry that weakens a rule a parent layer `locked`; it is
-/// ignored.
-fn locked_rule(parent: &RuleSetting, child: &RuleSetting, out: &mut Diagnostics) {
-    let at = child.level.as_ref().map_or(child.key_span, |l| l.span);
-    out.push(
-        &LOOSER_THAN_POLICY,
-        Label::at(child.file, at).with_message("weakens a locked rule"),
-        msg!(
-            "rule `{}` is locked by a policy this one extends; this setting is ignored",
-            child.name
+/// A child layer's `[rules]` entry that loosens the rule's level, lock or effective date
+/// in force from its parents; the parents' stays.
+fn loosened_rule(
+    rule: &Rule,
+    how: RuleLoosening,
+    parent: Option<&RuleSetting>,
+    child: &RuleSetting,
+    out: &mut Diagnostics,
+) {
+    let level = |s: Option<&RuleSetting>| {
+        s.and_then(|s| s.level.as_ref())
+            .map_or(rule.default_severity.as_str(), |l| l.value.as_str())
+    };
+    let whose = if parent.is_some_and(|p| p.level.is_some()) {
+        ""
+    } else {
+        " (its default)"
+    };
+    let (at, message) = match how {
+        RuleLoosening::Off | RuleLoosening::Lowered => (
+            child.level.as_ref().map_or(child.key_span, |l| l.span),
+            msg!(
+                "rule `{}` is `{}` here but `{}`{} in the policies this one extends; this setting is ignored",
+                child.name,
+                level(Some(child)),
+                level(parent),
+                whose
+            ),
         ),
-    )
-    .subject(child.name.clone())
-    .label(Label::at(parent.file, parent.key_span).with_message("locked here"))
-    .help("a locked rule keeps its severity in every extending policy; remove this entry");
+        RuleLoosening::Unlocked => (
+            child.locked_at.unwrap_or(child.key_span),
+            msg!(
+                "rule `{}` is locked by a policy this one extends; `locked = false` is ignored",
+                child.name
+            ),
+        ),
+        RuleLoosening::Postponed => (
+            child.effective.as_ref().map_or(child.key_span, |e| e.span),
+            msg!(
+                "rule `{}` is in force earlier in the policies this one extends; this `effective` date is ignored",
+                child.name
+            ),
+        ),
+    };
+    let f = out
+        .push(
+            &LOOSER_THAN_POLICY,
+            Label::at(child.file, at).with_message("looser"),
+            message,
+        )
+        .subject(child.name.clone())
+        .help("an extending policy may raise a rule's level, lock it or bring it forward, never the reverse; remove this entry");
+    if let Some(p) = parent {
+        f.label(Label::at(p.file, p.key_span).with_message("in force from here"));
+    }
 }

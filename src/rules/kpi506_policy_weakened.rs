@@ -2,8 +2,12 @@
 
 use crate::diag::{Diagnostics, Label, Message};
 use crate::analyze::delta::Delta;
-use crate::model::Sp;
-use crate::policy::{Policy, rule_level};
+use crate::model::{Settings, Sp, Tier};
+use crate::source::FileId;
+
+/// Rule entries by rule name.
+type Entries = rustc_hash::FxHashMap<String, crate::model::RuleSetting>;
+use crate::policy::{Policy, defaults, rule_level_in};
 
 declare_rule! {
     /// ## What it does
@@ -49,9 +53,9 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         anchor: delta.policy_anchor(),
     };
     let (b, h) = (&delta.base.policy, &delta.head.policy);
-    rules(b, h, delta.as_of, &mut weakened);
+    rules(&b.asked.rules, &h.asked.rules, delta.as_of, &mut weakened);
     removals(b, h, &mut weakened);
-    settings(b, h, &mut weakened);
+    settings(&b.asked.settings, &h.asked.settings, &mut weakened);
 }
 
 /// Where findings go: at the line that weakens, else at the policy's id.
@@ -74,11 +78,13 @@ impl Weakened<'_> {
 
 /// Rules: off or a lower severity, judged as they stand once every `effective` date has
 /// come; a date pushed later, and a lock removed, on their own.
-fn rules(b: &Policy, h: &Policy, as_of: jiff::civil::Date, w: &mut Weakened<'_>) {
+fn rules(
+    b: &Entries,
+    h: &Entries, as_of: jiff::civil::Date, w: &mut Weakened<'_>) {
     let settled = jiff::civil::Date::MAX;
     for rule in crate::rules::ALL.iter().filter(|r| r.is_configurable()) {
-        let (was, now) = (rule_level(b, rule, settled), rule_level(h, rule, settled));
-        let setting = h.rules.get(rule.name);
+        let (was, now) = (rule_level_in(b, rule, settled), rule_level_in(h, rule, settled));
+        let setting = h.get(rule.name);
         let at = setting.map(|s| Label::at(s.file, s.key_span));
         if now < was {
             w.report(
@@ -92,9 +98,8 @@ fn rules(b: &Policy, h: &Policy, as_of: jiff::civil::Date, w: &mut Weakened<'_>)
                 ),
             );
         }
-        let effective = |p: &Policy| {
-            p.rules
-                .get(rule.name)
+        let effective = |p: &Entries| {
+            p.get(rule.name)
                 .and_then(|s| s.effective.as_ref())
                 .map(|e| e.value)
         };
@@ -119,7 +124,7 @@ fn rules(b: &Policy, h: &Policy, as_of: jiff::civil::Date, w: &mut Weakened<'_>)
                 ),
             );
         }
-        let locked = |p: &Policy| p.rules.get(rule.name).is_some_and(|s| s.locked);
+        let locked = |p: &Entries| p.get(rule.name).is_some_and(|s| s.locked);
         if locked(b) && !locked(h) {
             w.report(
                 at,
@@ -162,33 +167,41 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
     }
 }
 
-/// Settings loosened: more board KPIs, more grace, fewer tiers that must map.
-fn settings(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
-    for (name, was, now, at) in [
+/// Settings loosened: more board KPIs, more grace, fewer tiers that must map (as the
+/// policy files ask; `check` refuses what loosens a parent layer).
+fn settings(b: &Settings, h: &Settings, w: &mut Weakened<'_>) {
+    let value = |s: &Option<(FileId, Sp<i64>)>, default: i64| s.as_ref().map_or(default, |(_, v)| v.value);
+    for (name, was, now) in [
         (
             "max_board_kpis",
-            b.max_board_kpis().0,
-            h.max_board_kpis().0,
-            h.settings.max_board_kpis.as_ref(),
+            &b.max_board_kpis,
+            &h.max_board_kpis,
         ),
         (
             "stale_grace_days",
-            b.stale_grace_days(),
-            h.stale_grace_days(),
-            h.settings.stale_grace_days.as_ref(),
+            &b.stale_grace_days,
+            &h.stale_grace_days,
         ),
+        ("trend_window", &b.trend_window, &h.trend_window),
     ] {
-        if now > was {
+        let default = match name {
+            "max_board_kpis" => defaults::MAX_BOARD_KPIS,
+            "stale_grace_days" => defaults::STALE_GRACE_DAYS,
+            _ => defaults::TREND_WINDOW,
+        };
+        let (was_v, now_v) = (value(was, default), value(now, default));
+        if now_v > was_v {
             w.report(
-                at.map(|(_, v)| v.at()),
+                now.as_ref().map(|(_, v)| v.at()),
                 name,
-                msg!("`{}` goes from {} to {}", name, was, now),
+                msg!("`{}` goes from {} to {}", name, was_v, now_v),
             );
         }
     }
-    let (was, _) = b.require_mapping();
-    let (now, at) = h.require_mapping();
-    for tier in was.iter().filter(|t| !now.contains(t)) {
+    let tiers = |s: &Settings| s.require_mapping.as_ref().map_or(vec![Tier::Board], |(_, t)| t.value.clone());
+    let now = tiers(h);
+    let at = h.require_mapping.as_ref().map(|(_, t)| t.at());
+    for tier in tiers(b).iter().filter(|t| !now.contains(t)) {
         w.report(
             at.clone(),
             "require_mapping",

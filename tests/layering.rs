@@ -1,0 +1,184 @@
+//! Policy layers, checked on small org/team repositories in tests/fixtures/layering/: a
+//! team policy that `extends` the group's may tighten it, never loosen it, and each layer
+//! answers for what it writes (issue "Policy layers keep their provenance").
+
+use std::path::Path;
+use std::process::Command;
+
+/// One finding: rule, severity, file, line, message.
+type Found = (String, String, String, u64, String);
+
+/// Runs `kpilint check --format json` in a fixture repository with extra arguments.
+fn check(fixture: &str, args: &[&str]) -> (Option<i32>, Vec<Found>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/layering")
+        .join(fixture);
+    let out = Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(["check", "--as-of=2026-11-24", "--format=json"])
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{fixture}: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (out.status.code(), found)
+}
+
+fn of_rule<'a>(found: &'a [Found], rule: &str) -> Vec<(&'a str, u64, &'a str)> {
+    found
+        .iter()
+        .filter(|f| f.0 == rule)
+        .map(|f| (f.2.as_str(), f.3, f.4.as_str()))
+        .collect()
+}
+
+/// Defects 1 and 10: a team policy raising `max_board_kpis` and `stale_grace_days`,
+/// switching off `missing-required-kpi` and lowering an org `error` is told so at its own
+/// lines, and every one of those checks stays enforced at the group's level.
+#[test]
+fn a_team_policy_cannot_weaken_settings_or_rules() {
+    let (code, found) = check("weakened-settings", &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        of_rule(&found, "looser-than-policy"),
+        [
+            (
+                "policies/team.toml",
+                7,
+                "`max_board_kpis = 9` is looser than `1` in force in the policies this one extends; it is ignored"
+            ),
+            (
+                "policies/team.toml",
+                8,
+                "`stale_grace_days = 60` is looser than `10` in force in the policies this one extends; it is ignored"
+            ),
+            (
+                "policies/team.toml",
+                11,
+                "rule `missing-required-kpi` is `off` here but `error` (its default) in the policies this one extends; this setting is ignored"
+            ),
+            (
+                "policies/team.toml",
+                12,
+                "rule `missing-owner` is `warning` here but `error` in the policies this one extends; this setting is ignored"
+            ),
+        ]
+    );
+    // What the team tried to switch off or relax is still enforced, at the org's level.
+    for rule in [
+        "board-kpi-limit",
+        "stale-data",
+        "missing-required-kpi",
+        "missing-owner",
+    ] {
+        assert!(found.iter().any(|f| f.0 == rule), "{rule}: {found:#?}");
+    }
+    assert!(
+        found
+            .iter()
+            .filter(|f| f.0 == "missing-owner")
+            .all(|f| f.1 == "error"),
+        "{found:#?}"
+    );
+}
+
+/// The same shape tightened everywhere: nothing to report.
+#[test]
+fn tightening_is_applied_without_a_word() {
+    let (code, found) = check("tightened", &[]);
+    assert_eq!(code, Some(0), "{found:#?}");
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Defect 2: the group's own contradiction stays reported, at the group's line, when a
+/// team restates the KPI.
+#[test]
+fn a_parent_s_contradiction_is_reported_at_the_parent() {
+    let (_, found) = check("parent-contradiction", &[]);
+    assert_eq!(
+        of_rule(&found, "threshold-order"),
+        [(
+            "policies/org.toml",
+            19,
+            "`secrets-rotated` is `higher_is_better`, so `target` must be >= `warn`"
+        )]
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+/// Defect 8: a child that loosens `warn` keeps its tighter `critical`: 81 is judged
+/// against the org's warn 90 and the team's critical 82, a breach.
+#[test]
+fn layers_merge_level_by_level() {
+    let (_, found) = check("level-by-level", &[]);
+    assert_eq!(
+        of_rule(&found, "threshold-breach"),
+        [(
+            "data/team.csv",
+            3,
+            "`secrets-rotated` is 81 in 2026-10, past its critical threshold 82"
+        )]
+    );
+    assert_eq!(
+        of_rule(&found, "looser-than-policy"),
+        [(
+            "policies/team.toml",
+            8,
+            "KPI `secrets-rotated` in the extending policy sets warn 85 but the policy requires 90 for `secrets-rotated` (higher_is_better)"
+        )]
+    );
+}
+
+/// Defect 9: a quarterly metric under a monthly KPI is `looser-than-policy`, and its data
+/// goes stale by the KPI's monthly cadence.
+#[test]
+fn the_stricter_cadence_judges_staleness() {
+    let (_, found) = check("looser-cadence", &[]);
+    assert_eq!(
+        of_rule(&found, "stale-data"),
+        [(
+            "data/team.csv",
+            2,
+            "`secrets-rotated`: latest value is for 2026-08; the next was due by 2026-10-15"
+        )]
+    );
+    assert_eq!(of_rule(&found, "looser-than-policy").len(), 1, "{found:#?}");
+}
+
+/// Defect 7: checking one catalogue (as pre-commit does) does not call an exception for a
+/// metric in another catalogue unused; an exception whose subject is among the named files
+/// is still judged, and checking the repository judges them all.
+#[test]
+fn an_exception_for_a_file_not_checked_is_not_unused() {
+    let unused = |args: &[&str]| -> Vec<String> {
+        let (_, found) = check("subset-of-files", args);
+        found
+            .into_iter()
+            .filter(|f| f.0 == "unused-exception")
+            .map(|f| f.4)
+            .collect()
+    };
+    let pipeline = "exception for `manual-source` on `pipeline-secrets-scanned` is unused: no `manual-source` finding has subject `pipeline-secrets-scanned`";
+    assert_eq!(unused(&["metrics/platform.toml"]), [pipeline]);
+    assert_eq!(unused(&["metrics/identity.toml"]), Vec::<String>::new());
+    assert_eq!(unused(&[]), [pipeline]);
+    assert_eq!(
+        unused(&["metrics"]),
+        [pipeline],
+        "a directory is checked whole"
+    );
+}
