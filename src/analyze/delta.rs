@@ -2,7 +2,7 @@
 
 use crate::analyze::Model;
 use crate::diag::Label;
-use crate::model::{Direction, Metric};
+use crate::model::{Direction, Metric, Tier};
 use rustc_hash::FxHashMap;
 
 /// The base revision's model and the working tree's, as of a day.
@@ -14,6 +14,7 @@ pub struct Delta<'a> {
     /// "Today".
     pub as_of: jiff::civil::Date,
     head_kpis: FxHashMap<&'a str, &'a Metric>,
+    base_kpis: FxHashMap<&'a str, &'a Metric>,
     head_metrics: FxHashMap<&'a str, &'a Metric>,
     base_directions: FxHashMap<&'a str, Direction>,
     head_directions: FxHashMap<&'a str, Direction>,
@@ -28,6 +29,12 @@ impl<'a> Delta<'a> {
             head,
             as_of,
             head_kpis: head
+                .policy
+                .kpis
+                .iter()
+                .map(|k| (k.id.value.as_str(), k))
+                .collect(),
+            base_kpis: base
                 .policy
                 .kpis
                 .iter()
@@ -73,6 +80,28 @@ impl<'a> Delta<'a> {
             .get(base.kpi_id())
             .or_else(|| self.head_directions.get(head.kpi_id()))
             .copied()
+    }
+
+    /// A base metric's tier: its own, else its KPI's at the base.
+    #[must_use]
+    pub fn base_tier(&self, m: &Metric) -> Option<Tier> {
+        m.tier.as_ref().map(|t| t.value).or_else(|| {
+            self.base_kpis
+                .get(m.kpi_id())
+                .and_then(|k| k.tier.as_ref())
+                .map(|t| t.value)
+        })
+    }
+
+    /// A working-tree metric's tier: its own, else its KPI's in the working tree.
+    #[must_use]
+    pub fn head_tier(&self, m: &Metric) -> Option<Tier> {
+        m.tier.as_ref().map(|t| t.value).or_else(|| {
+            self.head_kpis
+                .get(m.kpi_id())
+                .and_then(|k| k.tier.as_ref())
+                .map(|t| t.value)
+        })
     }
 
     /// Where findings about what is gone from the policy are located: the head policy's id

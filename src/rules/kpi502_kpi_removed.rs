@@ -6,7 +6,8 @@ use crate::analyze::delta::Delta;
 declare_rule! {
     /// ## What it does
     /// Reports a policy KPI or catalogue metric that exists at the base revision and not in
-    /// the working tree, located at the head policy or catalogue that held it.
+    /// the working tree, located at the head policy or catalogue that held it. A required
+    /// KPI removed is `policy-weakened`, an error, instead.
     ///
     /// ## Why is this bad?
     /// Deleting a KPI is the quietest way to stop reporting a failing control: the red
@@ -27,7 +28,8 @@ declare_rule! {
 /// Reports each KPI and metric of the base that the working tree no longer has.
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     for (b, h) in delta.kpis() {
-        if h.is_some() {
+        // A required KPI removed is `policy-weakened`, an error.
+        if h.is_some() || b.is_required() {
             continue;
         }
         if let Some(at) = delta.policy_anchor() {

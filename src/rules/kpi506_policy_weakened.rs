@@ -11,12 +11,14 @@ use crate::policy::{Policy, defaults, rule_level_in};
 
 declare_rule! {
     /// ## What it does
-    /// `kpilint diff --base REV` compares the effective policy with the one at REV and
-    /// reports each way it got weaker: a rule switched `off` or lowered in severity, a
-    /// rule's `locked` removed or its `effective` date pushed later, a `[[banned]]` vanity
-    /// metric removed, a `[coverage]` requirement dropped, `max_board_kpis` or
-    /// `stale_grace_days` raised, or a tier dropped from `require_mapping`. The finding is
-    /// located in the head policy and names the base value.
+    /// `kpilint diff --base REV` compares what the policy layers ask for with what they
+    /// asked at REV (each later layer's word replacing its parents', before `check` refuses
+    /// what loosens a parent) and reports each way it got weaker: a rule switched `off` or
+    /// lowered in severity, a rule's `locked` removed or its `effective` date pushed later,
+    /// a required KPI removed, a `[[banned]]` vanity metric removed, a `[coverage]`
+    /// requirement dropped, `max_board_kpis`, `stale_grace_days` or `trend_window` raised,
+    /// or a tier dropped from `require_mapping`. The finding is located at the line that
+    /// asks for the weaker value and names the base value.
     ///
     /// The levels of the `diff` rules, and the exceptions that can waive them, come from
     /// the policy at REV: a pull request cannot switch off the checks that review it.
@@ -138,8 +140,21 @@ fn rules(
     }
 }
 
-/// Banned vanity metrics and coverage requirements the base had.
+/// Required KPIs, banned vanity metrics and coverage requirements the base had.
 fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
+    // A required KPI removed is at least as severe as `required = false`.
+    for k in b.kpis.iter().filter(|k| k.is_required()) {
+        if h.kpi(&k.id.value).is_none() {
+            w.report(
+                None,
+                &k.id.value,
+                msg!(
+                    "required KPI `{}` was removed from the policy",
+                    k.id.value
+                ),
+            );
+        }
+    }
     for bb in &b.banned {
         if !h
             .banned

@@ -139,6 +139,8 @@ registry! {
     kpi504_owner_removed::OWNER_REMOVED,
     kpi505_exception_added::EXCEPTION_ADDED,
     kpi506_policy_weakened::POLICY_WEAKENED,
+    kpi507_tier_demoted::TIER_DEMOTED,
+    kpi508_mapping_removed::MAPPING_REMOVED,
 }
 
 /// Finds a rule by name or code (codes case-insensitively).
