@@ -133,7 +133,12 @@ impl Asked {
             trend_window
         );
         for r in &layer.rules {
-            self.rules.insert(r.name.clone(), r.clone());
+            let mut r = r.clone();
+            // An entry that does not write `locked` keeps the lock it restates.
+            if r.locked_at.is_none() {
+                r.locked = self.rules.get(&r.name).is_some_and(|p| p.locked);
+            }
+            self.rules.insert(r.name.clone(), r);
         }
     }
 }
@@ -707,6 +712,18 @@ mod tests {
             "2026-01-01"
         );
         assert_eq!(level("unused-exception"), Some(Level::On(Severity::Error)));
+        // What diff compares: the child's words, its unlock included.
+        assert!(!p.asked.rules["manual-source"].locked);
+        let p = org_and_team(
+            "[rules]\nmanual-source = { severity = \"warning\", locked = true }\n",
+            "[rules]\nmanual-source = \"error\"\n",
+        );
+        assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+        assert!(p.rules["manual-source"].locked);
+        assert!(
+            p.asked.rules["manual-source"].locked,
+            "restating a level keeps the lock"
+        );
     }
 
     #[test]
