@@ -105,6 +105,9 @@ pub enum Command {
     /// Reads the policies and catalogues as they are at REV with the git CLI (only that
     /// commit needs to be fetched) and runs the full check on the working tree too. The
     /// base revision's kpilint.toml governs both: a pull request cannot move its own gate.
+    ///
+    /// Each finding is marked introduced by this change or already at the base, and only
+    /// introduced ones fail the run (`--all-findings` fails on both).
     #[command(group = clap::ArgGroup::new("base_of").required(true))]
     Diff {
         /// The base revision, e.g. `origin/main` or a commit id.
@@ -114,6 +117,10 @@ pub enum Command {
         /// git revision.
         #[arg(long, value_name = "DIR", group = "base_of")]
         base_dir: Option<PathBuf>,
+        /// Fail on every finding at or above `--fail-on`, not only on those this change
+        /// introduced (a finding the base revision has too is reported either way).
+        #[arg(long)]
+        all_findings: bool,
         /// Files or directories, as for `check`.
         paths: Vec<PathBuf>,
     },

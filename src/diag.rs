@@ -464,6 +464,9 @@ pub struct Finding {
     pub suppressed_by: Option<Label>,
     /// Extra notes, such as why an exception could not apply.
     pub notes: Vec<Message>,
+    /// In `kpilint diff`: whether the change introduced it (`false`: the base revision has
+    /// it too). `None` outside `diff`.
+    pub introduced: Option<bool>,
 }
 
 /// The findings of one run, in the order rules produced them.
@@ -494,6 +497,7 @@ impl Diagnostics {
             cap: None,
             severity: Severity::Error,
             suppressed_by: None,
+            introduced: None,
             notes: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")

@@ -174,8 +174,12 @@ fn repository(
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
                 _ => {}
             }
+            let all_findings = match cli.command {
+                Command::Diff { all_findings, .. } => all_findings,
+                _ => true,
+            };
             Ok(ExitCode::from(u8::from(
-                report.fails(opts.fail_on.threshold()),
+                report.fails(opts.fail_on.threshold(), all_findings),
             )))
         }
         Err(fatal) => fatal_error(&opts, &fatal),

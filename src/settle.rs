@@ -52,14 +52,35 @@ impl Report {
             .count()
     }
 
-    /// Whether any unwaived finding is at or above `threshold`.
+    /// Whether any unwaived finding is at or above `threshold`; in a `diff` report only
+    /// the findings the change introduced count, unless `all_findings`.
     #[must_use]
-    pub fn fails(&self, threshold: Option<Severity>) -> bool {
+    pub fn fails(&self, threshold: Option<Severity>, all_findings: bool) -> bool {
         threshold.is_some_and(|t| {
-            self.findings
-                .iter()
-                .any(|f| f.suppressed_by.is_none() && f.severity >= t)
+            self.findings.iter().any(|f| {
+                f.suppressed_by.is_none()
+                    && f.severity >= t
+                    && (all_findings || f.introduced != Some(false))
+            })
         })
+    }
+
+    /// In a `diff` report, the findings the change introduced and those the base revision
+    /// has too; `None` outside `diff`.
+    #[must_use]
+    pub fn introduced(&self) -> Option<(usize, usize)> {
+        let marked = self.findings.iter().filter_map(|f| f.introduced);
+        let (mut new, mut old) = (0, 0);
+        let mut any = false;
+        for introduced in marked {
+            any = true;
+            if introduced {
+                new += 1;
+            } else {
+                old += 1;
+            }
+        }
+        any.then_some((new, old))
     }
 }
 

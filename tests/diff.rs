@@ -538,3 +538,138 @@ fn a_base_from_before_kpilint_has_nothing_to_compare() {
     assert_eq!(kpilint(dir.path(), &["init", AS_OF]).status.code(), Some(0));
     assert_eq!(diff_report(dir.path()).0, Some(0));
 }
+
+/// A catalogue metric whose category no policy defines: an `unknown-category` error that
+/// `check` raises on its own, whatever the diff.
+fn broken_metric(id: &str) -> String {
+    format!(
+        "\n[[metric]]\nid = \"{id}\"\nname = \"{id}\"\ntier = \"tactical\"\ncategory = \"no-such-category\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\nowner = \"a@example.com\"\ncadence = \"monthly\"\nsource = \"automated\"\nframeworks = [\"NHI7:2025\"]\nthresholds = {{ target = 95, warn = 90, critical = 80 }}\n"
+    )
+}
+
+fn append(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    let mut all = std::fs::read_to_string(&path).unwrap();
+    all.push_str(text);
+    std::fs::write(path, all).unwrap();
+}
+
+/// (subject, introduced) of a rule's findings in a JSON report, sorted.
+fn marks(v: &serde_json::Value, rule: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| {
+            (
+                f["subject"].as_str().unwrap_or("").to_owned(),
+                f["introduced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A repository whose base commit already has an `unknown-category` error.
+fn repo_with_a_known_problem() -> tempfile::TempDir {
+    let dir = repo();
+    append(
+        dir.path(),
+        "metrics/catalogue.toml",
+        &broken_metric("old-broken"),
+    );
+    git(dir.path(), &["commit", "-qam", "a known problem"]);
+    dir
+}
+
+#[test]
+fn findings_the_base_has_too_are_marked_and_do_not_fail_the_change() {
+    let dir = repo_with_a_known_problem();
+    // Unchanged apart from a comment: the old error is pre-existing and passes the gate.
+    append(dir.path(), "metrics/catalogue.toml", "# a comment\n");
+    let (code, v) = diff_report(dir.path());
+    assert_eq!(
+        marks(&v, "unknown-category"),
+        [("old-broken".to_owned(), false)],
+        "{v:#}"
+    );
+    // The base's data is read too: its missing row is not the change's either.
+    assert_eq!(
+        marks(&v, "missing-data"),
+        [("old-broken".to_owned(), false)],
+        "{v:#}"
+    );
+    assert_eq!(code, Some(0), "only introduced findings fail a diff");
+    assert_eq!(v["summary"]["introduced"], 0, "{}", v["summary"]);
+    assert!(v["summary"]["preexisting"].as_u64().unwrap() >= 1);
+    let all = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--all-findings"],
+    );
+    assert_eq!(all.status.code(), Some(1), "--all-findings fails on it");
+    let human =
+        String::from_utf8_lossy(&all.stdout).into_owned() + &String::from_utf8_lossy(&all.stderr);
+    assert!(human.contains("already at the base: "), "{human}");
+    assert!(
+        human.contains("0 findings introduced by this change"),
+        "{human}"
+    );
+
+    // `check` marks nothing.
+    let o = kpilint(dir.path(), &["check", AS_OF, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f.get("introduced").is_none()));
+    assert!(v["summary"].get("introduced").is_none());
+}
+
+#[test]
+fn an_introduced_finding_fails_and_every_format_says_which_is_which() {
+    let dir = repo_with_a_known_problem();
+    append(
+        dir.path(),
+        "metrics/catalogue.toml",
+        &broken_metric("new-broken"),
+    );
+    let (code, v) = diff_report(dir.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        marks(&v, "unknown-category"),
+        [
+            ("new-broken".to_owned(), true),
+            ("old-broken".to_owned(), false)
+        ]
+    );
+    let sarif = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--format", "sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let mut states: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "KPI108")
+        .map(|r| r["baselineState"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    assert_eq!(states, ["new", "unchanged"]);
+    let md = kpilint(
+        dir.path(),
+        &["diff", "--base", "HEAD", AS_OF, "--format", "markdown"],
+    );
+    let md = String::from_utf8_lossy(&md.stdout);
+    let (new, old) = (
+        md.find("### Introduced by this change")
+            .expect("introduced heading"),
+        md.find("### Already at the base revision")
+            .expect("pre-existing heading"),
+    );
+    assert!(new < old, "{md}");
+    assert!(
+        md[new..old].contains("new-broken") && md[old..].contains("old-broken"),
+        "{md}"
+    );
+}

@@ -79,8 +79,9 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
             let blobs = git::list(&top, &commit).map_err(|e| {
                 Fatal::msg(format!("cannot list the files as they are at `{rev}`: {e}"))
             })?;
-            // What the base run can read: the paths named (or, when none is named or the
-            // base's `kpilint.toml` may glob anywhere, the whole tree), the `policies/`
+            // What the base run can read (its data included, so that a finding the base
+            // already has is not the change's): the paths named (or, when none is named or
+            // the base's `kpilint.toml` may glob anywhere, the whole tree), the `policies/`
             // directories it may search, the `kpilint.toml` files on its way up, and the
             // ignore files that decide what a walk skips.
             let configs: Vec<PathBuf> = rel_cwd
@@ -104,8 +105,10 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
                 .filter(|b| {
                     configs.contains(&b.path)
                         || b.path.file_name().is_some_and(|n| ignores.contains(&n))
-                        || crate::discover::has_extension(&b.path, &["toml", "json", "yaml", "yml"])
-                            && prefixes.iter().any(|p| b.path.starts_with(p))
+                        || crate::discover::has_extension(
+                            &b.path,
+                            &["toml", "json", "yaml", "yml", "csv", "ndjson", "jsonl"],
+                        ) && prefixes.iter().any(|p| b.path.starts_with(p))
                 })
                 .collect();
             git::write(&top, &wanted, tree.path()).map_err(|e| {
@@ -238,5 +241,40 @@ pub fn run(
     let delta = Delta::new(&base.model, &head.model, req.as_of);
     pipeline::run_diff_rules(&delta, &mut head.diags);
     drop(delta);
-    Ok(head.settle(ws, Some(&base.model.policy), scorecard))
+    let mut report = head.settle(ws, Some(&base.model.policy), scorecard);
+    // The base's data too: a breach the base already reported is not the change's.
+    let mut base = base;
+    base.evaluate_data();
+    let base_report = base.settle(&base_ws, None, None);
+    mark_introduced(&mut report, &base_report);
+    Ok(report)
+}
+
+/// Marks each finding of the working tree introduced by the change or already at the
+/// base. A finding matches one at the base with the same rule, file (as displayed) and
+/// subject (else message), as SARIF fingerprints them, so moved lines and changed values
+/// do not make it new; each base finding matches at most one. A `diff` rule's finding is
+/// about the change itself, so it is always introduced.
+fn mark_introduced(head: &mut Report, base: &Report) {
+    let key = |report: &Report, f: &crate::diag::Finding| {
+        (
+            f.rule.code,
+            report.sources.get(f.primary.file).display.clone(),
+            f.subject.clone().unwrap_or_else(|| f.message.plain()),
+        )
+    };
+    let mut at_base: rustc_hash::FxHashMap<_, usize> = rustc_hash::FxHashMap::default();
+    for f in &base.findings {
+        *at_base.entry(key(base, f)).or_default() += 1;
+    }
+    let keys: Vec<_> = head.findings.iter().map(|f| key(head, f)).collect();
+    for (f, k) in head.findings.iter_mut().zip(keys) {
+        let seen = f.rule.group != crate::rule::Group::Diff
+            && at_base.get_mut(&k).is_some_and(|n| {
+                let left = *n > 0;
+                *n = n.saturating_sub(1);
+                left
+            });
+        f.introduced = Some(!seen);
+    }
 }

@@ -189,8 +189,15 @@ fn render<'a>(report: &'a Report, f: &Finding) -> Rendered<'a> {
         (false, Severity::Warning) => (miette::Severity::Warning, ""),
         (false, Severity::Info) => (miette::Severity::Advice, ""),
     };
+    // In `kpilint diff`, a finding the base revision has too says so.
+    let before = if f.introduced == Some(false) {
+        "already at the base: "
+    } else {
+        ""
+    };
     Rendered {
-        message: escape_unsafe(&format!("{prefix}{at_row}{}", f.message.plain())).into_owned(),
+        message: escape_unsafe(&format!("{prefix}{before}{at_row}{}", f.message.plain()))
+            .into_owned(),
         code: format!("{}({})", f.rule.name, f.rule.code),
         severity,
         help,
@@ -242,5 +249,14 @@ pub fn summary(report: &Report) -> String {
         plural(report.suppressed(), "suppressed", "suppressed"),
         plural(report.files, "file", "files"),
         plural(report.metrics, "metric", "metrics"),
-    )
+    ) + &report
+        .introduced()
+        .map(|(new, old)| {
+            format!(
+                "; {} by this change, {} at the base",
+                plural(new, "finding introduced", "findings introduced"),
+                plural(old, "already", "already")
+            )
+        })
+        .unwrap_or_default()
 }

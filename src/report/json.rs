@@ -33,6 +33,10 @@ struct Summary {
     warnings: usize,
     infos: usize,
     suppressed: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preexisting: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +66,8 @@ struct JsonFinding<'a> {
     related: Vec<Related>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced: Option<bool>,
 }
 
 impl Emitter for Json {
@@ -83,6 +89,8 @@ impl Emitter for Json {
                 warnings: report.count(Severity::Warning),
                 infos: report.count(Severity::Info),
                 suppressed: report.suppressed(),
+                introduced: report.introduced().map(|(new, _)| new),
+                preexisting: report.introduced().map(|(_, old)| old),
             },
             findings: report
                 .findings
@@ -99,6 +107,7 @@ impl Emitter for Json {
                     suppressed_by: f.suppressed_by.as_ref().map(related),
                     related: f.secondary.iter().map(related).collect(),
                     notes: f.notes.iter().map(crate::diag::Message::plain).collect(),
+                    introduced: f.introduced,
                 })
                 .collect(),
             scorecard: report.scorecard.as_ref(),

@@ -126,28 +126,7 @@ impl Emitter for Markdown {
             counted(report.files, "file", "files"),
             counted(report.metrics, "metric", "metrics"),
         )?;
-        if !report.findings.is_empty() {
-            writeln!(w, "| | Rule | Location | Message |")?;
-            writeln!(w, "|---|---|---|---|")?;
-            for f in &report.findings {
-                let at = locate(report, &f.primary);
-                let icon = match (f.suppressed_by.is_some(), f.severity) {
-                    (true, _) => "💤",
-                    (false, Severity::Error) => "❌",
-                    (false, Severity::Warning) => "⚠️",
-                    (false, Severity::Info) => "ℹ️",
-                };
-                writeln!(
-                    w,
-                    "| {icon} | {} {} | {} | {} |",
-                    code(f.rule.name),
-                    f.rule.code,
-                    code(&format!("{}:{}", at.file, at.line)),
-                    message(&f.message)
-                )?;
-            }
-            writeln!(w)?;
-        }
+        findings(w, report)?;
         if let Some(card) = &report.scorecard {
             writeln!(w, "### Scorecard\n")?;
             writeln!(
@@ -183,6 +162,61 @@ impl Emitter for Markdown {
         }
         Ok(())
     }
+}
+
+/// The findings table; in `kpilint diff`, what the change introduced first, under its own
+/// heading, then what the base revision has too.
+fn findings(w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
+    let sections: Vec<(Option<&str>, Vec<&crate::diag::Finding>)> = match report.introduced() {
+        None => vec![(None, report.findings.iter().collect())],
+        Some(_) => vec![
+            (
+                Some("### Introduced by this change"),
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.introduced != Some(false))
+                    .collect(),
+            ),
+            (
+                Some("### Already at the base revision"),
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.introduced == Some(false))
+                    .collect(),
+            ),
+        ],
+    };
+    for (heading, findings) in sections {
+        if findings.is_empty() {
+            continue;
+        }
+        if let Some(h) = heading {
+            writeln!(w, "{h}\n")?;
+        }
+        writeln!(w, "| | Rule | Location | Message |")?;
+        writeln!(w, "|---|---|---|---|")?;
+        for f in findings {
+            let at = locate(report, &f.primary);
+            let icon = match (f.suppressed_by.is_some(), f.severity) {
+                (true, _) => "💤",
+                (false, Severity::Error) => "❌",
+                (false, Severity::Warning) => "⚠️",
+                (false, Severity::Info) => "ℹ️",
+            };
+            writeln!(
+                w,
+                "| {icon} | {} {} | {} | {} |",
+                code(f.rule.name),
+                f.rule.code,
+                code(&format!("{}:{}", at.file, at.line)),
+                message(&f.message)
+            )?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

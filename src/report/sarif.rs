@@ -200,6 +200,9 @@ fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) 
         "locations": [{ "physicalLocation": physical(report, &f.primary, root) }],
         "partialFingerprints": { "kpilint/v1": fnv1a(&key) },
     });
+    if let Some(introduced) = f.introduced {
+        out["baselineState"] = json!(if introduced { "new" } else { "unchanged" });
+    }
     if !f.secondary.is_empty() {
         let related: Vec<Value> = f
             .secondary
