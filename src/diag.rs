@@ -345,6 +345,16 @@ impl FailOn {
         })
     }
 
+    /// As `kpilint.toml` and `--fail-on` write it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Never => "never",
+        }
+    }
+
     /// The lowest severity that fails the run.
     #[must_use]
     pub fn threshold(self) -> Option<Severity> {

@@ -93,6 +93,8 @@ pub struct Analysis {
     /// When only some files were named, the subjects they define (see
     /// [`settle::Settings::checked`]).
     pub checked: Option<rustc_hash::FxHashSet<String>>,
+    /// The reviewed `kpilint.toml`, as read into `sources`.
+    pub config_file: Option<FileId>,
 }
 
 /// Runs the whole check.
@@ -192,9 +194,8 @@ pub fn analyze_with(
     let found = discover(ws, req)?;
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
-    if let Some(cfg) = reviewed {
-        cfg.validate(ws.display(&cfg.path), &mut sources, &mut diags);
-    }
+    let config_file =
+        reviewed.map(|cfg| cfg.validate(ws.display(&cfg.path), &mut sources, &mut diags));
     // Data files are streamed later, never read whole.
     let (data_inputs, inputs): (Vec<_>, Vec<_>) = found.inputs.into_iter().partition(|i| {
         i.origin != Origin::PolicySearch && crate::parse::data_format(&i.path).is_some()
@@ -279,6 +280,7 @@ pub fn analyze_with(
         data,
         as_of: req.as_of,
         checked,
+        config_file,
     })
 }
 

@@ -673,3 +673,48 @@ fn an_introduced_finding_fails_and_every_format_says_which_is_which() {
         "{md}"
     );
 }
+
+#[test]
+fn a_change_to_the_gate_is_reported_and_does_not_govern_its_own_review() {
+    let dir = repo();
+    edit(
+        dir.path(),
+        "kpilint.toml",
+        "fail_on = \"error\"",
+        "fail_on = \"never\"",
+    );
+    edit(
+        dir.path(),
+        "kpilint.toml",
+        "catalogues = [\"metrics/**/*.toml\", \"metrics/**/*.json\"]",
+        "catalogues = [\"decoy/*.toml\"]",
+    );
+    let (code, v) = diff_report(dir.path());
+    let gate: Vec<(String, String, u64)> = diff_findings(&v)
+        .into_iter()
+        .filter(|f| f.0 == "gate-changed")
+        .map(|f| (f.1, f.2, f.3))
+        .collect();
+    assert_eq!(
+        gate,
+        [
+            (
+                "`catalogues` no longer has the glob `metrics/**/*.json`: files it matched may no longer be checked".to_owned(),
+                "kpilint.toml".to_owned(),
+                4
+            ),
+            (
+                "`catalogues` no longer has the glob `metrics/**/*.toml`: files it matched may no longer be checked".to_owned(),
+                "kpilint.toml".to_owned(),
+                4
+            ),
+            (
+                "`fail_on` goes from `error` to `never`: fewer findings fail the checks".to_owned(),
+                "kpilint.toml".to_owned(),
+                7
+            ),
+        ]
+    );
+    // The base's `fail_on` governs this review: the gate change itself fails it.
+    assert_eq!(code, Some(1));
+}

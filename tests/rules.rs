@@ -61,14 +61,17 @@ fn check(dir: &Path) -> Result<Report, Fatal> {
 /// Compares `dir/head` with `dir/base`, from `dir/head`.
 fn diff(dir: &Path) -> Result<Report, Fatal> {
     let head = dir.join("head");
-    let ws = Workspace::new(&head);
+    let mut ws = Workspace::new(&head);
+    // As `kpilint diff` does: the base's kpilint.toml governs, the head's is reviewed.
+    let own = kpilint::config::load(&head.join(kpilint::config::FILE_NAME)).ok();
     let req = Request {
         paths: vec![head.clone()],
         policies: Vec::new(),
         as_of: as_of(),
     };
     let plan = kpilint::diff::prepare(&ws, &Base::Dir(dir.join("base")), &req)?;
-    kpilint::diff::run(&ws, None, &req, &plan)
+    ws.config.clone_from(&plan.config);
+    kpilint::diff::run(&ws, own.as_ref(), &req, &plan)
 }
 
 /// The report of a fixture: a fatal error's findings count too (a policy that does not

@@ -5,6 +5,15 @@ use crate::diag::Label;
 use crate::model::{Direction, Metric, Tier};
 use rustc_hash::FxHashMap;
 
+/// The two revisions' `kpilint.toml`: what moves the gate.
+#[derive(Clone, Copy)]
+pub struct Configs<'a> {
+    /// The base revision's, if it has one.
+    pub base: Option<&'a crate::config::Config>,
+    /// The working tree's, with the file it was read into.
+    pub head: Option<(&'a crate::config::Config, crate::source::FileId)>,
+}
+
 /// The base revision's model and the working tree's, as of a day.
 pub struct Delta<'a> {
     /// The base revision's.
@@ -13,6 +22,9 @@ pub struct Delta<'a> {
     pub head: &'a Model,
     /// "Today".
     pub as_of: jiff::civil::Date,
+    /// The base revision's `kpilint.toml` and the working tree's (with its file), when the
+    /// run compares them.
+    pub configs: Option<Configs<'a>>,
     head_kpis: FxHashMap<&'a str, &'a Metric>,
     base_kpis: FxHashMap<&'a str, &'a Metric>,
     head_metrics: FxHashMap<&'a str, &'a Metric>,
@@ -28,6 +40,7 @@ impl<'a> Delta<'a> {
             base,
             head,
             as_of,
+            configs: None,
             head_kpis: head
                 .policy
                 .kpis

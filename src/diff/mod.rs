@@ -238,7 +238,11 @@ pub fn run(
     let Some(base) = base else {
         return Ok(head.settle(ws, None, scorecard));
     };
-    let delta = Delta::new(&base.model, &head.model, req.as_of);
+    let mut delta = Delta::new(&base.model, &head.model, req.as_of);
+    delta.configs = Some(crate::analyze::delta::Configs {
+        base: plan.config.as_ref(),
+        head: own_config.zip(head.config_file),
+    });
     pipeline::run_diff_rules(&delta, &mut head.diags);
     drop(delta);
     let mut report = head.settle(ws, Some(&base.model.policy), scorecard);

@@ -141,6 +141,7 @@ registry! {
     kpi506_policy_weakened::POLICY_WEAKENED,
     kpi507_tier_demoted::TIER_DEMOTED,
     kpi508_mapping_removed::MAPPING_REMOVED,
+    kpi509_gate_changed::GATE_CHANGED,
 }
 
 /// Finds a rule by name or code (codes case-insensitively).
