@@ -38,6 +38,42 @@ fn check(fixture: &str, args: &[&str]) -> (Option<i32>, Vec<Found>) {
     (out.status.code(), found)
 }
 
+/// Runs `kpilint diff --base-dir ../base --format json` in a fixture's `head/`.
+fn diff(fixture: &str) -> Vec<Found> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/layering")
+        .join(fixture)
+        .join("head");
+    let out = Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args([
+            "diff",
+            "--base-dir",
+            "../base",
+            "--as-of=2026-11-24",
+            "--format=json",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{fixture}: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["introduced"] == true)
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn of_rule<'a>(found: &'a [Found], rule: &str) -> Vec<(&'a str, u64, &'a str)> {
     found
         .iter()
@@ -180,5 +216,56 @@ fn an_exception_for_a_file_not_checked_is_not_unused() {
         unused(&["metrics"]),
         [pipeline],
         "a directory is checked whole"
+    );
+}
+
+/// Defect 3: the group loosens a threshold and a setting that a team restates more
+/// strictly. Nothing changes in effect, but the group's own policy got weaker: reported in
+/// the group's file.
+#[test]
+fn diff_reports_a_group_loosening_hidden_by_a_stricter_team() {
+    let found = diff("diff-group-loosened");
+    let at = |f: &Found| (f.0.clone(), f.2.clone(), f.3, f.4.clone());
+    assert_eq!(
+        found.iter().map(at).collect::<Vec<_>>(),
+        [
+            (
+                "policy-weakened".to_owned(),
+                "policies/org.toml".to_owned(),
+                5,
+                "`max_board_kpis` goes from 5 to 9".to_owned()
+            ),
+            (
+                "threshold-loosened".to_owned(),
+                "policies/org.toml".to_owned(),
+                20,
+                "this change lowers target from 95 to 90 for KPI `secrets-rotated`".to_owned()
+            ),
+        ]
+    );
+}
+
+/// Defect 4: each change is reported in the file that makes it: the team dropping its
+/// tighter warn at the team's file, a KPI removed from the group at the group's.
+#[test]
+fn diff_reports_each_change_in_its_own_file() {
+    let found = diff("diff-team-loosened");
+    let at = |f: &Found| (f.0.clone(), f.2.clone(), f.3, f.4.clone());
+    assert_eq!(
+        found.iter().map(at).collect::<Vec<_>>(),
+        [
+            (
+                "kpi-removed".to_owned(),
+                "policies/org.toml".to_owned(),
+                2,
+                "KPI `orphaned-nhis` was removed from the policy".to_owned()
+            ),
+            (
+                "threshold-loosened".to_owned(),
+                "policies/team.toml".to_owned(),
+                10,
+                "this change drops warn (was 92) for KPI `secrets-rotated`".to_owned()
+            ),
+        ]
     );
 }

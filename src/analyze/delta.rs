@@ -2,7 +2,8 @@
 
 use crate::analyze::Model;
 use crate::diag::Label;
-use crate::model::{Direction, Metric, Tier};
+use crate::model::{Direction, Metric, PolicyFile, Tier};
+use crate::source::SourceMap;
 use rustc_hash::FxHashMap;
 
 /// The two revisions' `kpilint.toml`: what moves the gate.
@@ -25,7 +26,12 @@ pub struct Delta<'a> {
     /// The base revision's `kpilint.toml` and the working tree's (with its file), when the
     /// run compares them.
     pub configs: Option<Configs<'a>>,
+    /// Each policy layer of the base paired with the working tree's layer read from the
+    /// same path (`None` when that file is gone): so a change is judged in the file that
+    /// makes it.
+    pub layers: Vec<(&'a PolicyFile, Option<&'a PolicyFile>)>,
     head_kpis: FxHashMap<&'a str, &'a Metric>,
+    head_layers: FxHashMap<&'a str, &'a PolicyFile>,
     base_kpis: FxHashMap<&'a str, &'a Metric>,
     head_metrics: FxHashMap<&'a str, &'a Metric>,
     base_directions: FxHashMap<&'a str, Direction>,
@@ -41,6 +47,14 @@ impl<'a> Delta<'a> {
             head,
             as_of,
             configs: None,
+            layers: Vec::new(),
+            head_layers: {
+                let mut by_id = FxHashMap::default();
+                for l in &head.policy.layers {
+                    by_id.entry(l.id.value.as_str()).or_insert(l);
+                }
+                by_id
+            },
             head_kpis: head
                 .policy
                 .kpis
@@ -62,6 +76,55 @@ impl<'a> Delta<'a> {
             base_directions: directions(base),
             head_directions: directions(head),
         }
+    }
+
+    /// Pairs the two revisions' policy layers by the path each was read from (as
+    /// displayed, which both runs make relative to the same directory).
+    #[must_use]
+    pub fn with_layers(mut self, base: &SourceMap, head: &SourceMap) -> Self {
+        let heads: FxHashMap<&str, &'a PolicyFile> = self
+            .head
+            .policy
+            .layers
+            .iter()
+            .map(|l| (head.get(l.file).display.as_str(), l))
+            .collect();
+        self.layers = self
+            .base
+            .policy
+            .layers
+            .iter()
+            .map(|l| (l, heads.get(base.get(l.file).display.as_str()).copied()))
+            .collect();
+        self
+    }
+
+    /// The working tree's policies that `layer` extends, directly or not.
+    #[must_use]
+    pub fn head_ancestors(&self, layer: &PolicyFile) -> Vec<&'a PolicyFile> {
+        let mut out: Vec<&'a PolicyFile> = Vec::new();
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        let mut todo: Vec<&str> = layer.extends.iter().map(|e| e.value.as_str()).collect();
+        while let Some(id) = todo.pop() {
+            let Some(&parent) = self.head_layers.get(id) else {
+                continue;
+            };
+            if !seen.insert(id) {
+                continue;
+            }
+            out.push(parent);
+            todo.extend(parent.extends.iter().map(|e| e.value.as_str()));
+        }
+        out
+    }
+
+    /// The direction of a KPI at the base, else in the working tree.
+    #[must_use]
+    pub fn direction(&self, kpi: &str) -> Option<Direction> {
+        self.base_directions
+            .get(kpi)
+            .or_else(|| self.head_directions.get(kpi))
+            .copied()
     }
 
     /// Each base policy KPI with its head counterpart, if it still exists.

@@ -238,7 +238,8 @@ pub fn run(
     let Some(base) = base else {
         return Ok(head.settle(ws, None, scorecard));
     };
-    let mut delta = Delta::new(&base.model, &head.model, req.as_of);
+    let mut delta =
+        Delta::new(&base.model, &head.model, req.as_of).with_layers(&base.sources, &head.sources);
     delta.configs = Some(crate::analyze::delta::Configs {
         base: plan.config.as_ref(),
         head: own_config.zip(head.config_file),

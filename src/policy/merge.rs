@@ -105,6 +105,8 @@ pub struct Policy {
     pub coverage: Vec<(FileId, Sp<String>)>,
     /// What child layers tried to loosen, in layer order.
     pub conflicts: Vec<Conflict>,
+    /// Where each effective KPI is in `kpis`, by id.
+    kpi_index: FxHashMap<String, usize>,
     /// What the layers ask for, each later layer's word replacing its parents', before
     /// looser values are refused: what `diff` compares between revisions, so a change is
     /// reported at the line that makes it even when `check` refuses it.
@@ -365,6 +367,7 @@ impl Policy {
         // Each layer's KPI definitions, tightened over its parents'.
         let mut defined: Vec<FxHashMap<&str, Metric>> = Vec::with_capacity(layers.len());
         let mut effective = InForce::default();
+        let mut required: FxHashSet<&str> = FxHashSet::default();
         for (i, layer) in layers.iter().enumerate() {
             let mut here = InForce::default();
             for &j in &parents[i] {
@@ -417,7 +420,7 @@ impl Policy {
             p.exceptions.extend(layer.exceptions.iter().cloned());
             for c in &layer.coverage {
                 // Layers often restate their parent's requirement: require it once.
-                if !p.coverage.iter().any(|(_, x)| x.value == c.value) {
+                if required.insert(c.value.as_str()) {
                     p.coverage.push((layer.file, c.clone()));
                 }
             }
@@ -525,20 +528,20 @@ impl Policy {
     /// A layer's KPI (tightened over its parents') into the effective KPIs: the stricter
     /// of it and what other layers define.
     fn merge_kpi(&mut self, resolved: &Metric) {
-        match self
-            .kpis
-            .iter()
-            .position(|x| x.id.value == resolved.id.value)
-        {
-            None => self.kpis.push(resolved.clone()),
-            Some(i) => self.kpis[i] = tighten_kpi(&self.kpis[i], resolved).0,
+        match self.kpi_index.get(resolved.id.value.as_str()) {
+            None => {
+                self.kpi_index
+                    .insert(resolved.id.value.clone(), self.kpis.len());
+                self.kpis.push(resolved.clone());
+            }
+            Some(&i) => self.kpis[i] = tighten_kpi(&self.kpis[i], resolved).0,
         }
     }
 
     /// The effective KPI with this id.
     #[must_use]
     pub fn kpi(&self, id: &str) -> Option<&Metric> {
-        self.kpis.iter().find(|k| k.id.value == id)
+        self.kpi_index.get(id).map(|&i| &self.kpis[i])
     }
     /// `trend_window`, kept within 3..=120 (the schema's bounds) whatever the file says:
     /// a trend needs three points, and evaluation holds this many values of every series.

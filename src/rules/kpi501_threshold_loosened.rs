@@ -4,6 +4,7 @@ use crate::diag::{Diagnostics, Label, Message};
 use crate::analyze::delta::Delta;
 use crate::model::{Direction, Metric, Sp};
 use crate::policy::strictness::{Loosening, loosenings};
+use rustc_hash::FxHashSet;
 
 declare_rule! {
     /// ## What it does
@@ -35,41 +36,65 @@ declare_rule! {
 
 /// Compares each KPI and metric with its base version.
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
+    // Each policy file against its own base version first, so a change is reported in the
+    // file that makes it, even when another layer's value hides it from the effective KPI.
+    let mut seen: FxHashSet<(&str, &'static str)> = FxHashSet::default();
+    for (b_layer, h_layer) in &delta.layers {
+        let Some(h_layer) = h_layer else { continue };
+        let mut head: rustc_hash::FxHashMap<&str, &Metric> = rustc_hash::FxHashMap::default();
+        for k in &h_layer.kpis {
+            head.entry(k.id.value.as_str()).or_insert(k);
+        }
+        for b in &b_layer.kpis {
+            let Some(&h) = head.get(b.id.value.as_str()) else {
+                continue;
+            };
+            let direction = delta.direction(&b.id.value);
+            for (key, at, change) in changes(b, h, direction) {
+                seen.insert((b.id.value.as_str(), key));
+                report(at, &change, "KPI", h, out);
+            }
+        }
+    }
+    // Then the effective KPIs, for what no file pair shows (a layer removed, a restatement
+    // dropped).
     for (b, h) in delta.kpis() {
         if let Some(h) = h {
-            loosened(b, h, "KPI", None, out);
+            for (key, at, change) in changes(b, h, None) {
+                if !seen.contains(&(b.id.value.as_str(), key)) {
+                    report(at, &change, "KPI", h, out);
+                }
+            }
         }
     }
     // A metric without a direction is judged by its KPI's.
     for (_, b, h) in delta.metrics() {
         if let Some(h) = h {
-            loosened(b, h, "metric", delta.inherited_direction(b, h), out);
+            for (_, at, change) in changes(b, h, delta.inherited_direction(b, h)) {
+                report(at, &change, "metric", h, out);
+            }
         }
     }
 }
 
-fn loosened(
-    base: &Metric,
-    head: &Metric,
-    what: &str,
-    inherited: Option<Direction>,
-    out: &mut Diagnostics,
-) {
-    for (at, change) in changes(base, head, inherited) {
-        out.push(
-            &THRESHOLD_LOOSENED,
-            at.with_message("loosened"),
-            msg!("this change {} for {} `{}`", change, what, head.id.value),
-        )
-        .subject(head.id.value.clone())
-        .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");
-    }
+fn report(at: Label, change: &Message, what: &str, head: &Metric, out: &mut Diagnostics) {
+    out.push(
+        &THRESHOLD_LOOSENED,
+        at.with_message("loosened"),
+        msg!("this change {} for {} `{}`", change.clone(), what, head.id.value),
+    )
+    .subject(head.id.value.clone())
+    .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");
 }
 
 /// How `head` loosens `base` (its own revision): (where in head, what changed, naming the base
 /// value). `inherited` is the direction of the KPI a metric implements, for metrics that
 /// leave theirs out.
-fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(Label, Message)> {
+fn changes(
+    base: &Metric,
+    head: &Metric,
+    inherited: Option<Direction>,
+) -> Vec<(&'static str, Label, Message)> {
     let fallback = head
         .thresholds
         .as_ref()
@@ -82,6 +107,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(L
                 strict,
                 loose: None,
             } => (
+                level.as_str(),
                 fallback.clone(),
                 msg!("drops {} (was {})", level.as_str(), strict.value),
             ),
@@ -96,6 +122,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(L
                     "raises"
                 };
                 (
+                    level.as_str(),
                     h.at(),
                     msg!(
                         "{} {} from {} to {}",
@@ -109,6 +136,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(L
             Loosening::Trend { strict, loose } => {
                 let now = loose.map_or(Message::text("none"), |t| msg!("`{}`", t.value.as_str()));
                 (
+                    "trend",
                     loose.map_or_else(|| fallback.clone(), Sp::at),
                     msg!(
                         "changes the trend target from `{}` to {}",
@@ -118,6 +146,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(L
                 )
             }
             Loosening::Cadence { strict, loose } => (
+                "cadence",
                 loose.at(),
                 msg!(
                     "reports `{}` instead of `{}`",
@@ -126,6 +155,7 @@ fn changes(base: &Metric, head: &Metric, inherited: Option<Direction>) -> Vec<(L
                 ),
             ),
             Loosening::Required { loose, .. } => (
+                "required",
                 loose.map_or_else(|| head.id.at(), Sp::at),
                 "is no longer `required`".into(),
             ),

@@ -27,12 +27,24 @@ declare_rule! {
 
 /// Reports each KPI and metric of the base that the working tree no longer has.
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
+    // Each base KPI's last defining file, as the working tree has it.
+    let mut removed_from: rustc_hash::FxHashMap<&str, &crate::model::PolicyFile> =
+        rustc_hash::FxHashMap::default();
+    for (b_layer, h_layer) in &delta.layers {
+        if let Some(h_layer) = h_layer {
+            for k in &b_layer.kpis {
+                removed_from.insert(k.id.value.as_str(), h_layer);
+            }
+        }
+    }
     for (b, h) in delta.kpis() {
         // A required KPI removed is `policy-weakened`, an error.
         if h.is_some() || b.is_required() {
             continue;
         }
-        if let Some(at) = delta.policy_anchor() {
+        // At the policy file it was removed from, when that file is still there.
+        let from = removed_from.get(b.id.value.as_str()).map(|h| h.id.at());
+        if let Some(at) = from.or_else(|| delta.policy_anchor()) {
             out.push(
                 &KPI_REMOVED,
                 at.with_message("removed from the policy"),

@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostics, Label, Message};
 use crate::analyze::delta::Delta;
-use crate::model::{Settings, Sp, Tier};
+use crate::model::{PolicyFile, Settings, Sp, Tier};
 use crate::source::FileId;
 
 /// Rule entries by rule name.
@@ -52,22 +52,73 @@ declare_rule! {
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     let mut weakened = Weakened {
         out,
-        anchor: delta.policy_anchor(),
+        anchor: None,
+        seen: rustc_hash::FxHashSet::default(),
     };
+    // Each policy file against its own base version first: a group file that loosens a
+    // setting a team restates more strictly changes nothing in effect, but the group's own
+    // policy, and every other layer inheriting it, got weaker.
+    for (b_layer, h_layer) in &delta.layers {
+        let Some(h_layer) = h_layer else { continue };
+        weakened.anchor = Some(h_layer.id.at());
+        let entries = |l: &PolicyFile| -> Entries {
+            l.rules.iter().map(|r| (r.name.clone(), r.clone())).collect()
+        };
+        rules(&entries(b_layer), &entries(h_layer), delta.as_of, &mut weakened);
+        settings(&b_layer.settings, &h_layer.settings, &mut weakened);
+        layer_removals(b_layer, h_layer, &delta.head_ancestors(h_layer), &mut weakened);
+    }
+    // Then what the layers ask for together, for what no file pair shows.
+    weakened.anchor = delta.policy_anchor();
     let (b, h) = (&delta.base.policy, &delta.head.policy);
     rules(&b.asked.rules, &h.asked.rules, delta.as_of, &mut weakened);
     removals(b, h, &mut weakened);
     settings(&b.asked.settings, &h.asked.settings, &mut weakened);
 }
 
-/// Where findings go: at the line that weakens, else at the policy's id.
+/// Banned metrics and coverage requirements one policy file had at the base, and neither
+/// it nor a policy it extends has now.
+fn layer_removals(b: &PolicyFile, h: &PolicyFile, above: &[&PolicyFile], w: &mut Weakened<'_>) {
+    let held = || std::iter::once(h).chain(above.iter().copied());
+    let banned_now: rustc_hash::FxHashSet<&str> = held()
+        .flat_map(|l| l.banned.iter().map(|x| x.id.value.as_str()))
+        .collect();
+    let required_now: rustc_hash::FxHashSet<&str> = held()
+        .flat_map(|l| l.coverage.iter().map(|x| x.value.as_str()))
+        .collect();
+    for banned in &b.banned {
+        if !banned_now.contains(banned.id.value.as_str()) {
+            w.report(
+                None,
+                &banned.id.value,
+                msg!("banned metric `{}` was removed from the policy", banned.id.value),
+            );
+        }
+    }
+    for req in &b.coverage {
+        if !required_now.contains(req.value.as_str()) {
+            w.report(
+                None,
+                &req.value,
+                msg!("coverage requirement `{}` was dropped", req.value),
+            );
+        }
+    }
+}
+
+/// Where findings go: at the line that weakens, else at the policy's id; each weakening
+/// once.
 struct Weakened<'o> {
     out: &'o mut Diagnostics,
     anchor: Option<Label>,
+    seen: rustc_hash::FxHashSet<(String, String)>,
 }
 
 impl Weakened<'_> {
     fn report(&mut self, at: Option<Label>, subject: &str, message: Message) {
+        if !self.seen.insert((subject.to_owned(), message.plain())) {
+            return;
+        }
         let Some(at) = at.or_else(|| self.anchor.clone()) else {
             return;
         };
@@ -155,12 +206,12 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
             );
         }
     }
+    let banned_now: rustc_hash::FxHashSet<&str> =
+        h.banned.iter().map(|x| x.banned.id.value.as_str()).collect();
+    let required_now: rustc_hash::FxHashSet<&str> =
+        h.coverage.iter().map(|(_, x)| x.value.as_str()).collect();
     for bb in &b.banned {
-        if !h
-            .banned
-            .iter()
-            .any(|x| x.banned.id.value == bb.banned.id.value)
-        {
+        if !banned_now.contains(bb.banned.id.value.as_str()) {
             w.report(
                 None,
                 &bb.banned.id.value,
@@ -172,7 +223,7 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
         }
     }
     for (_, req) in &b.coverage {
-        if !h.coverage.iter().any(|(_, x)| x.value == req.value) {
+        if !required_now.contains(req.value.as_str()) {
             w.report(
                 None,
                 &req.value,
