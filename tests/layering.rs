@@ -246,7 +246,8 @@ fn diff_reports_a_group_loosening_hidden_by_a_stricter_team() {
 }
 
 /// Defect 4: each change is reported in the file that makes it: the team dropping its
-/// tighter warn at the team's file, a KPI removed from the group at the group's.
+/// tighter warn at the team's file, a KPI removed from the group at the group's. And an
+/// unlocked rule (defect 5) at the line that unlocks it.
 #[test]
 fn diff_reports_each_change_in_its_own_file() {
     let found = diff("diff-team-loosened");
@@ -259,6 +260,13 @@ fn diff_reports_each_change_in_its_own_file() {
                 "policies/org.toml".to_owned(),
                 2,
                 "KPI `orphaned-nhis` was removed from the policy".to_owned()
+            ),
+            (
+                "policy-weakened".to_owned(),
+                "policies/org.toml".to_owned(),
+                8,
+                "rule `manual-source` is no longer `locked`: exceptions can now waive it"
+                    .to_owned()
             ),
             (
                 "threshold-loosened".to_owned(),
