@@ -51,6 +51,20 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The text of a file as it is at `kpilint diff`'s base revision, shown beside the
+    /// working tree's: `display` is the working tree's name with ` (base)`.
+    #[must_use]
+    pub fn base_copy(of: &SourceFile) -> Self {
+        Self::new(format!("{} (base)", of.display), None, of.text.clone())
+    }
+
+    /// Whether this is a base revision's text ([`SourceFile::base_copy`]): no file of the
+    /// working tree, and not built in.
+    #[must_use]
+    pub fn is_base_copy(&self) -> bool {
+        self.path.is_none() && self.display.ends_with(" (base)")
+    }
+
     /// A source file from its text.
     #[must_use]
     pub fn new(display: String, path: Option<PathBuf>, text: String) -> Self {

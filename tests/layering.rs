@@ -277,3 +277,40 @@ fn diff_reports_each_change_in_its_own_file() {
         ]
     );
 }
+
+/// A diff finding about a policy file shows the base value beside the new one: in JSON as
+/// a related location in the base's copy of the file; SARIF, whose locations must be files
+/// of the checkout, leaves it out.
+#[test]
+fn diff_findings_point_at_the_base_value_too() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/layering/diff-group-loosened/head");
+    let run = |format: &str| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_kpilint"))
+            .args([
+                "diff",
+                "--base-dir",
+                "../base",
+                "--as-of=2026-11-24",
+                "--format",
+                format,
+            ])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = run("json");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "threshold-loosened")
+        .unwrap();
+    assert_eq!(f["related"][0]["file"], "policies/org.toml (base)", "{f:#}");
+    assert_eq!(f["related"][0]["line"], 20);
+    assert_eq!(f["related"][0]["message"], "at the base");
+    let sarif = run("sarif");
+    let text = sarif.to_string();
+    assert!(!text.contains("(base)"), "{text}");
+}

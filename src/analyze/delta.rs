@@ -26,6 +26,9 @@ pub struct Delta<'a> {
     /// The base revision's `kpilint.toml` and the working tree's (with its file), when the
     /// run compares them.
     pub configs: Option<Configs<'a>>,
+    /// Base files (by their id in the base run) copied into the working tree's sources, so
+    /// a finding can point at the base value too.
+    pub base_files: FxHashMap<crate::source::FileId, crate::source::FileId>,
     /// Each policy layer of the base paired with the working tree's layer read from the
     /// same path (`None` when that file is gone): so a change is judged in the file that
     /// makes it.
@@ -47,6 +50,7 @@ impl<'a> Delta<'a> {
             head,
             as_of,
             configs: None,
+            base_files: FxHashMap::default(),
             layers: Vec::new(),
             head_layers: {
                 let mut by_id = FxHashMap::default();
@@ -116,6 +120,18 @@ impl<'a> Delta<'a> {
             todo.extend(parent.extends.iter().map(|e| e.value.as_str()));
         }
         out
+    }
+
+    /// A label at a base revision's value, in its copy among the working tree's sources
+    /// (`None` for a file not copied: a catalogue, the embedded baseline).
+    #[must_use]
+    pub fn base_label_at(
+        &self,
+        (file, span): (crate::source::FileId, crate::source::Span),
+    ) -> Option<Label> {
+        self.base_files
+            .get(&file)
+            .map(|&f| Label::at(f, span).with_message("at the base"))
     }
 
     /// The direction of a KPI at the base, else in the working tree.

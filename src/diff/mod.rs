@@ -238,8 +238,20 @@ pub fn run(
     let Some(base) = base else {
         return Ok(head.settle(ws, None, scorecard));
     };
+    // The base's policy files, copied beside the working tree's so that a finding can show
+    // the base value it changed. (Catalogues are not: they can be large, and a metric's
+    // finding names its base value in the message.)
+    let mut base_files = rustc_hash::FxHashMap::default();
+    for file in base.model.policy.layers.iter().map(|l| l.file) {
+        let src = base.sources.get(file);
+        if src.path.is_some() {
+            let copy = head.sources.add(crate::source::SourceFile::base_copy(src));
+            base_files.insert(file, copy);
+        }
+    }
     let mut delta =
         Delta::new(&base.model, &head.model, req.as_of).with_layers(&base.sources, &head.sources);
+    delta.base_files = base_files;
     delta.configs = Some(crate::analyze::delta::Configs {
         base: plan.config.as_ref(),
         head: own_config.zip(head.config_file),

@@ -6,7 +6,7 @@ use crate::model::{Metric, Sp};
 use crate::num::Num;
 
 /// One way a definition is looser than a stricter one it must not loosen.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum Loosening<'a> {
     /// A threshold level moved the wrong way for the direction, or was dropped.
     Level {
@@ -38,6 +38,19 @@ pub enum Loosening<'a> {
         /// Where it is now false, if written.
         loose: Option<&'a Sp<bool>>,
     },
+}
+
+impl Loosening<'_> {
+    /// Where the stricter value is written (for `required` dropped, the `required` entry).
+    #[must_use]
+    pub fn strict_at(&self) -> (crate::source::FileId, crate::source::Span) {
+        match self {
+            Self::Level { strict, .. } => (strict.file, strict.span),
+            Self::Trend { strict, .. } => (strict.file, strict.span),
+            Self::Cadence { strict, .. } => (strict.file, strict.span),
+            Self::Required { strict, .. } => (strict.file, strict.span),
+        }
+    }
 }
 
 /// Every way `loose` is looser than `strict`, judged by the direction (`strict`'s, else

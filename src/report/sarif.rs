@@ -203,9 +203,14 @@ fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) 
     if let Some(introduced) = f.introduced {
         out["baselineState"] = json!(if introduced { "new" } else { "unchanged" });
     }
-    if !f.secondary.is_empty() {
-        let related: Vec<Value> = f
-            .secondary
+    // A base revision's text is no file of the checkout: code scanning could not show it.
+    let secondary: Vec<&crate::diag::Label> = f
+        .secondary
+        .iter()
+        .filter(|l| !report.sources.get(l.file).is_base_copy())
+        .collect();
+    if !secondary.is_empty() {
+        let related: Vec<Value> = secondary
             .iter()
             .enumerate()
             .map(|(i, l)| {

@@ -3,6 +3,7 @@
 use crate::diag::{Diagnostics, Label, Message};
 use crate::analyze::delta::Delta;
 use crate::model::{Direction, Metric, Sp};
+use crate::source::{FileId, Span};
 use crate::policy::strictness::{Loosening, loosenings};
 use rustc_hash::FxHashSet;
 
@@ -50,9 +51,9 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
                 continue;
             };
             let direction = delta.direction(&b.id.value);
-            for (key, at, change) in changes(b, h, direction) {
+            for (key, at, change, was) in changes(b, h, direction) {
                 seen.insert((b.id.value.as_str(), key));
-                report(at, &change, "KPI", h, out);
+                report(at, delta.base_label_at(was), &change, "KPI", h, out);
             }
         }
     }
@@ -60,9 +61,9 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     // dropped).
     for (b, h) in delta.kpis() {
         if let Some(h) = h {
-            for (key, at, change) in changes(b, h, None) {
+            for (key, at, change, was) in changes(b, h, None) {
                 if !seen.contains(&(b.id.value.as_str(), key)) {
-                    report(at, &change, "KPI", h, out);
+                    report(at, delta.base_label_at(was), &change, "KPI", h, out);
                 }
             }
         }
@@ -70,21 +71,31 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     // A metric without a direction is judged by its KPI's.
     for (_, b, h) in delta.metrics() {
         if let Some(h) = h {
-            for (_, at, change) in changes(b, h, delta.inherited_direction(b, h)) {
-                report(at, &change, "metric", h, out);
+            for (_, at, change, was) in changes(b, h, delta.inherited_direction(b, h)) {
+                report(at, delta.base_label_at(was), &change, "metric", h, out);
             }
         }
     }
 }
 
-fn report(at: Label, change: &Message, what: &str, head: &Metric, out: &mut Diagnostics) {
-    out.push(
+fn report(
+    at: Label,
+    base: Option<Label>,
+    change: &Message,
+    what: &str,
+    head: &Metric,
+    out: &mut Diagnostics,
+) {
+    let f = out.push(
         &THRESHOLD_LOOSENED,
         at.with_message("loosened"),
         msg!("this change {} for {} `{}`", change.clone(), what, head.id.value),
     )
     .subject(head.id.value.clone())
     .help("loosening a KPI needs the policy owner's approval: tighten it back, or say why in the pull request");
+    if let Some(base) = base {
+        f.label(base);
+    }
 }
 
 /// How `head` loosens `base` (its own revision): (where in head, what changed, naming the base
@@ -94,14 +105,24 @@ fn changes(
     base: &Metric,
     head: &Metric,
     inherited: Option<Direction>,
-) -> Vec<(&'static str, Label, Message)> {
+) -> Vec<(&'static str, Label, Message, (FileId, Span))> {
     let fallback = head
         .thresholds
         .as_ref()
         .map_or_else(|| head.id.at(), |t| Label::at(t.file, t.span));
     loosenings(base, head, true, inherited)
         .into_iter()
-        .map(|l| match l {
+        .map(|l| {
+            let was = l.strict_at();
+            let (key, at, change) = describe(l, head, &fallback);
+            (key, at, change, was)
+        })
+        .collect()
+}
+
+/// A loosening as (what loosened, where in head, what changed, naming the base value).
+fn describe(l: Loosening<'_>, head: &Metric, fallback: &Label) -> (&'static str, Label, Message) {
+    match l {
             Loosening::Level {
                 level,
                 strict,
@@ -159,6 +180,5 @@ fn changes(
                 loose.map_or_else(|| head.id.at(), Sp::at),
                 "is no longer `required`".into(),
             ),
-        })
-        .collect()
+    }
 }

@@ -54,6 +54,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         out,
         anchor: None,
         seen: rustc_hash::FxHashSet::default(),
+        delta,
     };
     // Each policy file against its own base version first: a group file that loosens a
     // setting a team restates more strictly changes nothing in effect, but the group's own
@@ -112,36 +113,52 @@ struct Weakened<'o> {
     out: &'o mut Diagnostics,
     anchor: Option<Label>,
     seen: rustc_hash::FxHashSet<(String, String)>,
+    delta: &'o Delta<'o>,
 }
 
 impl Weakened<'_> {
     fn report(&mut self, at: Option<Label>, subject: &str, message: Message) {
+        self.report_with_base(at, None, subject, message);
+    }
+
+    /// As `report`, with a second label at the base value (`was`: where the base writes
+    /// it), when the base file is shown.
+    fn report_with_base(
+        &mut self,
+        at: Option<Label>,
+        was: Option<(FileId, crate::source::Span)>,
+        subject: &str,
+        message: Message,
+    ) {
         if !self.seen.insert((subject.to_owned(), message.plain())) {
             return;
         }
         let Some(at) = at.or_else(|| self.anchor.clone()) else {
             return;
         };
-        self.out
+        let f = self
+            .out
             .push(&POLICY_WEAKENED, at.with_message("weakened"), message)
             .subject(subject.to_owned())
             .help("weakening the policy needs its owner's approval: revert it, or say why in the pull request");
+        if let Some(base) = was.and_then(|w| self.delta.base_label_at(w)) {
+            f.label(base);
+        }
     }
 }
 
 /// Rules: off or a lower severity, judged as they stand once every `effective` date has
 /// come; a date pushed later, and a lock removed, on their own.
-fn rules(
-    b: &Entries,
-    h: &Entries, as_of: jiff::civil::Date, w: &mut Weakened<'_>) {
+fn rules(b: &Entries, h: &Entries, as_of: jiff::civil::Date, w: &mut Weakened<'_>) {
     let settled = jiff::civil::Date::MAX;
     for rule in crate::rules::ALL.iter().filter(|r| r.is_configurable()) {
         let (was, now) = (rule_level_in(b, rule, settled), rule_level_in(h, rule, settled));
         let setting = h.get(rule.name);
         let at = setting.map(|s| Label::at(s.file, s.key_span));
         if now < was {
-            w.report(
+            w.report_with_base(
                 at.clone(),
+                b.get(rule.name).map(|s| (s.file, s.key_span)),
                 rule.name,
                 msg!(
                     "rule `{}` goes from {} to {}",
@@ -236,18 +253,12 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
 /// Settings loosened: more board KPIs, more grace, fewer tiers that must map (as the
 /// policy files ask; `check` refuses what loosens a parent layer).
 fn settings(b: &Settings, h: &Settings, w: &mut Weakened<'_>) {
-    let value = |s: &Option<(FileId, Sp<i64>)>, default: i64| s.as_ref().map_or(default, |(_, v)| v.value);
+    let value = |s: &Option<(FileId, Sp<i64>)>, default: i64| {
+        s.as_ref().map_or(default, |(_, v)| v.value)
+    };
     for (name, was, now) in [
-        (
-            "max_board_kpis",
-            &b.max_board_kpis,
-            &h.max_board_kpis,
-        ),
-        (
-            "stale_grace_days",
-            &b.stale_grace_days,
-            &h.stale_grace_days,
-        ),
+        ("max_board_kpis", &b.max_board_kpis, &h.max_board_kpis),
+        ("stale_grace_days", &b.stale_grace_days, &h.stale_grace_days),
         ("trend_window", &b.trend_window, &h.trend_window),
     ] {
         let default = match name {
@@ -257,14 +268,19 @@ fn settings(b: &Settings, h: &Settings, w: &mut Weakened<'_>) {
         };
         let (was_v, now_v) = (value(was, default), value(now, default));
         if now_v > was_v {
-            w.report(
+            w.report_with_base(
                 now.as_ref().map(|(_, v)| v.at()),
+                was.as_ref().map(|(_, v)| (v.file, v.span)),
                 name,
                 msg!("`{}` goes from {} to {}", name, was_v, now_v),
             );
         }
     }
-    let tiers = |s: &Settings| s.require_mapping.as_ref().map_or(vec![Tier::Board], |(_, t)| t.value.clone());
+    let tiers = |s: &Settings| {
+        s.require_mapping
+            .as_ref()
+            .map_or(vec![Tier::Board], |(_, t)| t.value.clone())
+    };
     let now = tiers(h);
     let at = h.require_mapping.as_ref().map(|(_, t)| t.at());
     for tier in tiers(b).iter().filter(|t| !now.contains(t)) {
