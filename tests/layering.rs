@@ -314,3 +314,42 @@ fn diff_findings_point_at_the_base_value_too() {
     let text = sarif.to_string();
     assert!(!text.contains("(base)"), "{text}");
 }
+
+/// Defect 6: a diff report tells the findings the change introduced from those the base
+/// has too, and only the introduced ones fail it.
+#[test]
+fn diff_tells_introduced_findings_from_pre_existing_ones() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layering/diff-preexisting/head");
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kpilint"))
+            .args([
+                "diff",
+                "--base-dir",
+                "../base",
+                "--as-of=2026-11-24",
+                "--format=json",
+            ])
+            .args(extra)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "the new error fails the change");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let marks: Vec<(&str, bool)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["subject"].as_str().unwrap(),
+                f["introduced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(marks, [("old-broken", false), ("new-broken", true)]);
+    assert_eq!(v["summary"]["introduced"], 1);
+    assert_eq!(v["summary"]["preexisting"], 1);
+}
