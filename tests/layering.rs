@@ -8,60 +8,45 @@ use std::process::Command;
 /// One finding: rule, severity, file, line, message.
 type Found = (String, String, String, u64, String);
 
-/// Runs `kpilint check --format json` in a fixture repository with extra arguments.
-fn check(fixture: &str, args: &[&str]) -> (Option<i32>, Vec<Found>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The fixture directory `tests/fixtures/layering/<path>`.
+fn fixture(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/layering")
-        .join(fixture);
-    let out = Command::new(env!("CARGO_BIN_EXE_kpilint"))
-        .args(["check", "--as-of=2026-11-24", "--format=json"])
-        .args(args)
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{fixture}: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
-    let found = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_owned(),
-                f["severity"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    (out.status.code(), found)
+        .join(path)
 }
 
-/// Runs `kpilint diff --base-dir ../base --format json` in a fixture's `head/`.
-fn diff(fixture: &str) -> Vec<Found> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/layering")
-        .join(fixture)
-        .join("head");
-    let out = Command::new(env!("CARGO_BIN_EXE_kpilint"))
-        .args([
-            "diff",
-            "--base-dir",
-            "../base",
-            "--as-of=2026-11-24",
-            "--format=json",
-        ])
-        .current_dir(&dir)
+/// Runs kpilint in `dir`.
+fn kpilint(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(args)
+        .current_dir(dir)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `kpilint diff` against `../base`, as of the fixtures' day, with extra arguments.
+fn diff_in(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["diff", "--base-dir", "../base", "--as-of=2026-11-24"];
+    args.extend_from_slice(extra);
+    kpilint(dir, &args)
+}
+
+/// (rule, file, line, message) of each finding.
+fn located(found: &[Found]) -> Vec<(&str, &str, u64, &str)> {
+    found
+        .iter()
+        .map(|f| (f.0.as_str(), f.2.as_str(), f.3, f.4.as_str()))
+        .collect()
+}
+
+/// The findings of a JSON report.
+fn findings(what: &str, out: &std::process::Output) -> Vec<Found> {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{fixture}: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+        .unwrap_or_else(|e| panic!("{what}: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
     v["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["introduced"] == true)
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_owned(),
@@ -72,6 +57,22 @@ fn diff(fixture: &str) -> Vec<Found> {
             )
         })
         .collect()
+}
+
+/// Runs `kpilint check --format json` in a fixture repository with extra arguments.
+fn check(name: &str, args: &[&str]) -> (Option<i32>, Vec<Found>) {
+    let mut all = vec!["check", "--as-of=2026-11-24", "--format=json"];
+    all.extend_from_slice(args);
+    let out = kpilint(&fixture(name), &all);
+    (out.status.code(), findings(name, &out))
+}
+
+/// `kpilint diff --format json` in a fixture's `head/` against its `base/`.
+fn diff(name: &str) -> Vec<Found> {
+    findings(
+        name,
+        &diff_in(&fixture(name).join("head"), &["--format=json"]),
+    )
 }
 
 fn of_rule<'a>(found: &'a [Found], rule: &str) -> Vec<(&'a str, u64, &'a str)> {
@@ -224,22 +225,20 @@ fn an_exception_for_a_file_not_checked_is_not_unused() {
 /// the group's file.
 #[test]
 fn diff_reports_a_group_loosening_hidden_by_a_stricter_team() {
-    let found = diff("diff-group-loosened");
-    let at = |f: &Found| (f.0.clone(), f.2.clone(), f.3, f.4.clone());
     assert_eq!(
-        found.iter().map(at).collect::<Vec<_>>(),
+        located(&diff("diff-group-loosened")),
         [
             (
-                "policy-weakened".to_owned(),
-                "policies/org.toml".to_owned(),
+                "policy-weakened",
+                "policies/org.toml",
                 5,
-                "`max_board_kpis` goes from 5 to 9".to_owned()
+                "`max_board_kpis` goes from 5 to 9"
             ),
             (
-                "threshold-loosened".to_owned(),
-                "policies/org.toml".to_owned(),
+                "threshold-loosened",
+                "policies/org.toml",
                 20,
-                "this change lowers target from 95 to 90 for KPI `secrets-rotated`".to_owned()
+                "this change lowers target from 95 to 90 for KPI `secrets-rotated`"
             ),
         ]
     );
@@ -250,29 +249,26 @@ fn diff_reports_a_group_loosening_hidden_by_a_stricter_team() {
 /// unlocked rule (defect 5) at the line that unlocks it.
 #[test]
 fn diff_reports_each_change_in_its_own_file() {
-    let found = diff("diff-team-loosened");
-    let at = |f: &Found| (f.0.clone(), f.2.clone(), f.3, f.4.clone());
     assert_eq!(
-        found.iter().map(at).collect::<Vec<_>>(),
+        located(&diff("diff-team-loosened")),
         [
             (
-                "kpi-removed".to_owned(),
-                "policies/org.toml".to_owned(),
+                "kpi-removed",
+                "policies/org.toml",
                 2,
-                "KPI `orphaned-nhis` was removed from the policy".to_owned()
+                "KPI `orphaned-nhis` was removed from the policy"
             ),
             (
-                "policy-weakened".to_owned(),
-                "policies/org.toml".to_owned(),
+                "policy-weakened",
+                "policies/org.toml",
                 8,
                 "rule `manual-source` is no longer `locked`: exceptions can now waive it"
-                    .to_owned()
             ),
             (
-                "threshold-loosened".to_owned(),
-                "policies/team.toml".to_owned(),
+                "threshold-loosened",
+                "policies/team.toml",
                 10,
-                "this change drops warn (was 92) for KPI `secrets-rotated`".to_owned()
+                "this change drops warn (was 92) for KPI `secrets-rotated`"
             ),
         ]
     );
@@ -283,22 +279,9 @@ fn diff_reports_each_change_in_its_own_file() {
 /// of the checkout, leaves it out.
 #[test]
 fn diff_findings_point_at_the_base_value_too() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/layering/diff-group-loosened/head");
+    let head = fixture("diff-group-loosened/head");
     let run = |format: &str| -> serde_json::Value {
-        let out = Command::new(env!("CARGO_BIN_EXE_kpilint"))
-            .args([
-                "diff",
-                "--base-dir",
-                "../base",
-                "--as-of=2026-11-24",
-                "--format",
-                format,
-            ])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_slice(&diff_in(&head, &["--format", format]).stdout).unwrap()
     };
     let v = run("json");
     let f = v["findings"]
@@ -319,22 +302,8 @@ fn diff_findings_point_at_the_base_value_too() {
 /// has too, and only the introduced ones fail it.
 #[test]
 fn diff_tells_introduced_findings_from_pre_existing_ones() {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layering/diff-preexisting/head");
-    let run = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_kpilint"))
-            .args([
-                "diff",
-                "--base-dir",
-                "../base",
-                "--as-of=2026-11-24",
-                "--format=json",
-            ])
-            .args(extra)
-            .current_dir(&dir)
-            .output()
-            .unwrap()
-    };
+    let head = fixture("diff-preexisting/head");
+    let run = |extra: &[&str]| diff_in(&head, &[&["--format=json"], extra].concat());
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(1), "the new error fails the change");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
