@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Times `kpilint check` on a generated 100,000-metric catalogue against merely parsing the
-# same file (toml crate / serde_json), and `kpilint eval` on 10 million CSV rows against
-# the csv crate merely reading them. Each pair of commands runs alternately, so the ratio
-# is fair on a noisy machine. Usage: scripts/bench.sh [N_METRICS] [RUNS]. Prints medians
-# of wall time and peak RSS.
+# same file (toml crate / serde_json), and `kpilint eval` on 10 million CSV rows (over
+# 10,000 series, then over 1,000,000) against the csv crate merely reading them. Each pair
+# of commands runs alternately, so the ratio is fair on a noisy machine. Then start-up on
+# the demo, and check's cost from 1k to 100k metrics (linear or not). Usage:
+# scripts/bench.sh [N_METRICS] [RUNS]. Prints medians of wall time and peak RSS.
+# DATA_ROWS=0 skips the data shapes, SERIES_1M=0 the 1M-series one, SCALE=0 the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -75,4 +77,38 @@ if [ "$rows" != 0 ]; then
   # Memory is judged against its bound (series x trend_window; target under 200 MiB), not
   # against the reader, which keeps nothing.
   awk -v a="$ct" -v b="$pt" 'BEGIN { printf "%-28s %10.2fx %12s\n", "ratio", a / b, "(<200 MiB)" }'
+  if [ "${SERIES_1M:-1}" != 0 ]; then
+    "$bin/examples/bench_data" gen "$rows" 1000000 "$out/data1m-$rows.csv" "$out/data1m-policy.toml" "$out/data1m-catalogue.toml" 2>/dev/null \
+      || true
+    echo "# $rows data rows, 1000000 series, $runs runs each"
+    read -r pt pm ct cm < <(pair "$bin/examples/bench_data" read "$out/data1m-$rows.csv" -- \
+      "$bin/kpilint" eval --policy "$out/data1m-policy.toml" --as-of 2026-12-31 --format json --output "$out/eval1m.json" "$out/data1m-catalogue.toml" "$out/data1m-$rows.csv")
+    printf '%-28s %10s %12d\n' "csv read only" "$pt" "$((pm / 1024))"
+    printf '%-28s %10s %12d\n' "kpilint eval" "$ct" "$((cm / 1024))"
+    awk -v a="$ct" -v b="$pt" 'BEGIN { printf "%-28s %10.2fx %12s\n", "ratio", a / b, "(<400 MiB)" }'
+  fi
+fi
+
+if [ "${SCALE:-1}" != 0 ]; then
+  # Start-up: the demo, 21 runs, median.
+  ts=()
+  for _ in $(seq 21); do
+    /usr/bin/time -f '%e' -o "$out/time.txt" "$bin/kpilint" check fixtures/demo >/dev/null 2>&1 || true
+    ts+=("$(tail -n 1 "$out/time.txt")")
+  done
+  printf '%-28s %10s %12s\n' "check fixtures/demo" "$(printf '%s\n' "${ts[@]}" | median)" "(<0.015 s)"
+  # Scale: check on JSON catalogues of 1k to 100k metrics; time per 1k metrics should stay
+  # flat.
+  echo "# check, JSON, by size ($runs runs each)"
+  for k in 1000 10000 100000; do
+    file="$out/catalogue-$k.json"
+    [ -f "$file" ] || "$bin/examples/bench_gen" json "$k" "$file"
+    ts=()
+    for _ in $(seq "$runs"); do
+      /usr/bin/time -f '%e' -o "$out/time.txt" "$bin/kpilint" check --policy "$out/policy.toml" --as-of 2026-11-24 --format json --output "$out/report.json" "$file" >/dev/null 2>&1 || true
+      ts+=("$(tail -n 1 "$out/time.txt")")
+    done
+    t=$(printf '%s\n' "${ts[@]}" | median)
+    awk -v n="$k" -v t="$t" 'BEGIN { printf "%-28s %10s %9.4f s per 1k\n", n " metrics", t, t / (n / 1000) }'
+  done
 fi

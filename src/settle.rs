@@ -243,14 +243,49 @@ fn waive<'p>(s: &Settings<'p>, findings: &mut [Finding], sources: &SourceMap) ->
     waivers
 }
 
+/// Puts findings in output order: file (by displayed name), position, rule code, message,
+/// then the order rules raised them. Files are ranked once, and small keys are sorted, not
+/// the findings: a finding is a few hundred bytes, and a run may have a million.
 fn sort(findings: &mut [Finding], sources: &SourceMap) {
-    findings.sort_by(|a, b| {
-        let fa = &sources.get(a.primary.file).display;
-        let fb = &sources.get(b.primary.file).display;
-        (fa, a.primary.sort_key(), a.rule.code)
-            .cmp(&(fb, b.primary.sort_key(), b.rule.code))
-            .then_with(|| a.message.cmp_plain(&b.message))
+    let mut files: Vec<(&str, usize)> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.display.as_str(), i))
+        .collect();
+    files.sort_unstable();
+    let mut rank = vec![0u32; files.len()];
+    for (r, (_, i)) in files.into_iter().enumerate() {
+        rank[i] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    let mut keys: Vec<(u32, u32, &'static str, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let file = rank
+                .get(f.primary.file.0 as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
+            (file, f.primary.sort_key(), f.rule.code, i)
+        })
+        .collect();
+    keys.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| findings[a.3].message.cmp_plain(&findings[b.3].message))
+            .then(a.3.cmp(&b.3))
     });
+    // Apply the order in place, cycle by cycle: each finding moves once.
+    let mut order: Vec<usize> = keys.into_iter().map(|k| k.3).collect();
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            findings.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
 }
 
 #[cfg(test)]

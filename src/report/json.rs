@@ -112,6 +112,7 @@ impl Emitter for Json {
                 .collect(),
             scorecard: report.scorecard.as_ref(),
         };
-        super::write_json(w, &doc)
+        let entries = doc.findings.len() + doc.scorecard.map_or(0, Vec::len);
+        super::write_json_sized(w, &doc, entries)
     }
 }

@@ -98,11 +98,36 @@ pub fn file_ref(file: &SourceFile, root: Option<&Path>) -> FileRef {
 /// # Errors
 /// Any I/O error of the writer.
 pub fn write_json(w: &mut dyn io::Write, value: &impl serde::Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, value).map_err(|e| match e.io_error_kind() {
+    write_json_sized(w, value, 0)
+}
+
+/// Reports with more entries (findings, scorecard lines) than this are written as compact
+/// JSON: they are for programs, and indentation would be most of their size and time.
+pub const PRETTY_MAX_ENTRIES: usize = 10_000;
+
+/// As [`write_json`], pretty for up to [`PRETTY_MAX_ENTRIES`] `entries`, compact beyond.
+/// serde writes through a buffer of its own type, so its many small writes are not each a
+/// dynamic call.
+///
+/// # Errors
+/// Any I/O error of the writer.
+pub fn write_json_sized(
+    w: &mut dyn io::Write,
+    value: &impl serde::Serialize,
+    entries: usize,
+) -> io::Result<()> {
+    let mut buf = io::BufWriter::with_capacity(1 << 16, w);
+    let written = if entries > PRETTY_MAX_ENTRIES {
+        serde_json::to_writer(&mut buf, value)
+    } else {
+        serde_json::to_writer_pretty(&mut buf, value)
+    };
+    written.map_err(|e| match e.io_error_kind() {
         Some(kind) => io::Error::from(kind),
         None => io::Error::other(e),
     })?;
-    writeln!(w)
+    io::Write::write_all(&mut buf, b"\n")?;
+    io::Write::flush(&mut buf)
 }
 
 /// A number for display: at most two decimals, no trailing `.0` (`1.8333…` is `1.83`), as
@@ -130,6 +155,20 @@ pub trait Emitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_reports_are_compact_json_and_small_ones_pretty() {
+        let value = serde_json::json!({ "findings": [1, 2] });
+        let mut small = Vec::new();
+        write_json_sized(&mut small, &value, PRETTY_MAX_ENTRIES).unwrap();
+        assert_eq!(
+            String::from_utf8(small).unwrap(),
+            "{\n  \"findings\": [\n    1,\n    2\n  ]\n}\n"
+        );
+        let mut large = Vec::new();
+        write_json_sized(&mut large, &value, PRETTY_MAX_ENTRIES + 1).unwrap();
+        assert_eq!(String::from_utf8(large).unwrap(), "{\"findings\":[1,2]}\n");
+    }
     use std::path::PathBuf;
 
     #[test]

@@ -288,7 +288,7 @@ impl Emitter for Sarif {
                 "results": results,
             }],
         });
-        super::write_json(w, &doc)
+        super::write_json_sized(w, &doc, report.findings.len())
     }
 }
 
