@@ -154,7 +154,8 @@ impl Emitter for Markdown {
                         text(&l.scope)
                     },
                     l.latest.map_or_else(|| "-".to_owned(), round2),
-                    l.period.as_deref().map_or_else(|| "-".to_owned(), text),
+                    l.period
+                        .map_or_else(|| "-".to_owned(), |p| text(&p.to_string())),
                     text(&l.status.as_str().to_uppercase()),
                     format!("{trend} {spark}").trim_end(),
                 )?;

@@ -81,9 +81,7 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
                     escape_unsafe(&l.scope).into_owned()
                 },
                 with_unit(l.latest, l.unit),
-                l.period
-                    .as_deref()
-                    .map_or_else(|| "-".to_owned(), |p| escape_unsafe(p).into_owned()),
+                l.period.map_or_else(|| "-".to_owned(), |p| p.to_string()),
                 thresholds,
                 l.status.as_str().to_uppercase(),
                 format!("{trend:<6} {}", sparkline(&l.window)),
