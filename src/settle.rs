@@ -69,18 +69,17 @@ impl Report {
     /// has too; `None` outside `diff`.
     #[must_use]
     pub fn introduced(&self) -> Option<(usize, usize)> {
-        let marked = self.findings.iter().filter_map(|f| f.introduced);
-        let (mut new, mut old) = (0, 0);
-        let mut any = false;
-        for introduced in marked {
-            any = true;
-            if introduced {
-                new += 1;
-            } else {
-                old += 1;
-            }
-        }
-        any.then_some((new, old))
+        self.findings
+            .iter()
+            .filter_map(|f| f.introduced)
+            .fold(None, |counts, introduced| {
+                let (new, old) = counts.unwrap_or((0, 0));
+                Some(if introduced {
+                    (new + 1, old)
+                } else {
+                    (new, old + 1)
+                })
+            })
     }
 }
 

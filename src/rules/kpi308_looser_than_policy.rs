@@ -3,10 +3,10 @@
 use crate::analyze::Context;
 use crate::diag::{Diagnostics, Label};
 use crate::model::{Metric, Origin, RuleSetting};
-use crate::policy::merge::RuleLoosening;
 use crate::policy::Conflict;
-use crate::rule::Rule;
+use crate::policy::merge::RuleLoosening;
 use crate::policy::strictness::{Loosening, loosenings};
+use crate::rule::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -66,34 +66,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 parent,
                 child_value,
                 child,
-            } => {
-                let whose = if parent.is_some() {
-                    ""
-                } else {
-                    " (the built-in default: no parent sets it)"
-                };
-                let f = out
-                    .push(
-                        &LOOSER_THAN_POLICY,
-                        child.clone().with_message("looser"),
-                        msg!(
-                            "`{} = {}` is looser than `{}`{} in force in the policies this one extends; it is ignored",
-                            key,
-                            child_value,
-                            parent_value,
-                            whose
-                        ),
-                    )
-                    .subject((*key).to_owned())
-                    .help(msg!(
-                        "use `{} = {}` or stricter, or remove it to inherit",
-                        key,
-                        parent_value
-                    ));
-                if let Some(at) = parent {
-                    f.label(at.clone().with_message("in force from here"));
-                }
-            }
+            } => loosened_setting(key, parent_value, parent.as_ref(), child_value, child, out),
         }
     }
     for m in ctx.metrics() {
@@ -187,6 +160,43 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
         .subject(child.id.value.clone())
         .label(parent_at.with_message("the policy sets it here"))
         .help(help);
+    }
+}
+
+/// A child layer's `[settings]` value looser than its parents'; it is ignored.
+fn loosened_setting(
+    key: &str,
+    parent_value: &str,
+    parent: Option<&Label>,
+    child_value: &str,
+    child: &Label,
+    out: &mut Diagnostics,
+) {
+    let whose = if parent.is_some() {
+        ""
+    } else {
+        " (the built-in default: no parent sets it)"
+    };
+    let f = out
+        .push(
+            &LOOSER_THAN_POLICY,
+            child.clone().with_message("looser"),
+            msg!(
+                "`{} = {}` is looser than `{}`{} in force in the policies this one extends; it is ignored",
+                key,
+                child_value,
+                parent_value,
+                whose
+            ),
+        )
+        .subject(key.to_owned())
+        .help(msg!(
+            "use `{} = {}` or stricter, or remove it to inherit",
+            key,
+            parent_value
+        ));
+    if let Some(at) = parent {
+        f.label(at.clone().with_message("in force from here"));
     }
 }
 

@@ -1,10 +1,10 @@
 //! `threshold-loosened`: a pull request loosens a KPI or metric.
 
-use crate::diag::{Diagnostics, Label, Message};
 use crate::analyze::delta::Delta;
+use crate::diag::{Diagnostics, Label, Message};
 use crate::model::{Direction, Metric, Sp};
-use crate::source::{FileId, Span};
 use crate::policy::strictness::{Loosening, loosenings};
+use crate::source::{FileId, Span};
 use rustc_hash::FxHashSet;
 
 declare_rule! {

@@ -1,13 +1,13 @@
 //! `policy-weakened`: a pull request weakens the policy itself rather than a KPI.
 
-use crate::diag::{Diagnostics, Label, Message};
 use crate::analyze::delta::Delta;
-use crate::model::{PolicyFile, Settings, Sp, Tier};
+use crate::diag::{Diagnostics, Label, Message};
+use crate::model::{PolicyFile, RuleSetting, Settings, Sp, Tier};
+use crate::policy::{Policy, defaults, rule_level_in};
 use crate::source::FileId;
 
 /// Rule entries by rule name.
-type Entries = rustc_hash::FxHashMap<String, crate::model::RuleSetting>;
-use crate::policy::{Policy, defaults, rule_level_in};
+type Entries = rustc_hash::FxHashMap<String, RuleSetting>;
 
 declare_rule! {
     /// ## What it does
