@@ -27,20 +27,27 @@ pub struct Patterns {
 pub struct Matches(Option<regex::SetMatches>);
 
 impl Patterns {
-    /// Compiles the valid patterns of `banned` together.
+    /// Compiles the valid patterns of `banned` together, and records in each entry why its
+    /// pattern is invalid, if it is. The set is built first: when it builds, every pattern
+    /// is valid, and no pattern is parsed twice (the common case, on every run's start-up);
+    /// only when it does not is each pattern's syntax checked alone.
     #[must_use]
-    pub fn build(banned: &[BannedRule]) -> Self {
-        let mut index = Vec::with_capacity(banned.len());
-        let mut patterns = Vec::new();
-        for b in banned {
-            match (&b.banned.matcher.name, &b.error) {
-                (Some(name), None) => {
-                    index.push(Some(patterns.len()));
-                    patterns.push(name.value.as_str());
+    pub fn build(banned: &mut [BannedRule]) -> Self {
+        let names = |banned: &[BannedRule]| -> (Vec<Option<usize>>, Vec<String>) {
+            let mut index = Vec::with_capacity(banned.len());
+            let mut patterns = Vec::new();
+            for b in banned {
+                match (&b.banned.matcher.name, &b.error) {
+                    (Some(name), None) => {
+                        index.push(Some(patterns.len()));
+                        patterns.push(name.value.clone());
+                    }
+                    _ => index.push(None),
                 }
-                _ => index.push(None),
             }
-        }
+            (index, patterns)
+        };
+        let (index, patterns) = names(banned);
         if patterns.is_empty() {
             return Self {
                 set: None,
@@ -48,10 +55,34 @@ impl Patterns {
                 problem: None,
             };
         }
-        match regex::RegexSetBuilder::new(&patterns)
-            .size_limit(TOTAL_LIMIT)
-            .build()
-        {
+        let compile = |patterns: &[String]| {
+            regex::RegexSetBuilder::new(patterns)
+                .size_limit(TOTAL_LIMIT)
+                .build()
+        };
+        let (index, built) = match compile(&patterns) {
+            Ok(set) => (index, Ok(set)),
+            Err(_) => {
+                for b in banned.iter_mut() {
+                    b.error = b
+                        .banned
+                        .matcher
+                        .name
+                        .as_ref()
+                        .and_then(|n| syntax_error(&n.value));
+                }
+                let (index, patterns) = names(banned);
+                if patterns.is_empty() {
+                    return Self {
+                        set: None,
+                        index,
+                        problem: None,
+                    };
+                }
+                (index, compile(&patterns))
+            }
+        };
+        match built {
             Ok(set) => Self {
                 set: Some(set),
                 index,

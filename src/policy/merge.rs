@@ -10,7 +10,7 @@
 //! values. Where layers that are not parent and child disagree (two team policies of one
 //! organisation), the stricter value governs the run.
 
-use super::banned::{Patterns, syntax_error};
+use super::banned::Patterns;
 use super::defaults;
 use super::strictness::{Loosening, loosenings};
 use crate::diag::{Label, Level};
@@ -414,7 +414,7 @@ impl Policy {
             for b in &layer.banned {
                 p.banned.push(BannedRule {
                     banned: b.clone(),
-                    error: b.matcher.name.as_ref().and_then(|n| syntax_error(&n.value)),
+                    error: None, // set by `Patterns::build`
                 });
             }
             p.exceptions.extend(layer.exceptions.iter().cloned());
@@ -441,7 +441,7 @@ impl Policy {
             .into_iter()
             .map(|(name, s)| (name.to_owned(), s))
             .collect();
-        p.patterns = Patterns::build(&p.banned);
+        p.patterns = Patterns::build(&mut p.banned);
         p.layers = layers;
         p
     }
