@@ -61,7 +61,7 @@ fn as_text<S: serde::Serializer>(
 /// small keys first and the lines are built in it, so a million series are neither sorted
 /// as 170-byte lines nor grown into a doubling vector.
 #[must_use]
-pub fn scorecard<'f>(facts: &'f DataFacts<'_>, ctx: &'f Context<'f>) -> Vec<ScoreLine> {
+pub fn scorecard<'f, 'm: 'f>(facts: &'f DataFacts<'_>, ctx: &'f Context<'m>) -> Vec<ScoreLine> {
     enum Item<'f> {
         Series(super::data::SeriesFacts<'f>),
         Missing(&'f crate::model::Metric),
@@ -84,10 +84,12 @@ pub fn scorecard<'f>(facts: &'f DataFacts<'_>, ctx: &'f Context<'f>) -> Vec<Scor
             ),
         }
     }
+    // The closure shortens each metric's lifetime to the facts'; the bare variant cannot.
+    #[allow(clippy::redundant_closure)]
     let items: Vec<Item<'_>> = facts
         .series()
         .map(Item::Series)
-        .chain(facts.missing(ctx).map(Item::Missing))
+        .chain(facts.missing(ctx).map(|m| Item::Missing(m)))
         .collect();
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|&a, &b| key(&items[a], facts).cmp(&key(&items[b], facts)));
