@@ -321,4 +321,10 @@ fn diff_tells_introduced_findings_from_pre_existing_ones() {
     assert_eq!(marks, [("old-broken", false), ("new-broken", true)]);
     assert_eq!(v["summary"]["introduced"], 1);
     assert_eq!(v["summary"]["preexisting"], 1);
+    // The marks are part of the report's contract.
+    let schema = kpilint(&head, &["schema", "report"]);
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
