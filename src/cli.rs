@@ -100,11 +100,14 @@ pub enum Command {
         force: bool,
     },
     /// Check the working tree and report what it changes against a git revision: loosened
-    /// thresholds, removed KPIs and owners, lost coverage, new exceptions.
+    /// thresholds and settings, removed KPIs, owners and mappings, demoted board KPIs, lost
+    /// coverage, new exceptions, a moved gate.
     ///
-    /// Reads the policies and catalogues as they are at REV with the git CLI (only that
-    /// commit needs to be fetched) and runs the full check on the working tree too. The
-    /// base revision's kpilint.toml governs both: a pull request cannot move its own gate.
+    /// Reads the policies, catalogues and data as they are at REV with the git CLI (only
+    /// that commit needs to be fetched) and runs the full check on the working tree too.
+    /// Each policy file is compared with its own base version, then the effective policy.
+    /// The base revision's kpilint.toml governs both: a pull request cannot move its own
+    /// gate.
     ///
     /// Each finding is marked introduced by this change or already at the base, and only
     /// introduced ones fail the run (`--all-findings` fails on both).
