@@ -3,6 +3,7 @@
 use super::Context;
 use super::data::{DataFacts, MetricInfo, Movement, Status};
 use crate::model::{Tier, Unit};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 /// One line of the scorecard.
@@ -91,8 +92,26 @@ pub fn scorecard<'f, 'm: 'f>(facts: &'f DataFacts<'_>, ctx: &'f Context<'m>) -> 
         .map(Item::Series)
         .chain(facts.missing(ctx).map(|m| Item::Missing(m)))
         .collect();
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| key(&items[a], facts).cmp(&key(&items[b], facts)));
+    // Metric ids and scopes are ranked once among their distinct values (a hundred metrics,
+    // ten thousand scopes for a million series), so the series are sorted on integers, not
+    // by comparing their strings.
+    let rank = |values: &mut dyn Iterator<Item = &'f str>| -> FxHashMap<&'f str, u32> {
+        let mut distinct: Vec<&str> = values.collect::<FxHashSet<_>>().into_iter().collect();
+        distinct.sort_unstable();
+        distinct.into_iter().zip(0u32..).collect()
+    };
+    let metric_rank = rank(&mut items.iter().map(|i| key(i, facts).1));
+    let scope_rank = rank(&mut items.iter().map(|i| key(i, facts).2));
+    let mut keyed: Vec<(u8, u32, u32, u32)> = items
+        .iter()
+        .zip(0u32..)
+        .map(|(item, i)| {
+            let (tier, metric, scope) = key(item, facts);
+            (tier, metric_rank[metric], scope_rank[scope], i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let order = keyed.into_iter().map(|k| k.3 as usize);
     let mut lines = Vec::with_capacity(items.len());
     for i in order {
         lines.push(match &items[i] {
