@@ -134,15 +134,6 @@ impl<'a> Delta<'a> {
             .map(|&f| Label::at(f, span).with_message("at the base"))
     }
 
-    /// The direction of a KPI at the base, else in the working tree.
-    #[must_use]
-    pub fn direction(&self, kpi: &str) -> Option<Direction> {
-        self.base_directions
-            .get(kpi)
-            .or_else(|| self.head_directions.get(kpi))
-            .copied()
-    }
-
     /// Each base policy KPI with its head counterpart, if it still exists.
     pub fn kpis(&self) -> impl Iterator<Item = (&'a Metric, Option<&'a Metric>)> + '_ {
         self.base
@@ -177,23 +168,13 @@ impl<'a> Delta<'a> {
     /// A base metric's tier: its own, else its KPI's at the base.
     #[must_use]
     pub fn base_tier(&self, m: &Metric) -> Option<Tier> {
-        m.tier.as_ref().map(|t| t.value).or_else(|| {
-            self.base_kpis
-                .get(m.kpi_id())
-                .and_then(|k| k.tier.as_ref())
-                .map(|t| t.value)
-        })
+        tier(m, &self.base_kpis)
     }
 
     /// A working-tree metric's tier: its own, else its KPI's in the working tree.
     #[must_use]
     pub fn head_tier(&self, m: &Metric) -> Option<Tier> {
-        m.tier.as_ref().map(|t| t.value).or_else(|| {
-            self.head_kpis
-                .get(m.kpi_id())
-                .and_then(|k| k.tier.as_ref())
-                .map(|t| t.value)
-        })
+        tier(m, &self.head_kpis)
     }
 
     /// Where findings about what is gone from the policy are located: the head policy's id
@@ -215,6 +196,14 @@ impl<'a> Delta<'a> {
             .map(|c| Label::at(c.file, c.id.as_ref().map_or(c.span, |i| i.span)))
             .or_else(|| self.policy_anchor())
     }
+}
+
+/// A metric's tier: its own, else that of its KPI among `kpis`.
+fn tier(m: &Metric, kpis: &FxHashMap<&str, &Metric>) -> Option<Tier> {
+    m.tier
+        .as_ref()
+        .or_else(|| kpis.get(m.kpi_id()).and_then(|k| k.tier.as_ref()))
+        .map(|t| t.value)
 }
 
 /// The directions of a revision's policy KPIs, by id (the first of a duplicated id).

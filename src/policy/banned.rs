@@ -30,24 +30,44 @@ impl Patterns {
     /// Compiles the valid patterns of `banned` together, and records in each entry why its
     /// pattern is invalid, if it is. The set is built first: when it builds, every pattern
     /// is valid, and no pattern is parsed twice (the common case, on every run's start-up);
-    /// only when it does not is each pattern's syntax checked alone.
+    /// only when it does not is each pattern's syntax checked alone, and the set rebuilt
+    /// without the invalid ones if there were any.
     #[must_use]
     pub fn build(banned: &mut [BannedRule]) -> Self {
-        let names = |banned: &[BannedRule]| -> (Vec<Option<usize>>, Vec<String>) {
-            let mut index = Vec::with_capacity(banned.len());
-            let mut patterns = Vec::new();
-            for b in banned {
-                match (&b.banned.matcher.name, &b.error) {
-                    (Some(name), None) => {
-                        index.push(Some(patterns.len()));
-                        patterns.push(name.value.clone());
-                    }
-                    _ => index.push(None),
+        let first = Self::compile(banned);
+        if first.problem.is_none() {
+            return first;
+        }
+        let mut invalid = false;
+        for b in banned.iter_mut() {
+            b.error = b
+                .banned
+                .matcher
+                .name
+                .as_ref()
+                .and_then(|n| syntax_error(&n.value));
+            invalid |= b.error.is_some();
+        }
+        if invalid {
+            Self::compile(banned)
+        } else {
+            first
+        }
+    }
+
+    /// The set of the patterns of `banned` that have no recorded error.
+    fn compile(banned: &[BannedRule]) -> Self {
+        let mut index = Vec::with_capacity(banned.len());
+        let mut patterns = Vec::new();
+        for b in banned {
+            match (&b.banned.matcher.name, &b.error) {
+                (Some(name), None) => {
+                    index.push(Some(patterns.len()));
+                    patterns.push(name.value.as_str());
                 }
+                _ => index.push(None),
             }
-            (index, patterns)
-        };
-        let (index, patterns) = names(banned);
+        }
         if patterns.is_empty() {
             return Self {
                 set: None,
@@ -55,34 +75,10 @@ impl Patterns {
                 problem: None,
             };
         }
-        let compile = |patterns: &[String]| {
-            regex::RegexSetBuilder::new(patterns)
-                .size_limit(TOTAL_LIMIT)
-                .build()
-        };
-        let (index, built) = match compile(&patterns) {
-            Ok(set) => (index, Ok(set)),
-            Err(_) => {
-                for b in banned.iter_mut() {
-                    b.error = b
-                        .banned
-                        .matcher
-                        .name
-                        .as_ref()
-                        .and_then(|n| syntax_error(&n.value));
-                }
-                let (index, patterns) = names(banned);
-                if patterns.is_empty() {
-                    return Self {
-                        set: None,
-                        index,
-                        problem: None,
-                    };
-                }
-                (index, compile(&patterns))
-            }
-        };
-        match built {
+        match regex::RegexSetBuilder::new(&patterns)
+            .size_limit(TOTAL_LIMIT)
+            .build()
+        {
             Ok(set) => Self {
                 set: Some(set),
                 index,

@@ -50,8 +50,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
             let Some(&h) = head.get(b.id.value.as_str()) else {
                 continue;
             };
-            let direction = delta.direction(&b.id.value);
-            for (key, at, change, was) in changes(b, h, direction) {
+            for (key, at, change, was) in changes(b, h, delta.inherited_direction(b, h)) {
                 seen.insert((b.id.value.as_str(), key));
                 report(at, delta.base_label_at(was), &change, "KPI", h, out);
             }
