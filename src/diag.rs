@@ -457,7 +457,7 @@ pub struct Finding {
     /// What is wrong: lower-case, no trailing period, identifiers as code.
     pub message: Message,
     /// What to do about it.
-    pub help: Option<Message>,
+    pub help: Option<Box<Message>>,
     /// The id of the thing the finding is about (metric, KPI, exception...): what an
     /// exception's `subject` names.
     pub subject: Option<String>,
@@ -471,7 +471,7 @@ pub struct Finding {
     /// Final severity, set when the report is resolved.
     pub severity: Severity,
     /// The exception that waived it, if any.
-    pub suppressed_by: Option<Label>,
+    pub suppressed_by: Option<Box<Label>>,
     /// Extra notes, such as why an exception could not apply.
     pub notes: Vec<Message>,
     /// In `kpilint diff`: whether the change introduced it (`false`: the base revision has
@@ -522,7 +522,7 @@ impl Diagnostics {
 impl Finding {
     /// Sets the help text.
     pub fn help(&mut self, help: impl Into<Message>) -> &mut Self {
-        self.help = Some(help.into());
+        self.help = Some(Box::new(help.into()));
         self
     }
 
@@ -571,5 +571,16 @@ mod tests {
                 .collect::<Vec<_>>(),
             [Segment::Text("add "), Segment::Code("owner = \"x\"")]
         );
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// Data rules can report a million findings: what is rare (a waiver, a help text)
+    /// stays behind a pointer, so the common finding stays small.
+    #[test]
+    fn a_finding_stays_small() {
+        let size = std::mem::size_of::<super::Finding>();
+        assert!(size <= 200, "Finding is {size} bytes");
     }
 }

@@ -235,7 +235,7 @@ fn waive<'p>(s: &Settings<'p>, findings: &mut [Finding], sources: &SourceMap) ->
         for i in named {
             match &effect {
                 Effect::Note(n) => findings[i].notes.push(n.clone()),
-                Effect::Waive(here) => findings[i].suppressed_by = Some(here.clone()),
+                Effect::Waive(here) => findings[i].suppressed_by = Some(Box::new(here.clone())),
             }
         }
     }

@@ -114,10 +114,35 @@ impl Point {
 #[derive(Debug)]
 pub(super) struct Series {
     pub(super) metric: u32,
-    pub(super) scope: Box<str>,
     pub(super) len: u32,
     pub(super) manual_rows: u64,
     pub(super) first_manual: Option<(FileId, u32)>,
+}
+
+/// Every series' scope, end to end in one string (series `i`'s is the `i`th): a million
+/// series cost one allocation, not a million.
+#[derive(Debug, Default)]
+pub(super) struct Scopes {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Scopes {
+    /// Appends the scope of the next series.
+    pub(super) fn push(&mut self, scope: &str) {
+        self.text.push_str(scope);
+        // Inputs are capped far below 4 GiB; a longer text would only merge scopes.
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+
+    /// The scope of series `i`.
+    pub(super) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
 }
 
 /// What the data stage knows about a metric id.
@@ -444,6 +469,7 @@ pub struct DataFacts<'a> {
     pub(super) thresholds: Vec<Effective>,
     pub(super) by_id: FxHashMap<&'a str, u32>,
     pub(super) series: Vec<Series>,
+    pub(super) scopes: Scopes,
     pub(super) points: Vec<Point>,
     /// Each series' movement and due date, computed once for every rule that reads them.
     pub(super) derived: Vec<(Movement, Option<jiff::civil::Date>)>,
@@ -494,7 +520,7 @@ impl<'a> DataFacts<'a> {
             Some(SeriesFacts {
                 metric,
                 thresholds: &self.thresholds[s.metric as usize],
-                scope: &s.scope,
+                scope: self.scopes.get(i),
                 points,
                 latest,
                 movement,

@@ -6,7 +6,7 @@
 
 use super::Context;
 use super::data::{
-    DataFacts, Effective, Fault, MetricInfo, Overflow, Point, Repeat, RowFault, Series,
+    DataFacts, Effective, Fault, MetricInfo, Overflow, Point, Repeat, RowFault, Scopes, Series,
     UnknownMetric,
 };
 use super::number::{Reading, parse_number, read_number};
@@ -57,11 +57,12 @@ pub(super) struct Table<'a> {
     unknown: HashMap<String, Unknown>,
     /// The last period text parsed and its value: rows usually come grouped by period.
     last_period: (Vec<u8>, Option<Period>),
-    /// Series by [`series_key`], for rows the prediction below misses.
-    series_by_key: HashMap<Box<[u8]>, u32>,
-    /// Every series' key, end to end: `keys[key_ends[i - 1]..key_ends[i]]` is series `i`'s.
-    keys: Vec<u8>,
-    key_ends: Vec<usize>,
+    /// Every series' scope (series `i`'s is `scopes.get(i)`).
+    scopes: Scopes,
+    /// Series by ([`Table::key_hash`], index), for rows the prediction below misses: the
+    /// key itself is the series' metric id and scope, so no series owns a key of its own.
+    series_by_key: hashbrown::HashTable<(u64, u32)>,
+    hasher: foldhash::fast::RandomState,
     /// The series that followed each series last time (`NO_SERIES` if none yet), and the
     /// series of the last row. Exports repeat one series order period after period (or
     /// give a series' rows one after another), so the next row's series is almost always
@@ -69,8 +70,6 @@ pub(super) struct Table<'a> {
     /// a hash lookup would miss the cache on every row.
     next: Vec<u32>,
     last: u32,
-    /// Scratch buffer for building a key.
-    key: Vec<u8>,
     /// Rows that could not be taken: the first [`MAX_FAULTS`] of each file and kind (see
     /// [`fault_kind`]); the rest are only counted, so 5 million bad rows cost what 100 do.
     pub(super) faults: Vec<RowFault>,
@@ -152,12 +151,11 @@ impl<'a> Table<'a> {
             dups: HashMap::default(),
             unknown: HashMap::default(),
             last_period: (Vec::new(), None),
-            series_by_key: HashMap::default(),
-            keys: Vec::new(),
-            key_ends: Vec::new(),
+            scopes: Scopes::default(),
+            series_by_key: hashbrown::HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
             next: Vec::new(),
             last: NO_SERIES,
-            key: Vec::new(),
             faults: Vec::new(),
             fault_counts: HashMap::default(),
             unknown_other: 0,
@@ -205,10 +203,10 @@ impl<'a> Table<'a> {
         let si = if guess != NO_SERIES && self.key_is(guess, metric, scope) {
             guess
         } else {
-            series_key(&mut self.key, metric, scope);
-            let found = match self.series_by_key.get(self.key.as_slice()) {
-                Some(&si) => si,
-                None => match self.new_series(file, line, metric, scope) {
+            let hash = self.key_hash(metric, scope);
+            let found = match self.find(hash, metric, scope) {
+                Some(si) => si,
+                None => match self.new_series(hash, file, line, metric, scope) {
                     Some(si) => si,
                     None => return,
                 },
@@ -269,18 +267,28 @@ impl<'a> Table<'a> {
 
     /// Whether series `si` is (`metric`, `scope`), without building its key.
     fn key_is(&self, si: u32, metric: &[u8], scope: &[u8]) -> bool {
-        let si = si as usize;
-        let start = if si == 0 { 0 } else { self.key_ends[si - 1] };
-        let key = &self.keys[start..self.key_ends[si]];
-        key.len() == 4 + metric.len() + scope.len()
-            && key[4..4 + metric.len()] == *metric
-            && key[4 + metric.len()..] == *scope
-            && key[..4] == key_len_prefix(metric)
+        let s = &self.series[si as usize];
+        self.scopes.get(si as usize).as_bytes() == scope
+            && self.metrics[s.metric as usize].id.as_bytes() == metric
     }
 
-    /// Finds or creates the series of a row whose key (in `self.key`) was not seen yet;
-    /// counts rows for unknown metrics and returns `None` for them.
-    fn new_series(&mut self, file: FileId, line: u64, metric: &[u8], scope: &[u8]) -> Option<u32> {
+    /// The series (`metric`, `scope`), whose [`Table::key_hash`] is `hash`, if there is one.
+    fn find(&self, hash: u64, metric: &[u8], scope: &[u8]) -> Option<u32> {
+        self.series_by_key
+            .find(hash, |&(h, si)| h == hash && self.key_is(si, metric, scope))
+            .map(|&(_, si)| si)
+    }
+
+    /// Creates the series of a row whose key (hashed to `hash`) was not seen yet; counts
+    /// rows for unknown metrics and returns `None` for them.
+    fn new_series(
+        &mut self,
+        hash: u64,
+        file: FileId,
+        line: u64,
+        metric: &[u8],
+        scope: &[u8],
+    ) -> Option<u32> {
         let (Ok(metric), Ok(scope)) = (std::str::from_utf8(metric), std::str::from_utf8(scope))
         else {
             self.fault(file, line, Fault::NotUtf8);
@@ -303,30 +311,41 @@ impl<'a> Table<'a> {
             u.rows += 1;
             return None;
         };
-        Some(self.add_series(mi, scope))
+        Some(self.add_series(hash, mi, scope))
+    }
+
+    /// The hash of series (`metric`, `scope`). Hashing the metric's length first keeps
+    /// (`a`, `bc`) and (`ab`, `c`) apart; equal hashes are told apart by [`Table::key_is`].
+    /// The hasher is seeded at random: scopes come from untrusted data, and a file of
+    /// scopes crafted to collide under a fixed hash would make every lookup a scan.
+    fn key_hash(&self, metric: &[u8], scope: &[u8]) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = self.hasher.build_hasher();
+        h.write_usize(metric.len());
+        h.write(metric);
+        h.write(scope);
+        h.finish()
     }
 
     /// The index of series (`mi`, `scope`), created if new.
     fn series_index(&mut self, mi: u32, scope: &str) -> u32 {
         let id = self.metrics[mi as usize].id;
-        series_key(&mut self.key, id.as_bytes(), scope.as_bytes());
-        match self.series_by_key.get(self.key.as_slice()) {
-            Some(&si) => si,
-            None => self.add_series(mi, scope),
+        let hash = self.key_hash(id.as_bytes(), scope.as_bytes());
+        match self.find(hash, id.as_bytes(), scope.as_bytes()) {
+            Some(si) => si,
+            None => self.add_series(hash, mi, scope),
         }
     }
 
-    /// Adds series (`mi`, `scope`), whose key is in `self.key`.
-    fn add_series(&mut self, mi: u32, scope: &str) -> u32 {
+    /// Adds series (`mi`, `scope`), whose [`Table::key_hash`] is `hash`.
+    fn add_series(&mut self, hash: u64, mi: u32, scope: &str) -> u32 {
         let si = u32::try_from(self.series.len()).unwrap_or(u32::MAX);
         self.series_by_key
-            .insert(self.key.clone().into_boxed_slice(), si);
-        self.keys.extend_from_slice(&self.key);
-        self.key_ends.push(self.keys.len());
+            .insert_unique(hash, (hash, si), |&(h, _)| h);
+        self.scopes.push(scope);
         self.next.push(NO_SERIES);
         self.series.push(Series {
             metric: mi,
-            scope: scope.into(),
             len: 0,
             manual_rows: 0,
             first_manual: None,
@@ -412,7 +431,7 @@ impl<'a> Table<'a> {
             mine.rejected += theirs.rejected;
         }
         for (i, s) in other.series.iter().enumerate() {
-            let si = self.series_index(s.metric, &s.scope);
+            let si = self.series_index(s.metric, other.scopes.get(i));
             let mine = &mut self.series[si as usize];
             mine.manual_rows += s.manual_rows;
             if mine.first_manual.is_none() {
@@ -424,7 +443,7 @@ impl<'a> Table<'a> {
         }
         for ((osi, period), d) in other.dups {
             let s = &other.series[osi as usize];
-            let si = self.series_index(s.metric, &s.scope);
+            let si = self.series_index(s.metric, other.scopes.get(osi as usize));
             let mine = self.dups.entry((si, period)).or_insert(Dup {
                 first: d.first,
                 count: 0,
@@ -511,7 +530,7 @@ impl<'a> Table<'a> {
                 let s = &self.series[si as usize];
                 Some(Repeat {
                     metric: self.metrics[s.metric as usize].id,
-                    scope: s.scope.clone(),
+                    scope: self.scopes.get(si as usize).into(),
                     period,
                     first: d.first,
                     count: d.count,
@@ -537,6 +556,7 @@ impl<'a> Table<'a> {
             metrics: self.metrics,
             by_id: self.by_id,
             series: self.series,
+            scopes: self.scopes,
             points: self.points,
             faults: self.faults,
             overflow,
@@ -585,21 +605,6 @@ impl Table<'_> {
         overflow.sort_by_key(|o| (o.file, o.first_line));
         overflow
     }
-}
-
-/// The key of series (`metric`, `scope`): the metric's length, the metric, the scope.
-/// The length prefix keeps (`a`, `bc`) and (`ab`, `c`) apart whatever bytes they hold.
-fn series_key(key: &mut Vec<u8>, metric: &[u8], scope: &[u8]) {
-    key.clear();
-    key.extend_from_slice(&key_len_prefix(metric));
-    key.extend_from_slice(metric);
-    key.extend_from_slice(scope);
-}
-
-fn key_len_prefix(metric: &[u8]) -> [u8; 4] {
-    u32::try_from(metric.len())
-        .unwrap_or(u32::MAX)
-        .to_le_bytes()
 }
 
 /// The value of a row: `value`, or `numerator / denominator` (x 100 for a percent),
