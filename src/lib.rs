@@ -51,4 +51,5 @@ pub mod rule;
 pub mod settle;
 pub mod source;
 pub mod suggest;
+pub mod vanity;
 pub mod workspace;

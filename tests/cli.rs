@@ -817,3 +817,30 @@ fn an_invalid_format_or_fail_on_in_the_config_is_a_schema_finding() {
     assert!(out.contains("`sometimes` is not one of"), "{out}");
     assert!(out.contains("kpilint: 2 errors"), "{out}");
 }
+
+#[test]
+fn a_match_key_written_under_banned_says_where_it_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        "[policy]\nid = \"p\"\n\n[[banned]]\nid = \"x\"\nname = \"number of alerts handled\"\nmatch = { tier = \"board\" }\n",
+    )
+    .unwrap();
+    let o = kpilint_in(
+        dir.path(),
+        &["check", "--format", "json", AS_OF, "policy.toml"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "schema")
+        .expect("a schema finding");
+    assert_eq!(f["message"], "unknown key `name` in `banned[0]`");
+    assert_eq!(f["line"], 6);
+    assert_eq!(
+        f["help"],
+        "`name` belongs in the entry's `match` table: `match = { name = ... }`"
+    );
+}

@@ -170,7 +170,9 @@ fn sarif_rules_carry_summary_description_and_help_from_the_docs() {
         vanity["fullDescription"]["text"]
             .as_str()
             .unwrap()
-            .starts_with("Matches every catalogue metric against the policy's [[banned]] entries.")
+            .starts_with(
+                "Matches every catalogue metric against the policy's [[banned]] entries, each of"
+            )
     );
     assert!(
         vanity["help"]["text"]

@@ -66,6 +66,11 @@ impl Reader {
         })
     }
 
+    fn flag(self, node: &Node, key: &str) -> Option<Sp<bool>> {
+        let n = node.get(key)?;
+        n.as_bool().map(|b| self.sp(b, n))
+    }
+
     fn banned(self, b: &Node) -> Option<Banned> {
         let m = b.get("match");
         Some(Banned {
@@ -74,11 +79,14 @@ impl Reader {
             id: self.string(b, "id")?,
             matcher: BannedMatch {
                 name: m.and_then(|m| self.string(m, "name")),
+                words: m.map(|m| self.strings(m, "words")).unwrap_or_default(),
+                activity: m.and_then(|m| self.flag(m, "activity")),
+                posing_as_outcome: m.and_then(|m| self.flag(m, "posing_as_outcome")),
                 fields: m
                     .map(Node::entries)
                     .unwrap_or_default()
                     .iter()
-                    .filter(|e| &*e.key != "name")
+                    .filter(|e| !BannedMatch::SPECIAL.contains(&&*e.key))
                     .filter_map(|e| {
                         let v = e.value.as_str()?;
                         Some((e.key.to_string(), self.sp(v.to_owned(), &e.value)))
@@ -145,9 +153,7 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         frameworks: r.strings(node, "frameworks"),
         thresholds: r.thresholds(node),
         okr: r.okr(node),
-        required: node
-            .get("required")
-            .and_then(|n| n.as_bool().map(|b| r.sp(b, n))),
+        required: r.flag(node, "required"),
         rolls_up: r.strings(node, "rolls_up"),
         decision_owner: r.string(node, "decision_owner"),
         implementation_owner: r.string(node, "implementation_owner"),

@@ -379,10 +379,33 @@ pub struct Category {
 /// How a banned metric is recognised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BannedMatch {
-    /// Regex tried on id, name and description.
+    /// Regex tried on id, name and description, case-insensitive unless it says `(?-i)`.
     pub name: Option<Sp<String>>,
+    /// Phrases matched at word boundaries, across inflections, in a name that does not
+    /// frame an outcome (see [`crate::vanity::has_phrase`]).
+    pub words: Vec<Sp<String>>,
+    /// `activity = true`: the name counts activity (see [`crate::vanity::activity`]).
+    pub activity: Option<Sp<bool>>,
+    /// `posing_as_outcome = true`: the metric stands where outcomes do (board or OKR tier,
+    /// an `okr` table, leadership visibility, or the implementation of a policy KPI).
+    pub posing_as_outcome: Option<Sp<bool>>,
     /// Structural equalities: (field, value).
     pub fields: Vec<(String, Sp<String>)>,
+}
+
+impl BannedMatch {
+    /// Keys of a `match` table that are not structural equalities.
+    pub const SPECIAL: [&'static str; 4] = ["name", "words", "activity", "posing_as_outcome"];
+
+    /// Whether it tests nothing (`schema` reports an empty `match`).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.words.is_empty()
+            && !self.activity.as_ref().is_some_and(|a| a.value)
+            && !self.posing_as_outcome.as_ref().is_some_and(|a| a.value)
+            && self.fields.is_empty()
+    }
 }
 
 /// A `[[banned]]` vanity metric.

@@ -150,6 +150,55 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
     }
 }
 
+/// An unknown key: did-you-mean from the schema's keys, or where the key belongs.
+fn unknown_key(
+    out: &mut Diagnostics,
+    file: FileId,
+    node: &Node,
+    key: &str,
+    path: &str,
+    known_keys: &[String],
+) {
+    let span = node.entry(key).map_or(node.span, |e| e.key_span);
+    let where_ = if path.is_empty() {
+        "at the top level".to_owned()
+    } else {
+        format!("in `{path}`")
+    };
+    let f = out.push(
+        &SCHEMA,
+        Label::at(file, span).with_message("unknown key"),
+        msg!("unknown key `{}` {}", key, where_),
+    );
+    if in_banned_entry(path) && is_match_key(key) {
+        f.help(msg!(
+            "`{}` belongs in the entry's `match` table: `match = {{ {} = ... }}`",
+            key,
+            key
+        ));
+        return;
+    }
+    // A key known elsewhere in the schema is not a typo of itself.
+    match crate::suggest::closest(key, known_keys.iter().map(String::as_str)).filter(|s| *s != key)
+    {
+        Some(s) => f.help(msg!("did you mean `{}`?", s)),
+        None => f.help("remove it: kpilint never ignores a key it does not know"),
+    };
+}
+
+/// Whether `path` is a `[[banned]]` entry itself (`banned[3]`), not a table inside one.
+fn in_banned_entry(path: &str) -> bool {
+    path.strip_prefix("banned[")
+        .and_then(|rest| rest.strip_suffix(']'))
+        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `key` is one of a `[[banned]]` entry's `match` keys.
+fn is_match_key(key: &str) -> bool {
+    crate::model::BannedMatch::SPECIAL.contains(&key)
+        || ["tier", "unit", "direction", "source", "cadence", "category"].contains(&key)
+}
+
 fn report(
     validator: &Validator,
     root: &Node,
@@ -180,21 +229,7 @@ fn report(
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
-                    let span = node.entry(key).map_or(node.span, |e| e.key_span);
-                    let where_ = if path.is_empty() {
-                        "at the top level".to_owned()
-                    } else {
-                        format!("in `{path}`")
-                    };
-                    let f = out.push(
-                        &SCHEMA,
-                        Label::at(file, span).with_message("unknown key"),
-                        msg!("unknown key `{}` {}", key, where_),
-                    );
-                    match crate::suggest::closest(key, known_keys.iter().map(String::as_str)) {
-                        Some(s) => f.help(msg!("did you mean `{}`?", s)),
-                        None => f.help("remove it: kpilint never ignores a key it does not know"),
-                    };
+                    unknown_key(out, file, node, key, &path, known_keys);
                 }
             }
             ValidationErrorKind::Required { property } => {

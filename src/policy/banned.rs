@@ -75,7 +75,10 @@ impl Patterns {
                 problem: None,
             };
         }
+        // Names are written in any case: a ban of "number of alerts handled" must catch
+        // "Number of alerts handled". A pattern that cares says `(?-i)`.
         match regex::RegexSetBuilder::new(&patterns)
+            .case_insensitive(true)
             .size_limit(TOTAL_LIMIT)
             .build()
         {

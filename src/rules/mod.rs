@@ -105,6 +105,7 @@ registry! {
     kpi106_invalid_pattern::INVALID_PATTERN,
     kpi107_unknown_kpi::UNKNOWN_KPI,
     kpi108_unknown_category::UNKNOWN_CATEGORY,
+    kpi109_banned_kpi::BANNED_KPI,
     kpi201_expired_exception::EXPIRED_EXCEPTION,
     kpi202_unapproved_exception::UNAPPROVED_EXCEPTION,
     kpi203_unused_exception::UNUSED_EXCEPTION,
