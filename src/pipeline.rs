@@ -115,9 +115,18 @@ impl Analysis {
             return None;
         }
         let ctx = Context::new(&self.model, self.as_of);
+        // A metric the policy bans is `banned` on the scorecard, never shown as healthy.
+        let banned: rustc_hash::FxHashSet<&str> = self
+            .diags
+            .findings
+            .iter()
+            .filter(|f| f.rule.code == crate::rules::VANITY_METRIC.code)
+            .filter_map(|f| f.subject.as_deref())
+            .collect();
         let facts = data::read(&ctx, &self.data);
+        let card = crate::analyze::scorecard::scorecard(&facts, &ctx, |id| banned.contains(id));
         run_data_rules(&facts, &ctx, &mut self.diags);
-        Some(crate::analyze::scorecard::scorecard(&facts, &ctx))
+        Some(card)
     }
 
     /// Settles the findings into the report; `diff_policy` sets the levels of the `diff`

@@ -319,11 +319,12 @@ fn eval_json_scorecard_matches_the_report_schema() {
     );
     assert_eq!(
         status("nhi-owner-coverage"),
-        Some(("ok".into(), "down".into()))
+        Some(("off-target".into(), "down".into()))
     );
     assert_eq!(
         status("insecure-auth-nhi"),
-        Some(("stale".into(), "down".into()))
+        // Stale too, but short of its target: off-target outranks stale.
+        Some(("off-target".into(), "down".into()))
     );
     assert_eq!(
         status("mean-time-to-detect"),
@@ -389,7 +390,7 @@ fn init_scaffolds_a_repository_that_passes_check() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|l| l["status"] == "ok"),
+            .all(|l| l["status"] == "on-target" || l["status"] == "on-track"),
         "{v:#}"
     );
 }
@@ -843,4 +844,128 @@ fn a_match_key_written_under_banned_says_where_it_belongs() {
         f["help"],
         "`name` belongs in the entry's `match` table: `match = { name = ... }`"
     );
+}
+
+/// The scorecard lines of `kpilint eval --format json` in `dir`, by metric id.
+fn scorecard_in(dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let o = kpilint_in(dir, &["eval", "--format", "json", AS_OF, "."]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    report["scorecard"]
+        .as_array()
+        .expect("a scorecard")
+        .iter()
+        .map(|l| (l["metric"].as_str().unwrap().to_owned(), l.clone()))
+        .collect()
+}
+
+#[test]
+fn the_status_ladder_and_okr_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let metric = |id: &str, extra: &str| {
+        format!(
+            "[[metric]]\nid = \"{id}\"\nname = \"Metric {id}\"\ntier = \"tactical\"\nunit = \"percent\"\n\
+             direction = \"higher_is_better\"\nowner = \"o@example.com\"\ncadence = \"monthly\"\n{extra}\n"
+        )
+    };
+    // OKRs from 2026-01-01 to 2026-12-31: by the end of 2026-10, 83% of the way is expected.
+    let okr = |id: &str, baseline: u32, target: u32| {
+        format!(
+            "[[metric]]\nid = \"{id}\"\nname = \"OKR {id}\"\ntier = \"okr\"\nunit = \"percent\"\nowner = \"o@example.com\"\n\
+             cadence = \"monthly\"\nokr = {{ objective = \"x\", baseline = {baseline}, target = {target}, start = 2026-01-01, due = 2026-12-31 }}\n"
+        )
+    };
+    let mut catalogue = String::from("[catalogue]\nid = \"c\"\n");
+    catalogue += &metric(
+        "breach",
+        "thresholds = { target = 95, warn = 90, critical = 80 }",
+    );
+    catalogue += &metric(
+        "warn",
+        "thresholds = { target = 95, warn = 90, critical = 80 }",
+    );
+    catalogue += &metric(
+        "short",
+        "thresholds = { target = 95, warn = 90, critical = 80 }",
+    );
+    catalogue += &metric(
+        "fine",
+        "thresholds = { target = 95, warn = 90, critical = 80 }",
+    );
+    catalogue += &metric(
+        "old",
+        "thresholds = { target = 95, warn = 90, critical = 80 }",
+    );
+    catalogue += &metric("falling", "thresholds = { trend = \"up\" }");
+    catalogue += &metric("nodata", "thresholds = { target = 95 }");
+    catalogue += &okr("achieved", 40, 90);
+    catalogue += &okr("ontrack", 40, 90);
+    catalogue += &okr("atrisk", 40, 90);
+    catalogue += &okr("offtrack", 40, 90);
+    catalogue += &okr("down", 50, 10);
+    std::fs::write(dir.path().join("c.toml"), catalogue).unwrap();
+    let mut csv = String::from("metric,period,value\n");
+    for (id, values) in [
+        ("breach", [96, 95, 90, 85, 82, 79]),
+        ("warn", [96, 95, 94, 93, 90, 89]),
+        ("short", [96, 95, 94, 93, 92, 93]),
+        ("fine", [96, 95, 96, 95, 96, 95]),
+        ("falling", [90, 88, 86, 84, 82, 80]),
+        ("achieved", [50, 60, 70, 80, 85, 91]),
+        ("ontrack", [50, 60, 70, 80, 82, 83]),
+        ("atrisk", [50, 60, 70, 70, 75, 77]),
+        ("offtrack", [50, 55, 56, 57, 58, 60]),
+        ("down", [45, 40, 30, 25, 20, 14]),
+    ] {
+        for (m, v) in (5..=10).zip(values) {
+            csv += &format!("{id},2026-{m:02},{v}\n");
+        }
+    }
+    csv += "old,2026-06,97\nold,2026-07,97\nold,2026-08,97\n";
+    std::fs::write(dir.path().join("data.csv"), csv).unwrap();
+    let card = scorecard_in(dir.path());
+    let status = |id: &str| card[id]["status"].as_str().unwrap().to_owned();
+    for (id, want) in [
+        ("breach", "breach"),
+        ("warn", "warn"),
+        ("short", "off-target"),
+        ("fine", "on-target"),
+        ("old", "stale"),
+        ("falling", "off-target"),
+        ("nodata", "missing"),
+        ("achieved", "achieved"),
+        ("ontrack", "on-track"),
+        ("atrisk", "at-risk"),
+        ("offtrack", "off-track"),
+        ("down", "on-track"),
+    ] {
+        assert_eq!(status(id), want, "{id}: {:#}", card[id]);
+    }
+    // 83 is 43 of the 50 points from 40 to 90: 86% of the way. The line is read at the end
+    // of 2026-10, the latest period: 303 of the 364 days from start to due.
+    assert_eq!(card["ontrack"]["progress"], 0.86);
+    assert!((card["ontrack"]["expected"].as_f64().unwrap() - 303.0 / 364.0).abs() < 1e-9);
+    assert_eq!(card["falling"]["trend_verdict"], "worsening");
+    assert_eq!(card["down"]["trend_verdict"], "changing");
+    assert_eq!(card["breach"]["name"], "Metric breach");
+    assert_eq!(card["breach"]["owner"], "o@example.com");
+}
+
+#[test]
+fn an_okr_past_due_is_overdue_and_a_banned_metric_is_never_healthy() {
+    let o = kpilint(&["eval", "--format", "json", AS_OF, "fixtures/demo"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let line = |id: &str| {
+        report["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["metric"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line("vault-migration-okr")["status"], "overdue");
+    assert_eq!(line("vault-migration-okr")["target"], 95.0);
+    assert_eq!(line("secrets-rotated-this-week")["status"], "banned");
+    assert_eq!(line("nhi-owner-coverage")["status"], "off-target");
+    assert_eq!(line("nhi-owner-coverage")["trend_verdict"], "worsening");
 }

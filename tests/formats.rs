@@ -541,9 +541,12 @@ fn github_files_are_relative_to_the_repository_root() {
 fn markdown_summary_with_scorecard() {
     let out = demo("markdown");
     assert!(out.contains("### Scorecard"));
-    // Rounded as the scorecard table rounds; a missing series has no trend.
-    assert!(out.contains("| `shared-nhi-workloads` | - | 1.83 |"));
-    assert!(out.contains("| MISSING | – |"));
+    // Names with ids, owners, units and thresholds kept, rounded as the scorecard table
+    // rounds; a missing series has no trend.
+    assert!(out.contains(
+        "| NHIs shared by several workloads (`shared-nhi-workloads`) | platform-team@example.com | - | 1.83% | 2026-10 | 2 / 4 / 8 | ON-TARGET |"
+    ));
+    assert!(out.contains("| MISSING | - |"));
     insta::assert_snapshot!("markdown", out);
 }
 

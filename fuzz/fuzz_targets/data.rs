@@ -38,5 +38,5 @@ fuzz_target!(|bytes: &[u8]| {
     let facts = data::read_bytes(ctx, bytes, format);
     let mut diags = Diagnostics::default();
     kpilint::pipeline::run_data_rules(&facts, ctx, &mut diags);
-    let _ = kpilint::analyze::scorecard::scorecard(&facts, ctx);
+    let _ = kpilint::analyze::scorecard::scorecard(&facts, ctx, |_| false);
 });

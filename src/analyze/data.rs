@@ -319,33 +319,79 @@ impl Movement {
     }
 }
 
-/// A series' status on the scorecard.
+/// A series' status on the scorecard: one per series, the first of the ladder that
+/// applies. KPIs and metrics: `breach` > `warn` > `off-target` > `stale` > `on-target`;
+/// OKRs (a metric with an `okr` table): `achieved`, `overdue`, `on-track`, `at-risk`,
+/// `off-track` (see [`SeriesFacts::okr_progress`]); either: `missing` (no row) and `banned`
+/// (a vanity metric, never shown as healthy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Nothing past a threshold, and fresh.
-    Ok,
-    /// Past the warn threshold.
-    Warn,
     /// Past the critical threshold.
     Breach,
+    /// Past the warn threshold.
+    Warn,
+    /// Short of the target (between target and warn), or moving against a trend target.
+    OffTarget,
     /// The next value is overdue.
     Stale,
+    /// Nothing above: the target met (or none set), fresh.
+    OnTarget,
     /// No row at all.
     Missing,
+    /// The policy bans it as a vanity metric.
+    Banned,
+    /// OKR: the target is reached.
+    Achieved,
+    /// OKR: at or ahead of the linear expectation.
+    OnTrack,
+    /// OKR: behind the expectation by at most [`AT_RISK_BAND`] of the way.
+    AtRisk,
+    /// OKR: further behind.
+    OffTrack,
+    /// OKR: past its due date, target not reached.
+    Overdue,
 }
+
+/// An OKR's progress against its linear expectation (see [`SeriesFacts::okr_progress`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OkrProgress {
+    /// The share of the way from baseline to target reached (can be below 0 or above 1).
+    pub progress: f64,
+    /// The share expected by the latest value's period, 0..1.
+    pub expected: f64,
+    /// What that makes it.
+    pub status: Status,
+}
+
+/// How far behind its linear expectation an OKR may be and still be `at-risk` rather
+/// than `off-track`: a fraction of the way from baseline to target.
+pub const AT_RISK_BAND: f64 = 0.15;
 
 impl Status {
     /// The lower-case name used in output.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Ok => "ok",
-            Self::Warn => "warn",
             Self::Breach => "breach",
+            Self::Warn => "warn",
+            Self::OffTarget => "off-target",
             Self::Stale => "stale",
+            Self::OnTarget => "on-target",
             Self::Missing => "missing",
+            Self::Banned => "banned",
+            Self::Achieved => "achieved",
+            Self::OnTrack => "on-track",
+            Self::AtRisk => "at-risk",
+            Self::OffTrack => "off-track",
+            Self::Overdue => "overdue",
         }
+    }
+
+    /// Whether the status is good news: the only ones a reader may skip.
+    #[must_use]
+    pub fn healthy(self) -> bool {
+        matches!(self, Self::OnTarget | Self::Achieved | Self::OnTrack)
     }
 }
 
@@ -596,15 +642,76 @@ impl SeriesFacts<'_> {
         self.due.is_some_and(|due| as_of > due)
     }
 
-    /// The status: a breach or warning on the latest value outranks its age.
+    /// The status, by the ladder of [`Status`]: a breach or warning on the latest value
+    /// outranks a missed target, which outranks its age. A KPI judged by a trend target
+    /// misses it while it moves the wrong way. An OKR is judged by its progress instead.
     #[must_use]
     pub fn status(&self, as_of: jiff::civil::Date) -> Status {
+        if let Some(p) = self.okr_progress(as_of) {
+            return p.status;
+        }
+        let trend_missed = self.thresholds().trend.is_some() && self.against_trend();
         match self.past() {
             Some(t) if t.level == Level3::Critical => Status::Breach,
             Some(_) => Status::Warn,
+            None if self.target_met() == Some(false) || trend_missed => Status::OffTarget,
             None if self.stale(as_of) => Status::Stale,
-            None => Status::Ok,
+            None => Status::OnTarget,
         }
+    }
+
+    /// An OKR's progress, for a metric with an `okr` table that has a baseline, a target
+    /// distinct from it and a due date. Progress is the share of the way from `baseline`
+    /// to `target` the latest value has come (either direction); the expectation is
+    /// linear, from 0 at `start` (else the start of the earliest period kept) to 1 at
+    /// `due`, read at the end of the latest value's period. `achieved` at 1 or more
+    /// whenever it happens; `overdue` past `due` short of it; `on-track` at or above the
+    /// expectation; `at-risk` within [`AT_RISK_BAND`] below it; `off-track` further below.
+    #[must_use]
+    pub fn okr_progress(&self, as_of: jiff::civil::Date) -> Option<OkrProgress> {
+        let okr = self
+            .metric
+            .metric
+            .and_then(|m| m.okr.as_ref())
+            .or(self.metric.kpi.and_then(|k| k.okr.as_ref()))?;
+        let (baseline, target, due) = (
+            okr.baseline.as_ref()?,
+            okr.target.as_ref()?,
+            okr.due.as_ref()?,
+        );
+        let (b, t) = (baseline.value.value(), target.value.value());
+        if (t - b).abs() < f64::EPSILON {
+            return None;
+        }
+        let progress = (self.latest.value().value() - b) / (t - b);
+        let start = okr
+            .start
+            .as_ref()
+            .map_or_else(|| self.points[0].period.start, |s| s.value);
+        let at = self.latest.period.end.min(due.value);
+        let span = (due.value - start).get_days();
+        let done = (at - start).get_days();
+        let expected = if span <= 0 {
+            1.0
+        } else {
+            (f64::from(done) / f64::from(span)).clamp(0.0, 1.0)
+        };
+        let status = if progress >= 1.0 {
+            Status::Achieved
+        } else if as_of > due.value {
+            Status::Overdue
+        } else if progress >= expected {
+            Status::OnTrack
+        } else if progress >= expected - AT_RISK_BAND {
+            Status::AtRisk
+        } else {
+            Status::OffTrack
+        };
+        Some(OkrProgress {
+            progress,
+            expected,
+            status,
+        })
     }
 
     /// Whether the latest value meets the target; a stable KPI meets it while it stays

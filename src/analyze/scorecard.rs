@@ -2,7 +2,7 @@
 
 use super::Context;
 use super::data::{DataFacts, MetricInfo, Movement, Status};
-use crate::model::{Tier, Unit};
+use crate::model::{Direction, Metric, Tier, Trend, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -11,6 +11,12 @@ use serde::Serialize;
 pub struct ScoreLine {
     /// Metric id.
     pub metric: String,
+    /// Its name (the KPI's when the metric has none), for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its owner (the KPI's when the metric has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// Scope (empty for none).
     pub scope: String,
     /// Latest value.
@@ -22,6 +28,14 @@ pub struct ScoreLine {
     pub status: Status,
     /// Its movement over the window.
     pub trend: Movement,
+    /// What the movement means for the KPI's direction or trend target.
+    pub trend_verdict: Verdict,
+    /// An OKR's progress from baseline (0) to target (1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<f64>,
+    /// The progress expected by now on a straight line from start to due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<f64>,
     /// Whether the latest value meets the target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_met: Option<bool>,
@@ -44,6 +58,51 @@ pub struct ScoreLine {
     pub window: Vec<f64>,
 }
 
+/// What a movement means for a KPI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Moving the way the KPI wants.
+    Improving,
+    /// Moving against it.
+    Worsening,
+    /// Not moving (or too few points to say).
+    Flat,
+    /// Moving, with no direction to judge it by.
+    Changing,
+}
+
+impl Verdict {
+    /// What `movement` means for a KPI with this trend target or direction (the trend
+    /// target first: a KPI that must fall improves by falling whatever its direction).
+    #[must_use]
+    pub fn of(movement: Movement, trend: Option<Trend>, direction: Option<Direction>) -> Self {
+        let wants = match (trend, direction) {
+            (Some(Trend::Up), _) | (None, Some(Direction::HigherIsBetter)) => Some(Movement::Up),
+            (Some(Trend::Down), _) | (None, Some(Direction::LowerIsBetter)) => Some(Movement::Down),
+            (Some(Trend::Stable), _) | (None, Some(Direction::Stable)) => Some(Movement::Flat),
+            (None, None) => None,
+        };
+        match (movement, wants) {
+            (Movement::Flat, _) => Self::Flat,
+            (_, None) => Self::Changing,
+            (m, Some(w)) if m == w => Self::Improving,
+            _ => Self::Worsening,
+        }
+    }
+
+    /// The lower-case word used in output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Improving => "improving",
+            Self::Worsening => "worsening",
+            Self::Flat => "flat",
+            Self::Changing => "changing",
+        }
+    }
+}
+
 /// A period as its text, written straight into the output. (serde's `serialize_with`
 /// hands over `&Option<_>`.)
 #[allow(clippy::ref_option)]
@@ -58,11 +117,16 @@ fn as_text<S: serde::Serializer>(
 }
 
 /// Every series' latest value, status and trend, and a `missing` line for each catalogue
-/// metric with no row: board KPIs first, then by metric and scope. The order is decided on
-/// small keys first and the lines are built in it, so a million series are neither sorted
-/// as 170-byte lines nor grown into a doubling vector.
+/// metric with no row: board KPIs first, then by metric and scope. The metrics in `banned`
+/// (the policy bans them as vanity metrics) are `banned` whatever their values. The order
+/// is decided on small keys first and the lines are built in it, so a million series are
+/// neither sorted as 170-byte lines nor grown into a doubling vector.
 #[must_use]
-pub fn scorecard<'f, 'm: 'f>(facts: &'f DataFacts<'_>, ctx: &'f Context<'m>) -> Vec<ScoreLine> {
+pub fn scorecard<'f, 'm: 'f>(
+    facts: &'f DataFacts<'_>,
+    ctx: &'f Context<'m>,
+    banned: impl Fn(&str) -> bool,
+) -> Vec<ScoreLine> {
     enum Item<'f> {
         Series(super::data::SeriesFacts<'f>),
         Missing(&'f crate::model::Metric),
@@ -115,43 +179,114 @@ pub fn scorecard<'f, 'm: 'f>(facts: &'f DataFacts<'_>, ctx: &'f Context<'m>) -> 
     let mut lines = Vec::with_capacity(items.len());
     for i in order {
         lines.push(match &items[i] {
-            Item::Series(s) => {
-                let eff = s.thresholds();
-                ScoreLine {
-                    metric: s.metric.id.to_owned(),
-                    scope: s.scope.to_owned(),
-                    latest: Some(s.latest.value().value()),
-                    period: Some(s.latest.period),
-                    status: s.status(ctx.as_of),
-                    trend: s.movement,
-                    target_met: s.target_met(),
-                    unit: s.metric.unit,
-                    tier: s.metric.tier(),
-                    target: eff.target.map(|t| t.value.value()),
-                    warn: eff.warn.map(|t| t.value.value()),
-                    critical: eff.critical.map(|t| t.value.value()),
-                    window: s.points.iter().map(|p| p.value).collect(),
-                }
-            }
-            Item::Missing(m) => {
-                let info = facts.info(&m.id.value);
-                ScoreLine {
-                    metric: m.id.value.clone(),
-                    scope: String::new(),
-                    latest: None,
-                    period: None,
-                    status: Status::Missing,
-                    trend: Movement::Flat,
-                    target_met: None,
-                    unit: info.and_then(|i| i.unit),
-                    tier: info.and_then(MetricInfo::tier),
-                    target: None,
-                    warn: None,
-                    critical: None,
-                    window: Vec::new(),
-                }
-            }
+            Item::Series(s) => series_line(s, ctx, banned(s.metric.id)),
+            Item::Missing(m) => missing_line(m, facts, ctx, banned(&m.id.value)),
         });
     }
     lines
+}
+
+/// The line of a series with values.
+fn series_line(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>, banned: bool) -> ScoreLine {
+    let eff = s.thresholds();
+    let okr = s.okr_progress(ctx.as_of);
+    let def = s.metric.metric.or(s.metric.kpi);
+    ScoreLine {
+        metric: s.metric.id.to_owned(),
+        name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
+        owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
+        scope: s.scope.to_owned(),
+        latest: Some(s.latest.value().value()),
+        period: Some(s.latest.period),
+        status: if banned {
+            Status::Banned
+        } else {
+            s.status(ctx.as_of)
+        },
+        trend: s.movement,
+        trend_verdict: Verdict::of(s.movement, eff.trend, eff.direction),
+        progress: okr.map(|p| p.progress),
+        expected: okr.map(|p| p.expected),
+        target_met: s.target_met(),
+        unit: s.metric.unit,
+        tier: s.metric.tier(),
+        target: eff
+            .target
+            .map(|t| t.value.value())
+            .or_else(|| okr_target(def)),
+        warn: eff.warn.map(|t| t.value.value()),
+        critical: eff.critical.map(|t| t.value.value()),
+        window: s.points.iter().map(|p| p.value).collect(),
+    }
+}
+
+/// The line of a catalogue metric with no row.
+fn missing_line(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>, banned: bool) -> ScoreLine {
+    let info = facts.info(&m.id.value);
+    ScoreLine {
+        metric: m.id.value.clone(),
+        name: text_of(ctx, m, |x| x.name.as_ref()),
+        owner: text_of(ctx, m, |x| x.owner.as_ref()),
+        scope: String::new(),
+        latest: None,
+        period: None,
+        status: if banned {
+            Status::Banned
+        } else {
+            Status::Missing
+        },
+        trend: Movement::Flat,
+        trend_verdict: Verdict::Flat,
+        progress: None,
+        expected: None,
+        target_met: None,
+        unit: info.and_then(|i| i.unit),
+        tier: info.and_then(MetricInfo::tier),
+        target: okr_target(Some(m)),
+        warn: None,
+        critical: None,
+        window: Vec::new(),
+    }
+}
+
+/// A text field of a definition, else of the KPI it implements.
+fn text_of(
+    ctx: &Context<'_>,
+    m: &Metric,
+    get: fn(&Metric) -> Option<&crate::model::Sp<String>>,
+) -> Option<String> {
+    get(m)
+        .or_else(|| ctx.kpi_for(m).and_then(get))
+        .map(|v| v.value.clone())
+}
+
+/// The target of a definition's `okr` table, shown where it has no threshold target.
+fn okr_target(m: Option<&Metric>) -> Option<f64> {
+    m?.okr.as_ref()?.target.as_ref().map(|t| t.value.value())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trend_target_outranks_the_direction() {
+        use Direction::{HigherIsBetter, LowerIsBetter, Stable};
+        let of = Verdict::of;
+        assert_eq!(
+            of(Movement::Up, None, Some(HigherIsBetter)),
+            Verdict::Improving
+        );
+        assert_eq!(
+            of(Movement::Up, None, Some(LowerIsBetter)),
+            Verdict::Worsening
+        );
+        assert_eq!(
+            of(Movement::Down, Some(Trend::Down), Some(HigherIsBetter)),
+            Verdict::Improving
+        );
+        assert_eq!(of(Movement::Up, None, Some(Stable)), Verdict::Worsening);
+        assert_eq!(of(Movement::Up, None, None), Verdict::Changing);
+        assert_eq!(of(Movement::Flat, Some(Trend::Up), None), Verdict::Flat);
+    }
 }

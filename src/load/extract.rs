@@ -121,6 +121,7 @@ impl Reader {
             baseline: self.number(o, "baseline"),
             target: self.number(o, "target"),
             due: self.date(o, "due"),
+            start: self.date(o, "start"),
         })
     }
 }

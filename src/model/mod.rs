@@ -241,6 +241,8 @@ pub struct Okr {
     pub target: Option<Sp<Num>>,
     /// When.
     pub due: Option<Sp<Date>>,
+    /// When the change began (progress is expected from here); the earliest data if unset.
+    pub start: Option<Sp<Date>>,
 }
 
 /// Where a [`Metric`] is defined.

@@ -6,8 +6,7 @@
 //! cell, and raw HTML never renders (GitHub sanitises most of it, but a `<b>` or an
 //! `<img>` would still show, and `</td>` would end the cell).
 
-use super::{Emitter, counted, locate, round2};
-use crate::analyze::data::{Movement, Status};
+use super::{Emitter, counted, locate};
 use crate::diag::{Message, Segment};
 use crate::rule::Severity;
 use crate::settle::Report;
@@ -131,33 +130,31 @@ impl Emitter for Markdown {
             writeln!(w, "### Scorecard\n")?;
             writeln!(
                 w,
-                "| Tier | KPI | Scope | Latest | Period | Status | Trend |"
+                "| Tier | KPI | Owner | Scope | Latest | Period | Target / warn / crit | Status | Trend |"
             )?;
-            writeln!(w, "|---|---|---|---:|---|---|---|")?;
+            writeln!(w, "|---|---|---|---|---:|---|---|---|---|")?;
             for l in card {
-                // A missing series has no values, so no direction either.
-                let trend = match (l.status, l.trend) {
-                    (Status::Missing, _) => "–",
-                    (_, Movement::Up) => "↑",
-                    (_, Movement::Down) => "↓",
-                    _ => "→",
+                let kpi = match &l.name {
+                    Some(n) => format!("{} ({})", text(n), code(&l.metric)),
+                    None => code(&l.metric),
                 };
-                let spark = super::scorecard::sparkline(&l.window);
+                let dash = || "-".to_owned();
                 writeln!(
                     w,
-                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     text(l.tier.map_or("-", crate::model::Tier::as_str)),
-                    code(&l.metric),
+                    kpi,
+                    l.owner.as_deref().map_or_else(dash, text),
                     if l.scope.is_empty() {
-                        "-".to_owned()
+                        dash()
                     } else {
                         text(&l.scope)
                     },
-                    l.latest.map_or_else(|| "-".to_owned(), round2),
-                    l.period
-                        .map_or_else(|| "-".to_owned(), |p| text(&p.to_string())),
-                    text(&l.status.as_str().to_uppercase()),
-                    format!("{trend} {spark}").trim_end(),
+                    text(&super::scorecard::with_unit(l.latest, l.unit)),
+                    l.period.map_or_else(dash, |p| text(&p.to_string())),
+                    text(&super::scorecard::thresholds(l)),
+                    text(&super::scorecard::status_cell(l)),
+                    text(super::scorecard::trend_cell(l).trim_end()),
                 )?;
             }
         }

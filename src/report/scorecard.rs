@@ -2,7 +2,7 @@
 //! ten seconds with or without colour.
 
 use crate::analyze::data::{Movement, Status};
-use crate::analyze::scorecard::ScoreLine;
+use crate::analyze::scorecard::{ScoreLine, Verdict};
 use crate::escape::escape_unsafe;
 use crate::model::{Tier, Unit};
 use crate::num::float as num;
@@ -42,11 +42,65 @@ fn unit_suffix(unit: Option<Unit>) -> &'static str {
     }
 }
 
-fn with_unit(v: Option<f64>, unit: Option<Unit>) -> String {
+pub(super) fn with_unit(v: Option<f64>, unit: Option<Unit>) -> String {
     v.map_or_else(
         || "-".to_owned(),
         |v| format!("{}{}", num((v * 100.0).round() / 100.0), unit_suffix(unit)),
     )
+}
+
+/// The thresholds cell: target / warn / critical, `-` for each not set.
+pub(super) fn thresholds(l: &ScoreLine) -> String {
+    match (l.target, l.warn, l.critical) {
+        (None, None, None) => "-".to_owned(),
+        (t, wn, c) => [t, wn, c]
+            .iter()
+            .map(|v| v.map_or_else(|| "-".to_owned(), num))
+            .collect::<Vec<_>>()
+            .join(" / "),
+    }
+}
+
+/// The trend cell: an arrow, what the movement means in words (never colour alone), and
+/// the sparkline.
+pub(super) fn trend_cell(l: &ScoreLine) -> String {
+    if l.status == Status::Missing || (l.status == Status::Banned && l.latest.is_none()) {
+        return "-".to_owned();
+    }
+    let arrow = match l.trend {
+        Movement::Up => "↑",
+        Movement::Down => "↓",
+        Movement::Flat => "→",
+    };
+    format!(
+        "{arrow} {:<9} {}",
+        l.trend_verdict.as_str(),
+        sparkline(&l.window)
+    )
+}
+
+/// The status cell: the status, and an OKR's progress against its expectation.
+pub(super) fn status_cell(l: &ScoreLine) -> String {
+    let status = l.status.as_str().to_uppercase();
+    match (l.progress, l.expected) {
+        (Some(p), Some(e)) => format!(
+            "{status} {}% of {}% expected",
+            num((p * 100.0).round()),
+            num((e * 100.0).round())
+        ),
+        _ => status,
+    }
+}
+
+/// The ANSI colour of a status: green for good news, yellow for attention, red for
+/// failure, magenta for no data or a banned metric.
+fn status_colour(s: Status) -> &'static str {
+    match s {
+        Status::OnTarget | Status::Achieved | Status::OnTrack => "32",
+        Status::Warn | Status::OffTarget | Status::Stale | Status::AtRisk => "33",
+        Status::Breach | Status::OffTrack | Status::Overdue => "31;1",
+        Status::Missing | Status::Banned => "35",
+    }
 }
 
 /// Writes the table.
@@ -54,27 +108,18 @@ fn with_unit(v: Option<f64>, unit: Option<Unit>) -> String {
 /// # Errors
 /// Any I/O error of the writer.
 pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> io::Result<()> {
-    let rows: Vec<[String; 8]> = lines
+    let rows: Vec<[String; 9]> = lines
         .iter()
         .map(|l| {
-            let thresholds = match (l.target, l.warn, l.critical) {
-                (None, None, None) => "-".to_owned(),
-                (t, wn, c) => [t, wn, c]
-                    .iter()
-                    .map(|v| v.map_or_else(|| "-".to_owned(), num))
-                    .collect::<Vec<_>>()
-                    .join(" / "),
-            };
-            let trend = match l.trend {
-                _ if l.status == Status::Missing => "-",
-                Movement::Up => "↑ up",
-                Movement::Down => "↓ down",
-                Movement::Flat => "→ flat",
+            let opt = |s: Option<&str>| {
+                s.map_or_else(|| "-".to_owned(), |s| escape_unsafe(s).into_owned())
             };
             [
                 l.tier.map_or("-", Tier::as_str).to_owned(),
-                // Ids, scopes and periods come from data files: escaped, as everywhere.
-                escape_unsafe(&l.metric).into_owned(),
+                // Names, ids, scopes and periods come from input files: escaped, as
+                // everywhere. People read names; the id stands in for a metric without.
+                escape_unsafe(l.name.as_deref().unwrap_or(&l.metric)).into_owned(),
+                opt(l.owner.as_deref()),
                 if l.scope.is_empty() {
                     "-".to_owned()
                 } else {
@@ -82,15 +127,16 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
                 },
                 with_unit(l.latest, l.unit),
                 l.period.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-                thresholds,
-                l.status.as_str().to_uppercase(),
-                format!("{trend:<6} {}", sparkline(&l.window)),
+                thresholds(l),
+                status_cell(l),
+                trend_cell(l),
             ]
         })
         .collect();
     let header = [
         "TIER",
         "KPI",
+        "OWNER",
         "SCOPE",
         "LATEST",
         "PERIOD",
@@ -112,22 +158,24 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
         .map(|(h, wd)| pad(h, wd))
         .collect();
     writeln!(w, "{}", line.join("  ").trim_end())?;
-    for r in &rows {
+    for (r, l) in rows.iter().zip(lines) {
         let cells: Vec<String> = r
             .iter()
             .enumerate()
             .map(|(i, c)| {
                 let padded = pad(c, widths[i]);
-                if color && i == 6 {
-                    let code = match c.as_str() {
-                        "OK" => "32",
-                        "WARN" | "STALE" => "33",
-                        "BREACH" => "31;1",
-                        _ => "35",
-                    };
-                    format!("\x1b[{code}m{padded}\x1b[0m")
-                } else {
-                    padded
+                let code = match i {
+                    7 => Some(status_colour(l.status)),
+                    8 => match l.trend_verdict {
+                        Verdict::Improving => Some("32"),
+                        Verdict::Worsening => Some("31"),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match code {
+                    Some(code) if color => format!("\x1b[{code}m{padded}\x1b[0m"),
+                    _ => padded,
                 }
             })
             .collect();
