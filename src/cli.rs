@@ -90,6 +90,21 @@ pub enum Command {
         /// Files or directories, as for `check`.
         paths: Vec<PathBuf>,
     },
+    /// Write the board pack: one self-contained HTML file for leadership.
+    ///
+    /// Evaluates PATHs as `eval` does and writes FILE: the board KPIs with their charts
+    /// against target, warn and critical; OKRs with their progress against the expected
+    /// line; tactical metrics by category with sparklines; the framework coverage matrix
+    /// with control texts; the exceptions register and data freshness; findings by rule.
+    /// No script, font or image is fetched: it opens from a mail attachment. Findings
+    /// decide the exit code as for `check`.
+    Report {
+        /// The HTML file to write (replaced whole, never half-written).
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// Files or directories, as for `eval`.
+        paths: Vec<PathBuf>,
+    },
     /// Scaffold kpilint.toml, a policy extending the baseline, a catalogue and a data file
     /// that pass `check`. Never overwrites existing files unless --force.
     Init {

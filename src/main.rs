@@ -68,7 +68,8 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
         Command::Check { paths }
         | Command::Eval { paths }
         | Command::Diff { paths, .. }
-        | Command::Coverage { paths, .. } => repository(cli, &cwd, paths, as_of),
+        | Command::Coverage { paths, .. }
+        | Command::Report { paths, .. } => repository(cli, &cwd, paths, as_of),
         Command::Explain { rule } => explain(&Options::new(&cli.global, None), rule),
         Command::Rules => rules(&Options::new(&cli.global, None)),
         Command::Frameworks { id } => {
@@ -160,7 +161,19 @@ fn repository(
     match result {
         Ok(report) => {
             opts.inputs = read_files(&report);
+            if let Command::Report { html, .. } = &cli.command {
+                opts.global.output = Some(html.clone());
+            }
             let written = write_output(&opts, |w| match &cli.command {
+                Command::Report { .. } => {
+                    let mut pack = kpilint::report::html::BoardPack {
+                        as_of,
+                        commit: kpilint::diff::git::git(&ws.root, &["rev-parse", "HEAD"])
+                            .ok()
+                            .map(|c| String::from_utf8_lossy(&c).trim().to_owned()),
+                    };
+                    kpilint::report::Emitter::emit(&mut pack, w, &report)
+                }
                 Command::Coverage { framework, .. } => {
                     emit_coverage(&opts, w, &report, framework.as_deref())
                 }
