@@ -82,7 +82,7 @@ pub enum Command {
     /// Checks PATHs as `check` does, then lists each framework a `[coverage]` requirement
     /// names (every control, covered or not) or a KPI maps to (its covered controls), with
     /// the catalogue metrics that evidence each control. Findings decide the exit code as
-    /// for `check`. Formats: human, json.
+    /// for `check`. Formats: human, json, markdown.
     Coverage {
         /// Only this framework, every control listed (e.g. `nist-csf-2.0`).
         #[arg(long, value_name = "ID")]

@@ -153,9 +153,9 @@ fn repository(
     };
     let mut opts = Options::new(&cli.global, ws.config.as_ref());
     if let Command::Coverage { .. } = cli.command
-        && !matches!(opts.format, Format::Human | Format::Json)
+        && !matches!(opts.format, Format::Human | Format::Json | Format::Markdown)
     {
-        error("`coverage` prints `--format human` or `json`");
+        error("`coverage` prints `--format human`, `json` or `markdown`");
         return Ok(ExitCode::from(2));
     }
     match result {
@@ -377,6 +377,9 @@ fn emit_coverage(
             w,
             &serde_json::json!({ "version": 1, "frameworks": matrix }),
         );
+    }
+    if opts.format == Format::Markdown {
+        return kpilint::report::coverage::write_markdown(w, &matrix);
     }
     if matrix.is_empty() {
         match only {

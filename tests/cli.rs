@@ -969,3 +969,15 @@ fn an_okr_past_due_is_overdue_and_a_banned_metric_is_never_healthy() {
     assert_eq!(line("nhi-owner-coverage")["status"], "off-target");
     assert_eq!(line("nhi-owner-coverage")["trend_verdict"], "worsening");
 }
+
+#[test]
+fn coverage_in_markdown_keeps_control_texts() {
+    let o = kpilint(&["coverage", "--format", "markdown", AS_OF, "fixtures/demo"]);
+    assert_eq!(o.status.code(), Some(1), "the demo has errors");
+    let out = stdout(&o);
+    assert!(out.starts_with("## Framework coverage\n"), "{out}");
+    assert!(out.contains(
+        "| `PR.AA-01` | Identities and credentials for authorized users, services, and hardware are managed by the organization | `identity-unmanaged-nhi-exposure`, `unmanaged-nhi-exposure` |"
+    ), "{out}");
+    assert!(out.contains("| `NHI10:2025` | Human Use of NHI | `human-use-of-nhi` |"));
+}

@@ -97,6 +97,50 @@ pub fn matrix(report: &Report, only: Option<&str>) -> Vec<FrameworkCoverage> {
     out
 }
 
+/// Writes the matrix as GitHub-flavoured Markdown: a heading per framework, a table row
+/// per control with its full text.
+///
+/// # Errors
+/// Any I/O error of the writer.
+pub fn write_markdown(w: &mut dyn io::Write, frameworks: &[FrameworkCoverage]) -> io::Result<()> {
+    use super::markdown::{code, text};
+    writeln!(w, "## Framework coverage\n")?;
+    for fw in frameworks {
+        writeln!(
+            w,
+            "### {} ({}): {}/{} controls covered{}\n",
+            text(&fw.name),
+            code(&fw.id),
+            fw.covered,
+            fw.total,
+            if fw.required { ", required" } else { "" }
+        )?;
+        writeln!(w, "| Control | Text | KPIs |\n|---|---|---|")?;
+        for c in &fw.controls {
+            let kpis = if c.kpis.is_empty() {
+                "**no KPI**".to_owned()
+            } else {
+                c.kpis
+                    .iter()
+                    .map(|k| code(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            writeln!(w, "| {} | {} | {kpis} |", code(&c.id), text(&c.title))?;
+        }
+        if !fw.required && fw.controls.len() < fw.total {
+            writeln!(
+                w,
+                "\n{} more without a KPI: `kpilint coverage --framework {}` lists them.",
+                fw.total - fw.controls.len(),
+                text(&fw.id)
+            )?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
 /// Writes the matrix as a table: a heading per framework, a line per control.
 ///
 /// # Errors

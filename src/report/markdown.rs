@@ -18,7 +18,7 @@ pub struct Markdown;
 /// Text for a table cell, shown as written: line breaks become spaces, `|` is `\|`,
 /// `<`, `>` and `&` are entities, and the characters Markdown would read as markup are
 /// backslash-escaped (a backslash too, so that it survives).
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
@@ -52,7 +52,7 @@ fn text(s: &str) -> String {
 /// the longest run inside, padded with spaces when the content starts or ends with a
 /// backtick (`CommonMark` strips one space from each side again), and `|` as `\|`, which a
 /// GitHub-flavoured table turns back into `|` before it reads the code span.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let spaced: String = s
         .chars()
         .map(|c| {
