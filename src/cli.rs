@@ -155,12 +155,23 @@ pub enum Command {
         /// Framework id, e.g. `owasp-nhi-2025`.
         id: Option<String>,
     },
-    /// Print the JSON Schema of a file kind or of the JSON report.
+    /// Print the JSON Schema of a file kind or of the JSON report; with no KIND, list them.
     Schema {
         /// Which schema.
         #[arg(value_enum)]
-        kind: SchemaKind,
+        kind: Option<SchemaKind>,
     },
+    /// Print a shell completion script.
+    ///
+    /// For example `kpilint completions bash > ~/.local/share/bash-completion/completions/kpilint`,
+    /// or `kpilint completions zsh > "${fpath[1]}/_kpilint"`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `kpilint man > kpilint.1 && man ./kpilint.1`.
+    Man,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -172,10 +183,15 @@ pub enum Color {
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum SchemaKind {
+    /// A policy: KPIs, thresholds, banned metrics, exceptions, settings.
     Policy,
+    /// A metric catalogue (TOML or JSON).
     Catalogue,
+    /// A framework catalogue (`policies/frameworks/*.toml`).
     Framework,
+    /// A row of a data file (CSV, NDJSON).
     Data,
+    /// The JSON report (`--format json`).
     Report,
 }
 

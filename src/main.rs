@@ -95,7 +95,37 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 }
             }
         }
-        Command::Schema { kind } => {
+        Command::Completions { shell } => {
+            let opts = Options::new(&cli.global, None);
+            write_output(&opts, |w| {
+                let mut cmd = <Cli as clap::CommandFactory>::command();
+                clap_complete::generate(*shell, &mut cmd, "kpilint", w);
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let opts = Options::new(&cli.global, None);
+            write_output(&opts, |w| {
+                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(w)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { kind: None } => {
+            let opts = Options::new(&cli.global, None);
+            write_output(&opts, |w| {
+                writeln!(w, "kpilint schema KIND prints the JSON Schema of:")?;
+                for v in <SchemaKind as clap::ValueEnum>::value_variants() {
+                    if let Some(p) = clap::ValueEnum::to_possible_value(v) {
+                        let help = p.get_help().map(ToString::to_string).unwrap_or_default();
+                        writeln!(w, "  {:<10} {help}", p.get_name())?;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { kind: Some(kind) } => {
             let opts = Options::new(&cli.global, None);
             let name = match kind {
                 SchemaKind::Policy => "policy",
@@ -454,7 +484,16 @@ fn write_output(
             body(&mut lock)?;
             lock.flush()
         }
-        Some(path) => kpilint::output::write(path, &opts.inputs, body),
+        Some(path) => {
+            kpilint::output::write(path, &opts.inputs, body)?;
+            if !opts.global.quiet {
+                eprintln!(
+                    "kpilint: wrote {}",
+                    kpilint::escape::escape_unsafe(&path.display().to_string())
+                );
+            }
+            Ok(())
+        }
     }
 }
 

@@ -239,7 +239,7 @@ const OUTCOMES: &[(&[&str], &str)] = &[
 struct Word {
     /// The lexicon form, for reporting and families.
     base: &'static str,
-    /// An inflected form of an action verb ("handled", "rotating", "runs", "ran").
+    /// An `-ed` or `-ing` form of an action verb ("handled", "rotating", "ran").
     action_verb: bool,
     /// A work item.
     item: bool,

@@ -981,3 +981,52 @@ fn coverage_in_markdown_keeps_control_texts() {
     ), "{out}");
     assert!(out.contains("| `NHI10:2025` | Human Use of NHI | `human-use-of-nhi` |"));
 }
+
+#[test]
+fn completions_man_and_the_schema_list() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = kpilint(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        assert!(
+            stdout(&o).contains("report"),
+            "{shell}: names the subcommands"
+        );
+    }
+    let man = kpilint(&["man"]);
+    assert!(stdout(&man).contains(".TH kpilint 1"));
+    assert!(stdout(&man).contains("completions"));
+    let list = kpilint(&["schema"]);
+    assert_eq!(list.status.code(), Some(0));
+    for kind in ["policy", "catalogue", "framework", "data", "report"] {
+        assert!(stdout(&list).contains(&format!("  {kind} ")), "{kind}");
+    }
+}
+
+#[test]
+fn output_says_where_it_wrote_unless_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let out_arg = out.to_str().unwrap();
+    let o = kpilint(&[
+        "check",
+        AS_OF,
+        "--format",
+        "json",
+        "--output",
+        out_arg,
+        "fixtures/demo",
+    ]);
+    assert_eq!(stderr(&o), format!("kpilint: wrote {out_arg}\n"));
+    let quiet = kpilint(&[
+        "check",
+        AS_OF,
+        "--quiet",
+        "--format",
+        "json",
+        "--output",
+        out_arg,
+        "fixtures/demo",
+    ]);
+    assert_eq!(stderr(&quiet), "");
+    assert!(out.is_file());
+}
