@@ -5,18 +5,20 @@ use super::data::{DataFacts, MetricInfo, Movement, Status};
 use crate::model::{Direction, Metric, Tier, Trend, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One line of the scorecard.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreLine {
     /// Metric id.
     pub metric: String,
-    /// Its name (the KPI's when the metric has none), for people.
+    /// Its name (the KPI's when the metric has none), for people. Shared by the metric's
+    /// lines: a million series of a hundred metrics hold a hundred names.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Its owner (the KPI's when the metric has none).
+    pub name: Option<Arc<str>>,
+    /// Its owner (the KPI's when the metric has none), shared likewise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<Arc<str>>,
     /// Scope (empty for none).
     pub scope: String,
     /// Latest value.
@@ -177,24 +179,52 @@ pub fn scorecard<'f, 'm: 'f>(
     keyed.sort_unstable();
     let order = keyed.into_iter().map(|k| k.3 as usize);
     let mut lines = Vec::with_capacity(items.len());
+    let mut people: FxHashMap<&str, People> = FxHashMap::default();
     for i in order {
         lines.push(match &items[i] {
-            Item::Series(s) => series_line(s, ctx, banned(s.metric.id)),
+            Item::Series(s) => {
+                let who = people
+                    .entry(s.metric.id)
+                    .or_insert_with(|| People::of(ctx, s.metric.metric.or(s.metric.kpi)))
+                    .clone();
+                series_line(s, ctx, banned(s.metric.id), who)
+            }
             Item::Missing(m) => missing_line(m, facts, ctx, banned(&m.id.value)),
         });
     }
     lines
 }
 
+/// A metric's name and owner, as its lines share them.
+#[derive(Clone)]
+struct People {
+    name: Option<Arc<str>>,
+    owner: Option<Arc<str>>,
+}
+
+impl People {
+    fn of(ctx: &Context<'_>, def: Option<&Metric>) -> Self {
+        Self {
+            name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
+            owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
+        }
+    }
+}
+
 /// The line of a series with values.
-fn series_line(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>, banned: bool) -> ScoreLine {
+fn series_line(
+    s: &super::data::SeriesFacts<'_>,
+    ctx: &Context<'_>,
+    banned: bool,
+    who: People,
+) -> ScoreLine {
     let eff = s.thresholds();
     let okr = s.okr_progress(ctx.as_of);
     let def = s.metric.metric.or(s.metric.kpi);
     ScoreLine {
         metric: s.metric.id.to_owned(),
-        name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
-        owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
+        name: who.name,
+        owner: who.owner,
         scope: s.scope.to_owned(),
         latest: Some(s.latest.value().value()),
         period: Some(s.latest.period),
@@ -254,10 +284,10 @@ fn text_of(
     ctx: &Context<'_>,
     m: &Metric,
     get: fn(&Metric) -> Option<&crate::model::Sp<String>>,
-) -> Option<String> {
+) -> Option<Arc<str>> {
     get(m)
         .or_else(|| ctx.kpi_for(m).and_then(get))
-        .map(|v| v.value.clone())
+        .map(|v| Arc::from(v.value.as_str()))
 }
 
 /// The target of a definition's `okr` table, shown where it has no threshold target.
