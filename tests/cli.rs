@@ -1030,3 +1030,35 @@ fn output_says_where_it_wrote_unless_quiet() {
     assert_eq!(stderr(&quiet), "");
     assert!(out.is_file());
 }
+
+#[test]
+fn spreadsheet_exports_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"pct\"\nunit = \"percent\"\n\
+         [[metric]]\nid = \"cnt\"\nunit = \"count\"\n[[metric]]\nid = \"big\"\nunit = \"count\"\n",
+    )
+    .unwrap();
+    // Excel in a decimal-comma locale: `;`, decimal commas, `95 %`, grouped thousands.
+    std::fs::write(
+        dir.path().join("excel.csv"),
+        "metric;period;value\npct;2026-09;97,5\npct;2026-10;95 %\ncnt;2026-10;\"1.234,0\"\n",
+    )
+    .unwrap();
+    // Tab-separated, and a comma file with a quoted grouped number.
+    std::fs::write(
+        dir.path().join("sheet.tsv.csv"),
+        "metric\tperiod\tvalue\npct\t2026-08\t96.5%\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("plain.csv"),
+        "metric,period,value\nbig,2026-10,\"1,234,567\"\n",
+    )
+    .unwrap();
+    let card = scorecard_in(dir.path());
+    assert_eq!(card["pct"]["window"], serde_json::json!([96.5, 97.5, 95.0]));
+    assert_eq!(card["cnt"]["latest"], 1234.0);
+    assert_eq!(card["big"]["latest"], 1_234_567.0);
+}

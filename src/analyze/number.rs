@@ -41,7 +41,8 @@ pub(crate) fn read_number(b: &[u8]) -> Option<Reading> {
 }
 
 /// A finite number, or `None`.
-pub(crate) fn parse_number(b: &[u8]) -> Option<Num> {
+#[cfg(test)]
+fn parse_number(b: &[u8]) -> Option<Num> {
     read_number(b).map(Reading::num)
 }
 

@@ -9,7 +9,7 @@ use super::data::{
     DataFacts, Effective, Fault, MetricInfo, Overflow, Point, Repeat, RowFault, Scopes, Series,
     UnknownMetric,
 };
-use super::number::{Reading, parse_number, read_number};
+use super::number::{Reading, read_number};
 use crate::model::{Metric, Unit};
 use crate::period::Period;
 use crate::source::FileId;
@@ -78,6 +78,8 @@ pub(super) struct Table<'a> {
     /// Rows for undefined metrics beyond the first [`MAX_UNKNOWN_KEPT`] ids (and, once
     /// finished, beyond the [`MAX_UNKNOWN`] listed).
     unknown_other: u64,
+    /// Whether the file being read writes decimal commas (a `;`-separated export).
+    pub(super) decimal_comma: bool,
 }
 
 /// Rows that could not be taken, kept with their findings, per data file and kind.
@@ -159,6 +161,7 @@ impl<'a> Table<'a> {
             faults: Vec::new(),
             fault_counts: HashMap::default(),
             unknown_other: 0,
+            decimal_comma: false,
         }
     }
 
@@ -239,7 +242,10 @@ impl<'a> Table<'a> {
         let unit = self.metrics[mi as usize].unit;
         let v = match value_of(unit, value) {
             Ok(v) => v,
-            Err(fault) => return self.reject(mi, file, line, fault),
+            Err(fault) => match spreadsheet_value(unit, value, self.decimal_comma) {
+                Some(v) => v,
+                None => return self.reject(mi, file, line, fault),
+            },
         };
         if let Some(unit) = unit
             && !unit
@@ -611,9 +617,10 @@ impl Table<'_> {
 /// computed exactly so that a ratio at a threshold is at it.
 fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Reading, Fault> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let number = |b: &[u8]| read_number(b).map(Reading::num);
     match value {
         RowValue::Value(v) => read_number(v).ok_or_else(|| Fault::NotANumber(text(v))),
-        RowValue::Ratio(n, d) => match (parse_number(n), parse_number(d)) {
+        RowValue::Ratio(n, d) => match (number(n), number(d)) {
             (Some(n), Some(d)) => {
                 let ratio = n.divided_by(d).ok_or(Fault::ZeroDenominator)?;
                 Ok(Reading::from(if unit == Some(Unit::Percent) {
@@ -625,5 +632,32 @@ fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Reading, Fault> {
             _ => Err(Fault::RatioNotNumbers(text(n), text(d))),
         },
         RowValue::Missing => Err(Fault::NoValue),
+    }
+}
+
+/// A row's value as a spreadsheet writes it, tried only once the plain reading failed, so
+/// that the common row pays nothing for it: thousands separators, a decimal comma (in a
+/// `;`-separated file), and for a percent metric a trailing `%` (`95%` is 95).
+#[cold]
+fn spreadsheet_value(
+    unit: Option<Unit>,
+    value: RowValue<'_>,
+    decimal_comma: bool,
+) -> Option<Reading> {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    match value {
+        RowValue::Value(v) => {
+            let v = match v.strip_suffix(b"%") {
+                Some(n) if unit == Some(Unit::Percent) => n.trim_ascii_end(),
+                _ => v,
+            };
+            read_number(super::read::number_text(v, decimal_comma, &mut a))
+        }
+        RowValue::Ratio(n, d) => {
+            let n = super::read::number_text(n, decimal_comma, &mut a);
+            let d = super::read::number_text(d, decimal_comma, &mut b);
+            value_of(unit, RowValue::Ratio(n, d)).ok()
+        }
+        RowValue::Missing => None,
     }
 }
