@@ -902,6 +902,7 @@ fn the_status_ladder_and_okr_progress() {
     catalogue += &okr("atrisk", 40, 90);
     catalogue += &okr("offtrack", 40, 90);
     catalogue += &okr("down", 50, 10);
+    catalogue += &okr("stopped", 40, 90);
     std::fs::write(dir.path().join("c.toml"), catalogue).unwrap();
     let mut csv = String::from("metric,period,value\n");
     for (id, values) in [
@@ -921,6 +922,8 @@ fn the_status_ladder_and_okr_progress() {
         }
     }
     csv += "old,2026-06,97\nold,2026-07,97\nold,2026-08,97\n";
+    // On track by its last value, but that value is from July: stale.
+    csv += "stopped,2026-05,60\nstopped,2026-06,65\nstopped,2026-07,75\n";
     std::fs::write(dir.path().join("data.csv"), csv).unwrap();
     let card = scorecard_in(dir.path());
     let status = |id: &str| card[id]["status"].as_str().unwrap().to_owned();
@@ -937,6 +940,7 @@ fn the_status_ladder_and_okr_progress() {
         ("atrisk", "at-risk"),
         ("offtrack", "off-track"),
         ("down", "on-track"),
+        ("stopped", "stale"),
     ] {
         assert_eq!(status(id), want, "{id}: {:#}", card[id]);
     }

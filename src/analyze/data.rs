@@ -124,24 +124,20 @@ pub(super) struct Series {
 #[derive(Debug, Default)]
 pub(super) struct Scopes {
     text: String,
-    ends: Vec<u32>,
+    ends: Vec<usize>,
 }
 
 impl Scopes {
     /// Appends the scope of the next series.
     pub(super) fn push(&mut self, scope: &str) {
         self.text.push_str(scope);
-        // Inputs are capped far below 4 GiB; a longer text would only merge scopes.
-        self.ends
-            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        self.ends.push(self.text.len());
     }
 
     /// The scope of series `i`.
     pub(super) fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text
-            .get(start..self.ends[i] as usize)
-            .unwrap_or_default()
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..self.ends[i]).unwrap_or_default()
     }
 }
 
@@ -648,7 +644,17 @@ impl SeriesFacts<'_> {
     #[must_use]
     pub fn status(&self, as_of: jiff::civil::Date) -> Status {
         if let Some(p) = self.okr_progress(as_of) {
-            return p.status;
+            // Progress is read at the latest value: an OKR whose data stopped is stale
+            // rather than on track by a measure that no longer moves.
+            let open = matches!(
+                p.status,
+                Status::OnTrack | Status::AtRisk | Status::OffTrack
+            );
+            return if open && self.stale(as_of) {
+                Status::Stale
+            } else {
+                p.status
+            };
         }
         let trend_missed = self.thresholds().trend.is_some() && self.against_trend();
         match self.past() {

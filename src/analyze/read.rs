@@ -214,8 +214,8 @@ impl Table<'_> {
         cols: &Columns,
     ) -> Option<u64> {
         let mut record = csv::ByteRecord::new();
-        // Spreadsheet exports: a `;`-separated file writes decimal commas.
-        self.decimal_comma = cols.delimiter == b';';
+        // Spreadsheet exports write numbers by their delimiter (see `number_text`).
+        self.delimiter = cols.delimiter;
         loop {
             if let Some(at) = stop {
                 let pos = rdr.position();
@@ -304,7 +304,7 @@ impl Table<'_> {
                 Cow::Borrowed(text)
             }
         }
-        self.decimal_comma = false;
+        self.delimiter = b',';
         let mut buf = Vec::new();
         let mut line = 0u64;
         loop {
@@ -364,8 +364,9 @@ impl Table<'_> {
 fn reader(delimiter: u8) -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
     b.flexible(true).terminator(csv::Terminator::Any(b'\n'));
-    // Only when it is not the default: measured, setting even `,` costs a fifth of the
-    // read.
+    // Only when it is not the default, so that a plain CSV file is read exactly as
+    // before spreadsheet exports were (a two-threaded read measured noisily slower with
+    // it set; see the closing note of the session that added it).
     if delimiter != b',' {
         b.delimiter(delimiter);
     }
@@ -403,11 +404,18 @@ fn sniff(header: &[u8]) -> u8 {
     }
 }
 
-/// A number as a spreadsheet may write it, as the number reader reads it: thousands
-/// separators dropped where they are unambiguous (`1,234,567.5`; `1.234.567,5` in a
-/// decimal-comma file) and a decimal comma made a point (`97,5`) in a `;`-separated
-/// file. Anything else is left as written, to be judged as written.
-pub(super) fn number_text<'a>(b: &'a [u8], decimal_comma: bool, buf: &'a mut Vec<u8>) -> &'a [u8] {
+/// A number as a spreadsheet may write it, as the number reader reads it, by the file's
+/// delimiter: in a `,` file, thousands grouped with commas (`"1,234,567.5"`, which must be
+/// quoted there); in a `;` file, a decimal comma (`97,5`) and thousands grouped with points
+/// (`1.234.567,5`). A tab-separated file says nothing about its decimal mark, so nothing
+/// is guessed there, and a first group of `0` is no thousands group (`0,125`). Anything
+/// else is left as written, to be judged as written.
+pub(super) fn number_text<'a>(b: &'a [u8], delimiter: u8, buf: &'a mut Vec<u8>) -> &'a [u8] {
+    let decimal_comma = match delimiter {
+        b',' => false,
+        b';' => true,
+        _ => return b,
+    };
     let (group, decimal) = if decimal_comma {
         (b'.', b',')
     } else {
@@ -429,6 +437,7 @@ pub(super) fn number_text<'a>(b: &'a [u8], decimal_comma: bool, buf: &'a mut Vec
     let grouped = groups.len() == 1 && digits(groups[0])
         || digits(groups[0])
             && groups[0].len() <= 3
+            && groups[0][0] != b'0'
             && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
     if !grouped || !frac.is_none_or(digits) || (!decimal_comma && groups.len() == 1) {
         return b;
@@ -671,9 +680,10 @@ mod spreadsheet {
 
     #[test]
     fn separators_are_read_where_unambiguous() {
-        let read = |s: &str, comma: bool| {
+        let read = |s: &str, semicolon: bool| {
             let mut buf = Vec::new();
-            String::from_utf8(number_text(s.as_bytes(), comma, &mut buf).to_vec()).unwrap()
+            let delimiter = if semicolon { b';' } else { b',' };
+            String::from_utf8(number_text(s.as_bytes(), delimiter, &mut buf).to_vec()).unwrap()
         };
         assert_eq!(read("1,234,567.5", false), "1234567.5");
         assert_eq!(read("-1,234", false), "-1234");
@@ -688,5 +698,17 @@ mod spreadsheet {
         assert_eq!(read("-0,5", true), "-0.5");
         assert_eq!(read("1.234", true), "1.234", "no comma: read as written");
         assert_eq!(read("12.34,5", true), "12.34,5");
+        assert_eq!(
+            read("0,125", false),
+            "0,125",
+            "a leading 0 is no thousands group"
+        );
+        assert_eq!(read("0.125,5", true), "0.125,5");
+        let mut buf = Vec::new();
+        assert_eq!(
+            number_text(b"1,250", b'\t', &mut buf),
+            b"1,250",
+            "a tab file guesses nothing"
+        );
     }
 }

@@ -28,6 +28,9 @@ pub struct ScoreLine {
     pub period: Option<crate::period::Period>,
     /// The series' status.
     pub status: Status,
+    /// Whether the next value is overdue, whatever status outranks it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
     /// Its movement over the window.
     pub trend: Movement,
     /// What the movement means for the KPI's direction or trend target.
@@ -233,6 +236,7 @@ fn series_line(
         } else {
             s.status(ctx.as_of)
         },
+        stale: s.stale(ctx.as_of),
         trend: s.movement,
         trend_verdict: Verdict::of(s.movement, eff.trend, eff.direction),
         progress: okr.map(|p| p.progress),
@@ -243,7 +247,7 @@ fn series_line(
         target: eff
             .target
             .map(|t| t.value.value())
-            .or_else(|| okr_target(def)),
+            .or_else(|| okr_target(ctx, def)),
         warn: eff.warn.map(|t| t.value.value()),
         critical: eff.critical.map(|t| t.value.value()),
         window: s.points.iter().map(|p| p.value).collect(),
@@ -265,6 +269,7 @@ fn missing_line(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>, banned: bo
         } else {
             Status::Missing
         },
+        stale: false,
         trend: Movement::Flat,
         trend_verdict: Verdict::Flat,
         progress: None,
@@ -272,7 +277,7 @@ fn missing_line(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>, banned: bo
         target_met: None,
         unit: info.and_then(|i| i.unit),
         tier: info.and_then(MetricInfo::tier),
-        target: okr_target(Some(m)),
+        target: okr_target(ctx, Some(m)),
         warn: None,
         critical: None,
         window: Vec::new(),
@@ -290,9 +295,12 @@ fn text_of(
         .map(|v| Arc::from(v.value.as_str()))
 }
 
-/// The target of a definition's `okr` table, shown where it has no threshold target.
-fn okr_target(m: Option<&Metric>) -> Option<f64> {
-    m?.okr.as_ref()?.target.as_ref().map(|t| t.value.value())
+/// The target of a definition's `okr` table (else its KPI's, as progress reads it),
+/// shown where it has no threshold target.
+fn okr_target(ctx: &Context<'_>, m: Option<&Metric>) -> Option<f64> {
+    let m = m?;
+    let okr = m.okr.as_ref().or_else(|| ctx.kpi_for(m)?.okr.as_ref())?;
+    okr.target.as_ref().map(|t| t.value.value())
 }
 
 #[cfg(test)]

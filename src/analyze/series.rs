@@ -78,8 +78,9 @@ pub(super) struct Table<'a> {
     /// Rows for undefined metrics beyond the first [`MAX_UNKNOWN_KEPT`] ids (and, once
     /// finished, beyond the [`MAX_UNKNOWN`] listed).
     unknown_other: u64,
-    /// Whether the file being read writes decimal commas (a `;`-separated export).
-    pub(super) decimal_comma: bool,
+    /// The delimiter of the CSV file being read (`,` for NDJSON), which says how it writes
+    /// numbers (see `read::number_text`).
+    pub(super) delimiter: u8,
 }
 
 /// Rows that could not be taken, kept with their findings, per data file and kind.
@@ -161,7 +162,7 @@ impl<'a> Table<'a> {
             faults: Vec::new(),
             fault_counts: HashMap::default(),
             unknown_other: 0,
-            decimal_comma: false,
+            delimiter: b',',
         }
     }
 
@@ -242,7 +243,7 @@ impl<'a> Table<'a> {
         let unit = self.metrics[mi as usize].unit;
         let v = match value_of(unit, value) {
             Ok(v) => v,
-            Err(fault) => match spreadsheet_value(unit, value, self.decimal_comma) {
+            Err(fault) => match spreadsheet_value(unit, value, self.delimiter) {
                 Some(v) => v,
                 None => return self.reject(mi, file, line, fault),
             },
@@ -636,14 +637,11 @@ fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Reading, Fault> {
 }
 
 /// A row's value as a spreadsheet writes it, tried only once the plain reading failed, so
-/// that the common row pays nothing for it: thousands separators, a decimal comma (in a
-/// `;`-separated file), and for a percent metric a trailing `%` (`95%` is 95).
+/// that the common row pays nothing for it: grouped thousands and a decimal comma as the
+/// file's delimiter allows (see `read::number_text`), and for a percent metric a trailing
+/// `%` (`95%` is 95).
 #[cold]
-fn spreadsheet_value(
-    unit: Option<Unit>,
-    value: RowValue<'_>,
-    decimal_comma: bool,
-) -> Option<Reading> {
+fn spreadsheet_value(unit: Option<Unit>, value: RowValue<'_>, delimiter: u8) -> Option<Reading> {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     match value {
         RowValue::Value(v) => {
@@ -651,11 +649,11 @@ fn spreadsheet_value(
                 Some(n) if unit == Some(Unit::Percent) => n.trim_ascii_end(),
                 _ => v,
             };
-            read_number(super::read::number_text(v, decimal_comma, &mut a))
+            read_number(super::read::number_text(v, delimiter, &mut a))
         }
         RowValue::Ratio(n, d) => {
-            let n = super::read::number_text(n, decimal_comma, &mut a);
-            let d = super::read::number_text(d, decimal_comma, &mut b);
+            let n = super::read::number_text(n, delimiter, &mut a);
+            let d = super::read::number_text(d, delimiter, &mut b);
             value_of(unit, RowValue::Ratio(n, d)).ok()
         }
         RowValue::Missing => None,

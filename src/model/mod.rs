@@ -241,7 +241,8 @@ pub struct Okr {
     pub target: Option<Sp<Num>>,
     /// When.
     pub due: Option<Sp<Date>>,
-    /// When the change began (progress is expected from here); the earliest data if unset.
+    /// When the change began (progress is expected from here); unset, the start of the
+    /// earliest period in the trend window.
     pub start: Option<Sp<Date>>,
 }
 

@@ -179,8 +179,10 @@ fn unknown_key(
         return;
     }
     // A key known elsewhere in the schema is not a typo of itself.
-    match crate::suggest::closest(key, known_keys.iter().map(String::as_str)).filter(|s| *s != key)
-    {
+    match crate::suggest::closest(
+        key,
+        known_keys.iter().map(String::as_str).filter(|k| *k != key),
+    ) {
         Some(s) => f.help(msg!("did you mean `{}`?", s)),
         None => f.help("remove it: kpilint never ignores a key it does not know"),
     };

@@ -512,7 +512,7 @@ fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &
     }
     let stale: Vec<&ScoreLine> = card
         .iter()
-        .filter(|l| matches!(l.status, Status::Stale | Status::Missing))
+        .filter(|l| l.stale || l.status == Status::Missing)
         .collect();
     h.push_str("<h3>Data freshness</h3>");
     if stale.is_empty() {

@@ -189,6 +189,10 @@ pub(super) fn hit<'a>(
     };
     if !matcher.words.is_empty() {
         let name_words = crate::vanity::words(title);
+        // A name that frames an outcome is one, whatever its id says.
+        if crate::vanity::frames_outcome(&name_words) {
+            return None;
+        }
         let id_words = crate::vanity::words(&m.id.value);
         let found = [(&name_words, title_span), (&id_words, m.id.span)]
             .into_iter()
