@@ -214,7 +214,7 @@ impl Table<'_> {
         cols: &Columns,
     ) -> Option<u64> {
         let mut record = csv::ByteRecord::new();
-        // Spreadsheet exports write numbers by their delimiter (see `number_text`).
+        // Spreadsheet exports write numbers by their delimiter (see `number::number_text`).
         self.delimiter = cols.delimiter;
         loop {
             if let Some(at) = stop {
@@ -402,53 +402,6 @@ fn sniff(header: &[u8]) -> u8 {
     } else {
         [b',', b';', b'\t'][best]
     }
-}
-
-/// A number as a spreadsheet may write it, as the number reader reads it, by the file's
-/// delimiter: in a `,` file, thousands grouped with commas (`"1,234,567.5"`, which must be
-/// quoted there); in a `;` file, a decimal comma (`97,5`) and thousands grouped with points
-/// (`1.234.567,5`). A tab-separated file says nothing about its decimal mark, so nothing
-/// is guessed there, and a first group of `0` is no thousands group (`0,125`). Anything
-/// else is left as written, to be judged as written.
-pub(super) fn number_text<'a>(b: &'a [u8], delimiter: u8, buf: &'a mut Vec<u8>) -> &'a [u8] {
-    let decimal_comma = match delimiter {
-        b',' => false,
-        b';' => true,
-        _ => return b,
-    };
-    let (group, decimal) = if decimal_comma {
-        (b'.', b',')
-    } else {
-        (b',', b'.')
-    };
-    if !b.contains(&b',') {
-        return b;
-    }
-    let body = b
-        .strip_prefix(b"-")
-        .or_else(|| b.strip_prefix(b"+"))
-        .unwrap_or(b);
-    let (int, frac) = match body.iter().position(|&c| c == decimal) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
-    let groups: Vec<&[u8]> = int.split(|&c| c == group).collect();
-    let grouped = groups.len() == 1 && digits(groups[0])
-        || digits(groups[0])
-            && groups[0].len() <= 3
-            && groups[0][0] != b'0'
-            && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
-    if !grouped || !frac.is_none_or(digits) || (!decimal_comma && groups.len() == 1) {
-        return b;
-    }
-    buf.clear();
-    buf.extend(
-        b.iter()
-            .filter(|&&c| c != group)
-            .map(|&c| if c == decimal { b'.' } else { c }),
-    );
-    buf
 }
 
 /// Column positions of a CSV file.
@@ -667,7 +620,7 @@ mod tests {
 
 #[cfg(test)]
 mod spreadsheet {
-    use super::{number_text, sniff};
+    use super::sniff;
 
     #[test]
     fn the_header_says_the_delimiter() {
@@ -676,39 +629,5 @@ mod spreadsheet {
         assert_eq!(sniff(b"metric\tperiod\tvalue"), b'\t');
         assert_eq!(sniff(b"\"a;b\",period,value"), b',');
         assert_eq!(sniff(b"metric"), b',');
-    }
-
-    #[test]
-    fn separators_are_read_where_unambiguous() {
-        let read = |s: &str, semicolon: bool| {
-            let mut buf = Vec::new();
-            let delimiter = if semicolon { b';' } else { b',' };
-            String::from_utf8(number_text(s.as_bytes(), delimiter, &mut buf).to_vec()).unwrap()
-        };
-        assert_eq!(read("1,234,567.5", false), "1234567.5");
-        assert_eq!(read("-1,234", false), "-1234");
-        assert_eq!(
-            read("12,5", false),
-            "12,5",
-            "a decimal comma in a comma file is not guessed"
-        );
-        assert_eq!(read("1,2345", false), "1,2345");
-        assert_eq!(read("97,5", true), "97.5");
-        assert_eq!(read("1.234.567,25", true), "1234567.25");
-        assert_eq!(read("-0,5", true), "-0.5");
-        assert_eq!(read("1.234", true), "1.234", "no comma: read as written");
-        assert_eq!(read("12.34,5", true), "12.34,5");
-        assert_eq!(
-            read("0,125", false),
-            "0,125",
-            "a leading 0 is no thousands group"
-        );
-        assert_eq!(read("0.125,5", true), "0.125,5");
-        let mut buf = Vec::new();
-        assert_eq!(
-            number_text(b"1,250", b'\t', &mut buf),
-            b"1,250",
-            "a tab file guesses nothing"
-        );
     }
 }

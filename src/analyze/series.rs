@@ -9,7 +9,7 @@ use super::data::{
     DataFacts, Effective, Fault, MetricInfo, Overflow, Point, Repeat, RowFault, Scopes, Series,
     UnknownMetric,
 };
-use super::number::{Reading, read_number};
+use super::number::{Reading, number_text, read_number};
 use crate::model::{Metric, Unit};
 use crate::period::Period;
 use crate::source::FileId;
@@ -79,7 +79,7 @@ pub(super) struct Table<'a> {
     /// finished, beyond the [`MAX_UNKNOWN`] listed).
     unknown_other: u64,
     /// The delimiter of the CSV file being read (`,` for NDJSON), which says how it writes
-    /// numbers (see `read::number_text`).
+    /// numbers (see `number::number_text`).
     pub(super) delimiter: u8,
 }
 
@@ -638,7 +638,7 @@ fn value_of(unit: Option<Unit>, value: RowValue<'_>) -> Result<Reading, Fault> {
 
 /// A row's value as a spreadsheet writes it, tried only once the plain reading failed, so
 /// that the common row pays nothing for it: grouped thousands and a decimal comma as the
-/// file's delimiter allows (see `read::number_text`), and for a percent metric a trailing
+/// file's delimiter allows (see `number::number_text`), and for a percent metric a trailing
 /// `%` (`95%` is 95).
 #[cold]
 fn spreadsheet_value(unit: Option<Unit>, value: RowValue<'_>, delimiter: u8) -> Option<Reading> {
@@ -649,11 +649,11 @@ fn spreadsheet_value(unit: Option<Unit>, value: RowValue<'_>, delimiter: u8) -> 
                 Some(n) if unit == Some(Unit::Percent) => n.trim_ascii_end(),
                 _ => v,
             };
-            read_number(super::read::number_text(v, delimiter, &mut a))
+            read_number(number_text(v, delimiter, &mut a))
         }
         RowValue::Ratio(n, d) => {
-            let n = super::read::number_text(n, delimiter, &mut a);
-            let d = super::read::number_text(d, delimiter, &mut b);
+            let n = number_text(n, delimiter, &mut a);
+            let d = number_text(d, delimiter, &mut b);
             value_of(unit, RowValue::Ratio(n, d)).ok()
         }
         RowValue::Missing => None,

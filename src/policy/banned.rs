@@ -21,6 +21,9 @@ pub struct Patterns {
     index: Vec<Option<usize>>,
     /// Why the valid patterns could not be compiled together (too large), if so.
     pub problem: Option<String>,
+    /// For each banned entry, its `words` phrases split into words once, not once per
+    /// metric they are tried on.
+    phrases: Vec<Vec<Vec<String>>>,
 }
 
 /// Matches of a text against every pattern.
@@ -34,6 +37,22 @@ impl Patterns {
     /// without the invalid ones if there were any.
     #[must_use]
     pub fn build(banned: &mut [BannedRule]) -> Self {
+        let mut patterns = Self::compile_checked(banned);
+        patterns.phrases = banned
+            .iter()
+            .map(|b| {
+                let words = &b.banned.matcher.words;
+                words
+                    .iter()
+                    .map(|p| crate::vanity::words(&p.value))
+                    .collect()
+            })
+            .collect();
+        patterns
+    }
+
+    /// [`Patterns::build`]'s regex set.
+    fn compile_checked(banned: &mut [BannedRule]) -> Self {
         let first = Self::compile(banned);
         if first.problem.is_none() {
             return first;
@@ -73,6 +92,7 @@ impl Patterns {
                 set: None,
                 index,
                 problem: None,
+                phrases: Vec::new(),
             };
         }
         // Names are written in any case: a ban of "number of alerts handled" must catch
@@ -86,11 +106,13 @@ impl Patterns {
                 set: Some(set),
                 index,
                 problem: None,
+                phrases: Vec::new(),
             },
             Err(e) => Self {
                 set: None,
                 index: vec![None; banned.len()],
                 problem: Some(first_line(&e.to_string())),
+                phrases: Vec::new(),
             },
         }
     }
@@ -114,6 +136,12 @@ impl Patterns {
             (Some(m), Some(p)) => m.matched(p),
             _ => false,
         }
+    }
+
+    /// Banned entry `i`'s `words` phrases, each as its words.
+    #[must_use]
+    pub fn phrases(&self, i: usize) -> &[Vec<String>] {
+        self.phrases.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// Whether banned entry `i` has a pattern that was compiled.

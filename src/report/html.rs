@@ -295,6 +295,15 @@ impl BoardPack {
     }
 }
 
+/// Opens a table with a header row of column headings.
+fn table_head(h: &mut String, columns: &[&str]) {
+    h.push_str("<table><thead><tr>");
+    for c in columns {
+        let _ = write!(h, "<th scope=\"col\">{c}</th>");
+    }
+    h.push_str("</tr></thead><tbody>\n");
+}
+
 fn name(l: &ScoreLine) -> String {
     let n = esc(l.name.as_deref().unwrap_or(&l.metric));
     if l.scope.is_empty() {
@@ -355,7 +364,17 @@ fn okrs(h: &mut String, card: &[ScoreLine]) {
         h.push_str("<p>No OKR.</p></section>\n");
         return;
     }
-    h.push_str("<table><thead><tr><th scope=\"col\">Objective</th><th scope=\"col\">Owner</th><th scope=\"col\">Latest</th><th scope=\"col\">Target</th><th scope=\"col\">Status</th><th scope=\"col\">Progress</th></tr></thead><tbody>\n");
+    table_head(
+        h,
+        &[
+            "Objective",
+            "Owner",
+            "Latest",
+            "Target",
+            "Status",
+            "Progress",
+        ],
+    );
     for l in rows {
         let _ = writeln!(
             h,
@@ -409,11 +428,23 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine]) {
             .and_then(|c| c.owner.as_ref())
             .map_or("no owner", |o| o.value.as_str());
         let title = if cat.is_empty() { "No category" } else { cat };
-        let _ = writeln!(
+        let _ = write!(
             h,
-            "<h3>{} <span class=\"muted\">· {}</span></h3><table><thead><tr><th scope=\"col\">Metric</th><th scope=\"col\">Owner</th><th scope=\"col\">Latest</th><th scope=\"col\">Target / warn / critical</th><th scope=\"col\">Status</th><th scope=\"col\">Trend</th><th scope=\"col\">Last periods</th></tr></thead><tbody>",
+            "<h3>{} <span class=\"muted\">· {}</span></h3>",
             esc(title),
             esc(owner)
+        );
+        table_head(
+            h,
+            &[
+                "Metric",
+                "Owner",
+                "Latest",
+                "Target / warn / critical",
+                "Status",
+                "Trend",
+                "Last periods",
+            ],
         );
         for l in lines {
             let _ = writeln!(
@@ -438,15 +469,15 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine]) {
 fn coverage(h: &mut String, report: &Report) {
     h.push_str("<section id=\"coverage\"><h2>Framework coverage</h2>\n");
     for fw in super::coverage::matrix(report, None) {
-        let _ = writeln!(
+        let _ = write!(
             h,
-            "<h3>{} <span class=\"muted\">· {} of {} controls evidenced{}</span></h3>\
-             <table><thead><tr><th scope=\"col\">Control</th><th scope=\"col\">Text</th><th scope=\"col\">KPIs</th></tr></thead><tbody>",
+            "<h3>{} <span class=\"muted\">· {} of {} controls evidenced{}</span></h3>",
             esc(&fw.name),
             fw.covered,
             fw.total,
             if fw.required { " · required" } else { "" }
         );
+        table_head(h, &["Control", "Text", "KPIs"]);
         for c in &fw.controls {
             let uncovered = c.kpis.is_empty();
             let _ = writeln!(
@@ -482,7 +513,17 @@ fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &
     if list.is_empty() {
         h.push_str("<p>No exception.</p>");
     } else {
-        h.push_str("<table><thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Subject</th><th scope=\"col\">Reason</th><th scope=\"col\">Approved by</th><th scope=\"col\">Expires</th><th scope=\"col\">State</th></tr></thead><tbody>\n");
+        table_head(
+            h,
+            &[
+                "Rule",
+                "Subject",
+                "Reason",
+                "Approved by",
+                "Expires",
+                "State",
+            ],
+        );
         for x in list {
             let state = match x.expires.as_ref().map(|e| e.value) {
                 None => "<span class=\"badge bad\">■ no expiry</span>",
@@ -518,7 +559,7 @@ fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &
     if stale.is_empty() {
         h.push_str("<p>Every series is up to date.</p>");
     } else {
-        h.push_str("<table><thead><tr><th scope=\"col\">Metric</th><th scope=\"col\">Owner</th><th scope=\"col\">Latest period</th><th scope=\"col\">Status</th></tr></thead><tbody>\n");
+        table_head(h, &["Metric", "Owner", "Latest period", "Status"]);
         for l in stale {
             let _ = writeln!(
                 h,
@@ -555,7 +596,7 @@ fn findings(h: &mut String, report: &Report) {
         h.push_str("<p>No finding.</p></section>\n");
         return;
     }
-    h.push_str("<table><thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Errors</th><th scope=\"col\">Warnings</th><th scope=\"col\">Infos</th><th scope=\"col\">Waived</th></tr></thead><tbody>\n");
+    table_head(h, &["Rule", "Errors", "Warnings", "Infos", "Waived"]);
     for ((code, rule), (e, wn, i, s)) in by_rule {
         let _ = writeln!(
             h,

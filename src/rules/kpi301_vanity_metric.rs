@@ -198,10 +198,10 @@ pub(super) fn hit<'a>(
             .into_iter()
             .find(|(text, _)| {
                 !crate::vanity::frames_outcome(text)
-                    && matcher
-                        .words
+                    && patterns
+                        .phrases(i)
                         .iter()
-                        .any(|p| crate::vanity::has_phrase(text, &crate::vanity::words(&p.value)))
+                        .any(|p| crate::vanity::has_phrase(text, p))
             })?;
         span = found.1;
     }
