@@ -190,3 +190,140 @@ fn dates_are_calendar_dates_said_as_such() {
         "`2027-2-3` is not a date: expected YYYY-MM-DD",
     );
 }
+
+/// A value the schema rejects is one finding: not also the finding its absence would raise
+/// (issue 11). Nor is an OKR's unreadable date "missing"; nor does a mistyped `implements`
+/// also leave its KPI "not carried".
+#[test]
+fn one_slip_is_one_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = format!(
+        "{POLICY}\n[[kpi]]\nid = \"orphaned-accounts\"\ntitle = \"Orphaned accounts\"\nrequired = true\n"
+    );
+    std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
+    std::fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    std::fs::write(
+        dir.path().join("slips.toml"),
+        br#"[catalogue]
+id = "slips"
+owner = "iam@example.com"
+
+[[metric]]
+id = "m"
+name = "Orphaned service accounts"
+implements = "orphaned-acounts"
+tier = "tactical"
+category = "identity_access"
+unit = "count"
+direction = "lower_is_better"
+owner = 7
+cadence = "montly"
+source = "automated"
+thresholds = { target = "zero" }
+
+[[metric]]
+id = "o"
+name = "Orphaned service accounts"
+implements = "orphaned-accounts"
+tier = "okr"
+category = "identity_access"
+unit = "count"
+direction = "lower_is_better"
+owner = "iam@example.com"
+source = "automated"
+okr = { objective = "No orphans", baseline = 40, target = 0, due = "2027-2-3" }
+"#,
+    )
+    .unwrap();
+    let (code, json, stderr) = check_dir(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let rules: Vec<(&str, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "slips.toml")
+        .map(|f| (f["rule"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("unknown-kpi", 8),
+            ("schema", 13),
+            ("schema", 14),
+            ("schema", 16),
+            ("schema", 28),
+        ],
+        "{json:#}"
+    );
+    let help = |line: u64| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == "slips.toml" && f["line"] == line)
+            .map(|f| f["help"].as_str().unwrap_or("").to_owned())
+            .unwrap()
+    };
+    assert_eq!(help(8), "did you mean `orphaned-accounts`?");
+    assert_eq!(help(14), "did you mean `monthly`?");
+}
+
+/// Severities as other tools spell them get the one kpilint means; a mistyped `extends`
+/// gets the policy it is closest to (issue 11).
+#[test]
+fn severities_and_extends_get_a_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        format!(
+            "{POLICY}\n[rules]\nvanity-metric = \"warn\"\nmissing-owner = \"critical\"\nmanual-source = {{ severity = \"warn\" }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("team.toml"),
+        "[policy]\nid = \"team\"\nextends = [\"bad-inptu\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    let (code, _, stderr) = check_dir(dir.path());
+    assert_eq!(code, Some(2), "a missing parent stops the run: {stderr}");
+    assert!(
+        stderr.contains(
+            "team.toml:3:12: policy `team` extends `bad-inptu`, which no policy file defines"
+        ),
+        "{stderr}"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_kpilint"))
+        .args(["check", ".", "--as-of", "2026-11-24"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    // A run that stops shows its findings on stderr.
+    let text = String::from_utf8_lossy(&o.stderr);
+    assert!(text.contains("help: did you mean `bad-input`?"), "{text}");
+    std::fs::remove_file(dir.path().join("team.toml")).unwrap();
+    let (_, json, stderr) = check_dir(dir.path());
+    let helps: Vec<(u64, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "schema")
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["help"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (9, "did you mean `warning`?"),
+            (10, "did you mean `error`?"),
+            (11, "did you mean `warning`?"),
+        ],
+        "{stderr}"
+    );
+}

@@ -32,6 +32,29 @@ pub(super) static AI_RMF_LIKE: LazyLock<regex::Regex> = LazyLock::new(|| {
 pub(super) static NHI_LIKE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(?i)^NHI[\s\-_:]*(\d{1,3})(?:\s*:\s*\d{4})?$").unwrap());
 
+/// A framework's name as people write it before an ID (`OWASP`, `NIST CSF 2.0`, `AI RMF`),
+/// with the separator after it.
+static PUBLISHER: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^(?:(owasp)|(?:nist[\s\-_]*)?(?:(csf)(?:[\s\-_]*(?:v?2(?:\.0)?))?|(ai[\s\-_]*rmf)(?:[\s\-_]*(?:v?1(?:\.0)?))?))[\s\-_:]+(\S.*)$",
+    )
+    .unwrap()
+});
+
+/// A reference that begins with a built-in framework's name as people write it: that
+/// framework's ID and the rest (`OWASP-NHI-2` is `owasp-nhi-2025` and `NHI-2`).
+pub(super) fn by_publisher(reference: &str) -> Option<(&'static str, &str)> {
+    let c = PUBLISHER.captures(reference)?;
+    let framework = if c.get(1).is_some() {
+        "owasp-nhi-2025"
+    } else if c.get(2).is_some() {
+        super::CSF_2_0
+    } else {
+        "nist-ai-rmf-1.0"
+    };
+    Some((framework, c.get(4)?.as_str()))
+}
+
 /// The ID families kpilint knows the shape of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Family {

@@ -350,6 +350,14 @@ impl Registry {
         if let Some(found) = self.lookup(Scope::All, reference) {
             return found;
         }
+        // `OWASP NHI2`, `NIST CSF GV.OC-01`: the framework named the way people write it,
+        // before the ID. Found only in the framework it names.
+        if let Some((framework, rest)) = id::by_publisher(reference)
+            && let Some(f) = self.get(framework)
+            && let Some(found) = self.lookup(Scope::Only(f), rest)
+        {
+            return found;
+        }
         // Only now, with the whole reference known not to be a control (`nhi-2:2025` is one)
         // nor shaped like one (`nhi-11:2025`), may a prefix that looks like a framework ID be
         // taken for an unloaded framework.
@@ -658,6 +666,17 @@ mod tests {
         ("nist-csf-2.0: GV.RM-01", "noncanonical nist-csf-2.0:GV.RM-01 as `nist-csf-2.0:GV.RM-01`"),
         ("nist-csf-2.0 :GV.RM-01", "noncanonical nist-csf-2.0:GV.RM-01 as `nist-csf-2.0:GV.RM-01`"),
         ("NHI2:2025\t", "noncanonical owasp-nhi-2025:NHI2:2025 as `NHI2:2025`"),
+        // The framework named as people write it, before the ID (issue 11).
+        ("OWASP NHI2", "noncanonical owasp-nhi-2025:NHI2:2025 as `NHI2:2025`"),
+        ("OWASP-NHI-2", "noncanonical owasp-nhi-2025:NHI2:2025 as `NHI2:2025`"),
+        ("owasp nhi-2:2025", "noncanonical owasp-nhi-2025:NHI2:2025 as `NHI2:2025`"),
+        ("NIST CSF GV.OC-01", "noncanonical nist-csf-2.0:GV.OC-01 as `GV.OC-01`"),
+        ("CSF GV.OC-01", "noncanonical nist-csf-2.0:GV.OC-01 as `GV.OC-01`"),
+        ("NIST CSF 2.0 GV.OC-1", "noncanonical nist-csf-2.0:GV.OC-01 as `GV.OC-01`"),
+        ("NIST AI RMF GOVERN 1.5", "noncanonical nist-ai-rmf-1.0:GOVERN 1.5 as `GOVERN 1.5`"),
+        ("AI-RMF GV-1.5", "noncanonical nist-ai-rmf-1.0:GOVERN 1.5 as `GOVERN 1.5`"),
+        // ... but only in the framework it names.
+        ("CSF NHI2", "unknown in any framework; no hint"),
         // Withdrawn CSF 1.1 controls.
         ("PR.AC-1", "legacy nist-csf-2.0:PR.AC-01 -> PR.AA-01, PR.AA-05"),
         ("PR.AC-01", "legacy nist-csf-2.0:PR.AC-01 -> PR.AA-01, PR.AA-05"),

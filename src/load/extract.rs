@@ -3,8 +3,9 @@
 
 use crate::framework::{Control, Framework};
 use crate::model::{
-    Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Exception, Metric,
-    Okr, Origin, PolicyFile, RuleSetting, Settings, Sp, Thresholds, Tier, Trend, Unit, Visibility,
+    Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Exception, Field,
+    Metric, Okr, Origin, PolicyFile, RuleSetting, Settings, Sp, Thresholds, Tier, Trend, Unit,
+    Unreadable, Visibility,
 };
 use crate::num::Num;
 use crate::parse::node::Node;
@@ -135,7 +136,7 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         Origin::Policy => r.string(node, "title"),
         Origin::Catalogue => r.string(node, "name"),
     };
-    Some(Metric {
+    let mut metric = Metric {
         origin,
         file,
         span: node.span,
@@ -158,7 +159,33 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         rolls_up: r.strings(node, "rolls_up"),
         decision_owner: r.string(node, "decision_owner"),
         implementation_owner: r.string(node, "implementation_owner"),
-    })
+        unreadable: Unreadable::default(),
+    };
+    let written = |key: &str| node.get(key).is_some();
+    let u = &mut metric.unreadable;
+    u.note(Field::Owner, written("owner"), metric.owner.is_some());
+    u.note(Field::Cadence, written("cadence"), metric.cadence.is_some());
+    u.note(
+        Field::Thresholds,
+        written("thresholds"),
+        metric.thresholds.as_ref().is_some_and(|t| !t.is_empty()),
+    );
+    if let (Some(o), Some(okr)) = (node.get("okr"), &metric.okr) {
+        let written = |key: &str| o.get(key).is_some();
+        u.note(
+            Field::OkrObjective,
+            written("objective"),
+            okr.objective.is_some(),
+        );
+        u.note(
+            Field::OkrBaseline,
+            written("baseline"),
+            okr.baseline.is_some(),
+        );
+        u.note(Field::OkrTarget, written("target"), okr.target.is_some());
+        u.note(Field::OkrDue, written("due"), okr.due.is_some());
+    }
+    Some(metric)
 }
 
 /// Extracts a catalogue document.
@@ -321,7 +348,9 @@ pub fn framework(root: &Node, file: Option<FileId>) -> Option<Framework> {
         .collect();
     Some(Framework::new(
         id.clone(),
-        text(header, "name").unwrap_or(id),
+        text(header, "name")
+            .or_else(|| text(header, "title"))
+            .unwrap_or(id),
         text(header, "version"),
         controls,
         file,

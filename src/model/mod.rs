@@ -302,6 +302,49 @@ pub struct Metric {
     pub decision_owner: Option<Sp<String>>,
     /// Policy KPIs: who runs the control that moves it (technical).
     pub implementation_owner: Option<Sp<String>>,
+    /// Fields it writes in a form the schema rejects.
+    pub unreadable: Unreadable,
+}
+
+/// A field whose absence a rule reports.
+#[derive(Debug, Clone, Copy)]
+#[repr(u8)]
+pub enum Field {
+    /// `owner`.
+    Owner,
+    /// `cadence`.
+    Cadence,
+    /// `thresholds` (written, but no level or trend readable).
+    Thresholds,
+    /// `okr.objective`.
+    OkrObjective,
+    /// `okr.baseline`.
+    OkrBaseline,
+    /// `okr.target`.
+    OkrTarget,
+    /// `okr.due`.
+    OkrDue,
+}
+
+/// The fields an entry writes in a form the schema rejects (`cadence = "montly"`). `schema`
+/// reports each; the rules about a field's absence stay quiet about it, so that one slip is
+/// one finding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unreadable(u8);
+
+impl Unreadable {
+    /// Adds `field` if `written` but not `read`.
+    pub fn note(&mut self, field: Field, written: bool, read: bool) {
+        if written && !read {
+            self.0 |= 1 << field as u8;
+        }
+    }
+
+    /// Whether `field` is written but unreadable.
+    #[must_use]
+    pub fn has(self, field: Field) -> bool {
+        self.0 & (1 << field as u8) != 0
+    }
 }
 
 impl Metric {

@@ -260,10 +260,11 @@ fn report(
                     Label::at(file, node.span),
                     msg!("{}{} is not one of {}", at, written, list),
                 );
-                if let Some(s) = node
-                    .as_str()
-                    .and_then(|w| crate::suggest::closest(w, options.iter().copied()))
-                {
+                if let Some(s) = node.as_str().and_then(|w| {
+                    severity_synonym(w)
+                        .filter(|s| options.contains(s))
+                        .or_else(|| crate::suggest::closest(w, options.iter().copied()))
+                }) {
                     f.help(msg!("did you mean `{}`?", s));
                 }
             }
@@ -276,11 +277,25 @@ fn report(
             ValidationErrorKind::OneOfNotValid { .. }
                 if segments.first().is_some_and(|s| s == "rules") =>
             {
-                out.push(
+                // `{ severity = "warn" }`: the severity is what is wrong.
+                let severity = node
+                    .get("severity")
+                    .filter(|n| {
+                        n.as_str()
+                            .is_some_and(|s| !["error", "warning", "info", "off"].contains(&s))
+                    })
+                    .unwrap_or(node);
+                let f = out.push(
                     &SCHEMA,
-                    Label::at(file, node.span),
+                    Label::at(file, severity.span),
                     msg!("{}expected a severity (`error`, `warning`, `info`, `off`) or a table with `severity`, `locked`, `effective`", at),
                 );
+                if let Some(s) = severity.as_str().and_then(|w| {
+                    severity_synonym(w)
+                        .or_else(|| crate::suggest::closest(w, ["error", "warning", "info", "off"]))
+                }) {
+                    f.help(msg!("did you mean `{}`?", s));
+                }
             }
             _ => {
                 out.push(
@@ -291,6 +306,17 @@ fn report(
             }
         }
     }
+}
+
+/// The severity other tools spell `w` (`warn`, `critical`, `note`, `none`).
+fn severity_synonym(w: &str) -> Option<&'static str> {
+    Some(match w.trim().to_ascii_lowercase().as_str() {
+        "warn" | "warnings" | "medium" | "moderate" => "warning",
+        "critical" | "fatal" | "high" | "err" | "errors" | "deny" | "block" => "error",
+        "information" | "informational" | "note" | "notice" | "low" | "hint" => "info",
+        "none" | "ignore" | "disable" | "disabled" | "allow" | "false" | "skip" => "off",
+        _ => return None,
+    })
 }
 
 /// The pattern of `$defs/date` in the schemas.

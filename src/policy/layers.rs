@@ -6,7 +6,7 @@
 //! error at its depth limit, not a stack overflow.
 
 use super::{BASELINE, BASELINE_ID, BASELINE_NAME, BASELINE_TREE};
-use crate::diag::{Diagnostics, Label};
+use crate::diag::{Diagnostics, Label, Message};
 use crate::model::PolicyFile;
 use crate::rule::SCHEMA;
 use crate::source::{SourceFile, SourceMap};
@@ -56,9 +56,16 @@ pub fn order(
     let mut order: Vec<usize> = Vec::with_capacity(pool.len());
     // Depth-first, parents first, with an explicit stack of (policy, next parent to visit).
     let mut stack: Vec<(usize, usize)> = Vec::new();
-    let fail = |at: usize, parent: usize, message: String, diags: &mut Diagnostics| {
+    let fail = |at: usize,
+                parent: usize,
+                message: String,
+                help: Option<Message>,
+                diags: &mut Diagnostics| {
         let (file, span) = (pool[at].file, pool[at].extends[parent].span);
-        diags.push(&SCHEMA, Label::at(file, span), msg!("{}", message));
+        let f = diags.push(&SCHEMA, Label::at(file, span), msg!("{}", message));
+        if let Some(help) = help {
+            f.help(help);
+        }
         let src = sources.get(file);
         let (line, col) = src.line_col(span.start);
         Err(format!("{}:{line}:{col}: {message}", src.display))
@@ -80,10 +87,21 @@ pub fn order(
             *next += 1;
             let Some(&j) = by_id.get(parent.value.as_str()) else {
                 let message = format!(
-                    "policy `{}` extends `{}`, which no policy file defines (the built-in baseline is `{BASELINE_ID}`)",
+                    "policy `{}` extends `{}`, which no policy file defines",
                     pool[i].id.value, parent.value
                 );
-                return fail(i, at, message, diags);
+                let known = pool
+                    .iter()
+                    .map(|p| p.id.value.as_str())
+                    .chain([BASELINE_ID]);
+                let help = crate::diag::did_you_mean(
+                    crate::suggest::closest(&parent.value, known),
+                    msg!(
+                        "`extends` names a policy's `[policy] id`; the built-in baseline is `{}`",
+                        BASELINE_ID
+                    ),
+                );
+                return fail(i, at, message, Some(help), diags);
             };
             match state[j] {
                 State::Done => {}
@@ -92,14 +110,14 @@ pub fn order(
                         "policy `{}` extends `{}`, which extends it in turn: a cycle",
                         pool[i].id.value, parent.value
                     );
-                    return fail(i, at, message, diags);
+                    return fail(i, at, message, None, diags);
                 }
                 State::New if stack.len() >= MAX_DEPTH => {
                     let message = format!(
                         "policy `{}` extends `{}` more than {MAX_DEPTH} layers deep",
                         pool[i].id.value, parent.value
                     );
-                    return fail(i, at, message, diags);
+                    return fail(i, at, message, None, diags);
                 }
                 State::New => {
                     state[j] = State::Visiting;

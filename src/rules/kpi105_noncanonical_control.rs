@@ -10,8 +10,10 @@ declare_rule! {
     /// a canonical control: `NHI-02`, `NHI2` or `NHI-02:2025` for `NHI2:2025`, `GV.RM-1` for
     /// `GV.RM-01` (in a category new in CSF 2.0; an unpadded CSF 1.1 ID is `legacy-control`),
     /// `GOVERN-1.1` or `GV 1.1` for `GOVERN 1.1`, another letter case (also of a framework
-    /// qualifier, `NIST-CSF-2.0:GV.RM-01`), or surrounding whitespace. The message names the
-    /// canonical form, qualified if the reference was.
+    /// qualifier, `NIST-CSF-2.0:GV.RM-01`), the framework named before the ID (`OWASP NHI2`,
+    /// `OWASP-NHI-2`, `NIST CSF GV.OC-01`, `CSF GV.OC-01`, `NIST AI RMF GOVERN 1.5`), or
+    /// surrounding whitespace. The message names the canonical form, qualified if the
+    /// reference was.
     ///
     /// ## Why is this bad?
     /// Several spellings of one control defeat search, coverage reports read by other tools

@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostics, Label};
 use crate::analyze::Context;
+use crate::model::Field;
 
 declare_rule! {
     /// ## What it does
@@ -32,7 +33,10 @@ declare_rule! {
 /// Checks every catalogue metric.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in ctx.metrics() {
-        if m.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty()) {
+        // An owner written in a form the schema rejects is reported there.
+        if m.owner.as_ref().is_some_and(|o| !o.value.trim().is_empty())
+            || m.unreadable.has(Field::Owner)
+        {
             continue;
         }
         let span = m.owner.as_ref().map_or(m.id.span, |o| o.span);

@@ -2,7 +2,7 @@
 
 use crate::diag::Diagnostics;
 use crate::analyze::Context;
-use crate::model::Tier;
+use crate::model::{Field, Tier};
 
 declare_rule! {
     /// ## What it does
@@ -40,7 +40,8 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         let has = ctx
             .inherited(m, |k| k.thresholds.as_ref().filter(|t| !t.is_empty()))
             .is_some();
-        if has {
+        // Thresholds written in a form the schema rejects are reported there.
+        if has || m.unreadable.has(Field::Thresholds) {
             continue;
         }
         out.push(

@@ -38,7 +38,21 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         return;
     }
     for c in ctx.catalogues {
-        let carried: HashSet<&str> = c.metrics.iter().map(crate::model::Metric::kpi_id).collect();
+        let mut carried: HashSet<&str> =
+            c.metrics.iter().map(crate::model::Metric::kpi_id).collect();
+        // A mistyped `implements` is `unknown-kpi`, whose help names the KPI it is closest
+        // to: that KPI counts as carried, so that one slip is one finding.
+        for m in &c.metrics {
+            if let Some(imp) = &m.implements
+                && ctx.kpi(&imp.value).is_none()
+                && let Some(meant) = crate::suggest::closest(
+                    &imp.value,
+                    ctx.policy.kpis.iter().map(|k| k.id.value.as_str()),
+                )
+            {
+                carried.insert(meant);
+            }
+        }
         for k in &required {
             if carried.contains(k.id.value.as_str()) {
                 continue;

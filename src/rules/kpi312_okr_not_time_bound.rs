@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostics, Label};
 use crate::analyze::Context;
-use crate::model::Tier;
+use crate::model::{Field, Tier};
 
 declare_rule! {
     /// ## What it does
@@ -37,14 +37,15 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         }
         let missing: Vec<&str> = match &m.okr {
             None => vec!["objective", "baseline", "target", "due"],
+            // A field written in a form the schema rejects is reported there.
             Some(o) => [
-                ("objective", o.objective.is_none()),
-                ("baseline", o.baseline.is_none()),
-                ("target", o.target.is_none()),
-                ("due", o.due.is_none()),
+                ("objective", o.objective.is_none(), Field::OkrObjective),
+                ("baseline", o.baseline.is_none(), Field::OkrBaseline),
+                ("target", o.target.is_none(), Field::OkrTarget),
+                ("due", o.due.is_none(), Field::OkrDue),
             ]
             .into_iter()
-            .filter_map(|(k, m)| m.then_some(k))
+            .filter_map(|(k, none, f)| (none && !m.unreadable.has(f)).then_some(k))
             .collect(),
         };
         if missing.is_empty() {

@@ -2,7 +2,7 @@
 
 use crate::diag::Diagnostics;
 use crate::analyze::Context;
-use crate::model::Tier;
+use crate::model::{Field, Tier};
 
 declare_rule! {
     /// ## What it does
@@ -35,9 +35,11 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         if ctx.inherited(m, |k| k.tier.as_ref().map(|t| t.value)) == Some(Tier::Okr) {
             continue;
         }
-        if ctx
-            .inherited(m, |k| k.cadence.as_ref().map(|c| c.value))
-            .is_some()
+        // A cadence written in a form the schema rejects is reported there.
+        if m.unreadable.has(Field::Cadence)
+            || ctx
+                .inherited(m, |k| k.cadence.as_ref().map(|c| c.value))
+                .is_some()
         {
             continue;
         }

@@ -106,6 +106,7 @@ registry! {
     kpi107_unknown_kpi::UNKNOWN_KPI,
     kpi108_unknown_category::UNKNOWN_CATEGORY,
     kpi109_banned_kpi::BANNED_KPI,
+    kpi110_duplicate_control::DUPLICATE_CONTROL,
     kpi201_expired_exception::EXPIRED_EXCEPTION,
     kpi202_unapproved_exception::UNAPPROVED_EXCEPTION,
     kpi203_unused_exception::UNUSED_EXCEPTION,
