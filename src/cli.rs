@@ -52,6 +52,21 @@ pub struct Global {
     pub as_of: Option<jiff::civil::Date>,
 }
 
+/// The baseline file: findings a repository has accepted for now.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BaselineArgs {
+    /// Fail only on findings FILE does not record: those it records are counted apart as
+    /// baselined, and an entry no finding matches is a `stale-baseline` info [default:
+    /// `baseline` in kpilint.toml].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding not waived by an exception to FILE as a baseline (`parse-error`
+    /// and `schema` excepted), then report as usual. With `--baseline` naming the same
+    /// file, this rewrites it without its stale entries.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint policies and metric catalogues (the CI entry point).
@@ -64,6 +79,8 @@ pub enum Command {
     /// repository root) are used, or else the built-in NHI baseline. Finding nothing to
     /// check is exit 2.
     Check {
+        #[command(flatten)]
+        baseline: BaselineArgs,
         /// Files or directories to check.
         paths: Vec<PathBuf>,
     },
@@ -74,6 +91,8 @@ pub enum Command {
     /// optional `scope` and `source`. Findings are counted as for `check` and decide the
     /// exit code; `kpilint check` with the same paths shows them in full.
     Eval {
+        #[command(flatten)]
+        baseline: BaselineArgs,
         /// Files or directories to evaluate.
         paths: Vec<PathBuf>,
     },
@@ -193,6 +212,8 @@ pub enum SchemaKind {
     Data,
     /// The JSON report (`--format json`).
     Report,
+    /// A baseline file (`--write-baseline`).
+    Baseline,
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {

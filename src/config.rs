@@ -43,6 +43,8 @@ pub struct Config {
     pub format: Option<Format>,
     /// Default `--fail-on`.
     pub fail_on: Option<FailOn>,
+    /// Default `--baseline`, relative to [`Config::root`].
+    pub baseline: Option<String>,
 }
 
 /// Compiles a glob as `kpilint.toml` writes them: `*` stays within a path segment.
@@ -85,6 +87,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
         data: list("data"),
         format: string("format").and_then(Format::parse),
         fail_on: string("fail_on").and_then(FailOn::parse),
+        baseline: string("baseline").map(str::to_owned),
         text,
         tree: root_node,
     })

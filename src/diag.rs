@@ -477,6 +477,8 @@ pub struct Finding {
     /// In `kpilint diff`: whether the change introduced it (`false`: the base revision has
     /// it too). `None` outside `diff`.
     pub introduced: Option<bool>,
+    /// Recorded in the baseline file (`--baseline`): shown apart, never failing the run.
+    pub baselined: bool,
 }
 
 /// The findings of one run, in the order rules produced them.
@@ -508,6 +510,7 @@ impl Diagnostics {
             severity: Severity::Error,
             suppressed_by: None,
             introduced: None,
+            baselined: false,
             notes: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
@@ -520,6 +523,12 @@ impl Diagnostics {
 }
 
 impl Finding {
+    /// Whether it counts: neither waived by an exception nor baselined.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.suppressed_by.is_none() && !self.baselined
+    }
+
     /// Sets the help text.
     pub fn help(&mut self, help: impl Into<Message>) -> &mut Self {
         self.help = Some(Box::new(help.into()));

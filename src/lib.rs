@@ -17,7 +17,8 @@
 //! 4. [`policy`]: layers ordered and merged into the effective [`policy::Policy`].
 //! 5. [`analyze`]: the facts rules read ([`analyze::Context`], [`analyze::data::DataFacts`],
 //!    and between two revisions [`analyze::delta::Delta`]).
-//! 6. [`settle`]: levels, exceptions, order: the [`settle::Report`].
+//! 6. [`settle`]: levels, exceptions, order: the [`settle::Report`]; then the
+//!    [`baseline`] file, if any, marks the findings a repository has accepted.
 //! 7. [`rules`]: one file per rule, each judging the facts of its stage.
 //! 8. [`report`]: emitters, one per output format.
 //!
@@ -31,6 +32,7 @@ pub mod diag;
 #[macro_use]
 pub mod rules;
 pub mod analyze;
+pub mod baseline;
 pub mod config;
 pub mod diff;
 pub mod discover;

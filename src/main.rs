@@ -65,8 +65,8 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
         .as_of
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     match &cli.command {
-        Command::Check { paths }
-        | Command::Eval { paths }
+        Command::Check { paths, .. }
+        | Command::Eval { paths, .. }
         | Command::Diff { paths, .. }
         | Command::Coverage { paths, .. }
         | Command::Report { paths, .. } => repository(cli, &cwd, paths, as_of),
@@ -133,6 +133,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 SchemaKind::Framework => "framework",
                 SchemaKind::Data => "data",
                 SchemaKind::Report => "report",
+                SchemaKind::Baseline => "baseline",
             };
             let text = kpilint::parse::schema::text(name).unwrap_or_default();
             write_output(&opts, |w| w.write_all(text.as_bytes()))?;
@@ -189,8 +190,14 @@ fn repository(
         return Ok(ExitCode::from(2));
     }
     match result {
-        Ok(report) => {
+        Ok(mut report) => {
             opts.inputs = read_files(&report);
+            if let Command::Check { baseline, .. } | Command::Eval { baseline, .. } = &cli.command
+                && let Err(e) = use_baseline(&mut opts, &ws, baseline, &mut report, as_of)
+            {
+                error(&e);
+                return Ok(ExitCode::from(2));
+            }
             if let Command::Report { html, .. } = &cli.command {
                 opts.global.output = Some(html.clone());
             }
@@ -231,6 +238,56 @@ fn repository(
         }
         Err(fatal) => fatal_error(&opts, &fatal),
     }
+}
+
+/// Applies the baseline file (`--baseline`, else kpilint.toml's `baseline`) to `report`,
+/// then writes the one `--write-baseline` asks for. A baseline that does not exist yet is
+/// fine when this run writes it.
+fn use_baseline(
+    opts: &mut Options,
+    ws: &Workspace,
+    args: &cli::BaselineArgs,
+    report: &mut Report,
+    as_of: jiff::civil::Date,
+) -> Result<(), String> {
+    let path = args.baseline.as_ref().map(|p| ws.absolute(p)).or_else(|| {
+        let c = ws.config.as_ref()?;
+        Some(c.root.join(c.baseline.as_ref()?))
+    });
+    if let Some(path) = &path
+        && (args.write_baseline.is_none() || path.exists())
+    {
+        if !ws.contains(path) {
+            return Err(format!(
+                "`{}`: the baseline must be inside the repository",
+                path.display()
+            ));
+        }
+        let read = kpilint::baseline::read(path, ws.display(path))?;
+        kpilint::baseline::apply(report, read, as_of);
+    }
+    let Some(out) = args.write_baseline.as_ref() else {
+        return Ok(());
+    };
+    // The baseline read is replaced whole: the one input this run may write over.
+    let inputs: Vec<PathBuf> = opts
+        .inputs
+        .iter()
+        .filter(|i| path.as_ref().is_none_or(|p| *i != p))
+        .cloned()
+        .collect();
+    let text = kpilint::baseline::render(report);
+    kpilint::output::write(out, &inputs, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| e.to_string())?;
+    if !opts.global.quiet {
+        eprintln!(
+            "kpilint: wrote {}",
+            kpilint::escape::escape_unsafe(&out.display().to_string())
+        );
+    }
+    // `--output` must not replace it either.
+    opts.inputs.extend(path);
+    Ok(())
 }
 
 /// `kpilint explain RULE`.

@@ -178,6 +178,7 @@ fn report(
         scorecard,
         model,
         root: Some(ws.root.clone()),
+        baseline: false,
     }
 }
 

@@ -31,16 +31,25 @@ pub struct Report {
     /// The repository root, which formats read by other programs (SARIF, GitHub
     /// annotations) name files against.
     pub root: Option<PathBuf>,
+    /// Whether a baseline file was applied (see [`crate::baseline`]).
+    pub baseline: bool,
 }
 
 impl Report {
-    /// Findings not waived by an exception, at `severity`.
+    /// Findings neither waived by an exception nor baselined, at `severity`.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.suppressed_by.is_none() && f.severity == severity)
+            .filter(|f| f.is_open() && f.severity == severity)
             .count()
+    }
+
+    /// Findings the baseline file records; `None` when no baseline was applied.
+    #[must_use]
+    pub fn baselined(&self) -> Option<usize> {
+        self.baseline
+            .then(|| self.findings.iter().filter(|f| f.baselined).count())
     }
 
     /// Findings waived by an exception.
@@ -58,9 +67,7 @@ impl Report {
     pub fn fails(&self, threshold: Option<Severity>, all_findings: bool) -> bool {
         threshold.is_some_and(|t| {
             self.findings.iter().any(|f| {
-                f.suppressed_by.is_none()
-                    && f.severity >= t
-                    && (all_findings || f.introduced != Some(false))
+                f.is_open() && f.severity >= t && (all_findings || f.introduced != Some(false))
             })
         })
     }

@@ -7,6 +7,8 @@
 //! at all. "Today" is fixed at 2026-11-24. The human rendering of each `bad/` run is
 //! snapshotted.
 //!
+//! A fixture's `kpilint-baseline.json` applies as `--baseline` would apply it.
+//!
 //! A `diff` rule's fixture holds `base/` and `head/`: the working tree `head/` is compared
 //! with `base/` as `kpilint diff --base-dir` does it, without git; its markers are in
 //! `head/`.
@@ -55,7 +57,14 @@ fn check(dir: &Path) -> Result<Report, Fatal> {
         policies: Vec::new(),
         as_of: as_of(),
     };
-    kpilint::pipeline::check(&ws, &req)
+    let mut report = kpilint::pipeline::check(&ws, &req)?;
+    // A fixture's baseline applies as `--baseline` would apply it.
+    let baseline = dir.join("kpilint-baseline.json");
+    if baseline.is_file() {
+        let read = kpilint::baseline::read(&baseline, ws.display(&baseline)).map_err(Fatal::msg)?;
+        kpilint::baseline::apply(&mut report, read, as_of());
+    }
+    Ok(report)
 }
 
 /// Compares `dir/head` with `dir/base`, from `dir/head`.

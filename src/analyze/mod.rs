@@ -4,6 +4,7 @@
 //! streams data files into per-series facts (latest value, effective thresholds, trend,
 //! due date, repeats) and the scorecard.
 
+pub mod baseline;
 pub mod coverage;
 pub mod data;
 pub mod delta;

@@ -134,7 +134,8 @@ impl Loaded {
                 // thread do it while the rules run.
                 std::thread::spawn(move || drop(root));
             }
-            Some(FileKind::Catalogue | FileKind::Config) => {}
+            // A baseline in a walked directory is read through `--baseline` only.
+            Some(FileKind::Catalogue | FileKind::Config | FileKind::Baseline) => {}
             None if crate::parse::is_blank(&sources.get(file).text) => {
                 diags
                     .push(

@@ -30,6 +30,10 @@ pub static SCHEMAS: &[(&str, &str)] = &[
     ),
     ("data", include_str!("../../schemas/data.schema.json")),
     ("config", include_str!("../../schemas/config.schema.json")),
+    (
+        "baseline",
+        include_str!("../../schemas/baseline.schema.json"),
+    ),
     ("report", include_str!("../../schemas/report.schema.json")),
 ];
 
@@ -95,6 +99,7 @@ static CATALOGUE: LazyLock<Compiled> =
     LazyLock::new(|| compile("catalogue", Some(("metric", "metric"))));
 static FRAMEWORK: LazyLock<Compiled> = LazyLock::new(|| compile("framework", None));
 static CONFIG: LazyLock<Compiled> = LazyLock::new(|| compile("config", None));
+static BASELINE: LazyLock<Compiled> = LazyLock::new(|| compile("baseline", None));
 
 /// Which schema to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +112,8 @@ pub enum FileKind {
     Framework,
     /// `kpilint.toml`.
     Config,
+    /// A baseline file (`--baseline`).
+    Baseline,
 }
 
 /// Validates `root` against the schema of `kind`, pushing a `schema` finding per violation.
@@ -116,6 +123,7 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
         FileKind::Catalogue => &CATALOGUE,
         FileKind::Framework => &FRAMEWORK,
         FileKind::Config => &CONFIG,
+        FileKind::Baseline => &BASELINE,
     };
     match compiled.items {
         Some((key, ref item_validator)) => {

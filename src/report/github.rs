@@ -32,7 +32,7 @@ fn property(s: &str) -> String {
 impl Emitter for Github {
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
         let root = report.root.as_deref();
-        for f in report.findings.iter().filter(|f| f.suppressed_by.is_none()) {
+        for f in report.findings.iter().filter(|f| f.is_open()) {
             let at = locate(report, &f.primary);
             let file = match file_ref(report.sources.get(f.primary.file), root) {
                 FileRef::Relative(p) | FileRef::Absolute(p) => Some(p),

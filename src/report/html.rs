@@ -580,7 +580,7 @@ fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &
 fn findings(h: &mut String, report: &Report) {
     h.push_str("<section id=\"findings\"><h2>Findings by rule</h2>\n");
     let mut by_rule: BTreeMap<(&str, &str), (usize, usize, usize, usize)> = BTreeMap::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| !f.baselined) {
         let e = by_rule.entry((f.rule.code, f.rule.name)).or_default();
         if f.suppressed_by.is_some() {
             e.3 += 1;

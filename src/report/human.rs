@@ -218,7 +218,8 @@ impl Emitter for Human {
             .with_width(self.width)
             .with_context_lines(1);
         let mut buf = String::new();
-        for f in &report.findings {
+        // Baselined findings are accepted debt: counted in the summary, not shown.
+        for f in report.findings.iter().filter(|f| !f.baselined) {
             if self.quiet && (f.suppressed_by.is_some() || f.severity == Severity::Info) {
                 continue;
             }
@@ -250,13 +251,17 @@ pub fn summary(report: &Report) -> String {
         plural(report.files, "file", "files"),
         plural(report.metrics, "metric", "metrics"),
     ) + &report
-        .introduced()
-        .map(|(new, old)| {
-            format!(
-                "; {} by this change, {} at the base",
-                plural(new, "finding introduced", "findings introduced"),
-                plural(old, "already", "already")
-            )
-        })
+        .baselined()
+        .map(|n| format!("; {}", plural(n, "baselined", "baselined")))
         .unwrap_or_default()
+        + &report
+            .introduced()
+            .map(|(new, old)| {
+                format!(
+                    "; {} by this change, {} at the base",
+                    plural(new, "finding introduced", "findings introduced"),
+                    plural(old, "already", "already")
+                )
+            })
+            .unwrap_or_default()
 }

@@ -37,6 +37,8 @@ struct Summary {
     introduced: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     preexisting: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +70,8 @@ struct JsonFinding<'a> {
     notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     introduced: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<bool>,
 }
 
 impl Emitter for Json {
@@ -91,6 +95,7 @@ impl Emitter for Json {
                 suppressed: report.suppressed(),
                 introduced: report.introduced().map(|(new, _)| new),
                 preexisting: report.introduced().map(|(_, old)| old),
+                baselined: report.baselined(),
             },
             findings: report
                 .findings
@@ -108,6 +113,7 @@ impl Emitter for Json {
                     related: f.secondary.iter().map(related).collect(),
                     notes: f.notes.iter().map(crate::diag::Message::plain).collect(),
                     introduced: f.introduced,
+                    baselined: report.baseline.then_some(f.baselined),
                 })
                 .collect(),
             scorecard: report.scorecard.as_ref(),

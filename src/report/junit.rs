@@ -138,7 +138,8 @@ impl Emitter for Junit {
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
         let mut suites: BTreeMap<String, Vec<Case>> = BTreeMap::new();
         let mut names: HashMap<(String, String), usize> = HashMap::new();
-        for f in &report.findings {
+        // Baselined findings are accepted debt, not failed tests.
+        for f in report.findings.iter().filter(|f| !f.baselined) {
             let at = locate(report, &f.primary);
             let mut name = format!(
                 "{} {}",

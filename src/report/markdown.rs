@@ -125,6 +125,13 @@ impl Emitter for Markdown {
             counted(report.files, "file", "files"),
             counted(report.metrics, "metric", "metrics"),
         )?;
+        if let Some(n) = report.baselined() {
+            writeln!(
+                w,
+                "{} recorded in the baseline, not shown.\n",
+                bold(n, "finding", "findings")
+            )?;
+        }
         findings(w, report)?;
         if let Some(card) = &report.scorecard {
             writeln!(w, "### Scorecard\n")?;
@@ -166,7 +173,11 @@ impl Emitter for Markdown {
 /// heading, then what the base revision has too.
 fn findings(w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
     let sections: Vec<(Option<&str>, Vec<&crate::diag::Finding>)> = match report.introduced() {
-        None => vec![(None, report.findings.iter().collect())],
+        // Baselined findings are accepted debt: the summary counts them.
+        None => vec![(
+            None,
+            report.findings.iter().filter(|f| !f.baselined).collect(),
+        )],
         Some(_) => vec![
             (
                 Some("### Introduced by this change"),

@@ -15,7 +15,6 @@ use crate::rule::Severity;
 use crate::rules::ALL;
 use crate::settle::Report;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
@@ -69,28 +68,6 @@ fn artifact(r: &FileRef) -> Value {
         FileRef::Builtin(p) => json!({ "uri": percent_encode_path(p), "uriBaseId": BUILTIN }),
         FileRef::Absolute(p) => json!({ "uri": file_uri(p) }),
     }
-}
-
-/// The key of a file in fingerprints: the path as kpilint 0.1.0 keyed it (not encoded,
-/// the baseline as `kpilint:…`), so that alerts uploaded before survive an upgrade.
-fn fingerprint_path(r: &FileRef) -> String {
-    match r {
-        FileRef::Relative(p) | FileRef::Absolute(p) => p.clone(),
-        FileRef::Builtin(p) => format!("kpilint:{p}"),
-    }
-}
-
-/// FNV-1a, 64 bits: a fingerprint that needs no dependency and never changes between
-/// versions of a hashing crate.
-fn fnv1a(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain([0x1f]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
 }
 
 /// Rule documentation (Markdown) as plain text: no heading marks, code fences or
@@ -165,8 +142,7 @@ fn physical(report: &Report, label: &Label, root: Option<&Path>) -> Value {
     json!({ "artifactLocation": artifact(&file), "region": region })
 }
 
-fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) -> Value {
-    let file = file_ref(report.sources.get(f.primary.file), root);
+fn result(report: &Report, f: &Finding, root: Option<&Path>, fingerprint: &str) -> Value {
     let mut text = f.message.plain();
     if let Some(h) = &f.help {
         text.push_str(" (help: ");
@@ -174,34 +150,18 @@ fn result(report: &Report, f: &Finding, root: Option<&Path>, occurrence: usize) 
         text.push(')');
     }
     let index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
-    // The fingerprint names what the finding is about, not where it is (lines move) nor
-    // its whole message (`56 days ago` changes daily). Findings that share rule, file and
-    // subject (a metric looser than the policy on both `target` and `warn`) are told apart
-    // by their order among themselves, which moving lines keeps. The first keeps the
-    // fingerprint it had before the index existed.
-    let path = fingerprint_path(&file);
-    let plain;
-    let subject = if let Some(s) = f.subject.as_deref() {
-        s
-    } else {
-        plain = f.message.plain();
-        &plain
-    };
-    let nth = occurrence.to_string();
-    let mut key = vec![f.rule.code, path.as_str(), subject];
-    if occurrence > 0 {
-        key.push(&nth);
-    }
     let mut out = json!({
         "ruleId": f.rule.code,
         "ruleIndex": index,
         "level": level(f.severity),
         "message": { "text": text },
         "locations": [{ "physicalLocation": physical(report, &f.primary, root) }],
-        "partialFingerprints": { "kpilint/v1": fnv1a(&key) },
+        "partialFingerprints": { "kpilint/v1": fingerprint },
     });
     if let Some(introduced) = f.introduced {
         out["baselineState"] = json!(if introduced { "new" } else { "unchanged" });
+    } else if report.baseline {
+        out["baselineState"] = json!(if f.baselined { "unchanged" } else { "new" });
     }
     // A base revision's text is no file of the checkout: code scanning could not show it.
     let secondary: Vec<&crate::diag::Label> = f
@@ -246,18 +206,11 @@ impl Emitter for Sarif {
     fn emit(&mut self, w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
         let root = report.root.as_deref();
         let rules: Vec<Value> = ALL.iter().map(|r| descriptor(r)).collect();
-        let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
         let results: Vec<Value> = report
             .findings
             .iter()
-            .map(|f| {
-                let file = fingerprint_path(&file_ref(report.sources.get(f.primary.file), root));
-                let subject = f.subject.clone().unwrap_or_else(|| f.message.plain());
-                let n = seen.entry((f.rule.code, file, subject)).or_default();
-                let occurrence = *n;
-                *n += 1;
-                result(report, f, root, occurrence)
-            })
+            .zip(super::fingerprint::fingerprints(report))
+            .map(|(f, fingerprint)| result(report, f, root, &fingerprint))
             .collect();
         let mut bases = serde_json::Map::new();
         if let Some(root) = root {

@@ -84,6 +84,8 @@ pub enum Stage {
     Waivers,
     /// The change between a base revision and the working tree.
     Diff,
+    /// The baseline file's entries that no finding matched (`--baseline`).
+    Baseline,
 }
 
 /// One rule: the fixed facts about it. Its check, if it has one, is listed beside it in

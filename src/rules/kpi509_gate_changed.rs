@@ -15,6 +15,8 @@ declare_rule! {
     /// - a `policies`, `catalogues` or `data` glob removed or rewritten: the files it
     ///   matched may no longer be checked (adding a glob checks more, and is not
     ///   reported);
+    /// - `baseline` set or pointed at another file: the findings that file records stop
+    ///   failing `kpilint check`;
     /// - the file removed.
     ///
     /// The finding is at the changed key of the working tree's file (at the policy when
@@ -87,6 +89,23 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
         )
         .subject("fail_on".to_owned())
         .help("keep `fail_on`, or get the change approved by the policy's owner");
+    }
+    if head.baseline.is_some() && head.baseline != base.baseline {
+        let what = base
+            .baseline
+            .as_deref()
+            .map_or_else(|| "is set".to_owned(), |b| format!("moves from `{b}`"));
+        out.push(
+            &GATE_CHANGED,
+            at("baseline").with_message("the baseline"),
+            msg!(
+                "`baseline` {} to `{}`: the findings it records no longer fail `kpilint check`",
+                what,
+                head.baseline.as_deref().unwrap_or_default()
+            ),
+        )
+        .subject("baseline".to_owned())
+        .help("adopt or move a baseline in a change of its own, approved by the policy's owner");
     }
     for (key, was, now) in [
         ("policies", &base.policies, &head.policies),

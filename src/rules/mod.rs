@@ -29,6 +29,8 @@ pub enum Check {
     Waivers(fn(&Waivers<'_>, &mut Diagnostics)),
     /// The change between a base revision and the working tree.
     Diff(fn(&Delta<'_>, &mut Diagnostics)),
+    /// The baseline file's entries that no finding matched.
+    Baseline(fn(&crate::analyze::baseline::Unmatched<'_>, &mut Diagnostics)),
 }
 
 impl std::fmt::Debug for Check {
@@ -38,6 +40,7 @@ impl std::fmt::Debug for Check {
             Self::Data(_) => "Data",
             Self::Waivers(_) => "Waivers",
             Self::Diff(_) => "Diff",
+            Self::Baseline(_) => "Baseline",
         })
     }
 }
@@ -110,6 +113,7 @@ registry! {
     kpi201_expired_exception::EXPIRED_EXCEPTION,
     kpi202_unapproved_exception::UNAPPROVED_EXCEPTION,
     kpi203_unused_exception::UNUSED_EXCEPTION,
+    kpi204_stale_baseline::STALE_BASELINE,
     kpi301_vanity_metric::VANITY_METRIC,
     kpi302_missing_owner::MISSING_OWNER,
     kpi303_missing_threshold::MISSING_THRESHOLD,

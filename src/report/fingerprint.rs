@@ -1,0 +1,60 @@
+//! Fingerprints: what a finding is about, not where it is. SARIF's `kpilint/v1` partial
+//! fingerprints and the baseline file (`--baseline`) share them, so that a finding
+//! baselined today is the alert code scanning knows.
+//!
+//! A fingerprint hashes the rule's code, the file (repository-relative), the subject (or,
+//! for the few findings without one, the message) and, for findings sharing all three (a
+//! metric looser than the policy on both `target` and `warn`), their order among
+//! themselves, which moving lines keeps. Line numbers are left out: lines move. So is the
+//! message when there is a subject: `56 days ago` changes daily.
+
+use super::{FileRef, file_ref};
+use crate::settle::Report;
+use std::collections::HashMap;
+
+/// The key of a file in fingerprints: the path as kpilint 0.1.0 keyed it (not encoded,
+/// the baseline as `kpilint:…`), so that alerts uploaded before survive an upgrade.
+fn path(r: &FileRef) -> String {
+    match r {
+        FileRef::Relative(p) | FileRef::Absolute(p) => p.clone(),
+        FileRef::Builtin(p) => format!("kpilint:{p}"),
+    }
+}
+
+/// FNV-1a, 64 bits: a fingerprint that needs no dependency and never changes between
+/// versions of a hashing crate.
+fn fnv1a(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0x1f]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Every finding's fingerprint, in the report's order. The first of findings sharing rule,
+/// file and subject keeps the fingerprint it had before the order was counted.
+#[must_use]
+pub fn fingerprints(report: &Report) -> Vec<String> {
+    let root = report.root.as_deref();
+    let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = path(&file_ref(report.sources.get(f.primary.file), root));
+            let subject = f.subject.clone().unwrap_or_else(|| f.message.plain());
+            let key = (f.rule.code, file, subject);
+            let n = seen.entry(key.clone()).or_default();
+            let nth = n.to_string();
+            let mut parts = vec![key.0, key.1.as_str(), key.2.as_str()];
+            if *n > 0 {
+                parts.push(&nth);
+            }
+            *n += 1;
+            fnv1a(&parts)
+        })
+        .collect()
+}
