@@ -19,7 +19,12 @@ pub mod defaults {
     /// Catalogues.
     pub const CATALOGUES: &[&str] = &["metrics/**/*.toml", "metrics/**/*.json"];
     /// Data.
-    pub const DATA: &[&str] = &["data/**/*.csv", "data/**/*.ndjson", "data/**/*.jsonl"];
+    pub const DATA: &[&str] = &[
+        "data/**/*.csv",
+        "data/**/*.tsv",
+        "data/**/*.ndjson",
+        "data/**/*.jsonl",
+    ];
 }
 
 /// A loaded configuration.

@@ -404,7 +404,8 @@ impl Level {
 pub struct Label {
     /// The file.
     pub file: FileId,
-    /// The bytes it points at.
+    /// The bytes it points at; in a streamed file (see `line`), the 0-based columns within
+    /// the line, when known (empty: the line as a whole).
     pub span: Span,
     /// What is there (may be empty for the primary label).
     pub message: String,
@@ -433,6 +434,25 @@ impl Label {
             message: String::new(),
             line: Some(u32::try_from(line).unwrap_or(u32::MAX)),
         }
+    }
+
+    /// The same label of a streamed file, at 1-based `columns` (start, end) of its line.
+    #[must_use]
+    pub fn columns(mut self, columns: Option<(u32, u32)>) -> Self {
+        if let Some((start, end)) = columns.filter(|_| self.line.is_some()) {
+            self.span = Span::new(
+                start.saturating_sub(1) as usize,
+                end.max(start).saturating_sub(1) as usize,
+            );
+        }
+        self
+    }
+
+    /// The 1-based column range of a streamed file's label, if known.
+    #[must_use]
+    pub fn line_columns(&self) -> Option<(u32, u32)> {
+        (self.line.is_some() && self.span.end > self.span.start)
+            .then(|| (self.span.start + 1, self.span.end + 1))
     }
 
     /// Position used for ordering: the line for streamed files, else the byte offset.

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// The extensions of files kpilint reads (or, for YAML, reports it cannot read yet).
-pub const EXTENSIONS: &[&str] = &["toml", "json", "csv", "ndjson", "jsonl", "yaml", "yml"];
+pub const EXTENSIONS: &[&str] = &[
+    "toml", "json", "csv", "tsv", "ndjson", "jsonl", "yaml", "yml",
+];
 
 /// Directories never walked: build output and vendored packages.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];

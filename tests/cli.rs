@@ -1050,9 +1050,10 @@ fn spreadsheet_exports_are_read() {
         "metric;period;value\npct;2026-09;97,5\npct;2026-10;95 %\ncnt;2026-10;\"1.234,0\"\n",
     )
     .unwrap();
-    // Tab-separated, and a comma file with a quoted grouped number.
+    // Tab-separated (`.tsv` is a data file too), and a comma file with a quoted grouped
+    // number.
     std::fs::write(
-        dir.path().join("sheet.tsv.csv"),
+        dir.path().join("sheet.tsv"),
         "metric\tperiod\tvalue\npct\t2026-08\t96.5%\n",
     )
     .unwrap();
@@ -1065,4 +1066,33 @@ fn spreadsheet_exports_are_read() {
     assert_eq!(card["pct"]["window"], serde_json::json!([96.5, 97.5, 95.0]));
     assert_eq!(card["cnt"]["latest"], 1234.0);
     assert_eq!(card["big"]["latest"], 1_234_567.0);
+}
+
+/// `scale` multiplies a metric's rows as they are read: fractions exported for a percent
+/// metric are judged as percentages (issue 11).
+#[test]
+fn scale_reads_fractions_as_percentages() {
+    let o = kpilint(&[
+        "eval",
+        "--as-of",
+        "2026-09-30",
+        "--format",
+        "json",
+        "tests/fixtures/rules/KPI411/ok",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let line = |id: &str| {
+        report["scorecard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["metric"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(line("coverage")["latest"], 96.2);
+    assert_eq!(line("coverage")["status"], "on-target");
+    assert_eq!(line("exposure")["latest"], 0.25);
+    assert_eq!(line("exposure")["status"], "on-target");
+    assert_eq!(report["summary"]["warnings"], 0, "{report:#}");
 }

@@ -156,6 +156,10 @@ pub struct MetricInfo<'a> {
     pub rows: u64,
     /// Rows rejected: not a number, not a period, impossible for the unit...
     pub rejected: u64,
+    /// The power of ten rows are multiplied by (the metric's `scale`), if it sets one.
+    pub scale: Option<i32>,
+    /// The least and greatest value taken (after `scale`), while any row was.
+    pub range: Option<(f64, f64)>,
 }
 
 impl MetricInfo<'_> {
@@ -404,13 +408,9 @@ pub enum Fault {
     UnreadableRow(String),
     /// A CSV row without `metric` or `period`.
     NoMetricOrPeriod,
-    /// An NDJSON line that is not a row object.
-    NotARow {
-        /// The JSON error.
-        message: String,
-        /// Its 1-based column.
-        column: usize,
-    },
+    /// An NDJSON line that is not a row object: the JSON error (its column is the
+    /// fault's location).
+    NotARow(String),
     /// `metric` or `scope` is not UTF-8.
     NotUtf8,
     /// An empty `metric`.
@@ -445,6 +445,54 @@ pub enum Fault {
     },
 }
 
+/// A data file's column, as a [`Fault`] names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// `metric`.
+    Metric,
+    /// `period`.
+    Period,
+    /// `value`.
+    Value,
+    /// `numerator`.
+    Numerator,
+    /// `denominator`.
+    Denominator,
+}
+
+impl Column {
+    /// Its name in a header or an NDJSON row.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Metric => "metric",
+            Self::Period => "period",
+            Self::Value => "value",
+            Self::Numerator => "numerator",
+            Self::Denominator => "denominator",
+        }
+    }
+}
+
+impl Fault {
+    /// The column whose field is at fault, if one is (a row that cannot be read at all
+    /// names none).
+    #[must_use]
+    pub fn column(&self) -> Option<Column> {
+        Some(match self {
+            Self::EmptyMetric => Column::Metric,
+            Self::NotAPeriod(_) | Self::NotBegun { .. } => Column::Period,
+            Self::NotANumber(_) | Self::NoValue | Self::OutOfDomain { .. } => Column::Value,
+            Self::ZeroDenominator => Column::Denominator,
+            Self::RatioNotNumbers(n, _) if super::number::read_number(n.as_bytes()).is_none() => {
+                Column::Numerator
+            }
+            Self::RatioNotNumbers(..) => Column::Denominator,
+            _ => return None,
+        })
+    }
+}
+
 /// A row that could not be taken, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowFault {
@@ -452,6 +500,8 @@ pub struct RowFault {
     pub file: FileId,
     /// The 1-based line.
     pub line: u64,
+    /// The 1-based columns (start, end) of the field at fault, when known.
+    pub columns: Option<(u32, u32)>,
     /// Why.
     pub fault: Fault,
 }
@@ -589,6 +639,11 @@ impl<'a> DataFacts<'a> {
     #[must_use]
     pub fn info(&self, id: &str) -> Option<&MetricInfo<'a>> {
         self.by_id.get(id).map(|&i| &self.metrics[i as usize])
+    }
+
+    /// Every metric rows may name, with its effective thresholds.
+    pub fn metrics(&self) -> impl Iterator<Item = (&MetricInfo<'a>, &Effective)> + '_ {
+        self.metrics.iter().zip(&self.thresholds)
     }
 
     /// Every metric id rows may name.

@@ -15,6 +15,23 @@ impl Reading {
     pub(crate) fn num(self) -> Num {
         Num::from_parts(self.value, self.parts)
     }
+
+    /// The reading times `10^exponent`, its decimal kept exact where it fits.
+    pub(crate) fn scaled(self, exponent: i32) -> Self {
+        let parts = self.parts.and_then(|(mantissa, scale)| {
+            let scale = i64::from(scale) - i64::from(exponent);
+            if scale >= 0 {
+                Some((mantissa, u32::try_from(scale).ok()?))
+            } else {
+                let factor = 10i64.checked_pow(u32::try_from(-scale).ok()?)?;
+                Some((mantissa.checked_mul(factor)?, 0))
+            }
+        });
+        Self {
+            value: self.value * 10f64.powi(exponent),
+            parts,
+        }
+    }
 }
 
 impl From<Num> for Reading {

@@ -1,7 +1,7 @@
 //! Reading data files into the [`Table`]: CSV (split between two threads when large) and
 //! NDJSON, streaming.
 
-use super::data::Fault;
+use super::data::{Column, Fault};
 use super::series::{RowValue, Table};
 use crate::source::FileId;
 use std::io::{BufRead, BufReader};
@@ -259,7 +259,11 @@ impl Table<'_> {
             };
             let sc = field(cols.scope).unwrap_or_default();
             let so = field(cols.source).unwrap_or_default();
+            let faults = self.faults.len();
             self.row(file, line, m, p, v, sc, so);
+            if self.faults.len() > faults {
+                self.place_csv_fault(&record, cols);
+            }
         }
         None
     }
@@ -326,11 +330,17 @@ impl Table<'_> {
                     let message = message
                         .rfind(" at line ")
                         .map_or(message.as_str(), |at| &message[..at]);
-                    let fault = Fault::NotARow {
-                        message: message.to_owned(),
-                        column: e.column(),
-                    };
+                    let fault = Fault::NotARow(message.to_owned());
+                    let faults = self.faults.len();
                     self.fault(file, line, fault);
+                    // serde_json's column is within the trimmed row.
+                    let lead = buf.len() - buf.trim_ascii_start().len();
+                    if self.faults.len() > faults
+                        && let Some(f) = self.faults.last_mut()
+                        && let Ok(col) = u32::try_from(lead + e.column().max(1))
+                    {
+                        f.columns = Some((col, col + 1));
+                    }
                     continue;
                 }
             };
@@ -344,6 +354,7 @@ impl Table<'_> {
                 (None, Some(n), Some(d)) => RowValue::Ratio(n.as_bytes(), d.as_bytes()),
                 _ => RowValue::Missing,
             };
+            let faults = self.faults.len();
             self.row(
                 file,
                 line,
@@ -353,8 +364,103 @@ impl Table<'_> {
                 row.scope.as_deref().unwrap_or("").as_bytes(),
                 row.source.as_deref().unwrap_or("").as_bytes(),
             );
+            if self.faults.len() > faults
+                && let Some(f) = self.faults.last_mut()
+            {
+                let key = f.fault.column().map(|c| match c {
+                    Column::Value if value.is_none() => Column::Numerator.name(),
+                    c => c.name(),
+                });
+                f.columns = key.and_then(|k| json_value_columns(&buf, k));
+            }
         }
     }
+
+    /// Points the fault just raised for `record` at the field it is about.
+    #[cold]
+    fn place_csv_fault(&mut self, record: &csv::ByteRecord, cols: &Columns) {
+        let Some(f) = self.faults.last_mut() else {
+            return;
+        };
+        let index = f.fault.column().and_then(|c| match c {
+            Column::Metric => Some(cols.metric),
+            Column::Period => Some(cols.period),
+            Column::Value => cols.value.or(cols.numer),
+            Column::Numerator => cols.numer,
+            Column::Denominator => cols.denom,
+        });
+        f.columns = index.and_then(|i| field_columns(record, i, cols.delimiter));
+    }
+}
+
+/// The 1-based columns of field `i` of `record` within its line, as spreadsheets and most
+/// exporters write CSV: a field is quoted only when it holds the delimiter, a quote or a
+/// line break, with its quotes doubled. (The csv crate keeps no raw text; a writer that
+/// quotes every field shifts the columns by two per field before it.)
+fn field_columns(record: &csv::ByteRecord, i: usize, delimiter: u8) -> Option<(u32, u32)> {
+    let width = |f: &[u8]| {
+        let f = f.strip_suffix(b"\r").unwrap_or(f);
+        let chars = String::from_utf8_lossy(f).chars().count();
+        let (quoted, quotes) = f.iter().fold((false, 0), |(quoted, quotes), &b| {
+            (
+                quoted || b == delimiter || b == b'"' || b == b'\n',
+                quotes + usize::from(b == b'"'),
+            )
+        });
+        if quoted { chars + 2 + quotes } else { chars }
+    };
+    let mut start = 1;
+    for j in 0..i {
+        start += width(record.get(j)?) + 1;
+    }
+    let end = start + width(record.get(i)?).max(1);
+    Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
+}
+
+/// The 1-based columns of the value of `key` in an NDJSON line (the first `"key":`).
+fn json_value_columns(line: &[u8], key: &str) -> Option<(u32, u32)> {
+    let quoted = format!("\"{key}\"");
+    let at = line
+        .windows(quoted.len())
+        .position(|w| w == quoted.as_bytes())?;
+    let mut i = at + quoted.len();
+    let skip_space = |i: &mut usize| {
+        while line.get(*i).is_some_and(u8::is_ascii_whitespace) {
+            *i += 1;
+        }
+    };
+    skip_space(&mut i);
+    if line.get(i) != Some(&b':') {
+        return None;
+    }
+    i += 1;
+    skip_space(&mut i);
+    let start = i;
+    if line.get(i) == Some(&b'"') {
+        i += 1;
+        while let Some(&b) = line.get(i) {
+            i += 1;
+            match b {
+                b'\\' => i += 1,
+                b'"' => break,
+                _ => {}
+            }
+        }
+    } else {
+        while line
+            .get(i)
+            .is_some_and(|&b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+        {
+            i += 1;
+        }
+    }
+    let col = |b: usize| {
+        let chars = String::from_utf8_lossy(&line[..b.min(line.len())])
+            .chars()
+            .count();
+        u32::try_from(chars + 1).ok()
+    };
+    Some((col(start)?, col(i.max(start + 1))?))
 }
 
 /// How data files are read. Records end at `\n` only: with the csv crate's CRLF mode,
@@ -620,7 +726,7 @@ mod tests {
 
 #[cfg(test)]
 mod spreadsheet {
-    use super::sniff;
+    use super::{field_columns, json_value_columns, reader, sniff};
 
     #[test]
     fn the_header_says_the_delimiter() {
@@ -629,5 +735,31 @@ mod spreadsheet {
         assert_eq!(sniff(b"metric\tperiod\tvalue"), b'\t');
         assert_eq!(sniff(b"\"a;b\",period,value"), b',');
         assert_eq!(sniff(b"metric"), b',');
+    }
+
+    /// A malformed row points at the field at fault, in CSV (quoted fields counted with
+    /// their quotes) and in NDJSON.
+    #[test]
+    fn a_fault_is_placed_at_its_field() {
+        let mut rdr = reader(b';')
+            .has_headers(false)
+            .from_reader("rotation;\"a;b\";\"say \"\"hi\"\"\";12,x\r\n".as_bytes());
+        let mut record = csv::ByteRecord::new();
+        assert!(rdr.read_byte_record(&mut record).unwrap());
+        assert_eq!(field_columns(&record, 0, b';'), Some((1, 9)));
+        assert_eq!(field_columns(&record, 1, b';'), Some((10, 15)));
+        assert_eq!(field_columns(&record, 2, b';'), Some((16, 28)));
+        // The line break's `\r` is no part of the field.
+        assert_eq!(field_columns(&record, 3, b';'), Some((29, 33)));
+        assert_eq!(field_columns(&record, 4, b';'), None);
+
+        let line = br#"  {"metric": "m", "period":"2026-05", "value" : "n/a", "x": 1}"#;
+        assert_eq!(json_value_columns(line, "period"), Some((28, 37)));
+        assert_eq!(json_value_columns(line, "value"), Some((49, 54)));
+        assert_eq!(json_value_columns(line, "scope"), None);
+        assert_eq!(
+            json_value_columns(br#"{"value": 1.5e3}"#, "value"),
+            Some((11, 16))
+        );
     }
 }

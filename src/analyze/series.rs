@@ -133,6 +133,8 @@ impl<'a> Table<'a> {
             unit,
             rows: 0,
             rejected: 0,
+            scale: metric.and_then(|m| m.scale.as_ref()).map(|s| s.value),
+            range: None,
         });
         self.by_id.insert(id, idx);
     }
@@ -173,7 +175,12 @@ impl<'a> Table<'a> {
             .or_insert((0, None));
         count.0 += 1;
         if count.0 <= MAX_FAULTS {
-            self.faults.push(RowFault { file, line, fault });
+            self.faults.push(RowFault {
+                file,
+                line,
+                columns: None,
+                fault,
+            });
         } else {
             let first = count.1.get_or_insert(line);
             *first = (*first).min(line);
@@ -248,6 +255,10 @@ impl<'a> Table<'a> {
                 None => return self.reject(mi, file, line, fault),
             },
         };
+        let v = match self.metrics[mi as usize].scale {
+            Some(exponent) if exponent != 0 => v.scaled(exponent),
+            _ => v,
+        };
         if let Some(unit) = unit
             && !unit
                 .admits_binary(v.value)
@@ -263,7 +274,11 @@ impl<'a> Table<'a> {
             return self.reject(mi, file, line, fault);
         }
         let line32 = u32::try_from(line).unwrap_or(u32::MAX);
-        self.metrics[mi as usize].rows += 1;
+        let info = &mut self.metrics[mi as usize];
+        info.rows += 1;
+        info.range = Some(info.range.map_or((v.value, v.value), |(lo, hi)| {
+            (lo.min(v.value), hi.max(v.value))
+        }));
         let series = &mut self.series[si as usize];
         if source.trim_ascii().eq_ignore_ascii_case(b"manual") {
             series.manual_rows += 1;
@@ -436,6 +451,10 @@ impl<'a> Table<'a> {
         for (mine, theirs) in self.metrics.iter_mut().zip(&other.metrics) {
             mine.rows += theirs.rows;
             mine.rejected += theirs.rejected;
+            mine.range = match (mine.range, theirs.range) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (r, None) | (None, r) => r,
+            };
         }
         for (i, s) in other.series.iter().enumerate() {
             let si = self.series_index(s.metric, other.scopes.get(i));

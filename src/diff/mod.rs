@@ -107,7 +107,9 @@ pub fn prepare(ws: &Workspace, base: &Base, req: &Request) -> Result<Plan, Fatal
                         || b.path.file_name().is_some_and(|n| ignores.contains(&n))
                         || crate::discover::has_extension(
                             &b.path,
-                            &["toml", "json", "yaml", "yml", "csv", "ndjson", "jsonl"],
+                            &[
+                                "toml", "json", "yaml", "yml", "csv", "tsv", "ndjson", "jsonl",
+                            ],
                         ) && prefixes.iter().any(|p| b.path.starts_with(p))
                 })
                 .collect();

@@ -127,6 +127,12 @@ impl Reader {
     }
 }
 
+/// The exponent of a power of ten from 0.001 to 1,000,000 (what `scale` takes), else
+/// `None` (the schema reports it).
+fn power_of_ten(v: f64) -> Option<i32> {
+    (-3..=6).find(|&e| (v - 10f64.powi(e)).abs() <= 10f64.powi(e) * 1e-9)
+}
+
 /// Extracts a `[[kpi]]` or `[[metric]]` entry; `None` if it has no string `id`.
 #[must_use]
 pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
@@ -159,6 +165,9 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         rolls_up: r.strings(node, "rolls_up"),
         decision_owner: r.string(node, "decision_owner"),
         implementation_owner: r.string(node, "implementation_owner"),
+        scale: r
+            .number(node, "scale")
+            .and_then(|n| Some(Sp::new(power_of_ten(n.value.value())?, n.span, n.file))),
         unreadable: Unreadable::default(),
     };
     let written = |key: &str| node.get(key).is_some();

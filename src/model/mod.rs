@@ -302,6 +302,9 @@ pub struct Metric {
     pub decision_owner: Option<Sp<String>>,
     /// Policy KPIs: who runs the control that moves it (technical).
     pub implementation_owner: Option<Sp<String>>,
+    /// Catalogue metrics: the power of ten its data rows are multiplied by (`scale = 100`
+    /// is 2: an export that writes percentages as fractions).
+    pub scale: Option<Sp<i32>>,
     /// Fields it writes in a form the schema rejects.
     pub unreadable: Unreadable,
 }

@@ -26,7 +26,7 @@ pub enum DataFormat {
 #[must_use]
 pub fn data_format(path: &Path) -> Option<DataFormat> {
     match path.extension().and_then(|x| x.to_str()) {
-        Some("csv") => Some(DataFormat::Csv),
+        Some("csv" | "tsv") => Some(DataFormat::Csv),
         Some("ndjson" | "jsonl") => Some(DataFormat::Ndjson),
         _ => None,
     }

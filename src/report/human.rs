@@ -124,7 +124,10 @@ fn line_too_long(file: &SourceFile, label: &Label) -> bool {
 /// Where a label points, as `file:line:col: `, for a label not quoted with its source.
 fn position(file: &SourceFile, label: &Label) -> String {
     match label.line {
-        Some(line) => format!("{}:{line}: ", file.display),
+        Some(line) => match label.line_columns() {
+            Some((col, _)) => format!("{}:{line}:{col}: ", file.display),
+            None => format!("{}:{line}: ", file.display),
+        },
         None => {
             let (line, col) = file.line_col(label.span.start);
             format!("{}:{line}:{col}: ", file.display)

@@ -39,7 +39,10 @@ pub struct Location {
 pub fn locate(report: &Report, label: &Label) -> Location {
     let src = report.sources.get(label.file);
     let ((line, column), (end_line, end_column)) = match label.line {
-        Some(l) => ((l as usize, 1), (l as usize, 1)),
+        Some(l) => {
+            let (start, end) = label.line_columns().unwrap_or((1, 1));
+            ((l as usize, start as usize), (l as usize, end as usize))
+        }
         None => (src.line_col(label.span.start), src.line_col(label.span.end)),
     };
     Location {

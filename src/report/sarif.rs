@@ -134,7 +134,7 @@ fn descriptor(r: &Rule) -> Value {
 fn physical(report: &Report, label: &Label, root: Option<&Path>) -> Value {
     let at = locate(report, label);
     let mut region = json!({ "startLine": at.line, "startColumn": at.column });
-    if label.line.is_none() {
+    if label.line.is_none() || label.line_columns().is_some() {
         region["endLine"] = json!(at.end_line);
         region["endColumn"] = json!(at.end_column);
     }

@@ -44,7 +44,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(
             &VALUE_OUT_OF_DOMAIN,
-            Label::at_line(f.file, f.line),
+            Label::at_line(f.file, f.line).columns(f.columns),
             msg!(
                 "`{}` reports {} for {}, impossible for unit `{}`",
                 metric,

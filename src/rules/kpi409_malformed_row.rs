@@ -53,10 +53,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             Fault::UnreadableHeader(e) => (msg!("cannot read the header: {}", e), ROWS.into()),
             Fault::UnreadableRow(e) => (msg!("unreadable row: {}", e), ROWS.into()),
             Fault::NoMetricOrPeriod => ("row lacks `metric` or `period`".into(), ROWS.into()),
-            Fault::NotARow { message, column } => (
-                msg!("not a data row: {} (column {})", message, column),
-                ROWS.into(),
-            ),
+            Fault::NotARow(message) => (msg!("not a data row: {}", message), ROWS.into()),
             Fault::NotUtf8 => ("`metric` or `scope` is not UTF-8".into(), ROWS.into()),
             Fault::EmptyMetric => ("empty `metric`".into(), ROWS.into()),
             Fault::NotAPeriod(p) => (msg!("`{}` is not a period", p), ROWS.into()),
@@ -79,7 +76,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
                 ROWS.into(),
             ),
         };
-        out.push(&MALFORMED_ROW, Label::at_line(f.file, f.line), message)
+        out.push(&MALFORMED_ROW, Label::at_line(f.file, f.line).columns(f.columns), message)
             .help(help);
     }
     for o in facts.overflow.iter().filter(|o| !o.out_of_domain) {

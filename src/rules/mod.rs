@@ -139,6 +139,7 @@ registry! {
     kpi408_manual_data::MANUAL_DATA,
     kpi409_malformed_row::MALFORMED_ROW,
     kpi410_duplicate_row::DUPLICATE_ROW,
+    kpi411_percent_as_fraction::PERCENT_AS_FRACTION,
     kpi501_threshold_loosened::THRESHOLD_LOOSENED,
     kpi502_kpi_removed::KPI_REMOVED,
     kpi503_coverage_regressed::COVERAGE_REGRESSED,
