@@ -124,11 +124,17 @@ pub enum Command {
         /// Files or directories, as for `eval`.
         paths: Vec<PathBuf>,
     },
-    /// Scaffold kpilint.toml, a policy extending the baseline, a catalogue and a data file
-    /// that pass `check`. Never overwrites existing files unless --force.
+    /// Scaffold kpilint.toml, a policy extending the baseline, and one team's catalogue and
+    /// data, all passing `check`; with another --team, add that team to the layout. Never
+    /// overwrites existing files unless --force.
     Init {
         /// Directory to write into [default: the working directory].
         dir: Option<PathBuf>,
+        /// The team whose catalogue (`metrics/TEAM.toml`) and data (`data/TEAM.csv`) to
+        /// write; run again with another team to add one (the configuration and the policy
+        /// are kept).
+        #[arg(long, value_name = "TEAM", default_value = kpilint::init::DEFAULT_TEAM)]
+        team: String,
         /// Replace files that already exist.
         #[arg(long)]
         force: bool,

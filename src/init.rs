@@ -1,6 +1,13 @@
-//! `kpilint init [DIR]`: a starting point that passes `kpilint check`: `kpilint.toml`, a
-//! policy that extends the built-in baseline, a catalogue that carries the baseline's
-//! required KPIs and covers every OWASP NHI risk, and three months of data for it.
+//! `kpilint init [DIR] [--team NAME]`: a starting point that passes `kpilint check`:
+//! `kpilint.toml`, a policy that extends the built-in baseline, and one team's catalogue
+//! (`metrics/NAME.toml`) that carries the baseline's required KPIs and covers every OWASP
+//! NHI risk, with three months of its data (`data/NAME.csv`).
+//!
+//! The layout is made for several teams: each team's catalogue names its metrics
+//! `NAME.<kpi>` (metric ids are global, since data rows name them) and implements the
+//! policy's KPIs; the policy asks for each required KPI once across the organisation
+//! (`required_kpis = "organisation"`). Run again with another `--team` to add a team: the
+//! configuration and the policy are kept as they are.
 
 use crate::model::{Direction, Metric};
 use std::path::{Path, PathBuf};
@@ -39,6 +46,10 @@ extends = ["nhi-baseline"]
 
 [settings]
 max_board_kpis = 7
+# Each team keeps its own catalogue in metrics/ (`kpilint init --team NAME` adds one);
+# every required KPI must be carried by one of them at least. "each-catalogue" asks every
+# team for every required KPI.
+required_kpis = "organisation"
 
 # [rules]
 # manual-source = "error"
@@ -52,13 +63,31 @@ max_board_kpis = 7
 # expires = 2027-03-31
 "#;
 
-/// The files `init` writes, relative to the target directory, with their contents.
+/// The team `init` scaffolds without `--team`.
+pub const DEFAULT_TEAM: &str = "my-team";
+
+/// Whether `team` can name a catalogue, its metrics and its files: lower-case letters,
+/// digits and `-`, starting with a letter.
 #[must_use]
-pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, String)> {
-    let mut catalogue = String::from(
-        "# Your metric catalogue: each metric implements a policy KPI (and inherits its tier,\n\
-         # unit, direction, cadence, thresholds and framework mappings) and names its owner.\n\
-         [catalogue]\nid = \"my-team\"\nowner = \"security-team@example.com\"\n",
+pub fn valid_team(team: &str) -> bool {
+    team.len() <= 64
+        && team.starts_with(|c: char| c.is_ascii_lowercase())
+        && team
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The files `init` writes for `team`, relative to the target directory, with their
+/// contents: the configuration and the policy first (kept when they exist), then the
+/// team's catalogue and data.
+#[must_use]
+pub fn files(baseline: &[Metric], team: &str, today: jiff::civil::Date) -> Vec<(PathBuf, String)> {
+    let mut catalogue = format!(
+        "# The metric catalogue of team `{team}`: each metric implements a policy KPI (and inherits\n\
+         # its tier, unit, direction, cadence, thresholds and framework mappings) and names its\n\
+         # owner. Metric ids start with the team's name: ids are global, since data rows name\n\
+         # them. Remove the metrics another team reports.\n\
+         [catalogue]\nid = \"{team}\"\nowner = \"{team}@example.com\"\n",
     );
     let mut data = String::from("metric,period,value,scope,source\n");
     let months: Vec<String> = (1..=3)
@@ -77,7 +106,7 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
         };
         let title = k.name.as_ref().map_or(*id, |n| n.value.as_str());
         catalogue.push_str(&format!(
-            "\n[[metric]]\nid = \"{id}\"\nname = \"{title}\"\nimplements = \"{id}\"\nowner = \"security-team@example.com\"\nsource = \"automated\"\nvisibility = \"leadership\"\n"
+            "\n[[metric]]\nid = \"{team}.{id}\"\nname = \"{title}\"\nimplements = \"{id}\"\nowner = \"{team}@example.com\"\nsource = \"automated\"\nvisibility = \"leadership\"\n"
         ));
         // Values at the target: a clean start, flat trend.
         let t = k.thresholds.as_ref();
@@ -117,7 +146,7 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
         };
         for p in periods {
             data.push_str(&format!(
-                "{id},{p},{},,automated\n",
+                "{team}.{id},{p},{},,automated\n",
                 crate::num::float(value)
             ));
         }
@@ -125,32 +154,52 @@ pub fn files(baseline: &[Metric], today: jiff::civil::Date) -> Vec<(PathBuf, Str
     vec![
         (PathBuf::from(crate::config::FILE_NAME), CONFIG.to_owned()),
         (PathBuf::from("policies/kpi-policy.toml"), POLICY.to_owned()),
-        (PathBuf::from("metrics/catalogue.toml"), catalogue),
-        (PathBuf::from("data/metrics.csv"), data),
+        (PathBuf::from(format!("metrics/{team}.toml")), catalogue),
+        (PathBuf::from(format!("data/{team}.csv")), data),
     ]
 }
 
-/// Writes the scaffold into `dir` and returns the paths written, relative to it. Refuses,
-/// naming them, when any file already exists, unless `force`. Each file is written whole
-/// (see [`crate::output`]).
+/// Writes the scaffold for `team` into `dir` and returns the paths written, relative to
+/// it. An existing `kpilint.toml` or policy is kept, so that a second team joins the
+/// first's layout; the team's own catalogue or data existing is refused, naming them,
+/// unless `force` (which replaces every file). Each file is written whole (see
+/// [`crate::output`]).
 ///
 /// # Errors
 /// A message for the user (exit code 2).
-pub fn run(dir: &Path, force: bool, today: jiff::civil::Date) -> Result<Vec<PathBuf>, String> {
+pub fn run(
+    dir: &Path,
+    team: &str,
+    force: bool,
+    today: jiff::civil::Date,
+) -> Result<Vec<PathBuf>, String> {
+    if !valid_team(team) {
+        return Err(format!(
+            "`--team {team}`: a team name is lower-case letters, digits and `-`, starting with a letter"
+        ));
+    }
     let baseline =
         crate::load::extract::policy(&crate::policy::BASELINE_TREE, crate::source::FileId(0))
             .ok_or("the built-in baseline has no [policy] id")?;
-    let files = files(&baseline.kpis, today);
-    let existing: Vec<String> = files
+    let mut files = files(&baseline.kpis, team, today);
+    let shared = 2; // the configuration and the policy
+    let existing: Vec<String> = files[shared..]
         .iter()
         .filter(|(p, _)| dir.join(p).exists())
         .map(|(p, _)| p.display().to_string())
         .collect();
     if !existing.is_empty() && !force {
         return Err(format!(
-            "refusing to overwrite {}; use --force to replace them",
+            "refusing to overwrite {}; use --force to replace them, or --team to add another team",
             existing.join(", ")
         ));
+    }
+    if !force {
+        let mut i = 0;
+        files.retain(|(p, _)| {
+            i += 1;
+            i > shared || !dir.join(p).exists()
+        });
     }
     let mut written = Vec::new();
     for (rel, text) in files {

@@ -76,9 +76,9 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
             let opts = Options::new(&cli.global, None);
             frameworks(&opts, &Workspace::new(&cwd), id.as_deref())
         }
-        Command::Init { dir, force } => {
+        Command::Init { dir, team, force } => {
             let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
-            match kpilint::init::run(&cwd.join(&dir), *force, as_of) {
+            match kpilint::init::run(&cwd.join(&dir), team, *force, as_of) {
                 Ok(written) => {
                     for p in written {
                         println!("created {}", dir.join(p).display());

@@ -371,8 +371,8 @@ fn init_scaffolds_a_repository_that_passes_check() {
     for f in [
         "kpilint.toml",
         "policies/kpi-policy.toml",
-        "metrics/catalogue.toml",
-        "data/metrics.csv",
+        "metrics/my-team.toml",
+        "data/my-team.csv",
     ] {
         assert!(dir.path().join(f).is_file(), "{f}");
     }
@@ -399,16 +399,30 @@ fn init_scaffolds_a_repository_that_passes_check() {
 fn init_refuses_to_overwrite_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("kpilint.toml"), "format = \"json\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/my-team.csv"), "metric,period,value\n").unwrap();
     let o = kpilint_in(dir.path(), &["init", AS_OF]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("kpilint.toml"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("data/my-team.csv"), "{}", stderr(&o));
     assert!(
-        !dir.path().join("metrics/catalogue.toml").exists(),
+        !dir.path().join("metrics/my-team.toml").exists(),
         "nothing is half-written"
     );
+    // Another team joins the layout; the configuration is kept.
+    let o = kpilint_in(dir.path(), &["init", "--team", "soc", AS_OF]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.path().join("metrics/soc.toml").is_file());
+    assert!(!stdout(&o).contains("kpilint.toml"), "{}", stdout(&o));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("kpilint.toml")).unwrap(),
         "format = \"json\"\n"
+    );
+    let o = kpilint_in(dir.path(), &["init", "--team", "Bad Team", AS_OF]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a team name is lower-case"),
+        "{}",
+        stderr(&o)
     );
     let forced = kpilint_in(dir.path(), &["init", "--force", AS_OF]);
     assert_eq!(forced.status.code(), Some(0));
@@ -1095,4 +1109,68 @@ fn scale_reads_fractions_as_percentages() {
     assert_eq!(line("exposure")["latest"], 0.25);
     assert_eq!(line("exposure")["status"], "on-target");
     assert_eq!(report["summary"]["warnings"], 0, "{report:#}");
+}
+
+/// Several teams: each catalogue implements some of the policy's KPIs under its own metric
+/// ids, and `required_kpis = "organisation"` asks for each required KPI once (issue 11).
+#[test]
+fn three_teams_share_the_required_kpis() {
+    let clean = kpilint(&["check", AS_OF, "--fail-on", "warning", "fixtures/teams"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new("fixtures/teams") {
+        let entry = entry.unwrap();
+        let to = dir
+            .path()
+            .join(entry.path().strip_prefix("fixtures/teams").unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let missing = |dir: &Path| -> Vec<String> {
+        let o = kpilint_in(dir, &["check", AS_OF, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "missing-required-kpi")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The one team that carries a required KPI drops it: one finding, at the KPI.
+    let platform = dir.path().join("metrics/platform.toml");
+    let text = std::fs::read_to_string(&platform).unwrap();
+    let cut = text
+        .split("\n[[metric]]\n")
+        .filter(|b| !b.contains("implements = \"critical-secrets-rotated-within-sla\""))
+        .collect::<Vec<_>>()
+        .join("\n[[metric]]\n");
+    std::fs::write(&platform, cut).unwrap();
+    assert_eq!(
+        missing(dir.path()),
+        ["no catalogue carries required KPI `critical-secrets-rotated-within-sla`"]
+    );
+    // Asking each team for every required KPI: platform and identity lack two each, soc
+    // three.
+    std::fs::write(&platform, &text).unwrap();
+    let policy = dir.path().join("policies/kpi-policy.toml");
+    let p = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        p.replace(
+            "required_kpis = \"organisation\"",
+            "required_kpis = \"each-catalogue\"",
+        ),
+    )
+    .unwrap();
+    let each = missing(dir.path());
+    assert_eq!(each.len(), 7, "{each:#?}");
+    assert!(
+        each.iter().all(|m| m.starts_with("catalogue `")),
+        "{each:#?}"
+    );
 }

@@ -233,7 +233,7 @@ fn kpi_removed_and_coverage_regressed() {
     // catalogue metric.
     edit(
         dir.path(),
-        "metrics/catalogue.toml",
+        "metrics/my-team.toml",
         "implements = \"critical-secrets-rotated-within-sla\"\n",
         "implements = \"critical-secrets-rotated-within-sla\"\nframeworks = [\"acme-standard:AC-1\"]\n",
     );
@@ -241,7 +241,7 @@ fn kpi_removed_and_coverage_regressed() {
     git(dir.path(), &["commit", "-q", "-m", "map AC-1"]);
     edit(
         dir.path(),
-        "metrics/catalogue.toml",
+        "metrics/my-team.toml",
         "\"acme-standard:AC-1\"",
         "\"acme-standard:AC-2\"",
     );
@@ -266,16 +266,16 @@ fn owner_removed() {
         "owner = \"ai-lead@example.com\"\n",
         "",
     );
-    let text = std::fs::read_to_string(dir.path().join("metrics/catalogue.toml")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("metrics/my-team.toml")).unwrap();
     let at = text
-        .find("owner = \"security-team@example.com\"\nsource")
+        .find("owner = \"my-team@example.com\"\nsource")
         .unwrap();
     let text = format!(
         "{}{}",
         &text[..at],
-        &text[at + "owner = \"security-team@example.com\"\n".len()..]
+        &text[at + "owner = \"my-team@example.com\"\n".len()..]
     );
-    std::fs::write(dir.path().join("metrics/catalogue.toml"), text).unwrap();
+    std::fs::write(dir.path().join("metrics/my-team.toml"), text).unwrap();
     let found = diff(dir.path());
     let owners: Vec<_> = found.iter().filter(|f| f.0 == "owner-removed").collect();
     assert_eq!(owners.len(), 2, "{found:#?}");
@@ -283,7 +283,7 @@ fn owner_removed() {
         |f| f.1 == "category `ai_agents` no longer names its owner (was `ai-lead@example.com`)"
     ));
     assert!(owners.iter().any(|f| {
-        f.1 == "metric `critical-secrets-rotated-within-sla` no longer names its owner (was `security-team@example.com`)"
+        f.1 == "metric `my-team.critical-secrets-rotated-within-sla` no longer names its owner (was `my-team@example.com`)"
     }));
 }
 
@@ -371,21 +371,16 @@ fn a_metric_that_inherits_its_direction_is_still_judged() {
     let dir = repo();
     edit(
         dir.path(),
-        "metrics/catalogue.toml",
+        "metrics/my-team.toml",
         "implements = \"critical-secrets-rotated-within-sla\"\n",
         "implements = \"critical-secrets-rotated-within-sla\"\nthresholds = { target = 97, warn = 93 }\n",
     );
     git(dir.path(), &["commit", "-qam", "tighter metric"]);
-    edit(
-        dir.path(),
-        "metrics/catalogue.toml",
-        "warn = 93",
-        "warn = 91",
-    );
+    edit(dir.path(), "metrics/my-team.toml", "warn = 93", "warn = 91");
     let found = diff(dir.path());
     assert!(
         found.iter().any(|f| f.0 == "threshold-loosened"
-            && f.1 == "this change lowers warn from 93 to 91 for metric `critical-secrets-rotated-within-sla`"),
+            && f.1 == "this change lowers warn from 93 to 91 for metric `my-team.critical-secrets-rotated-within-sla`"),
         "{found:#?}"
     );
 }
@@ -495,7 +490,7 @@ fn owners_of_catalogues_and_kpi_decisions_are_tracked() {
         dir.path(),
         &with_owners.replace("decision_owner = \"ciso@example.com\"\n", ""),
     );
-    let text = std::fs::read_to_string(dir.path().join("metrics/catalogue.toml")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("metrics/my-team.toml")).unwrap();
     let owner_line = text
         .lines()
         .skip_while(|l| *l != "[catalogue]")
@@ -504,7 +499,7 @@ fn owners_of_catalogues_and_kpi_decisions_are_tracked() {
         .to_owned();
     edit(
         dir.path(),
-        "metrics/catalogue.toml",
+        "metrics/my-team.toml",
         &format!("{owner_line}\n"),
         "",
     );
@@ -577,7 +572,7 @@ fn repo_with_a_known_problem() -> tempfile::TempDir {
     let dir = repo();
     append(
         dir.path(),
-        "metrics/catalogue.toml",
+        "metrics/my-team.toml",
         &broken_metric("old-broken"),
     );
     git(dir.path(), &["commit", "-qam", "a known problem"]);
@@ -588,7 +583,7 @@ fn repo_with_a_known_problem() -> tempfile::TempDir {
 fn findings_the_base_has_too_are_marked_and_do_not_fail_the_change() {
     let dir = repo_with_a_known_problem();
     // Unchanged apart from a comment: the old error is pre-existing and passes the gate.
-    append(dir.path(), "metrics/catalogue.toml", "# a comment\n");
+    append(dir.path(), "metrics/my-team.toml", "# a comment\n");
     let (code, v) = diff_report(dir.path());
     assert_eq!(
         marks(&v, "unknown-category"),
@@ -630,7 +625,7 @@ fn an_introduced_finding_fails_and_every_format_says_which_is_which() {
     let dir = repo_with_a_known_problem();
     append(
         dir.path(),
-        "metrics/catalogue.toml",
+        "metrics/my-team.toml",
         &broken_metric("new-broken"),
     );
     let (code, v) = diff_report(dir.path());

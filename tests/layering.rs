@@ -105,12 +105,17 @@ fn a_team_policy_cannot_weaken_settings_or_rules() {
             ),
             (
                 "policies/team.toml",
-                11,
-                "rule `missing-required-kpi` is `off` here but `error` (its default) in the policies this one extends; this setting is ignored"
+                9,
+                "`required_kpis = \"organisation\"` is looser than `\"each-catalogue\"` in force in the policies this one extends; it is ignored"
             ),
             (
                 "policies/team.toml",
                 12,
+                "rule `missing-required-kpi` is `off` here but `error` (its default) in the policies this one extends; this setting is ignored"
+            ),
+            (
+                "policies/team.toml",
+                13,
                 "rule `missing-owner` is `warning` here but `error` in the policies this one extends; this setting is ignored"
             ),
         ]

@@ -4,8 +4,8 @@
 use crate::framework::{Control, Framework};
 use crate::model::{
     Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Exception, Field,
-    Metric, Okr, Origin, PolicyFile, RuleSetting, Settings, Sp, Thresholds, Tier, Trend, Unit,
-    Unreadable, Visibility,
+    Metric, Okr, Origin, PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Thresholds, Tier,
+    Trend, Unit, Unreadable, Visibility,
 };
 use crate::num::Num;
 use crate::parse::node::Node;
@@ -254,6 +254,9 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
                     .filter_map(|i| i.as_str().and_then(Tier::parse));
                 (file, r.sp(tiers.collect(), n))
             }),
+        required_kpis: settings_node
+            .and_then(|s| r.parsed(s, "required_kpis", RequiredIn::parse))
+            .map(|v| (file, v)),
     };
     let rules = root
         .get("rules")

@@ -81,6 +81,11 @@ string_enum!(
     Cadence { Weekly = "weekly", Monthly = "monthly", Quarterly = "quarterly" }
 );
 string_enum!(
+    /// Where a required KPI must be carried: by each catalogue (each team), or by one
+    /// catalogue at least (the organisation as a whole).
+    RequiredIn { EachCatalogue = "each-catalogue", Organisation = "organisation" }
+);
+string_enum!(
     /// How data is produced.
     DataSource { Automated = "automated", Manual = "manual" }
 );
@@ -543,6 +548,8 @@ pub struct Settings {
     pub stale_grace_days: Option<(FileId, Sp<i64>)>,
     /// Periods used for trends.
     pub trend_window: Option<(FileId, Sp<i64>)>,
+    /// Where required KPIs must be carried.
+    pub required_kpis: Option<(FileId, Sp<RequiredIn>)>,
 }
 
 /// One policy file.

@@ -15,7 +15,7 @@ use super::defaults;
 use super::strictness::{Loosening, loosenings};
 use crate::diag::{Label, Level};
 use crate::model::{
-    Banned, Category, Exception, Metric, PolicyFile, RuleSetting, Settings, Sp, Tier,
+    Banned, Category, Exception, Metric, PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Tier,
 };
 use crate::rule::{Rule, Severity};
 use crate::source::FileId;
@@ -132,7 +132,8 @@ impl Asked {
             max_board_kpis,
             require_mapping,
             stale_grace_days,
-            trend_window
+            trend_window,
+            required_kpis
         );
         for r in &layer.rules {
             let mut r = r.clone();
@@ -159,6 +160,11 @@ impl InForce {
         a.max_board_kpis = lower(a.max_board_kpis.take(), b.max_board_kpis.as_ref());
         a.stale_grace_days = lower(a.stale_grace_days.take(), b.stale_grace_days.as_ref());
         a.trend_window = lower(a.trend_window.take(), b.trend_window.as_ref());
+        // `each-catalogue` is the stricter.
+        a.required_kpis = match (a.required_kpis.take(), &b.required_kpis) {
+            (Some(x), _) if x.1.value == RequiredIn::EachCatalogue => Some(x),
+            (x, y) => y.clone().or(x),
+        };
         a.require_mapping = match (a.require_mapping.take(), &b.require_mapping) {
             (Some(mut x), Some(y)) => {
                 for t in &y.1.value {
@@ -457,9 +463,29 @@ impl Policy {
                 max_board_kpis,
                 require_mapping,
                 stale_grace_days,
-                trend_window
+                trend_window,
+                required_kpis
             );
             return;
+        }
+        // Only a parent that asks for `each-catalogue` binds its children: the default is
+        // no parent's word, and a team layout is the organisation's to choose.
+        if let Some(child) = &s.required_kpis {
+            match &was.required_kpis {
+                Some((_, parent))
+                    if parent.value == RequiredIn::EachCatalogue
+                        && child.1.value == RequiredIn::Organisation =>
+                {
+                    self.conflicts.push(Conflict::Setting {
+                        key: "required_kpis",
+                        parent_value: format!("\"{}\"", parent.value.as_str()),
+                        parent: Some(parent.at()),
+                        child_value: format!("\"{}\"", child.1.value.as_str()),
+                        child: child.1.at(),
+                    });
+                }
+                _ => was.required_kpis = Some(child.clone()),
+            }
         }
         let c = &mut self.conflicts;
         was.max_board_kpis = tighten_setting(
@@ -553,6 +579,15 @@ impl Policy {
             .as_ref()
             .map_or(defaults::TREND_WINDOW, |(_, v)| v.value);
         usize::try_from(v.clamp(3, 120)).unwrap_or(3)
+    }
+
+    /// Where required KPIs must be carried (default: each catalogue).
+    #[must_use]
+    pub fn required_in(&self) -> RequiredIn {
+        self.settings
+            .required_kpis
+            .as_ref()
+            .map_or(RequiredIn::EachCatalogue, |(_, v)| v.value)
     }
 
     /// `stale_grace_days`, kept within 0..=366 (the schema's bounds).

@@ -1,14 +1,17 @@
 //! `missing-required-kpi`: a catalogue that does not carry a required KPI.
 
 use crate::diag::{Diagnostics, Label};
-use crate::model::Sp;
+use crate::model::{Metric, RequiredIn, Sp};
 use crate::analyze::Context;
 use std::collections::HashSet;
 
 declare_rule! {
     /// ## What it does
     /// For every policy KPI with `required = true`, checks that each catalogue has a metric
-    /// that implements it (`implements = "<kpi>"`, or a metric with the KPI's id).
+    /// that implements it (`implements = "<kpi>"`, or a metric with the KPI's id). With
+    /// `[settings] required_kpis = "organisation"`, one catalogue at least must: several
+    /// teams' catalogues share the required KPIs between them, and a KPI none of them
+    /// carries is reported once, at its `required`.
     ///
     /// ## Why is this bad?
     /// Required KPIs are the ones leadership relies on across every team. A catalogue that
@@ -31,28 +34,54 @@ declare_rule! {
     };
 }
 
-/// Checks each catalogue.
+/// The KPIs `metrics` carry: those they implement, and those a mistyped `implements` is
+/// closest to (`unknown-kpi` reports it, with that KPI as its did-you-mean: one slip is one
+/// finding).
+fn carried<'a>(ctx: &Context<'a>, metrics: impl Iterator<Item = &'a Metric>) -> HashSet<&'a str> {
+    let mut carried = HashSet::new();
+    for m in metrics {
+        carried.insert(m.kpi_id());
+        if let Some(imp) = &m.implements
+            && ctx.kpi(&imp.value).is_none()
+            && let Some(meant) = crate::suggest::closest(
+                &imp.value,
+                ctx.policy.kpis.iter().map(|k| k.id.value.as_str()),
+            )
+        {
+            carried.insert(meant);
+        }
+    }
+    carried
+}
+
+/// Checks each catalogue, or all of them together when the policy says
+/// `required_kpis = "organisation"`.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     let required: Vec<_> = ctx.policy.kpis.iter().filter(|k| k.is_required()).collect();
-    if required.is_empty() {
+    if required.is_empty() || ctx.catalogues.is_empty() {
+        return;
+    }
+    if ctx.policy.required_in() == RequiredIn::Organisation {
+        let carried = carried(ctx, ctx.metrics());
+        for k in required.iter().filter(|k| !carried.contains(k.id.value.as_str())) {
+            let at = k.required.as_ref().map_or_else(|| k.id.at(), Sp::at);
+            let f = out.push(
+                &MISSING_REQUIRED_KPI,
+                at.with_message("required here"),
+                msg!("no catalogue carries required KPI `{}`", k.id.value),
+            );
+            f.subject(k.id.value.clone()).help(msg!(
+                "add a `[[metric]]` with `implements = \"{}\"` to the catalogue of the team that owns it",
+                k.id.value
+            ));
+            if let Some((file, setting)) = &ctx.policy.settings.required_kpis {
+                f.label(Label::at(*file, setting.span).with_message("by one catalogue at least"));
+            }
+        }
         return;
     }
     for c in ctx.catalogues {
-        let mut carried: HashSet<&str> =
-            c.metrics.iter().map(crate::model::Metric::kpi_id).collect();
-        // A mistyped `implements` is `unknown-kpi`, whose help names the KPI it is closest
-        // to: that KPI counts as carried, so that one slip is one finding.
-        for m in &c.metrics {
-            if let Some(imp) = &m.implements
-                && ctx.kpi(&imp.value).is_none()
-                && let Some(meant) = crate::suggest::closest(
-                    &imp.value,
-                    ctx.policy.kpis.iter().map(|k| k.id.value.as_str()),
-                )
-            {
-                carried.insert(meant);
-            }
-        }
+        let carried = carried(ctx, c.metrics.iter());
         for k in &required {
             if carried.contains(k.id.value.as_str()) {
                 continue;

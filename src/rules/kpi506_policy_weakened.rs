@@ -2,7 +2,7 @@
 
 use crate::analyze::delta::Delta;
 use crate::diag::{Diagnostics, Label, Message};
-use crate::model::{PolicyFile, RuleSetting, Settings, Sp, Tier};
+use crate::model::{PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Tier};
 use crate::policy::{Policy, defaults, rule_level_in};
 use crate::source::FileId;
 
@@ -17,7 +17,8 @@ declare_rule! {
     /// lowered in severity, a rule's `locked` removed or its `effective` date pushed later,
     /// a required KPI removed, a `[[banned]]` vanity metric removed, a `[coverage]`
     /// requirement dropped, `max_board_kpis`, `stale_grace_days` or `trend_window` raised,
-    /// or a tier dropped from `require_mapping`. The finding is located at the line that
+    /// a tier dropped from `require_mapping`, or `required_kpis` widened from
+    /// `each-catalogue` to `organisation`. The finding is located at the line that
     /// asks for the weaker value and names the base value.
     ///
     /// The levels of the `diff` rules, and the exceptions that can waive them, come from
@@ -275,6 +276,19 @@ fn settings(b: &Settings, h: &Settings, w: &mut Weakened<'_>) {
                 msg!("`{}` goes from {} to {}", name, was_v, now_v),
             );
         }
+    }
+    let required_in = |s: &Settings| {
+        s.required_kpis
+            .as_ref()
+            .map_or(RequiredIn::EachCatalogue, |(_, v)| v.value)
+    };
+    if required_in(b) == RequiredIn::EachCatalogue && required_in(h) == RequiredIn::Organisation {
+        w.report_with_base(
+            h.required_kpis.as_ref().map(|(_, v)| v.at()),
+            b.required_kpis.as_ref().map(|(_, v)| (v.file, v.span)),
+            "required_kpis",
+            msg!("`required_kpis` goes from `each-catalogue` to `organisation`: a team's catalogue no longer has to carry every required KPI"),
+        );
     }
     let tiers = |s: &Settings| {
         s.require_mapping
