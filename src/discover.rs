@@ -12,7 +12,7 @@ use crate::workspace::{Workspace, within};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// The extensions of files kpilint reads (or, for YAML, reports it cannot read yet).
+/// The extensions of files kpilint reads.
 pub const EXTENSIONS: &[&str] = &[
     "toml", "json", "csv", "tsv", "ndjson", "jsonl", "yaml", "yml",
 ];

@@ -15,6 +15,15 @@ fn demo(name: &str) -> String {
     .unwrap()
 }
 
+/// The demo's platform-security catalogue as YAML.
+fn yaml_demo() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/yaml/demo/metrics/platform-security.yaml"),
+    )
+    .unwrap()
+}
+
 /// Applies edits (position fraction, kind, byte) to `text`, keeping it UTF-8 where the
 /// edit lands inside a multi-byte character by working on bytes and converting lossily.
 fn mutate(text: &str, edits: &[(f64, u8, u8)]) -> String {
@@ -79,12 +88,22 @@ proptest! {
     fn parsers_never_panic_on_arbitrary_text(text in "\\PC{0,400}") {
         let _ = kpilint::parse::toml::parse(&text);
         let _ = kpilint::parse::json::parse(&text);
+        let _ = kpilint::parse::yaml::parse(&text);
     }
 
     #[test]
     fn parsers_never_panic_on_structured_noise(text in "[\\[\\]{}\"'=,.:# \\na-z0-9\\\\-]{0,300}") {
         let _ = kpilint::parse::toml::parse(&text);
         let _ = kpilint::parse::json::parse(&text);
+        let _ = kpilint::parse::yaml::parse(&text);
+    }
+
+    #[test]
+    fn yaml_never_panics_on_yaml_noise(text in "[ \\n\\t\\-?:,\\[\\]{}&*!|>'\"#%@`a-c0-9.~]{0,300}") {
+        if let Err(e) = kpilint::parse::yaml::parse(&text) {
+            let r = e.span.range();
+            prop_assert!(r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        }
     }
 
     #[test]
@@ -95,6 +114,11 @@ proptest! {
     #[test]
     fn mutated_json_catalogue_never_panics(edits in prop::collection::vec((0.0f64..1.0, any::<u8>(), any::<u8>()), 1..8)) {
         check_text("catalogue.json", &mutate(&demo("metrics/identity-team.json"), &edits));
+    }
+
+    #[test]
+    fn mutated_yaml_catalogue_never_panics(edits in prop::collection::vec((0.0f64..1.0, any::<u8>(), any::<u8>()), 1..8)) {
+        check_text("catalogue.yaml", &mutate(&yaml_demo(), &edits));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Loading: files into spanned documents, documents into typed, schema-checked inputs.
 //!
 //! Every file is read once into the [`SourceMap`] (in parallel), parsed into a [`Node`]
-//! tree ([`toml`] or [`json`]), recognised by its top table, validated against its JSON
+//! tree (TOML, JSON or YAML), recognised by its top table, validated against its JSON
 //! Schema, and extracted into the [`model`](crate::model): policy files, catalogues and
 //! framework catalogues. Only `parse-error` and `schema` are raised here; every other rule
 //! judges what this stage produces.
@@ -244,10 +244,13 @@ fn looks_like_kpilint(root: &Node) -> bool {
 }
 
 /// Whether a file that failed to parse was meant to be a policy: a `[policy]` table (any
-/// spacing), a `policy = ...` key, or a JSON `"policy":` key. A broken policy stops the
-/// run; a broken catalogue is only a finding.
+/// spacing), a `policy = ...` key, a JSON `"policy":` key, or a YAML `policy:` key at the
+/// start of a line. A broken policy stops the run; a broken catalogue is only a finding.
 fn looks_like_policy(text: &str) -> bool {
     text.lines().any(|l| {
+        if l.starts_with("policy:") {
+            return true;
+        }
         let l = l.trim_start();
         let squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
         squeezed.starts_with("[policy]")
@@ -257,9 +260,9 @@ fn looks_like_policy(text: &str) -> bool {
     })
 }
 
-/// The built-in frameworks plus the repository's own (`policies/frameworks/*.toml`, found
-/// as `check` finds `policies/`), for `kpilint frameworks`. Files that do not parse are
-/// left out: `kpilint check` reports them.
+/// The built-in frameworks plus the repository's own (`policies/frameworks/*.toml`, `.json`,
+/// `.yaml` or `.yml`, found as `check` finds `policies/`), for `kpilint frameworks`. Files
+/// that do not parse are left out: `kpilint check` reports them.
 #[must_use]
 pub fn repository_frameworks(ws: &Workspace) -> Registry {
     let mut registry = builtin::frameworks();
@@ -271,13 +274,19 @@ pub fn repository_frameworks(ws: &Workspace) -> Registry {
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && ws.contains(p))
+        .filter(|p| {
+            crate::discover::has_extension(p, &["toml", "json", "yaml", "yml"]) && ws.contains(p)
+        })
         .collect();
     paths.sort();
     for path in paths {
-        let Some(fw) = std::fs::read_to_string(&path)
+        let Some(fw) = std::fs::read(&path)
             .ok()
-            .and_then(|text| crate::parse::toml::parse(&text).ok())
+            .and_then(|bytes| {
+                parse_bytes(path.extension().and_then(|x| x.to_str()), bytes)
+                    .1
+                    .ok()
+            })
             .and_then(|root| extract::framework(&root, None))
         else {
             continue;

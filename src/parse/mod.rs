@@ -1,12 +1,13 @@
-//! Parsing: bytes into spanned [`Node`] trees ([`toml`], [`json`]), recognised by their top
-//! table and checked against their JSON Schema ([`schema`]). Everything that reads a file,
-//! `kpilint.toml` included, parses it here.
+//! Parsing: bytes into spanned [`Node`] trees ([`toml`], [`json`], [`yaml`]), recognised by
+//! their top table and checked against their JSON Schema ([`schema`]). Everything that reads
+//! a file, `kpilint.toml` included, parses it here.
 
 pub mod json;
 pub mod node;
 pub mod schema;
 mod schema_node;
 pub mod toml;
+pub mod yaml;
 
 use crate::source::Span;
 use node::{Node, ParseError};
@@ -33,8 +34,8 @@ pub fn data_format(path: &Path) -> Option<DataFormat> {
 }
 
 /// A file's bytes as text (lossily, when they are not UTF-8) and parsed by its extension:
-/// `json`, `toml` (or none), `yaml`. Text that is not UTF-8 is an error at its first bad
-/// byte; an empty document is an empty table (what it lacks is said when it is sorted).
+/// `json`, `toml` (or none), `yaml` or `yml`. Text that is not UTF-8 is an error at its first
+/// bad byte; an empty document is an empty table (what it lacks is said when it is sorted).
 pub fn parse_bytes(extension: Option<&str>, bytes: Vec<u8>) -> (String, Result<Node, ParseError>) {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -54,42 +55,21 @@ pub fn parse_bytes(extension: Option<&str>, bytes: Vec<u8>) -> (String, Result<N
     let result = match extension {
         Some("json") => json::parse(&text),
         Some("toml") | None => toml::parse(&text),
-        // Not read yet; a YAML catalogue must not make a run pass by being skipped.
-        Some("yaml" | "yml") => yaml_placeholder(&text),
+        Some("yaml" | "yml") => yaml::parse(&text),
         Some(other) => Err(ParseError {
-            message: format!("unsupported file type `.{other}`: kpilint reads TOML and JSON"),
+            message: format!("unsupported file type `.{other}`: kpilint reads TOML, JSON and YAML"),
             span: Span::default(),
         }),
     };
     (text, result)
 }
 
-/// Whether a document holds only the whitespace TOML and JSON both allow (a form feed is
-/// not whitespace to either).
+/// Whether a document holds only the whitespace TOML, JSON and YAML all allow (a form feed
+/// is not whitespace to any of them).
 #[must_use]
 pub fn is_blank(text: &str) -> bool {
     text.bytes()
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-}
-
-/// A YAML file: an error at its first kpilint key, or an empty document if it has none.
-fn yaml_placeholder(text: &str) -> Result<Node, ParseError> {
-    let mut at = 0;
-    let top_key = text.split_inclusive('\n').find_map(|l| {
-        let start = at;
-        at += l.len();
-        ["catalogue:", "metric:", "policy:", "framework:"]
-            .iter()
-            .any(|k| l.starts_with(k))
-            .then(|| Span::new(start, start + l.trim_end().len()))
-    });
-    match top_key {
-        Some(span) => Err(ParseError {
-            message: "kpilint does not read YAML yet: write this catalogue as TOML or JSON".into(),
-            span,
-        }),
-        None => Ok(Node::empty_table()),
-    }
 }
 
 /// What kind of kpilint file a document is, by its top table.

@@ -1,8 +1,7 @@
 //! A spanned document tree shared by every input format.
 //!
-//! TOML (through `toml::de::DeTable`, which keeps spans; see [`super::toml`]) and JSON
-//! (through [`super::json`])
-//! both become a [`Node`]. Schema validation, model extraction and every rule read this one
+//! TOML (through `toml::de::DeTable`, which keeps spans; see [`super::toml`]), JSON
+//! (through [`super::json`]) and YAML (through [`super::yaml`]) all become a [`Node`]. Schema validation, model extraction and every rule read this one
 //! shape, so a finding can always point at the exact key or value it is about.
 
 use crate::num::Num;
@@ -51,7 +50,7 @@ pub enum Kind {
     Bool(bool),
     /// A TOML date, time or date-time, as written.
     Date(Box<str>),
-    /// JSON `null`.
+    /// JSON or YAML `null`.
     Null,
 }
 
