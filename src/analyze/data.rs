@@ -641,6 +641,22 @@ impl<'a> DataFacts<'a> {
         self.by_id.get(id).map(|&i| &self.metrics[i as usize])
     }
 
+    /// Every series by a definition it reports (its metric's id, and the id of the KPI that
+    /// metric implements) and its scope: what a `guardrail` or `drives` reference names.
+    #[must_use]
+    pub fn by_definition(&self) -> FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> {
+        let mut map: FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> = FxHashMap::default();
+        for s in self.series() {
+            map.entry((s.metric.id, s.scope)).or_default().push(s);
+            if let Some(k) = s.metric.kpi.filter(|k| k.id.value != s.metric.id) {
+                map.entry((k.id.value.as_str(), s.scope))
+                    .or_default()
+                    .push(s);
+            }
+        }
+        map
+    }
+
     /// Every metric rows may name, with its effective thresholds.
     pub fn metrics(&self) -> impl Iterator<Item = (&MetricInfo<'a>, &Effective)> + '_ {
         self.metrics.iter().zip(&self.thresholds)
@@ -653,6 +669,32 @@ impl<'a> DataFacts<'a> {
 }
 
 impl SeriesFacts<'_> {
+    /// How it moves over the window for what its definition wants (see [`Verdict`]).
+    ///
+    /// [`Verdict`]: super::scorecard::Verdict
+    #[must_use]
+    pub fn verdict(&self) -> super::scorecard::Verdict {
+        super::scorecard::Verdict::of(
+            self.movement,
+            self.thresholds.trend,
+            self.thresholds.direction,
+        )
+    }
+
+    /// A reference its definition makes (`guardrail`, `drives`): the metric's own, else
+    /// the KPI's it implements.
+    #[must_use]
+    pub fn reference(
+        &self,
+        get: impl Fn(&Metric) -> Option<&crate::model::Sp<String>>,
+    ) -> Option<&str> {
+        self.metric
+            .metric
+            .and_then(&get)
+            .or_else(|| self.metric.kpi.and_then(&get))
+            .map(|r| r.value.as_str())
+    }
+
     /// The effective thresholds.
     #[must_use]
     pub fn thresholds(&self) -> &Effective {

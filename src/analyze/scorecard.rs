@@ -19,6 +19,9 @@ pub struct ScoreLine {
     /// Its owner (the KPI's when the metric has none), shared likewise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Arc<str>>,
+    /// What it is paired with (its `guardrail`, the outcome it `drives`), shared likewise.
+    #[serde(flatten)]
+    pub pairs: Option<Arc<Pairs>>,
     /// Scope (empty for none).
     pub scope: String,
     /// Latest value.
@@ -199,10 +202,22 @@ pub fn scorecard<'f, 'm: 'f>(
 }
 
 /// A metric's name and owner, as its lines share them.
+/// What a KPI or metric is paired with, as the scorecard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pairs {
+    /// The KPI or metric that must not worsen while it improves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guardrail: Option<String>,
+    /// The outcome an activity metric is meant to move.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drives: Option<String>,
+}
+
 #[derive(Clone)]
 struct People {
     name: Option<Arc<str>>,
     owner: Option<Arc<str>>,
+    pairs: Option<Arc<Pairs>>,
 }
 
 impl People {
@@ -210,8 +225,22 @@ impl People {
         Self {
             name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
             owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
+            pairs: def.and_then(|m| pairs_of(ctx, m)),
         }
     }
+}
+
+/// A definition's pairs (its own, else its KPI's), if it has any.
+fn pairs_of(ctx: &Context<'_>, m: &Metric) -> Option<Arc<Pairs>> {
+    let get = |f: fn(&Metric) -> Option<&crate::model::Sp<String>>| {
+        f(m).or_else(|| ctx.kpi_for(m).and_then(f))
+            .map(|s| s.value.clone())
+    };
+    let pairs = Pairs {
+        guardrail: get(|x| x.guardrail.as_ref()),
+        drives: get(|x| x.drives.as_ref()),
+    };
+    (pairs.guardrail.is_some() || pairs.drives.is_some()).then(|| Arc::new(pairs))
 }
 
 /// The line of a series with values.
@@ -228,6 +257,7 @@ fn series_line(
         metric: s.metric.id.to_owned(),
         name: who.name,
         owner: who.owner,
+        pairs: who.pairs,
         scope: s.scope.to_owned(),
         latest: Some(s.latest.value().value()),
         period: Some(s.latest.period),
@@ -261,6 +291,7 @@ fn missing_line(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>, banned: bo
         metric: m.id.value.clone(),
         name: text_of(ctx, m, |x| x.name.as_ref()),
         owner: text_of(ctx, m, |x| x.owner.as_ref()),
+        pairs: pairs_of(ctx, m),
         scope: String::new(),
         latest: None,
         period: None,

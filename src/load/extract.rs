@@ -165,6 +165,8 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         rolls_up: r.strings(node, "rolls_up"),
         decision_owner: r.string(node, "decision_owner"),
         implementation_owner: r.string(node, "implementation_owner"),
+        guardrail: r.string(node, "guardrail"),
+        drives: r.string(node, "drives"),
         scale: r
             .number(node, "scale")
             .and_then(|n| Some(Sp::new(power_of_ten(n.value.value())?, n.span, n.file))),
@@ -241,19 +243,21 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
     let header = root.get("policy")?;
     let id = r.string(header, "id")?;
     let settings_node = root.get("settings");
+    let tiers = |settings: Option<&Node>, key: &str| {
+        settings.and_then(|s| s.get(key)).map(|n| {
+            let tiers = n
+                .items()
+                .iter()
+                .filter_map(|i| i.as_str().and_then(Tier::parse));
+            (file, r.sp(tiers.collect(), n))
+        })
+    };
     let settings = Settings {
         max_board_kpis: setting(settings_node, "max_board_kpis", file),
         stale_grace_days: setting(settings_node, "stale_grace_days", file),
         trend_window: setting(settings_node, "trend_window", file),
-        require_mapping: settings_node
-            .and_then(|s| s.get("require_mapping"))
-            .map(|n| {
-                let tiers = n
-                    .items()
-                    .iter()
-                    .filter_map(|i| i.as_str().and_then(Tier::parse));
-                (file, r.sp(tiers.collect(), n))
-            }),
+        require_mapping: tiers(settings_node, "require_mapping"),
+        require_guardrail: tiers(settings_node, "require_guardrail"),
         required_kpis: settings_node
             .and_then(|s| r.parsed(s, "required_kpis", RequiredIn::parse))
             .map(|v| (file, v)),

@@ -307,6 +307,10 @@ pub struct Metric {
     pub decision_owner: Option<Sp<String>>,
     /// Policy KPIs: who runs the control that moves it (technical).
     pub implementation_owner: Option<Sp<String>>,
+    /// The KPI or metric that must not worsen while this one improves.
+    pub guardrail: Option<Sp<String>>,
+    /// An activity metric's outcome: the KPI or metric it is meant to move.
+    pub drives: Option<Sp<String>>,
     /// Catalogue metrics: the power of ten its data rows are multiplied by (`scale = 100`
     /// is 2: an export that writes percentages as fractions).
     pub scale: Option<Sp<i32>>,
@@ -388,7 +392,9 @@ impl Metric {
             okr,
             required,
             decision_owner,
-            implementation_owner
+            implementation_owner,
+            guardrail,
+            drives
         );
         if self.frameworks.is_empty() {
             self.frameworks.clone_from(&parent.frameworks);
@@ -550,6 +556,8 @@ pub struct Settings {
     pub trend_window: Option<(FileId, Sp<i64>)>,
     /// Where required KPIs must be carried.
     pub required_kpis: Option<(FileId, Sp<RequiredIn>)>,
+    /// Tiers whose KPIs must name a `guardrail`.
+    pub require_guardrail: Option<(FileId, Sp<Vec<Tier>>)>,
 }
 
 /// One policy file.

@@ -133,7 +133,8 @@ impl Asked {
             require_mapping,
             stale_grace_days,
             trend_window,
-            required_kpis
+            required_kpis,
+            require_guardrail
         );
         for r in &layer.rules {
             let mut r = r.clone();
@@ -165,17 +166,8 @@ impl InForce {
             (Some(x), _) if x.1.value == RequiredIn::EachCatalogue => Some(x),
             (x, y) => y.clone().or(x),
         };
-        a.require_mapping = match (a.require_mapping.take(), &b.require_mapping) {
-            (Some(mut x), Some(y)) => {
-                for t in &y.1.value {
-                    if !x.1.value.contains(t) {
-                        x.1.value.push(*t);
-                    }
-                }
-                Some(x)
-            }
-            (x, y) => x.or_else(|| y.clone()),
-        };
+        a.require_mapping = union(a.require_mapping.take(), b.require_mapping.as_ref());
+        a.require_guardrail = union(a.require_guardrail.take(), b.require_guardrail.as_ref());
         for (name, theirs) in &other.rules {
             let merged = match self.rules.get(name) {
                 Some(ours) => stricter_rule(ours, theirs),
@@ -184,6 +176,54 @@ impl InForce {
             self.rules.insert(name, merged);
         }
     }
+}
+
+/// Both tier lists in one (the stricter: every tier either asks for).
+fn union(
+    a: Option<(FileId, Sp<Vec<Tier>>)>,
+    b: Option<&(FileId, Sp<Vec<Tier>>)>,
+) -> Option<(FileId, Sp<Vec<Tier>>)> {
+    match (a, b) {
+        (Some(mut x), Some(y)) => {
+            for t in &y.1.value {
+                if !x.1.value.contains(t) {
+                    x.1.value.push(*t);
+                }
+            }
+            Some(x)
+        }
+        (x, y) => x.or_else(|| y.cloned()),
+    }
+}
+
+/// A layer's tier list (`require_mapping`, `require_guardrail`) over what its parents have
+/// in force (`default` when none says): it may add tiers, never drop one.
+fn tighten_tiers(
+    key: &'static str,
+    child: Option<&(FileId, Sp<Vec<Tier>>)>,
+    inherited: Option<&(FileId, Sp<Vec<Tier>>)>,
+    default: &[Tier],
+    conflicts: &mut Vec<Conflict>,
+) -> Option<(FileId, Sp<Vec<Tier>>)> {
+    let Some((file, tiers)) = child else {
+        return inherited.cloned();
+    };
+    let required: Vec<Tier> = inherited.map_or_else(|| default.to_vec(), |(_, t)| t.value.clone());
+    if required.iter().all(|t| tiers.value.contains(t)) {
+        return Some((*file, tiers.clone()));
+    }
+    let list = |ts: &[Tier]| {
+        let names: Vec<String> = ts.iter().map(|t| format!("\"{}\"", t.as_str())).collect();
+        format!("[{}]", names.join(", "))
+    };
+    conflicts.push(Conflict::Setting {
+        key,
+        parent_value: list(&required),
+        parent: inherited.map(|(_, t)| t.at()),
+        child_value: list(&tiers.value),
+        child: tiers.at(),
+    });
+    inherited.cloned()
 }
 
 /// The lower of two integer settings (`b` wins ties).
@@ -464,7 +504,8 @@ impl Policy {
                 require_mapping,
                 stale_grace_days,
                 trend_window,
-                required_kpis
+                required_kpis,
+                require_guardrail
             );
             return;
         }
@@ -509,31 +550,20 @@ impl Policy {
             defaults::TREND_WINDOW,
             c,
         );
-        if let Some((file, tiers)) = &s.require_mapping {
-            let parent = was.require_mapping.as_ref();
-            let required: Vec<Tier> = parent.map_or(vec![Tier::Board], |(_, t)| t.value.clone());
-            let dropped: Vec<&str> = required
-                .iter()
-                .filter(|t| !tiers.value.contains(t))
-                .map(|t| t.as_str())
-                .collect();
-            if dropped.is_empty() {
-                was.require_mapping = Some((*file, tiers.clone()));
-            } else {
-                let list = |ts: &[Tier]| {
-                    let names: Vec<String> =
-                        ts.iter().map(|t| format!("\"{}\"", t.as_str())).collect();
-                    format!("[{}]", names.join(", "))
-                };
-                c.push(Conflict::Setting {
-                    key: "require_mapping",
-                    parent_value: list(&required),
-                    parent: parent.map(|(_, t)| t.at()),
-                    child_value: list(&tiers.value),
-                    child: tiers.at(),
-                });
-            }
-        }
+        was.require_mapping = tighten_tiers(
+            "require_mapping",
+            s.require_mapping.as_ref(),
+            was.require_mapping.as_ref(),
+            &[Tier::Board],
+            c,
+        );
+        was.require_guardrail = tighten_tiers(
+            "require_guardrail",
+            s.require_guardrail.as_ref(),
+            was.require_guardrail.as_ref(),
+            &[],
+            c,
+        );
     }
 
     /// A layer's `[rules]` over what its parents have in force.
@@ -609,6 +639,18 @@ impl Policy {
                 Some(Label::at(*file, v.span).with_message("limit set here")),
             ),
             None => (defaults::MAX_BOARD_KPIS, None),
+        }
+    }
+
+    /// `require_guardrail` (default none), and where it is set.
+    #[must_use]
+    pub fn require_guardrail(&self) -> (Vec<Tier>, Option<Label>) {
+        match &self.settings.require_guardrail {
+            Some((file, v)) => (
+                v.value.clone(),
+                Some(Label::at(*file, v.span).with_message("required here")),
+            ),
+            None => (Vec::new(), None),
         }
     }
 

@@ -338,7 +338,7 @@ fn board(h: &mut String, card: &[ScoreLine]) {
         let _ = writeln!(
             h,
             "<div class=\"card\"><h3>{}</h3><div class=\"value\">{}</div><div>{} {}</div>\
-             <div class=\"muted\">Owner {} · target / warn / critical {} · {}</div>{}</div>",
+             <div class=\"muted\">Owner {} · target / warn / critical {} · {}</div>{}{}</div>",
             name(l),
             value(l.latest, l.unit),
             badge(l.status),
@@ -348,12 +348,28 @@ fn board(h: &mut String, card: &[ScoreLine]) {
             l.period
                 .map_or_else(|| "no period".to_owned(), |p| p.to_string()),
             chart(l, 280.0, 70.0, true),
+            pairs(l),
         );
     }
     if !any {
         h.push_str("<p>No board KPI has data.</p>");
     }
     h.push_str("</div></section>\n");
+}
+
+/// What a card's KPI is paired with: its guardrail, the outcome it drives.
+fn pairs(l: &ScoreLine) -> String {
+    let Some(p) = l.pairs.as_deref() else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(g) = &p.guardrail {
+        parts.push(format!("Guardrail <code>{}</code>", esc(g)));
+    }
+    if let Some(d) = &p.drives {
+        parts.push(format!("Drives <code>{}</code>", esc(d)));
+    }
+    format!("<div class=\"muted\">{}</div>", parts.join(" · "))
 }
 
 /// OKRs with their progress against the expected line.

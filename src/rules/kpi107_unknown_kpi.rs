@@ -1,4 +1,5 @@
-//! `unknown-kpi`: a metric implements, or a KPI rolls up, a KPI the policy does not define.
+//! `unknown-kpi`: a metric implements, or a KPI rolls up, a KPI the policy does not define;
+//! a guardrail or an outcome names nothing defined.
 
 use crate::diag::Diagnostics;
 use crate::analyze::Context;
@@ -9,7 +10,9 @@ declare_rule! {
     /// Checks that every catalogue metric's `implements` names a KPI of the effective
     /// policy (its own KPIs and those of the policies it extends), that every policy KPI's
     /// `rolls_up` names a KPI or a catalogue metric (judged only when catalogues are
-    /// checked, unless it is a KPI id), and that no KPI rolls up into itself.
+    /// checked, unless it is a KPI id), and that no KPI rolls up into itself. A
+    /// `guardrail` or `drives` must name a KPI or a catalogue metric (judged the same way),
+    /// never the definition itself.
     ///
     /// ## Why is this bad?
     /// A metric that claims to implement a KPI that does not exist escapes the policy's
@@ -26,7 +29,7 @@ declare_rule! {
         name: "unknown-kpi",
         group: Policy,
         severity: Error,
-        summary: "a metric implements, or a KPI rolls up, a KPI the policy does not define",
+        summary: "a metric implements, or a KPI rolls up, a KPI the policy does not define; a guardrail or outcome that nothing defines",
         check: Model(check),
     };
 }
@@ -58,6 +61,50 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             let what = format!("KPI `{}` rolls up", k.id.value);
             let otherwise = "define the KPI or metric it summarises, or remove it from `rolls_up`";
             check_named(ctx, k, r, &what, otherwise, out);
+        }
+    }
+    // A guardrail or an outcome may be a KPI or a metric, but never the definition itself.
+    for d in ctx.own_definitions() {
+        for (key, named) in [("guardrail", &d.guardrail), ("drives", &d.drives)] {
+            let Some(named) = named else { continue };
+            let ids = metric_ids
+                .get_or_insert_with(|| ctx.metrics().map(|m| m.id.value.as_str()).collect());
+            let itself = named.value == d.id.value;
+            // Without catalogues, only a KPI id can be judged (as for `rolls_up`).
+            let known = ctx.kpi(&named.value).is_some()
+                || ids.contains(named.value.as_str())
+                || ctx.catalogues.is_empty();
+            if !itself && known {
+                continue;
+            }
+            let hint = crate::suggest::closest(
+                &named.value,
+                ctx.policy
+                    .kpis
+                    .iter()
+                    .map(|k| k.id.value.as_str())
+                    .chain(ids.iter().copied())
+                    .filter(|id| *id != d.id.value),
+            );
+            out.push(
+                &UNKNOWN_KPI,
+                named.at().with_message(if itself { "itself" } else { "no such KPI or metric" }),
+                if itself {
+                    msg!("`{}` names itself as its {}", d.id.value, key)
+                } else {
+                    msg!(
+                        "`{}` names `{}` as its {}, which no policy or catalogue defines",
+                        d.id.value,
+                        named.value,
+                        key
+                    )
+                },
+            )
+            .subject(d.id.value.clone())
+            .help(crate::diag::did_you_mean(
+                hint,
+                "name a KPI of the policy or a metric of a catalogue",
+            ));
         }
     }
     for m in ctx.metrics() {

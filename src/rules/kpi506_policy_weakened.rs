@@ -290,18 +290,22 @@ fn settings(b: &Settings, h: &Settings, w: &mut Weakened<'_>) {
             msg!("`required_kpis` goes from `each-catalogue` to `organisation`: a team's catalogue no longer has to carry every required KPI"),
         );
     }
-    let tiers = |s: &Settings| {
-        s.require_mapping
-            .as_ref()
-            .map_or(vec![Tier::Board], |(_, t)| t.value.clone())
-    };
-    let now = tiers(h);
-    let at = h.require_mapping.as_ref().map(|(_, t)| t.at());
-    for tier in tiers(b).iter().filter(|t| !now.contains(t)) {
-        w.report(
-            at.clone(),
-            "require_mapping",
-            msg!("`require_mapping` no longer includes `{}`", tier.as_str()),
-        );
+    for (key, was, now, default) in [
+        ("require_mapping", &b.require_mapping, &h.require_mapping, &[Tier::Board][..]),
+        ("require_guardrail", &b.require_guardrail, &h.require_guardrail, &[]),
+    ] {
+        let tiers = |s: &Option<(FileId, Sp<Vec<Tier>>)>| {
+            s.as_ref()
+                .map_or_else(|| default.to_vec(), |(_, t)| t.value.clone())
+        };
+        let kept = tiers(now);
+        let at = now.as_ref().map(|(_, t)| t.at());
+        for tier in tiers(was).iter().filter(|t| !kept.contains(t)) {
+            w.report(
+                at.clone(),
+                key,
+                msg!("`{}` no longer includes `{}`", key, tier.as_str()),
+            );
+        }
     }
 }
