@@ -86,8 +86,9 @@ unknown-control metrics/platform-security.yaml:207:31 `GV.RM-08` is not a contro
 missing-owner metrics/platform-security.yaml:210:9 metric `config-drift-events` has no owner
 manual-source metrics/platform-security.yaml:233:13 metric `audit-findings-closed-on-time` is reported manually
 manual-source metrics/platform-security.yaml:246:13 metric `access-review-completion` is reported manually
+missing-guardrail metrics/platform-security.yaml:253:9 okr `nhi-owner-coverage-okr` names no guardrail
 okr-overdue metrics/platform-security.yaml:275:105 OKR `vault-migration-okr` was due on 2026-09-30 (55 days ago)
-expired-exception policies/acme-kpi-policy.yaml:69:14 exception for `missing-owner` on `legacy-vault-health` expired on 2026-06-30 (147 days ago)";
+expired-exception policies/acme-kpi-policy.yaml:71:14 exception for `missing-owner` on `legacy-vault-health` expired on 2026-06-30 (147 days ago)";
 
 /// Each finding as `rule file:line:column message`, one a line, paths relative to `dir`;
 /// findings in kpilint's built-in files left out.

@@ -695,6 +695,23 @@ impl SeriesFacts<'_> {
             .map(|r| r.value.as_str())
     }
 
+    /// Of the series `candidates` (those a `guardrail` or `drives` reference names), the
+    /// ones in this series' own catalogue, when any is: a team's guardrail is its own
+    /// before another team's. Else all of them.
+    #[must_use]
+    pub fn nearest<'c, 'f>(&self, candidates: &'c [SeriesFacts<'f>]) -> Vec<&'c SeriesFacts<'f>> {
+        let file = |s: &SeriesFacts<'_>| s.metric.metric.map(|m| m.file);
+        let own: Vec<_> = candidates
+            .iter()
+            .filter(|c| file(c).is_some() && file(c) == file(self))
+            .collect();
+        if own.is_empty() {
+            candidates.iter().collect()
+        } else {
+            own
+        }
+    }
+
     /// The effective thresholds.
     #[must_use]
     pub fn thresholds(&self) -> &Effective {

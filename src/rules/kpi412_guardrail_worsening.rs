@@ -10,7 +10,9 @@ declare_rule! {
     /// For every series of a KPI or metric that names a `guardrail`, compares how the two
     /// moved over the trend window: when the KPI improves while a series of its guardrail
     /// (a metric with that id, or implementing that KPI) of the same scope worsens, the
-    /// finding is at the KPI's latest row, with the guardrail's latest row beside it.
+    /// finding is at the KPI's latest row, with the guardrail's latest row beside it. When
+    /// the KPI's own catalogue reports the guardrail, only its series count: each team
+    /// answers for its own trade.
     /// Improving and worsening are judged as the scorecard's trend is: by each one's own
     /// trend target, else its direction.
     ///
@@ -47,10 +49,11 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         if s.verdict() != Verdict::Improving {
             continue;
         }
-        let Some(g) = by_definition
-            .get(&(guardrail, s.scope))
-            .and_then(|gs| gs.iter().find(|g| g.verdict() == Verdict::Worsening))
-        else {
+        let Some(g) = by_definition.get(&(guardrail, s.scope)).and_then(|gs| {
+            s.nearest(gs)
+                .into_iter()
+                .find(|g| g.verdict() == Verdict::Worsening)
+        }) else {
             continue;
         };
         let (from, to) = (s.points[0].value(), s.latest.value());

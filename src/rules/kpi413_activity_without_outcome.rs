@@ -12,7 +12,8 @@ declare_rule! {
     /// two moved over the trend window: when the activity improves while every series of
     /// the outcome (a metric with that id, or implementing that KPI) of the same scope is
     /// flat or worsening, the finding is at the activity's latest row, with the outcome's
-    /// latest row beside it.
+    /// latest row beside it. When the activity's own catalogue reports the outcome, only
+    /// its series count.
     ///
     /// ## Why is this bad?
     /// Closing more NHI findings each month is activity; fewer unmanaged NHIs is the
@@ -48,7 +49,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         if s.verdict() != Verdict::Improving {
             continue;
         }
-        let Some(outcomes) = by_definition.get(&(outcome, s.scope)) else {
+        let Some(outcomes) = by_definition.get(&(outcome, s.scope)).map(|o| s.nearest(o)) else {
             continue;
         };
         if outcomes.iter().any(|o| o.verdict() == Verdict::Improving) {
