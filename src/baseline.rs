@@ -96,6 +96,7 @@ pub fn read(path: &Path, display: String) -> Result<Baseline, String> {
                 fingerprint: fp.as_str()?.to_owned(),
                 span: fp.span,
                 rule: text("rule"),
+                file: text("file"),
                 subject: text("subject"),
             })
         })
@@ -106,30 +107,61 @@ pub fn read(path: &Path, display: String) -> Result<Baseline, String> {
 /// Marks the findings of `report` that `baseline` records, and runs the baseline rules on
 /// the entries that match none, at the levels `report`'s policy sets as of `as_of`. Each
 /// entry matches one finding.
-pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date) {
+///
+/// An entry matches a finding with its fingerprint and, when it names them, its rule and
+/// file: an entry cannot read as one finding to a reviewer and accept another. When only
+/// some files were checked (`partial`), an entry about a file this run did not read is
+/// neither matched nor stale.
+pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, partial: bool) {
     let fingerprints = crate::report::fingerprint::fingerprints(report);
     let mut open: HashMap<&str, Vec<usize>> = HashMap::new();
     // Popped from the back: the first of equal entries is the first to match.
     for (i, e) in baseline.entries.iter().enumerate().rev() {
         open.entry(e.fingerprint.as_str()).or_default().push(i);
     }
+    let root = report.root.as_deref();
+    let path = |file| match file_ref(report.sources.get(file), root) {
+        FileRef::Relative(p) | FileRef::Absolute(p) => p,
+        FileRef::Builtin(p) => format!("kpilint:{p}"),
+    };
     let mut used = vec![false; baseline.entries.len()];
     for (f, fp) in report.findings.iter_mut().zip(&fingerprints) {
         if f.suppressed_by.is_some() || !baselinable(f.rule) {
             continue;
         }
-        if let Some(i) = open.get_mut(fp.as_str()).and_then(Vec::pop) {
-            used[i] = true;
+        let Some(candidates) = open.get_mut(fp.as_str()) else {
+            continue;
+        };
+        let entries = &baseline.entries;
+        let at = candidates.iter().rposition(|&i| {
+            entries[i].rule.as_deref().is_none_or(|r| r == f.rule.name)
+                && entries[i]
+                    .file
+                    .as_deref()
+                    .is_none_or(|p| p == path(f.primary.file))
+        });
+        if let Some(at) = at {
+            used[candidates.remove(at)] = true;
             f.baselined = true;
         }
     }
+    let read: std::collections::HashSet<String> = if partial {
+        (0..report.sources.len())
+            .map(|i| path(crate::source::FileId(u32::try_from(i).unwrap_or(u32::MAX))))
+            .collect()
+    } else {
+        std::collections::HashSet::new()
+    };
     let Baseline { source, entries } = baseline;
     let unmatched = Unmatched {
         file: report.sources.add(source),
         entries: entries
             .iter()
             .zip(&used)
-            .filter(|(_, u)| !**u)
+            .filter(|(e, u)| {
+                let unread = partial && e.file.as_ref().is_some_and(|p| !read.contains(p));
+                !**u && !unread
+            })
             .map(|(e, _)| e)
             .collect(),
     };

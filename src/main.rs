@@ -192,8 +192,9 @@ fn repository(
     match result {
         Ok(mut report) => {
             opts.inputs = read_files(&report);
-            if let Command::Check { baseline, .. } | Command::Eval { baseline, .. } = &cli.command
-                && let Err(e) = use_baseline(&mut opts, &ws, baseline, &mut report, as_of)
+            if let Command::Check { baseline, paths } | Command::Eval { baseline, paths } =
+                &cli.command
+                && let Err(e) = use_baseline(&mut opts, &ws, baseline, paths, &mut report, as_of)
             {
                 error(&e);
                 return Ok(ExitCode::from(2));
@@ -247,6 +248,7 @@ fn use_baseline(
     opts: &mut Options,
     ws: &Workspace,
     args: &cli::BaselineArgs,
+    paths: &[PathBuf],
     report: &mut Report,
     as_of: jiff::civil::Date,
 ) -> Result<(), String> {
@@ -254,8 +256,16 @@ fn use_baseline(
         let c = ws.config.as_ref()?;
         Some(c.root.join(c.baseline.as_ref()?))
     });
+    let writes = args.write_baseline.as_ref().map(|p| ws.absolute(p));
+    if writes.is_some() && !paths.is_empty() {
+        return Err(
+            "`--write-baseline` records a whole repository: run it without PATHs (or with kpilint.toml's globs)"
+                .into(),
+        );
+    }
+    // A baseline this run is about to write for the first time is not there to read.
     if let Some(path) = &path
-        && (args.write_baseline.is_none() || path.exists())
+        && (writes.as_ref() != Some(path) || path.exists())
     {
         if !ws.contains(path) {
             return Err(format!(
@@ -264,7 +274,7 @@ fn use_baseline(
             ));
         }
         let read = kpilint::baseline::read(path, ws.display(path))?;
-        kpilint::baseline::apply(report, read, as_of);
+        kpilint::baseline::apply(report, read, as_of, !paths.is_empty());
     }
     let Some(out) = args.write_baseline.as_ref() else {
         return Ok(());

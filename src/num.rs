@@ -81,7 +81,10 @@ impl Num {
     pub fn from_parts(value: f64, parts: Option<(i64, u32)>) -> Self {
         Self {
             value,
-            exact: parts.map(|(m, s)| Decimal::new(m, s)),
+            // `Decimal::new` panics past 28 places: such parts have no exact value.
+            exact: parts
+                .filter(|&(_, s)| s <= 28)
+                .map(|(m, s)| Decimal::new(m, s)),
         }
     }
 

@@ -305,3 +305,60 @@ fn broken_files_are_never_baselined_and_a_broken_baseline_stops_the_run() {
         String::from_utf8_lossy(&out.stderr).contains("the baseline must be inside the repository")
     );
 }
+
+/// An entry matches only the rule and file it names; a run over some files leaves the
+/// entries about the others alone, and will not write a baseline from them.
+#[test]
+fn entries_match_their_rule_and_partial_runs_leave_the_rest_alone() {
+    let dir = demo();
+    kpilint(
+        dir.path(),
+        &["--write-baseline", "kpilint-baseline.json", "-q"],
+    );
+    let path = dir.path().join("kpilint-baseline.json");
+
+    // Only the catalogue: the data files' entries are neither matched nor stale.
+    let out = kpilint(
+        dir.path(),
+        &[
+            "--baseline",
+            "kpilint-baseline.json",
+            "--format",
+            "json",
+            "metrics/platform-security.toml",
+        ],
+    );
+    let report = json(&out);
+    assert_eq!(report["summary"]["infos"], 0, "{report:#}");
+    let out = kpilint(
+        dir.path(),
+        &["--write-baseline", "kpilint-baseline.json", "metrics"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("records a whole repository"));
+
+    // An entry relabelled with another rule no longer accepts its finding.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "\"rule\": \"missing-owner\"",
+            "\"rule\": \"manual-data\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = kpilint(
+        dir.path(),
+        &["--baseline", "kpilint-baseline.json", "--format", "json"],
+    );
+    let report = json(&out);
+    let open: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["baselined"] == false && f["suppressed"] == false)
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, ["missing-owner", "stale-baseline"], "{report:#}");
+}

@@ -1126,6 +1126,22 @@ fn scale_reads_fractions_as_percentages() {
     assert_eq!(line("exposure")["latest"], 0.25);
     assert_eq!(line("exposure")["status"], "on-target");
     assert_eq!(report["summary"]["warnings"], 0, "{report:#}");
+
+    // Only plain values are scaled: a `95%` or a ratio is a percentage already; and the
+    // scaled value is the decimal's nearest binary (57, not 56.99999999999999).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"pct\"\nunit = \"percent\"\nscale = 100\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d.csv"),
+        "metric,period,value,numerator,denominator\npct,2026-08,0.57,,\npct,2026-09,95%,,\npct,2026-10,,19,20\n",
+    )
+    .unwrap();
+    let card = scorecard_in(dir.path());
+    assert_eq!(card["pct"]["window"], serde_json::json!([57.0, 95.0, 95.0]));
 }
 
 /// Several teams: each catalogue implements some of the policy's KPIs under its own metric

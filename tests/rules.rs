@@ -62,7 +62,7 @@ fn check(dir: &Path) -> Result<Report, Fatal> {
     let baseline = dir.join("kpilint-baseline.json");
     if baseline.is_file() {
         let read = kpilint::baseline::read(&baseline, ws.display(&baseline)).map_err(Fatal::msg)?;
-        kpilint::baseline::apply(&mut report, read, as_of());
+        kpilint::baseline::apply(&mut report, read, as_of(), false);
     }
     Ok(report)
 }

@@ -536,3 +536,28 @@ fn a_yaml_corpus_gives_trees_or_located_errors_never_a_panic() {
         EDGE_CASES.len(),
     );
 }
+
+/// A long string aliased again and again (as a value or as a key) costs what its bytes do:
+/// stopped early, not copied into gigabytes.
+#[test]
+fn a_long_string_aliased_many_times_is_a_parse_error() {
+    let big = "x".repeat(1 << 20);
+    let values = format!(
+        "catalogue:\n  id: c\nbig: &a \"{big}\"\nlist: [{}]\n",
+        vec!["*a"; 100_000].join(",")
+    );
+    let keys = format!(
+        "catalogue:\n  id: c\nk: &k {big}\nlist:\n{}",
+        "  - {*k : 1}\n".repeat(100_000)
+    );
+    for (name, text) in [("values.yaml", values), ("keys.yaml", keys)] {
+        let started = Instant::now();
+        let err = kpilint::parse::yaml::parse(&text).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2), "{name}");
+        assert!(
+            err.message.contains("billion laughs"),
+            "{name}: {}",
+            err.message
+        );
+    }
+}

@@ -12,6 +12,8 @@ pub struct Recorded {
     pub span: Span,
     /// The rule's name, as the entry says.
     pub rule: Option<String>,
+    /// The file, relative to the repository root, as the entry says.
+    pub file: Option<String>,
     /// The subject, as the entry says.
     pub subject: Option<String>,
 }

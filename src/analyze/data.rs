@@ -641,14 +641,31 @@ impl<'a> DataFacts<'a> {
         self.by_id.get(id).map(|&i| &self.metrics[i as usize])
     }
 
-    /// Every series by a definition it reports (its metric's id, and the id of the KPI that
-    /// metric implements) and its scope: what a `guardrail` or `drives` reference names.
+    /// The series that a reference `get` reads from definitions (`guardrail`, `drives`)
+    /// names, by the id named (a metric's id, or the KPI its metric implements) and scope.
+    /// Empty, and nothing built, when no definition makes such a reference: most runs.
     #[must_use]
-    pub fn by_definition(&self) -> FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> {
+    pub fn named_by(
+        &self,
+        get: impl Fn(&Metric) -> Option<&crate::model::Sp<String>>,
+    ) -> FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> {
+        let named: rustc_hash::FxHashSet<&str> = self
+            .metrics
+            .iter()
+            .filter_map(|m| m.metric.and_then(&get).or_else(|| m.kpi.and_then(&get)))
+            .map(|r| r.value.as_str())
+            .collect();
         let mut map: FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> = FxHashMap::default();
+        if named.is_empty() {
+            return map;
+        }
         for s in self.series() {
-            map.entry((s.metric.id, s.scope)).or_default().push(s);
-            if let Some(k) = s.metric.kpi.filter(|k| k.id.value != s.metric.id) {
+            if named.contains(s.metric.id) {
+                map.entry((s.metric.id, s.scope)).or_default().push(s);
+            }
+            if let Some(k) = s.metric.kpi.filter(|k| k.id.value != s.metric.id)
+                && named.contains(k.id.value.as_str())
+            {
                 map.entry((k.id.value.as_str(), s.scope))
                     .or_default()
                     .push(s);

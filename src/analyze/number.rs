@@ -16,21 +16,29 @@ impl Reading {
         Num::from_parts(self.value, self.parts)
     }
 
-    /// The reading times `10^exponent`, its decimal kept exact where it fits.
+    /// The reading times `10^exponent`, its decimal kept exact where it fits (at most 28
+    /// places), and its binary value the one nearest that decimal: `0.57` scaled by 100 is
+    /// `57`, not `56.99999999999999`.
     pub(crate) fn scaled(self, exponent: i32) -> Self {
         let parts = self.parts.and_then(|(mantissa, scale)| {
             let scale = i64::from(scale) - i64::from(exponent);
             if scale >= 0 {
-                Some((mantissa, u32::try_from(scale).ok()?))
+                Some((mantissa, u32::try_from(scale).ok().filter(|&s| s <= 28)?))
             } else {
                 let factor = 10i64.checked_pow(u32::try_from(-scale).ok()?)?;
                 Some((mantissa.checked_mul(factor)?, 0))
             }
         });
-        Self {
-            value: self.value * 10f64.powi(exponent),
-            parts,
-        }
+        let value = match parts {
+            // Exact below 2^53 and 10^22: one correctly rounded division.
+            #[allow(clippy::cast_precision_loss, reason = "checked to be exact")]
+            Some((m, s)) if m.unsigned_abs() < 1 << 53 && s <= 22 => {
+                m as f64 / 10f64.powi(i32::try_from(s).unwrap_or(22))
+            }
+            _ if exponent < 0 => self.value / 10f64.powi(-exponent),
+            _ => self.value * 10f64.powi(exponent),
+        };
+        Self { value, parts }
     }
 }
 
@@ -163,6 +171,23 @@ fn simple_parts(b: &[u8]) -> Option<(i64, u32, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `scale` keeps the decimal exact and the binary value nearest it, and never builds a
+    /// decimal of more than 28 places (which would panic).
+    #[test]
+    fn scaling_is_exact_and_bounded() {
+        let r = read_number(b"0.57").unwrap().scaled(2);
+        assert_eq!(r.value, 57.0);
+        assert_eq!(r.num().to_string(), "57");
+        let r = read_number(b"95").unwrap().scaled(-3);
+        assert_eq!(r.value, 0.095);
+        let tiny = read_number(b"1e-28").unwrap().scaled(-3);
+        assert!(tiny.parts.is_none());
+        let _ = tiny.num();
+        let big = read_number(b"9223372036854775807").unwrap().scaled(6);
+        assert!(big.parts.is_none());
+        assert!((big.value - 9.223_372_036_854_776e24).abs() < 1e12);
+    }
 
     #[test]
     fn separators_are_read_where_unambiguous() {

@@ -333,11 +333,14 @@ impl Table<'_> {
                     let fault = Fault::NotARow(message.to_owned());
                     let faults = self.faults.len();
                     self.fault(file, line, fault);
-                    // serde_json's column is within the trimmed row.
+                    // serde_json's column counts bytes of the trimmed row; a location counts
+                    // characters of the line.
                     let lead = buf.len() - buf.trim_ascii_start().len();
+                    let at = (lead + e.column().max(1) - 1).min(buf.len());
+                    let chars = String::from_utf8_lossy(&buf[..at]).chars().count();
                     if self.faults.len() > faults
                         && let Some(f) = self.faults.last_mut()
-                        && let Ok(col) = u32::try_from(lead + e.column().max(1))
+                        && let Ok(col) = u32::try_from(chars + 1)
                     {
                         f.columns = Some((col, col + 1));
                     }

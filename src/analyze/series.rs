@@ -255,8 +255,12 @@ impl<'a> Table<'a> {
                 None => return self.reject(mi, file, line, fault),
             },
         };
-        let v = match self.metrics[mi as usize].scale {
-            Some(exponent) if exponent != 0 => v.scaled(exponent),
+        // `scale` converts a plain value; a ratio (x100 for percent) or a `95%` already
+        // says what it is.
+        let v = match (self.metrics[mi as usize].scale, value) {
+            (Some(exponent), RowValue::Value(text)) if exponent != 0 && !text.contains(&b'%') => {
+                v.scaled(exponent)
+            }
             _ => v,
         };
         if let Some(unit) = unit

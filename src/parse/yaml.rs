@@ -9,8 +9,9 @@
 //! ...) are honoured.
 //!
 //! Bounds: nesting deeper than [`MAX_DEPTH`] is an error, as in the other parsers, and
-//! anchors and aliases may copy at most [`alias_budget`] nodes, so a "billion laughs"
-//! document is a located error, never an exhausted memory. What an alias copies is located
+//! anchors and aliases may copy at most [`alias_budget`] units (a node, or 32 bytes of
+//! keys and strings), so a "billion laughs" document, of nested aliases or of one long
+//! string aliased many times, is a located error, never an exhausted memory. What an alias copies is located
 //! at the alias (`*shared`): a finding about the thresholds a metric takes from an anchor
 //! points into that metric.
 //!
@@ -28,14 +29,16 @@ use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput, Tag};
 use std::borrow::Cow;
 
-/// Most nodes anchors and aliases may copy in one file, however large it is.
+/// Most anchors and aliases may copy in one file, however large it is, in budget units:
+/// a node, or [`TEXT_UNIT`] bytes of text (about 50 MB of copies at most).
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
 
-/// Most nodes anchors and aliases may copy in a file of `len` bytes: 10,000, plus two for
-/// every byte, up to [`MAX_ALIAS_NODES`]. A file written out by hand has fewer nodes than
-/// bytes, so sharing a block of thresholds among every metric fits many times over, while
-/// a document whose aliases nest aliases (each level multiplying the one below) is stopped
-/// after a few levels.
+/// Most anchors and aliases may copy in a file of `len` bytes, in budget units (a node,
+/// or [`TEXT_UNIT`] bytes of text): 10,000, plus two for every byte, up to
+/// [`MAX_ALIAS_NODES`]. A file written out by hand has fewer nodes than bytes, so sharing a
+/// block of thresholds among every metric fits many times over, while a document whose
+/// aliases nest aliases (each level multiplying the one below), or alias a long string
+/// again and again, is stopped early.
 #[must_use]
 pub fn alias_budget(len: usize) -> usize {
     len.saturating_mul(2)
@@ -263,7 +266,14 @@ impl<'a> Builder<'a> {
             Event::Alias(id) => {
                 let key_span = self.span(span);
                 match self.anchors.get(&id).and_then(|a| a.text.clone()) {
-                    Some(text) => Ok(Some((text, key_span))),
+                    Some(text) => {
+                        let cost = 1 + text_cost(&text);
+                        if self.copied + cost > self.budget {
+                            return Err(self.over_budget(key_span));
+                        }
+                        self.copied += cost;
+                        Ok(Some((text, key_span)))
+                    }
                     None => {
                         self.not_read(
                             key_span,
@@ -331,7 +341,7 @@ impl<'a> Builder<'a> {
     fn over_budget(&self, span: Span) -> ParseError {
         ParseError {
             message: format!(
-                "anchors and aliases expand to more than {} nodes in this file (a \"billion laughs\" document?): kpilint stops here",
+                "anchors and aliases expand past {} nodes (or 32-byte pieces of text) in this file (a \"billion laughs\" document?): kpilint stops here",
                 self.budget
             ),
             span,
@@ -659,17 +669,28 @@ fn relocate(node: &mut Node, at: Span) {
     }
 }
 
-/// Nodes in `node` (itself included) and the collections nested in it.
+/// Bytes of text one budget unit stands for: a copied string costs what its bytes do, so
+/// a megabyte scalar aliased a thousand times is stopped like a thousand nested aliases.
+const TEXT_UNIT: usize = 32;
+
+/// What copying `text` costs, in budget units.
+fn text_cost(text: &str) -> usize {
+    text.len() / TEXT_UNIT
+}
+
+/// What copying `node` costs in budget units (a node each, plus its keys' and strings'
+/// text: see [`TEXT_UNIT`]), and the collections nested in it.
 fn measure(node: &Node) -> (usize, usize) {
     match &node.kind {
         Kind::Table(entries) => entries.iter().fold((1, 1), |(n, h), e| {
             let (en, eh) = measure(&e.value);
-            (n + en, h.max(eh + 1))
+            (n + en + text_cost(&e.key), h.max(eh + 1))
         }),
         Kind::Array(items) => items.iter().fold((1, 1), |(n, h), i| {
             let (inn, ih) = measure(i);
             (n + inn, h.max(ih + 1))
         }),
+        Kind::Str(s) | Kind::Date(s) => (1 + text_cost(s), 0),
         _ => (1, 0),
     }
 }

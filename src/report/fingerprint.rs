@@ -6,7 +6,9 @@
 //! for the few findings without one, the message) and, for findings sharing all three (a
 //! metric looser than the policy on both `target` and `warn`), their order among
 //! themselves, which moving lines keeps. Line numbers are left out: lines move. So is the
-//! message when there is a subject: `56 days ago` changes daily.
+//! message when there is a subject: `56 days ago` changes daily. A finding without a
+//! subject (a malformed data row) is known by its message, which therefore never holds
+//! the run's date.
 
 use super::{FileRef, file_ref};
 use crate::settle::Report;

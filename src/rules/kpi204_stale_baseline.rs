@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Reports an entry of the baseline file (`--baseline`, or `baseline` in kpilint.toml)
     /// that no finding of this run matches: the problem it recorded was fixed, or its
-    /// metric renamed or removed.
+    /// metric renamed or removed. The first 1,000 are listed, the rest counted in one more
+    /// finding. When only some files are checked, entries about the others are left alone.
     ///
     /// ## Why is this bad?
     /// A baseline, like an exception, is debt meant to shrink. An entry nothing matches
@@ -28,9 +29,25 @@ declare_rule! {
     };
 }
 
-/// Reports each entry that matched no finding, at its fingerprint.
+/// Stale entries listed one by one; the rest are counted in one more finding.
+const MAX_LISTED: usize = 1000;
+
+/// Reports each entry that matched no finding, at its fingerprint: the first
+/// [`MAX_LISTED`], then the rest in one finding at the next.
 fn check(unmatched: &Unmatched<'_>, out: &mut Diagnostics) {
-    for e in &unmatched.entries {
+    if let Some(next) = unmatched.entries.get(MAX_LISTED) {
+        let more = unmatched.entries.len() - MAX_LISTED;
+        out.push(
+            &STALE_BASELINE,
+            Label::at(unmatched.file, next.span).with_message("and after"),
+            msg!(
+                "{} more baseline entries match no finding",
+                more
+            ),
+        )
+        .help("drop them: `--baseline FILE --write-baseline FILE` rewrites the file");
+    }
+    for e in unmatched.entries.iter().take(MAX_LISTED) {
         let at = Label::at(unmatched.file, e.span).with_message("matches no finding");
         let message = match (&e.rule, &e.subject) {
             (Some(rule), Some(subject)) => msg!(

@@ -57,13 +57,17 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             Fault::NotUtf8 => ("`metric` or `scope` is not UTF-8".into(), ROWS.into()),
             Fault::EmptyMetric => ("empty `metric`".into(), ROWS.into()),
             Fault::NotAPeriod(p) => (msg!("`{}` is not a period", p), ROWS.into()),
+            // No date of the run in the message: a finding without a subject is known by its
+            // message (fingerprints, baselines), which must not change from day to day.
             Fault::NotBegun { period, as_of } => (
                 msg!(
-                    "period `{}` begins after {} (`--as-of`): no value can be measured for it yet",
-                    period,
+                    "period `{}` has not begun: no value can be measured for it yet",
+                    period
+                ),
+                msg!(
+                    "fix the export's dates (today is {}, or `--as-of`); a row for a period to come is never the latest value",
                     as_of
                 ),
-                "fix the export's dates; a row for a period to come is never the latest value".into(),
             ),
             Fault::NotANumber(v) => (msg!("value `{}` is not a number", v), ROWS.into()),
             Fault::ZeroDenominator => ("`denominator` is 0".into(), ROWS.into()),

@@ -18,7 +18,9 @@ declare_rule! {
     /// does not sit below 1% of it. A `lower_is_better` or `stable` one is only an info,
     /// and only when all its levels are above 1: values below 1% may be real there.
     ///
-    /// `scale = 100` on the catalogue metric multiplies its rows by 100 as they are read;
+    /// `scale = 100` on the catalogue metric multiplies its plain `value`s by 100 as they
+    /// are read (a ratio of `numerator` and `denominator`, or a value written `95%`, is
+    /// already a percentage);
     /// `scale = 1` says the values are meant as written (percentages below 1%), which
     /// silences this rule. `scale` takes any power of ten from 0.001 to 1,000,000.
     ///

@@ -41,7 +41,10 @@ declare_rule! {
 
 /// Reports each improving series whose guardrail worsens in the same scope.
 fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
-    let by_definition = facts.by_definition();
+    let by_definition = facts.named_by(|m| m.guardrail.as_ref());
+    if by_definition.is_empty() {
+        return;
+    }
     for s in facts.series() {
         let Some(guardrail) = s.reference(|m| m.guardrail.as_ref()) else {
             continue;

@@ -41,7 +41,10 @@ declare_rule! {
 /// Reports each improving activity series whose outcome, in the same scope, does not
 /// improve.
 fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
-    let by_definition = facts.by_definition();
+    let by_definition = facts.named_by(|m| m.drives.as_ref());
+    if by_definition.is_empty() {
+        return;
+    }
     for s in facts.series() {
         let Some(outcome) = s.reference(|m| m.drives.as_ref()) else {
             continue;
