@@ -45,6 +45,10 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offsets of line starts, built on first use: most files never need it.
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// Characters before every [`CHAR_BLOCK`]-th byte, built when a column on a long line
+    /// is first asked for, so that columns on a one-line file of a million findings cost
+    /// a block each, not the line each.
+    char_marks: std::sync::OnceLock<Vec<u32>>,
     /// The text as terminals may show it (see [`SourceFile::shown_text`]), built on first
     /// use; `None` when it is the text itself.
     shown: std::sync::OnceLock<Option<Box<str>>>,
@@ -73,6 +77,7 @@ impl SourceFile {
             path,
             text,
             line_starts: std::sync::OnceLock::new(),
+            char_marks: std::sync::OnceLock::new(),
             shown: std::sync::OnceLock::new(),
         }
     }
@@ -134,12 +139,48 @@ impl SourceFile {
         let line = starts.partition_point(|&s| s <= offset) - 1;
         let start = starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
-        let col = self
-            .text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count());
+        let col = if end - start <= CHAR_BLOCK {
+            chars_in(&self.text.as_bytes()[start..end])
+        } else {
+            self.chars_before(end) - self.chars_before(start)
+        };
         (line + 1, col + 1)
     }
+
+    /// The byte range of the line holding `offset`, line break excluded.
+    #[must_use]
+    pub fn line_span(&self, offset: u32) -> (usize, usize) {
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line] as usize;
+        let end = starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next as usize - 1);
+        (start, end.max(start))
+    }
+
+    /// Characters in the text before byte `at`.
+    fn chars_before(&self, at: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = vec![0u32];
+            let mut total = 0u32;
+            for block in self.text.as_bytes().chunks(CHAR_BLOCK) {
+                total = total.saturating_add(u32::try_from(chars_in(block)).unwrap_or(u32::MAX));
+                marks.push(total);
+            }
+            marks
+        });
+        let block = at / CHAR_BLOCK;
+        marks[block] as usize + chars_in(&self.text.as_bytes()[block * CHAR_BLOCK..at])
+    }
+}
+
+/// Bytes between the character counts kept for long lines (see `SourceFile::char_marks`).
+const CHAR_BLOCK: usize = 4096;
+
+/// Characters in `bytes` of UTF-8 text cut anywhere: the bytes that start one.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// Every file read during a run.
@@ -207,6 +248,36 @@ pub fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Columns on a long line come from the block marks, and agree with counting.
+    #[test]
+    fn columns_on_long_lines_agree_with_counting() {
+        let line: String = (0..20_000)
+            .map(|i| if i % 7 == 0 { 'é' } else { 'a' })
+            .collect();
+        let text = format!("first\n{line}\nlast é\n");
+        let f = SourceFile::new("t".into(), None, text.clone());
+        let offsets = (0..text.len()).step_by(997).chain([text.len()]);
+        for offset in offsets.filter(|&o| text.is_char_boundary(o)) {
+            let offset = u32::try_from(offset).unwrap();
+            let (l, c) = f.line_col(offset);
+            let before = &text.as_bytes()[..offset as usize];
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let naive = std::str::from_utf8(&before[line_start..])
+                .unwrap()
+                .chars()
+                .count();
+            assert_eq!(
+                (l, c),
+                (memchr::memchr_iter(b'\n', before).count() + 1, naive + 1),
+                "{offset}"
+            );
+        }
+        assert_eq!(f.line_span(7), (6, 6 + line.len()));
+    }
 
     #[test]
     fn paths_are_normalised_lexically() {

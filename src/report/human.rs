@@ -114,10 +114,7 @@ const MAX_QUOTED_LINE: usize = 400;
 
 /// Whether the line holding a label is too long to quote.
 fn line_too_long(file: &SourceFile, label: &Label) -> bool {
-    let text = file.text.as_bytes();
-    let at = (label.span.start as usize).min(text.len());
-    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+    let (start, end) = file.line_span(label.span.start);
     end - start > MAX_QUOTED_LINE
 }
 
