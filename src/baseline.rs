@@ -5,8 +5,8 @@
 //! exception, by fingerprint (rule, file, subject: see [`crate::report::fingerprint`]),
 //! which survives moved lines and reordered files. `--baseline FILE` (or `baseline` in
 //! kpilint.toml) marks the findings it records `baselined`: shown apart, never failing the
-//! run. An entry no finding matches is `stale-baseline` (an info) at its line, so the
-//! file can only shrink. `parse-error` and `schema` findings are never baselined: a file kpilint
+//! run. An entry no finding matches is `stale-baseline` (an info) at its line, so that the
+//! file shrinks. `parse-error` and `schema` findings are never baselined: a file kpilint
 //! cannot read is not debt, it is a broken gate.
 //!
 //! The file is JSON, sorted by file, rule and subject, one finding per entry with its

@@ -281,7 +281,10 @@ pub fn analyze_with(
         catalogues,
         frameworks,
     };
-    run_model_rules(&Context::new(&model, req.as_of), &mut diags);
+    let mut ctx = Context::new(&model, req.as_of);
+    ctx.partial = partial(ws, req);
+    run_model_rules(&ctx, &mut diags);
+    drop(ctx);
     let checked = partial(ws, req).then(|| subjects(&model));
     Ok(Analysis {
         sources,

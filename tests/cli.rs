@@ -1187,6 +1187,20 @@ fn three_teams_share_the_required_kpis() {
         missing(dir.path()),
         ["no catalogue carries required KPI `critical-secrets-rotated-within-sla`"]
     );
+    // One team's file alone (as pre-commit may name it) says nothing about the others'.
+    let o = kpilint_in(
+        dir.path(),
+        &["check", AS_OF, "--format", "json", "metrics/soc.toml"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "missing-required-kpi"),
+        "{v:#}"
+    );
     // Asking each team for every required KPI: platform and identity lack two each, soc
     // three.
     std::fs::write(&platform, &text).unwrap();

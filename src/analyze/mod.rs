@@ -52,6 +52,9 @@ pub struct Context<'a> {
     pub frameworks: &'a Registry,
     /// "Today".
     pub as_of: jiff::civil::Date,
+    /// Only some files of the repository were named (as pre-commit may): what needs every
+    /// catalogue (a required KPI carried by the organisation) cannot be judged.
+    pub partial: bool,
     kpi_index: FxHashMap<&'a str, usize>,
     references: OnceLock<Vec<Reference<'a>>>,
 }
@@ -69,6 +72,7 @@ impl<'a> Context<'a> {
             catalogues: &model.catalogues,
             frameworks: &model.frameworks,
             as_of,
+            partial: false,
             kpi_index,
             references: OnceLock::new(),
         }
