@@ -87,6 +87,11 @@ impl Period {
             _ if b.len() > 10 && matches!(b[10], b'T' | b't' | b' ') => {
                 let ts: jiff::Timestamp = s.parse().ok()?;
                 let day = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+                // An offset can carry year 0 or 9999 out of the four digits every other
+                // form is written with (`0000-01-01 00:00+02:00` is a day of year -1).
+                if !(0..=9999).contains(&day.year()) {
+                    return None;
+                }
                 Some(Self {
                     end: day,
                     start: day,
@@ -133,6 +138,16 @@ fn digits(b: &[u8]) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: a timestamp whose offset moves its day out of years 0..=9999
+    /// would print as a period that does not parse back.
+    #[test]
+    fn timestamps_stay_in_four_digit_years() {
+        assert!(Period::parse("0000-01-01 00+0201").is_none());
+        assert!(Period::parse("9999-12-31T23:00:00-02:00").is_none());
+        let p = Period::parse("2026-10-31T23:30:00-02:00").unwrap();
+        assert_eq!(p.to_string(), "2026-11-01");
+    }
 
     fn span(s: &str) -> Option<(String, String)> {
         Period::parse(s).map(|p| (p.start.to_string(), p.end.to_string()))
