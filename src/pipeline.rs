@@ -281,11 +281,12 @@ pub fn analyze_with(
         catalogues,
         frameworks,
     };
+    let some_files = partial(ws, req);
     let mut ctx = Context::new(&model, req.as_of);
-    ctx.partial = partial(ws, req);
+    ctx.partial = some_files;
     run_model_rules(&ctx, &mut diags);
     drop(ctx);
-    let checked = partial(ws, req).then(|| subjects(&model));
+    let checked = some_files.then(|| subjects(&model));
     Ok(Analysis {
         sources,
         diags,

@@ -641,13 +641,47 @@ impl<'a> DataFacts<'a> {
         self.by_id.get(id).map(|&i| &self.metrics[i as usize])
     }
 
+    /// Each series that improves over the window and whose definition names another
+    /// through `get` (`guardrail`, `drives`: the metric's own, else its KPI's), with the
+    /// series of what it names in the same scope; those of its own catalogue only, when
+    /// it reports any (a team's guardrail is its own before another team's). Nothing is
+    /// built when no definition makes such a reference: most runs.
+    #[must_use]
+    pub fn improving_pairs(
+        &self,
+        get: fn(&Metric) -> Option<&crate::model::Sp<String>>,
+    ) -> Vec<(SeriesFacts<'_>, Vec<SeriesFacts<'_>>)> {
+        let named = self.named_by(get);
+        if named.is_empty() {
+            return Vec::new();
+        }
+        let file = |s: &SeriesFacts<'_>| s.metric.metric.map(|m| m.file);
+        self.series()
+            .filter_map(|s| {
+                let id = s
+                    .metric
+                    .metric
+                    .and_then(get)
+                    .or_else(|| s.metric.kpi.and_then(get))?;
+                if s.verdict() != super::scorecard::Verdict::Improving {
+                    return None;
+                }
+                let all = named.get(&(id.value.as_str(), s.scope))?;
+                let own: Vec<SeriesFacts<'_>> = all
+                    .iter()
+                    .filter(|c| file(c).is_some() && file(c) == file(&s))
+                    .copied()
+                    .collect();
+                Some((s, if own.is_empty() { all.clone() } else { own }))
+            })
+            .collect()
+    }
+
     /// The series that a reference `get` reads from definitions (`guardrail`, `drives`)
     /// names, by the id named (a metric's id, or the KPI its metric implements) and scope.
-    /// Empty, and nothing built, when no definition makes such a reference: most runs.
-    #[must_use]
-    pub fn named_by(
+    fn named_by(
         &self,
-        get: impl Fn(&Metric) -> Option<&crate::model::Sp<String>>,
+        get: fn(&Metric) -> Option<&crate::model::Sp<String>>,
     ) -> FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> {
         let named: rustc_hash::FxHashSet<&str> = self
             .metrics
@@ -696,37 +730,6 @@ impl SeriesFacts<'_> {
             self.thresholds.trend,
             self.thresholds.direction,
         )
-    }
-
-    /// A reference its definition makes (`guardrail`, `drives`): the metric's own, else
-    /// the KPI's it implements.
-    #[must_use]
-    pub fn reference(
-        &self,
-        get: impl Fn(&Metric) -> Option<&crate::model::Sp<String>>,
-    ) -> Option<&str> {
-        self.metric
-            .metric
-            .and_then(&get)
-            .or_else(|| self.metric.kpi.and_then(&get))
-            .map(|r| r.value.as_str())
-    }
-
-    /// Of the series `candidates` (those a `guardrail` or `drives` reference names), the
-    /// ones in this series' own catalogue, when any is: a team's guardrail is its own
-    /// before another team's. Else all of them.
-    #[must_use]
-    pub fn nearest<'c, 'f>(&self, candidates: &'c [SeriesFacts<'f>]) -> Vec<&'c SeriesFacts<'f>> {
-        let file = |s: &SeriesFacts<'_>| s.metric.metric.map(|m| m.file);
-        let own: Vec<_> = candidates
-            .iter()
-            .filter(|c| file(c).is_some() && file(c) == file(self))
-            .collect();
-        if own.is_empty() {
-            candidates.iter().collect()
-        } else {
-            own
-        }
     }
 
     /// The effective thresholds.

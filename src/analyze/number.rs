@@ -29,14 +29,10 @@ impl Reading {
                 Some((mantissa.checked_mul(factor)?, 0))
             }
         });
-        let value = match parts {
-            // Exact below 2^53 and 10^22: one correctly rounded division.
-            #[allow(clippy::cast_precision_loss, reason = "checked to be exact")]
-            Some((m, s)) if m.unsigned_abs() < 1 << 53 && s <= 22 => {
-                m as f64 / 10f64.powi(i32::try_from(s).unwrap_or(22))
-            }
-            _ if exponent < 0 => self.value / 10f64.powi(-exponent),
-            _ => self.value * 10f64.powi(exponent),
+        let value = match parts.and_then(|(m, s)| exact_f64(m, s)) {
+            Some(v) => v,
+            None if exponent < 0 => self.value / 10f64.powi(-exponent),
+            None => self.value * 10f64.powi(exponent),
         };
         Self { value, parts }
     }
@@ -49,6 +45,20 @@ impl From<Num> for Reading {
             parts: n.parts(),
         }
     }
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `mantissa / 10^scale` correctly rounded, when both are exact in an `f64` (below 2^53
+/// and 10^22): one IEEE division (Clinger's fast path).
+fn exact_f64(mantissa: i64, scale: u32) -> Option<f64> {
+    let power = POW10.get(usize::try_from(scale).ok()?)?;
+    #[allow(clippy::cast_precision_loss, reason = "below 2^53: exact")]
+    (mantissa.unsigned_abs() < 1 << 53).then(|| mantissa as f64 / power)
 }
 
 /// A finite number, or `None`.
@@ -131,9 +141,6 @@ fn simple_decimal(b: &[u8]) -> Option<f64> {
 /// (Clinger's fast path). Most data values look like this, and it is several times faster
 /// than the general parser.
 fn simple_parts(b: &[u8]) -> Option<(i64, u32, f64)> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
     let (negative, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),
@@ -157,10 +164,9 @@ fn simple_parts(b: &[u8]) -> Option<(i64, u32, f64)> {
     if count == 0 || (frac.is_some() && (frac == Some(count) || frac == Some(0))) {
         return None; // "", "-", "5.", ".5": leave the edge cases to the standard parser
     }
-    #[allow(clippy::cast_precision_loss)] // below 10^15 < 2^53: exact
-    let v = mantissa as f64 / POW10[frac_digits];
     let signed = i64::try_from(mantissa).ok()?;
     let scale = u32::try_from(frac_digits).ok()?;
+    let v = exact_f64(signed, scale)?;
     Some(if negative {
         (-signed, scale, -v)
     } else {

@@ -178,6 +178,20 @@ impl InForce {
     }
 }
 
+/// A tier-list setting in force (`default` when none sets it), and where it is set.
+fn tiers_in_force(
+    set: Option<&(FileId, Sp<Vec<Tier>>)>,
+    default: &[Tier],
+) -> (Vec<Tier>, Option<Label>) {
+    match set {
+        Some((file, v)) => (
+            v.value.clone(),
+            Some(Label::at(*file, v.span).with_message("required here")),
+        ),
+        None => (default.to_vec(), None),
+    }
+}
+
 /// Both tier lists in one (the stricter: every tier either asks for).
 fn union(
     a: Option<(FileId, Sp<Vec<Tier>>)>,
@@ -645,25 +659,13 @@ impl Policy {
     /// `require_guardrail` (default none), and where it is set.
     #[must_use]
     pub fn require_guardrail(&self) -> (Vec<Tier>, Option<Label>) {
-        match &self.settings.require_guardrail {
-            Some((file, v)) => (
-                v.value.clone(),
-                Some(Label::at(*file, v.span).with_message("required here")),
-            ),
-            None => (Vec::new(), None),
-        }
+        tiers_in_force(self.settings.require_guardrail.as_ref(), &[])
     }
 
     /// `require_mapping` (default `["board"]`), and where it is set.
     #[must_use]
     pub fn require_mapping(&self) -> (Vec<Tier>, Option<Label>) {
-        match &self.settings.require_mapping {
-            Some((file, v)) => (
-                v.value.clone(),
-                Some(Label::at(*file, v.span).with_message("required here")),
-            ),
-            None => (vec![Tier::Board], None),
-        }
+        tiers_in_force(self.settings.require_mapping.as_ref(), &[Tier::Board])
     }
 }
 

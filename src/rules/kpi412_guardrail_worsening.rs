@@ -41,22 +41,11 @@ declare_rule! {
 
 /// Reports each improving series whose guardrail worsens in the same scope.
 fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
-    let by_definition = facts.named_by(|m| m.guardrail.as_ref());
-    if by_definition.is_empty() {
-        return;
-    }
-    for s in facts.series() {
-        let Some(guardrail) = s.reference(|m| m.guardrail.as_ref()) else {
-            continue;
-        };
-        if s.verdict() != Verdict::Improving {
-            continue;
-        }
-        let Some(g) = by_definition.get(&(guardrail, s.scope)).and_then(|gs| {
-            s.nearest(gs)
-                .into_iter()
-                .find(|g| g.verdict() == Verdict::Worsening)
-        }) else {
+    for (s, guardrails) in facts.improving_pairs(|m| m.guardrail.as_ref()) {
+        let Some(g) = guardrails
+            .iter()
+            .find(|g| g.verdict() == Verdict::Worsening)
+        else {
             continue;
         };
         let (from, to) = (s.points[0].value(), s.latest.value());

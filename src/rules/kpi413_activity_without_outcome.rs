@@ -41,20 +41,7 @@ declare_rule! {
 /// Reports each improving activity series whose outcome, in the same scope, does not
 /// improve.
 fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
-    let by_definition = facts.named_by(|m| m.drives.as_ref());
-    if by_definition.is_empty() {
-        return;
-    }
-    for s in facts.series() {
-        let Some(outcome) = s.reference(|m| m.drives.as_ref()) else {
-            continue;
-        };
-        if s.verdict() != Verdict::Improving {
-            continue;
-        }
-        let Some(outcomes) = by_definition.get(&(outcome, s.scope)).map(|o| s.nearest(o)) else {
-            continue;
-        };
+    for (s, outcomes) in facts.improving_pairs(|m| m.drives.as_ref()) {
         if outcomes.iter().any(|o| o.verdict() == Verdict::Improving) {
             continue;
         }
