@@ -9,6 +9,8 @@
 //! no YAML parser, written for the layout these files keep (two-space indents, one key a
 //! line).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,19 +25,7 @@ fn read(path: &str) -> String {
 }
 
 fn actionlint() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("actionlint"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("KPILINT_ACTIONLINT_TESTS").as_deref() != Ok("require"),
-            "KPILINT_ACTIONLINT_TESTS=require and no actionlint on PATH"
-        );
-        eprintln!("no actionlint on PATH: the actionlint test is skipped");
-    }
-    found
+    common::external_tool(&["actionlint"], "KPILINT_ACTIONLINT_TESTS")
 }
 
 /// The workflow files, sorted.

@@ -7,6 +7,8 @@
 //! one it says so and passes, unless `KPILINT_BROWSER_TESTS=require` (as `.ci/run` sets),
 //! when a missing browser fails it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -98,23 +100,10 @@ fn a_metric_named_like_markup_is_text() {
 
 /// The first browser on PATH, or why the browser test does not run.
 fn browser() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|b| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|p| p.join(b))
-                    .find(|p| p.is_file())
-            })
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var("KPILINT_BROWSER_TESTS").as_deref() != Ok("require"),
-            "KPILINT_BROWSER_TESTS=require and no chromium on PATH"
-        );
-        eprintln!("no chromium on PATH: the browser test is skipped");
-    }
-    found
+    common::external_tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "KPILINT_BROWSER_TESTS",
+    )
 }
 
 /// Runs headless Chromium on `url` with `args`, logging network events to `net`; returns

@@ -5,6 +5,8 @@
 //! The Taplo test needs `taplo` on PATH (`npm install -g @taplo/cli`); without it, it says
 //! so and passes, unless `KPILINT_EDITOR_TESTS=require` (as `.ci/run` sets).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,19 +15,7 @@ fn root() -> &'static Path {
 }
 
 fn taplo() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("taplo"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("KPILINT_EDITOR_TESTS").as_deref() != Ok("require"),
-            "KPILINT_EDITOR_TESTS=require and no taplo on PATH"
-        );
-        eprintln!("no taplo on PATH: the Taplo test is skipped");
-    }
-    found
+    common::external_tool(&["taplo"], "KPILINT_EDITOR_TESTS")
 }
 
 /// Whether Taplo finds `file` valid against `schema` (a file in `schemas/`).
