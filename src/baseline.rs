@@ -17,7 +17,7 @@ use crate::diag::Diagnostics;
 use crate::diag::Level;
 use crate::parse::node::Node;
 use crate::policy::rule_level;
-use crate::report::{FileRef, file_ref};
+use crate::report::fingerprint::file_key;
 use crate::rule::{PARSE_ERROR, SCHEMA};
 use crate::rules::{CHECKS, Check, STALE_BASELINE};
 use crate::settle::Report;
@@ -119,11 +119,15 @@ pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, 
     for (i, e) in baseline.entries.iter().enumerate().rev() {
         open.entry(e.fingerprint.as_str()).or_default().push(i);
     }
-    let root = report.root.as_deref();
-    let path = |file| match file_ref(report.sources.get(file), root) {
-        FileRef::Relative(p) | FileRef::Absolute(p) => p,
-        FileRef::Builtin(p) => format!("kpilint:{p}"),
-    };
+    // Each file as entries name it, computed once: findings are many, files few.
+    let files: Vec<String> = (0..report.sources.len())
+        .map(|i| {
+            file_key(
+                report,
+                crate::source::FileId(u32::try_from(i).unwrap_or(u32::MAX)),
+            )
+        })
+        .collect();
     let mut used = vec![false; baseline.entries.len()];
     for (f, fp) in report.findings.iter_mut().zip(&fingerprints) {
         if f.suppressed_by.is_some() || !baselinable(f.rule) {
@@ -135,23 +139,16 @@ pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, 
         let entries = &baseline.entries;
         let at = candidates.iter().rposition(|&i| {
             entries[i].rule.as_deref().is_none_or(|r| r == f.rule.name)
-                && entries[i]
-                    .file
-                    .as_deref()
-                    .is_none_or(|p| p == path(f.primary.file))
+                && entries[i].file.as_deref().is_none_or(|p| {
+                    Some(p) == files.get(f.primary.file.0 as usize).map(String::as_str)
+                })
         });
         if let Some(at) = at {
             used[candidates.remove(at)] = true;
             f.baselined = true;
         }
     }
-    let read: std::collections::HashSet<String> = if partial {
-        (0..report.sources.len())
-            .map(|i| path(crate::source::FileId(u32::try_from(i).unwrap_or(u32::MAX))))
-            .collect()
-    } else {
-        std::collections::HashSet::new()
-    };
+    let read: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
     let Baseline { source, entries } = baseline;
     let unmatched = Unmatched {
         file: report.sources.add(source),
@@ -159,7 +156,7 @@ pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, 
             .iter()
             .zip(&used)
             .filter(|(e, u)| {
-                let unread = partial && e.file.as_ref().is_some_and(|p| !read.contains(p));
+                let unread = partial && e.file.as_ref().is_some_and(|p| !read.contains(p.as_str()));
                 !**u && !unread
             })
             .map(|(e, _)| e)
@@ -211,7 +208,6 @@ struct File<'a> {
 /// waived, as JSON text.
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let root = report.root.as_deref();
     let fingerprints = crate::report::fingerprint::fingerprints(report);
     let mut findings: Vec<Entry<'_>> = report
         .findings
@@ -223,10 +219,7 @@ pub fn render(report: &Report) -> String {
         .map(|(f, fp)| Entry {
             fingerprint: fp,
             rule: f.rule.name,
-            file: match file_ref(report.sources.get(f.primary.file), root) {
-                FileRef::Relative(p) | FileRef::Absolute(p) => p,
-                FileRef::Builtin(p) => format!("kpilint:{p}"),
-            },
+            file: file_key(report, f.primary.file),
             subject: f.subject.as_deref(),
             message: f.message.plain(),
         })

@@ -14,11 +14,13 @@ use super::{FileRef, file_ref};
 use crate::settle::Report;
 use std::collections::HashMap;
 
-/// The key of a file in fingerprints: the path as kpilint 0.1.0 keyed it (not encoded,
-/// the baseline as `kpilint:…`), so that alerts uploaded before survive an upgrade.
-fn path(r: &FileRef) -> String {
-    match r {
-        FileRef::Relative(p) | FileRef::Absolute(p) => p.clone(),
+/// The key of a file in fingerprints, and the file a baseline entry names: the path as
+/// kpilint 0.1.0 keyed it (not encoded, the built-in policy as `kpilint:…`), so that
+/// alerts uploaded before survive an upgrade.
+#[must_use]
+pub fn file_key(report: &Report, file: crate::source::FileId) -> String {
+    match file_ref(report.sources.get(file), report.root.as_deref()) {
+        FileRef::Relative(p) | FileRef::Absolute(p) => p,
         FileRef::Builtin(p) => format!("kpilint:{p}"),
     }
 }
@@ -40,13 +42,12 @@ fn fnv1a(parts: &[&str]) -> String {
 /// file and subject keeps the fingerprint it had before the order was counted.
 #[must_use]
 pub fn fingerprints(report: &Report) -> Vec<String> {
-    let root = report.root.as_deref();
     let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
     report
         .findings
         .iter()
         .map(|f| {
-            let file = path(&file_ref(report.sources.get(f.primary.file), root));
+            let file = file_key(report, f.primary.file);
             let subject = f.subject.clone().unwrap_or_else(|| f.message.plain());
             let key = (f.rule.code, file, subject);
             let n = seen.entry(key.clone()).or_default();
