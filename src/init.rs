@@ -195,11 +195,10 @@ pub fn run(
         ));
     }
     if !force {
-        let mut i = 0;
-        files.retain(|(p, _)| {
-            i += 1;
-            i > shared || !dir.join(p).exists()
-        });
+        // The configuration and the policy are kept when they exist.
+        let team = files.split_off(shared);
+        files.retain(|(p, _)| !dir.join(p).exists());
+        files.extend(team);
     }
     let mut written = Vec::new();
     for (rel, text) in files {
