@@ -214,6 +214,8 @@ pub enum SchemaKind {
     Catalogue,
     /// A framework catalogue (`policies/frameworks/*.toml`).
     Framework,
+    /// An identity event register (`events/*.toml`, JSON or YAML).
+    Events,
     /// A row of a data file (CSV, NDJSON).
     Data,
     /// The JSON report (`--format json`).

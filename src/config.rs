@@ -18,6 +18,13 @@ pub mod defaults {
     pub const POLICIES: &[&str] = &["policies/**/*.toml"];
     /// Catalogues.
     pub const CATALOGUES: &[&str] = &["metrics/**/*.toml", "metrics/**/*.json"];
+    /// Identity event registers.
+    pub const EVENTS: &[&str] = &[
+        "events/**/*.toml",
+        "events/**/*.json",
+        "events/**/*.yaml",
+        "events/**/*.yml",
+    ];
     /// Data.
     pub const DATA: &[&str] = &[
         "data/**/*.csv",
@@ -42,6 +49,8 @@ pub struct Config {
     pub policies: Vec<String>,
     /// Catalogue globs.
     pub catalogues: Vec<String>,
+    /// Event register globs.
+    pub events: Vec<String>,
     /// Data globs.
     pub data: Vec<String>,
     /// Default `--format`.
@@ -89,6 +98,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
         path: path.to_path_buf(),
         policies: list("policies"),
         catalogues: list("catalogues"),
+        events: list("events"),
         data: list("data"),
         format: string("format").and_then(Format::parse),
         fail_on: string("fail_on").and_then(FailOn::parse),
@@ -115,7 +125,7 @@ impl Config {
         let root = &self.tree;
         crate::parse::schema::validate(crate::parse::schema::FileKind::Config, root, file, diags);
         // A glob that does not compile would match nothing, silently.
-        for key in ["policies", "catalogues", "data"] {
+        for key in ["policies", "catalogues", "events", "data"] {
             for item in root.get(key).map(Node::items).unwrap_or_default() {
                 let Some(pattern) = item.as_str() else {
                     continue;

@@ -131,6 +131,7 @@ fn run(cli: &Cli) -> io::Result<ExitCode> {
                 SchemaKind::Policy => "policy",
                 SchemaKind::Catalogue => "catalogue",
                 SchemaKind::Framework => "framework",
+                SchemaKind::Events => "events",
                 SchemaKind::Data => "data",
                 SchemaKind::Report => "report",
                 SchemaKind::Baseline => "baseline",

@@ -267,6 +267,7 @@ pub fn analyze_with(
     let Loaded {
         policies,
         catalogues,
+        registers,
         frameworks,
         ..
     } = loaded;
@@ -279,6 +280,7 @@ pub fn analyze_with(
     let model = Model {
         policy,
         catalogues,
+        registers,
         frameworks,
     };
     let some_files = partial(ws, req);
@@ -322,6 +324,7 @@ fn discover(ws: &Workspace, req: &Request) -> Result<Found, Fatal> {
         (Some(cfg), true) => {
             let patterns = [
                 globs(&cfg.catalogues, crate::config::defaults::CATALOGUES),
+                globs(&cfg.events, crate::config::defaults::EVENTS),
                 globs(&cfg.data, crate::config::defaults::DATA),
             ]
             .concat();
@@ -329,7 +332,7 @@ fn discover(ws: &Workspace, req: &Request) -> Result<Found, Fatal> {
             found.add_globs(ws, &cfg.root, &patterns, Origin::Named);
         }
         (None, true) => {
-            for p in ["metrics", "data"]
+            for p in ["metrics", "events", "data"]
                 .iter()
                 .map(|p| ws.cwd.join(p))
                 .filter(|p| p.exists())

@@ -327,3 +327,39 @@ fn severities_and_extends_get_a_did_you_mean() {
         "{stderr}"
     );
 }
+
+#[test]
+fn broken_event_registers_are_located_findings() {
+    // Wrong types, unknown values and keys, each at its own line; the register goes on.
+    let f = run_with(
+        "events.toml",
+        b"[register]\nid = \"r\"\n\n[[event]]\nid = \"e\"\nkind = \"tactical\"\ntitle = \"T\"\ndate = \"soon\"\nstatus = \"done\"\nowner = 7\nmoves = [3, { kpi = \"good-metric\", direction = \"sideways\" }]\nevidence = \"https://x\"\nfrobnicate = true\n\n[[event]]\ntitle = \"no id\"\n",
+    );
+    assert_one(&f, "schema", 6, "event[0].kind");
+    assert_one(&f, "schema", 8, "event[0].date");
+    assert_one(&f, "schema", 10, "event[0].owner");
+    assert_one(&f, "schema", 11, "event[0].moves[0]");
+    assert_one(&f, "schema", 11, "event[0].moves[1]");
+    assert_one(&f, "schema", 12, "event[0].evidence");
+    assert_one(&f, "schema", 13, "unknown key `frobnicate`");
+    // One slip, one finding: an owner the schema rejects is not also `event-without-owner`.
+    assert!(
+        !f.iter().any(|x| x["rule"] == "event-without-owner"),
+        "{f:#?}"
+    );
+    let f = run_with(
+        "events.json",
+        b"{\"register\": {\"id\": \"r\"},\n \"event\": [ {\"id\": \"e\", \"kind\": \"strategic\",\n \"moves\": {\"kpi\": 1}} ]}",
+    );
+    assert_one(&f, "schema", 3, "event[0].moves");
+    let f = run_with(
+        "events.yaml",
+        b"register:\n  id: r\nevent:\n  - id: [1, 2]\n    kind: technical\n",
+    );
+    assert_one(&f, "schema", 4, "event[0].id");
+    let f = run_with(
+        "broken-events.toml",
+        b"[register]\nid = \"r\"\n[[event]\nid = 1\n",
+    );
+    assert_one(&f, "parse-error", 3, "");
+}

@@ -133,7 +133,14 @@ fn frameworks_lists_builtins_and_controls() {
 
 #[test]
 fn schema_prints_each_kind() {
-    for kind in ["policy", "catalogue", "framework", "data", "report"] {
+    for kind in [
+        "policy",
+        "catalogue",
+        "framework",
+        "events",
+        "data",
+        "report",
+    ] {
         let o = kpilint(&["schema", kind]);
         assert_eq!(o.status.code(), Some(0));
         let on_disk = std::fs::read_to_string(
@@ -1032,7 +1039,14 @@ fn completions_man_and_the_schema_list() {
     assert!(stdout(&man).contains("completions"));
     let list = kpilint(&["schema"]);
     assert_eq!(list.status.code(), Some(0));
-    for kind in ["policy", "catalogue", "framework", "data", "report"] {
+    for kind in [
+        "policy",
+        "catalogue",
+        "framework",
+        "events",
+        "data",
+        "report",
+    ] {
         assert!(stdout(&list).contains(&format!("  {kind} ")), "{kind}");
     }
 }

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let model = Model {
         policy: kpilint::policy::Policy::merge(vec![layer]),
         catalogues: vec![catalogue],
+        registers: Vec::new(),
         frameworks: kpilint::load::builtin::frameworks(),
     };
     kpilint::pipeline::run_model_rules(

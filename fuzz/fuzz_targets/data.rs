@@ -20,6 +20,7 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     Model {
         policy: kpilint::policy::Policy::merge(vec![layer]),
         catalogues: vec![kpilint::load::extract::catalogue(&catalogue, FileId(1))],
+        registers: Vec::new(),
         frameworks: kpilint::load::builtin::frameworks(),
     }
 });

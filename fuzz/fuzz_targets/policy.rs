@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let model = Model {
         policy,
         catalogues: Vec::new(),
+        registers: Vec::new(),
         frameworks: kpilint::load::builtin::frameworks(),
     };
     kpilint::pipeline::run_model_rules(

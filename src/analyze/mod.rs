@@ -14,7 +14,7 @@ pub mod scorecard;
 mod series;
 
 use crate::framework::{Registry, Resolution};
-use crate::model::{Catalogue, Metric, Sp};
+use crate::model::{Catalogue, Event, Metric, Register, Sp};
 use crate::policy::Policy;
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
@@ -27,6 +27,8 @@ pub struct Model {
     pub policy: Policy,
     /// The catalogues.
     pub catalogues: Vec<Catalogue>,
+    /// The identity event registers.
+    pub registers: Vec<Register>,
     /// The frameworks.
     pub frameworks: Registry,
 }
@@ -48,6 +50,8 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     /// The catalogues checked.
     pub catalogues: &'a [Catalogue],
+    /// The identity event registers checked.
+    pub registers: &'a [Register],
     /// Frameworks known to this run.
     pub frameworks: &'a Registry,
     /// "Today".
@@ -70,6 +74,7 @@ impl<'a> Context<'a> {
         Self {
             policy: &model.policy,
             catalogues: &model.catalogues,
+            registers: &model.registers,
             frameworks: &model.frameworks,
             as_of,
             partial: false,
@@ -94,6 +99,17 @@ impl<'a> Context<'a> {
     /// Every catalogue metric.
     pub fn metrics(&self) -> impl Iterator<Item = &'a Metric> + '_ {
         self.catalogues.iter().flat_map(|c| c.metrics.iter())
+    }
+
+    /// Every identity event, register by register.
+    pub fn events(&self) -> impl Iterator<Item = &'a Event> + '_ {
+        self.registers.iter().flat_map(|r| r.events.iter())
+    }
+
+    /// The first event with this id.
+    #[must_use]
+    pub fn event(&self, id: &str) -> Option<&'a Event> {
+        self.events().find(|e| e.id.value == id)
     }
 
     /// Every definition: policy KPIs, then catalogue metrics.
@@ -162,6 +178,7 @@ pub(crate) mod testing {
                 model: Model {
                     policy,
                     catalogues: vec![crate::load::extract::catalogue(&root, FileId(1))],
+                    registers: Vec::new(),
                     frameworks: crate::load::builtin::frameworks(),
                 },
             }

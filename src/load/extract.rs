@@ -3,9 +3,9 @@
 
 use crate::framework::{Control, Framework};
 use crate::model::{
-    Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Exception, Field,
-    Metric, Okr, Origin, PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Thresholds, Tier,
-    Trend, Unit, Unreadable, Visibility,
+    Banned, BannedMatch, Cadence, Catalogue, Category, DataSource, Direction, Event, EventKind,
+    EventStatus, Exception, Field, Metric, Move, Okr, Origin, PolicyFile, Register, RequiredIn,
+    RuleSetting, Settings, Sp, Thresholds, Tier, Toward, Trend, Unit, Unreadable, Visibility,
 };
 use crate::num::Num;
 use crate::parse::node::Node;
@@ -256,6 +256,8 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
         max_board_kpis: setting(settings_node, "max_board_kpis", file),
         stale_grace_days: setting(settings_node, "stale_grace_days", file),
         trend_window: setting(settings_node, "trend_window", file),
+        event_grace_days: setting(settings_node, "event_grace_days", file),
+        event_effect_periods: setting(settings_node, "event_effect_periods", file),
         require_mapping: tiers(settings_node, "require_mapping"),
         require_guardrail: tiers(settings_node, "require_guardrail"),
         required_kpis: settings_node
@@ -325,6 +327,60 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
             .map(|c| r.strings(c, "require"))
             .unwrap_or_default(),
     })
+}
+
+/// Extracts an identity event register: its events with a string `id` (the schema reports
+/// the others).
+#[must_use]
+pub fn register(root: &Node, file: FileId) -> Register {
+    let r = Reader { file };
+    let header = root.get("register");
+    let events = root
+        .get("event")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let owner = r.string(e, "owner");
+            Some(Event {
+                file,
+                span: e.span,
+                id: r.string(e, "id")?,
+                kind: r.parsed(e, "kind", EventKind::parse),
+                title: r.string(e, "title"),
+                date: r.date(e, "date"),
+                status: r.parsed(e, "status", EventStatus::parse),
+                owner_unreadable: e.get("owner").is_some() && owner.is_none(),
+                owner,
+                implements: r.string(e, "implements"),
+                moves: e
+                    .get("moves")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|m| {
+                        if m.as_str().is_some() {
+                            return Some(Move {
+                                kpi: r.sp(m.as_str()?.to_owned(), m),
+                                toward: None,
+                            });
+                        }
+                        Some(Move {
+                            kpi: r.string(m, "kpi")?,
+                            toward: r.parsed(m, "direction", Toward::parse),
+                        })
+                    })
+                    .collect(),
+                evidence: r.strings(e, "evidence"),
+            })
+        })
+        .collect();
+    Register {
+        file,
+        span: header.map_or(root.span, |h| h.span),
+        id: header.and_then(|h| r.string(h, "id")),
+        events,
+    }
 }
 
 /// A framework catalogue; `None` without `[framework] id`.

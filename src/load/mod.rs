@@ -12,7 +12,7 @@ pub mod extract;
 use crate::diag::{Diagnostics, Label, Message};
 use crate::discover::{Input, Origin, Refused};
 use crate::framework::Registry;
-use crate::model::{Catalogue, PolicyFile};
+use crate::model::{Catalogue, PolicyFile, Register};
 use crate::parse::node::{Node, ParseError};
 use crate::parse::schema::{self, FileKind};
 use crate::parse::{classify, parse_bytes};
@@ -32,6 +32,8 @@ pub struct Loaded {
     pub policies: Vec<PolicyFile>,
     /// Metric catalogues.
     pub catalogues: Vec<Catalogue>,
+    /// Identity event registers.
+    pub registers: Vec<Register>,
     /// The built-in frameworks plus the repository's own.
     pub frameworks: Registry,
     /// A policy did not parse: nothing can be judged without it.
@@ -40,7 +42,7 @@ pub struct Loaded {
     pub any_policy_input: bool,
     /// Policies found by `--policy`, `kpilint.toml` or the `policies/` search.
     pub searched_policies: usize,
-    /// Files recognised as kpilint files (policy, catalogue, framework).
+    /// Files recognised as kpilint files (policy, catalogue, framework, event register).
     pub recognised: usize,
 }
 
@@ -49,6 +51,7 @@ impl Default for Loaded {
         Self {
             policies: Vec::new(),
             catalogues: Vec::new(),
+            registers: Vec::new(),
             frameworks: builtin::frameworks(),
             policy_broken: false,
             any_policy_input: false,
@@ -103,7 +106,7 @@ impl Loaded {
         let kind = classify(&root);
         if matches!(
             kind,
-            Some(FileKind::Policy | FileKind::Framework | FileKind::Catalogue)
+            Some(FileKind::Policy | FileKind::Framework | FileKind::Catalogue | FileKind::Events)
         ) {
             self.recognised += 1;
         }
@@ -134,8 +137,14 @@ impl Loaded {
                 // thread do it while the rules run.
                 std::thread::spawn(move || drop(root));
             }
+            Some(FileKind::Events) if origin != Origin::PolicySearch => {
+                schema::validate(FileKind::Events, &root, file, diags);
+                self.registers.push(extract::register(&root, file));
+            }
             // A baseline in a walked directory is read through `--baseline` only.
-            Some(FileKind::Catalogue | FileKind::Config | FileKind::Baseline) => {}
+            Some(
+                FileKind::Catalogue | FileKind::Events | FileKind::Config | FileKind::Baseline,
+            ) => {}
             None if crate::parse::is_blank(&sources.get(file).text) => {
                 diags
                     .push(
@@ -237,6 +246,8 @@ fn looks_like_kpilint(root: &Node) -> bool {
         "coverage",
         "settings",
         "control",
+        "register",
+        "event",
     ];
     root.entries()
         .iter()

@@ -97,6 +97,18 @@ string_enum!(
     /// A trend target.
     Trend { Down = "down", Up = "up", Stable = "stable" }
 );
+string_enum!(
+    /// What an identity event changes: the posture, or the mechanism.
+    EventKind { Strategic = "strategic", Technical = "technical" }
+);
+string_enum!(
+    /// Where an identity event stands.
+    EventStatus { Planned = "planned", InProgress = "in_progress", Done = "done", Cancelled = "cancelled" }
+);
+string_enum!(
+    /// Which way an event should move a KPI.
+    Toward { Up = "up", Down = "down" }
+);
 
 impl Cadence {
     /// Nominal length in days, for comparing cadences.
@@ -558,6 +570,10 @@ pub struct Settings {
     pub required_kpis: Option<(FileId, Sp<RequiredIn>)>,
     /// Tiers whose KPIs must name a `guardrail`.
     pub require_guardrail: Option<(FileId, Sp<Vec<Tier>>)>,
+    /// Days a strategic decision may go without a technical event implementing it.
+    pub event_grace_days: Option<(FileId, Sp<i64>)>,
+    /// Periods after a strategic decision by which its KPIs must have moved.
+    pub event_effect_periods: Option<(FileId, Sp<i64>)>,
 }
 
 /// One policy file.
@@ -598,4 +614,76 @@ pub struct Catalogue {
     pub owner: Option<Sp<String>>,
     /// Its metrics.
     pub metrics: Vec<Metric>,
+}
+
+/// A KPI an identity event is expected to move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    /// The KPI or metric id.
+    pub kpi: Sp<String>,
+    /// Which way; unset, the way the KPI improves.
+    pub toward: Option<Sp<Toward>>,
+}
+
+/// An `[[event]]` of an identity event register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The file.
+    pub file: FileId,
+    /// Span of the entry.
+    pub span: Span,
+    /// Its id.
+    pub id: Sp<String>,
+    /// Strategic or technical.
+    pub kind: Option<Sp<EventKind>>,
+    /// Its title.
+    pub title: Option<Sp<String>>,
+    /// Strategic: when decided; technical: when started.
+    pub date: Option<Sp<Date>>,
+    /// Where it stands.
+    pub status: Option<Sp<EventStatus>>,
+    /// Who is accountable.
+    pub owner: Option<Sp<String>>,
+    /// `owner` is written in a form the schema rejects (one slip, one finding).
+    pub owner_unreadable: bool,
+    /// Technical events: the strategic decision implemented.
+    pub implements: Option<Sp<String>>,
+    /// The KPIs it should move.
+    pub moves: Vec<Move>,
+    /// Links to its evidence.
+    pub evidence: Vec<Sp<String>>,
+}
+
+impl Event {
+    /// Whether it is of this kind.
+    #[must_use]
+    pub fn is(&self, kind: EventKind) -> bool {
+        self.kind.as_ref().is_some_and(|k| k.value == kind)
+    }
+
+    /// Whether its status is this one.
+    #[must_use]
+    pub fn has_status(&self, status: EventStatus) -> bool {
+        self.status.as_ref().is_some_and(|s| s.value == status)
+    }
+
+    /// Whether it is under way or done: a strategic decision taken, a technical change
+    /// being built or delivered. Planned and cancelled events are not judged for effect.
+    #[must_use]
+    pub fn is_live(&self) -> bool {
+        self.has_status(EventStatus::InProgress) || self.has_status(EventStatus::Done)
+    }
+}
+
+/// An identity event register file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Register {
+    /// The file.
+    pub file: FileId,
+    /// Span of the `[register]` table, or of the document if it has none.
+    pub span: Span,
+    /// `[register] id`.
+    pub id: Option<Sp<String>>,
+    /// Its events.
+    pub events: Vec<Event>,
 }

@@ -81,6 +81,8 @@ pub fn classify(root: &Node) -> Option<FileKind> {
         Some(FileKind::Framework)
     } else if root.get("catalogue").is_some() || root.get("metric").is_some() {
         Some(FileKind::Catalogue)
+    } else if root.get("register").is_some() || root.get("event").is_some() {
+        Some(FileKind::Events)
     } else if root.get("kpilint_baseline").is_some() {
         Some(FileKind::Baseline)
     } else {

@@ -28,6 +28,7 @@ pub static SCHEMAS: &[(&str, &str)] = &[
         "framework",
         include_str!("../../schemas/framework.schema.json"),
     ),
+    ("events", include_str!("../../schemas/events.schema.json")),
     ("data", include_str!("../../schemas/data.schema.json")),
     ("config", include_str!("../../schemas/config.schema.json")),
     (
@@ -98,6 +99,7 @@ static POLICY: LazyLock<Compiled> = LazyLock::new(|| compile("policy", None));
 static CATALOGUE: LazyLock<Compiled> =
     LazyLock::new(|| compile("catalogue", Some(("metric", "metric"))));
 static FRAMEWORK: LazyLock<Compiled> = LazyLock::new(|| compile("framework", None));
+static EVENTS: LazyLock<Compiled> = LazyLock::new(|| compile("events", None));
 static CONFIG: LazyLock<Compiled> = LazyLock::new(|| compile("config", None));
 static BASELINE: LazyLock<Compiled> = LazyLock::new(|| compile("baseline", None));
 
@@ -110,6 +112,8 @@ pub enum FileKind {
     Catalogue,
     /// A framework catalogue.
     Framework,
+    /// An identity event register.
+    Events,
     /// `kpilint.toml`.
     Config,
     /// A baseline file (`--baseline`).
@@ -122,6 +126,7 @@ pub fn validate(kind: FileKind, root: &Node, file: FileId, out: &mut Diagnostics
         FileKind::Policy => &POLICY,
         FileKind::Catalogue => &CATALOGUE,
         FileKind::Framework => &FRAMEWORK,
+        FileKind::Events => &EVENTS,
         FileKind::Config => &CONFIG,
         FileKind::Baseline => &BASELINE,
     };

@@ -133,6 +133,8 @@ impl Asked {
             require_mapping,
             stale_grace_days,
             trend_window,
+            event_grace_days,
+            event_effect_periods,
             required_kpis,
             require_guardrail
         );
@@ -161,6 +163,11 @@ impl InForce {
         a.max_board_kpis = lower(a.max_board_kpis.take(), b.max_board_kpis.as_ref());
         a.stale_grace_days = lower(a.stale_grace_days.take(), b.stale_grace_days.as_ref());
         a.trend_window = lower(a.trend_window.take(), b.trend_window.as_ref());
+        a.event_grace_days = lower(a.event_grace_days.take(), b.event_grace_days.as_ref());
+        a.event_effect_periods = lower(
+            a.event_effect_periods.take(),
+            b.event_effect_periods.as_ref(),
+        );
         // `each-catalogue` is the stricter.
         a.required_kpis = match (a.required_kpis.take(), &b.required_kpis) {
             (Some(x), _) if x.1.value == RequiredIn::EachCatalogue => Some(x),
@@ -518,6 +525,8 @@ impl Policy {
                 require_mapping,
                 stale_grace_days,
                 trend_window,
+                event_grace_days,
+                event_effect_periods,
                 required_kpis,
                 require_guardrail
             );
@@ -562,6 +571,20 @@ impl Policy {
             s.trend_window.as_ref(),
             was.trend_window.as_ref(),
             defaults::TREND_WINDOW,
+            c,
+        );
+        was.event_grace_days = tighten_setting(
+            "event_grace_days",
+            s.event_grace_days.as_ref(),
+            was.event_grace_days.as_ref(),
+            defaults::EVENT_GRACE_DAYS,
+            c,
+        );
+        was.event_effect_periods = tighten_setting(
+            "event_effect_periods",
+            s.event_effect_periods.as_ref(),
+            was.event_effect_periods.as_ref(),
+            defaults::EVENT_EFFECT_PERIODS,
             c,
         );
         was.require_mapping = tighten_tiers(
@@ -644,6 +667,32 @@ impl Policy {
             .clamp(0, 366)
     }
 
+    /// `event_grace_days` (kept within 0..=730, the schema's bounds), with where it was set.
+    #[must_use]
+    pub fn event_grace_days(&self) -> (i64, Option<Label>) {
+        match &self.settings.event_grace_days {
+            Some((file, v)) => (
+                v.value.clamp(0, 730),
+                Some(Label::at(*file, v.span).with_message("grace period set here")),
+            ),
+            None => (defaults::EVENT_GRACE_DAYS, None),
+        }
+    }
+
+    /// `event_effect_periods` (kept within 1..=24, the schema's bounds), with where it was
+    /// set.
+    #[must_use]
+    pub fn event_effect_periods(&self) -> (usize, Option<Label>) {
+        let (v, at) = match &self.settings.event_effect_periods {
+            Some((file, v)) => (
+                v.value,
+                Some(Label::at(*file, v.span).with_message("periods set here")),
+            ),
+            None => (defaults::EVENT_EFFECT_PERIODS, None),
+        };
+        (usize::try_from(v.clamp(1, 24)).unwrap_or(1), at)
+    }
+
     /// `max_board_kpis`, with where it was set.
     #[must_use]
     pub fn max_board_kpis(&self) -> (i64, Option<Label>) {
@@ -711,6 +760,32 @@ mod tests {
             "the child's tighter critical holds"
         );
         assert!(matches!(p.conflicts.as_slice(), [Conflict::Kpi { .. }]));
+    }
+
+    #[test]
+    fn event_settings_only_tighten_and_their_defaults_bind_a_child() {
+        let p = org_and_team(
+            "[settings]\nevent_grace_days = 60\n",
+            "[settings]\nevent_grace_days = 180\nevent_effect_periods = 6\n",
+        );
+        assert_eq!(p.event_grace_days().0, 60);
+        assert_eq!(p.event_effect_periods().0, 3, "the default binds a child");
+        let keys: Vec<&str> = p
+            .conflicts
+            .iter()
+            .filter_map(|c| match c {
+                Conflict::Setting { key, .. } => Some(*key),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(keys, ["event_grace_days", "event_effect_periods"]);
+        let p = org_and_team(
+            "[settings]\nevent_grace_days = 60\n",
+            "[settings]\nevent_grace_days = 30\nevent_effect_periods = 2\n",
+        );
+        assert_eq!(p.event_grace_days().0, 30);
+        assert_eq!(p.event_effect_periods().0, 2);
+        assert!(p.conflicts.is_empty());
     }
 
     #[test]

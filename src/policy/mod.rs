@@ -37,6 +37,11 @@ pub mod defaults {
     pub const STALE_GRACE_DAYS: i64 = 15;
     /// `trend_window`.
     pub const TREND_WINDOW: i64 = 6;
+    /// `event_grace_days`: a quarter, the usual planning cycle in which a decision is
+    /// turned into work.
+    pub const EVENT_GRACE_DAYS: i64 = 90;
+    /// `event_effect_periods`: a quarter of monthly values.
+    pub const EVENT_EFFECT_PERIODS: i64 = 3;
 }
 
 /// Orders, merges and validates policy files into the effective policy; `rules` are the

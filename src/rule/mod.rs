@@ -49,6 +49,8 @@ pub enum Group {
     Exceptions,
     /// Metric catalogues.
     Catalogue,
+    /// Identity event registers.
+    Events,
     /// Reported data.
     Data,
     /// A change between two revisions (`kpilint diff`).
@@ -64,6 +66,7 @@ impl Group {
             Self::Policy => "policy",
             Self::Exceptions => "exceptions",
             Self::Catalogue => "catalogue",
+            Self::Events => "events",
             Self::Data => "data",
             Self::Diff => "diff",
         }

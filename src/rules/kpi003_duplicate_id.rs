@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 declare_rule! {
     /// ## What it does
     /// Reports an id defined twice: a metric id across all catalogues (a data series is
-    /// keyed by metric id), a catalogue id, and a KPI, category or banned-metric id within
+    /// keyed by metric id), an identity event id across all registers, a catalogue id, and a KPI, category or banned-metric id within
     /// one policy file. A KPI redefined in a policy that `extends` another is an override,
     /// not a duplicate.
     ///
@@ -45,6 +45,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             .filter_map(|c| c.id.as_ref().map(|id| sp(c.file, id))),
         out,
     );
+    report_repeats("event", ctx.events().map(|e| sp(e.file, &e.id)), out);
     report_repeats(
         "policy",
         ctx.policy.layers.iter().map(|p| sp(p.file, &p.id)),

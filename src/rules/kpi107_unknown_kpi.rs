@@ -1,5 +1,5 @@
 //! `unknown-kpi`: a metric implements, or a KPI rolls up, a KPI the policy does not define;
-//! a guardrail or an outcome names nothing defined.
+//! a guardrail, an outcome or an identity event's KPI names nothing defined.
 
 use crate::diag::Diagnostics;
 use crate::analyze::Context;
@@ -12,7 +12,8 @@ declare_rule! {
     /// `rolls_up` names a KPI or a catalogue metric (judged only when catalogues are
     /// checked, unless it is a KPI id), and that no KPI rolls up into itself. A
     /// `guardrail` or `drives` must name a KPI or a catalogue metric (judged the same way),
-    /// never the definition itself.
+    /// never the definition itself. The KPIs an identity event `moves` are judged the same
+    /// way.
     ///
     /// ## Why is this bad?
     /// A metric that claims to implement a KPI that does not exist escapes the policy's
@@ -29,7 +30,7 @@ declare_rule! {
         name: "unknown-kpi",
         group: Policy,
         severity: Error,
-        summary: "a metric implements, or a KPI rolls up, a KPI the policy does not define; a guardrail or outcome that nothing defines",
+        summary: "a metric implements, or a KPI rolls up, a KPI the policy does not define; a guardrail, outcome or event KPI that nothing defines",
         check: Model(check),
     };
 }
@@ -107,6 +108,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             ));
         }
     }
+    check_events(ctx, &mut metric_ids, out);
     for m in ctx.metrics() {
         let Some(imp) = &m.implements else { continue };
         let what = format!("`{}` implements", m.id.value);
@@ -118,6 +120,49 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             "define the KPI in a policy or remove `implements`",
             out,
         );
+    }
+}
+
+/// Checks the KPIs each identity event is to move, as guardrails are judged: a KPI of the
+/// policy or a catalogue metric (only KPI ids can be judged without catalogues).
+fn check_events<'a>(
+    ctx: &Context<'a>,
+    metric_ids: &mut Option<std::collections::HashSet<&'a str>>,
+    out: &mut Diagnostics,
+) {
+    for e in ctx.events() {
+        for mv in &e.moves {
+            let ids = metric_ids
+                .get_or_insert_with(|| ctx.metrics().map(|m| m.id.value.as_str()).collect());
+            if ctx.kpi(&mv.kpi.value).is_some()
+                || ids.contains(mv.kpi.value.as_str())
+                || ctx.catalogues.is_empty()
+            {
+                continue;
+            }
+            let hint = crate::suggest::closest(
+                &mv.kpi.value,
+                ctx.policy
+                    .kpis
+                    .iter()
+                    .map(|k| k.id.value.as_str())
+                    .chain(ids.iter().copied()),
+            );
+            out.push(
+                &UNKNOWN_KPI,
+                mv.kpi.at().with_message("no such KPI or metric"),
+                msg!(
+                    "event `{}` is to move `{}`, which no policy or catalogue defines",
+                    e.id.value,
+                    mv.kpi.value
+                ),
+            )
+            .subject(e.id.value.clone())
+            .help(crate::diag::did_you_mean(
+                hint,
+                "name a KPI of the policy or a metric of a catalogue",
+            ));
+        }
     }
 }
 

@@ -16,7 +16,8 @@ declare_rule! {
     /// - a threshold level: lower for `higher_is_better`, higher for `lower_is_better`, a
     ///   wider band or a moved target for `stable`; a different trend target;
     /// - a longer `cadence`, or `required = false` over a required KPI;
-    /// - in `[settings]`: a larger `max_board_kpis`, `stale_grace_days` or `trend_window`
+    /// - in `[settings]`: a larger `max_board_kpis`, `stale_grace_days`, `trend_window`,
+    /// `event_grace_days` or `event_effect_periods`
     ///   (a longer window is slower to show a decline), or a `require_mapping` without a
     ///   tier the parents require;
     /// - in `[rules]`: a rule switched `off` or lowered, `locked = false` under a parent's

@@ -16,10 +16,11 @@ declare_rule! {
     /// what loosens a parent) and reports each way it got weaker: a rule switched `off` or
     /// lowered in severity, a rule's `locked` removed or its `effective` date pushed later,
     /// a required KPI removed, a `[[banned]]` vanity metric removed, a `[coverage]`
-    /// requirement dropped, `max_board_kpis`, `stale_grace_days` or `trend_window` raised,
-    /// a tier dropped from `require_mapping`, or `required_kpis` widened from
-    /// `each-catalogue` to `organisation`. The finding is located at the line that
-    /// asks for the weaker value and names the base value.
+    /// requirement dropped, `max_board_kpis`, `stale_grace_days`, `trend_window`,
+    /// `event_grace_days` or `event_effect_periods` raised, a tier dropped from
+    /// `require_mapping`, or `required_kpis` widened from `each-catalogue` to
+    /// `organisation`. The finding is located at the line that asks for the weaker value
+    /// and names the base value.
     ///
     /// The levels of the `diff` rules, and the exceptions that can waive them, come from
     /// the policy at REV: a pull request cannot switch off the checks that review it.
@@ -261,10 +262,18 @@ fn settings(b: &Settings, h: &Settings, w: &mut Weakened<'_>) {
         ("max_board_kpis", &b.max_board_kpis, &h.max_board_kpis),
         ("stale_grace_days", &b.stale_grace_days, &h.stale_grace_days),
         ("trend_window", &b.trend_window, &h.trend_window),
+        ("event_grace_days", &b.event_grace_days, &h.event_grace_days),
+        (
+            "event_effect_periods",
+            &b.event_effect_periods,
+            &h.event_effect_periods,
+        ),
     ] {
         let default = match name {
             "max_board_kpis" => defaults::MAX_BOARD_KPIS,
             "stale_grace_days" => defaults::STALE_GRACE_DAYS,
+            "event_grace_days" => defaults::EVENT_GRACE_DAYS,
+            "event_effect_periods" => defaults::EVENT_EFFECT_PERIODS,
             _ => defaults::TREND_WINDOW,
         };
         let (was_v, now_v) = (value(was, default), value(now, default));

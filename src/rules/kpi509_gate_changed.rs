@@ -110,6 +110,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     for (key, was, now) in [
         ("policies", &base.policies, &head.policies),
         ("catalogues", &base.catalogues, &head.catalogues),
+        ("events", &base.events, &head.events),
         ("data", &base.data, &head.data),
     ] {
         for glob in was.iter().filter(|g| !now.contains(g)) {

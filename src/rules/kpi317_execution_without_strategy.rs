@@ -1,0 +1,106 @@
+//! `execution-without-strategy`: a technical identity event traced to no strategic decision.
+
+use crate::analyze::Context;
+use crate::diag::Diagnostics;
+use crate::model::{EventKind, EventStatus};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every technical identity event (one that changes the mechanism: a
+    /// config, an integration, a workflow) names in `implements` the strategic decision it
+    /// carries out, and that the id names a strategic event of an event register that is
+    /// not `cancelled`. Cancelled technical events are not judged. When only some files
+    /// are checked (as pre-commit names them), a decision in another file cannot be seen,
+    /// and an `implements` naming no event is not judged.
+    ///
+    /// ## Why is this bad?
+    /// Execution without strategy builds controls that do not match the organisation's
+    /// risk posture: a vault integration, a rotation job or an approval workflow that no
+    /// decision asked for answers a risk nobody accepted, and nobody can say whether it is
+    /// the right control when the posture changes.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [[event]]
+    /// id = "vault-injection-payments"
+    /// kind = "technical"
+    /// title = "Inject payments secrets from the vault"
+    /// ```
+    /// Use instead: add `implements = "no-secrets-in-code"`, the strategic decision it
+    /// carries out (and record that decision if it was never taken).
+    pub static EXECUTION_WITHOUT_STRATEGY = {
+        code: "KPI317",
+        name: "execution-without-strategy",
+        group: Events,
+        severity: Warning,
+        summary: "a technical identity event that implements no strategic decision",
+        check: Model(check),
+    };
+}
+
+/// Checks every technical event that is not cancelled.
+fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
+    for e in ctx.events() {
+        if !e.is(EventKind::Technical) || e.has_status(EventStatus::Cancelled) {
+            continue;
+        }
+        let Some(imp) = &e.implements else {
+            out.push(
+                &EXECUTION_WITHOUT_STRATEGY,
+                e.id.at().with_message("no `implements`"),
+                msg!(
+                    "technical event `{}` implements no strategic decision",
+                    e.id.value
+                ),
+            )
+            .subject(e.id.value.clone())
+            .help("add `implements = \"<strategic event id>\"`: the decision that set the posture this change builds");
+            continue;
+        };
+        let (label, message) = match ctx.event(&imp.value) {
+            Some(d) if d.is(EventKind::Technical) => (
+                "a technical event",
+                msg!(
+                    "technical event `{}` implements `{}`, another technical event, not a strategic decision",
+                    e.id.value,
+                    imp.value
+                ),
+            ),
+            Some(d) if d.is(EventKind::Strategic) && d.has_status(EventStatus::Cancelled) => (
+                "a cancelled decision",
+                msg!(
+                    "technical event `{}` implements `{}`, a strategic decision that was cancelled",
+                    e.id.value,
+                    imp.value
+                ),
+            ),
+            // A decision, or an event whose kind the schema reports.
+            Some(_) => continue,
+            None if ctx.partial => continue,
+            None => (
+                "no such event",
+                msg!(
+                    "technical event `{}` implements `{}`, which no event register defines",
+                    e.id.value,
+                    imp.value
+                ),
+            ),
+        };
+        let hint = crate::suggest::closest(
+            &imp.value,
+            ctx.events()
+                .filter(|d| d.is(EventKind::Strategic) && !d.has_status(EventStatus::Cancelled))
+                .map(|d| d.id.value.as_str()),
+        );
+        out.push(
+            &EXECUTION_WITHOUT_STRATEGY,
+            imp.at().with_message(label),
+            message,
+        )
+        .subject(e.id.value.clone())
+        .help(crate::diag::did_you_mean(
+            hint,
+            "name the strategic decision (a `kind = \"strategic\"` event) this change carries out",
+        ));
+    }
+}

@@ -1,0 +1,172 @@
+//! `decision-without-effect`: the KPIs a strategic decision was to move did not
+//! move the expected way within the periods allowed.
+
+use crate::analyze::Context;
+use crate::analyze::data::{DataFacts, Point, SeriesFacts};
+use crate::diag::{Diagnostics, Label};
+use crate::model::{Direction, Event, EventKind, Move, Toward, Trend};
+
+declare_rule! {
+    /// ## What it does
+    /// For every strategic identity decision that has been taken (status `in_progress` or
+    /// `done`) and every KPI it `moves`, compares each series of that KPI (a metric with
+    /// that id, or implementing it) in the period in which the decision was taken with the
+    /// value `[settings] event_effect_periods` reported periods later (3 by default; a
+    /// layer may lower it, never raise it). When the value is not strictly better in the
+    /// expected direction (the `direction` the event names, else the way the KPI improves:
+    /// its trend target, else its direction), the finding is at the KPI in the register,
+    /// with that value's row beside it. Fewer periods reported since the decision: not yet
+    /// judged. A decision older than the values kept for trends (`trend_window`) is judged
+    /// from the oldest kept value to the latest.
+    ///
+    /// ## Why is this bad?
+    /// A decision is taken to change the risk posture, and the KPIs it names are how the
+    /// board will see it change. When they do not move, either the decision was not
+    /// carried out (strategy without execution), or what was built does not address the
+    /// risk (execution that does not match the posture): both need the decision owner's
+    /// attention, not another quarter of waiting.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [[event]]
+    /// id = "jit-credentials"
+    /// kind = "strategic"
+    /// date = 2026-03-02
+    /// status = "done"
+    /// moves = [{ kpi = "long-lived-credentials", direction = "down" }]
+    /// ```
+    /// with `long-lived-credentials` at 420 in 2026-03 and 431 in 2026-06.
+    pub static DECISION_WITHOUT_EFFECT = {
+        code: "KPI414",
+        name: "decision-without-effect",
+        group: Data,
+        severity: Warning,
+        summary: "a strategic identity decision whose KPIs did not move the expected way within the periods allowed",
+        check: Data(check),
+    };
+}
+
+/// Judges each KPI each strategic decision names, series by series.
+fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
+    let decisions: Vec<&Event> = ctx
+        .events()
+        .filter(|e| e.is(EventKind::Strategic) && e.is_live() && !e.moves.is_empty())
+        .collect();
+    if decisions.is_empty() {
+        return;
+    }
+    let (periods, set_at) = ctx.policy.event_effect_periods();
+    let series: Vec<SeriesFacts<'_>> = facts.series().collect();
+    for e in decisions {
+        let Some(date) = &e.date else { continue };
+        for m in &e.moves {
+            let of_kpi = series.iter().filter(|s| {
+                s.metric.id == m.kpi.value
+                    || s.metric.kpi.is_some_and(|k| k.id.value == m.kpi.value)
+            });
+            for s in of_kpi {
+                let Some(up) = wanted(m, s) else { continue };
+                let Some((before, after)) = judged(s.points, date.value, periods) else {
+                    continue;
+                };
+                let (b, a) = (before.value(), after.value());
+                if (up && a.gt(b)) || (!up && a.lt(b)) {
+                    continue;
+                }
+                let f = out.push(
+                    &DECISION_WITHOUT_EFFECT,
+                    m.kpi.at().with_message(if up { "expected up" } else { "expected down" }),
+                    msg!(
+                        "strategic decision `{}` of {} was to move `{}`{} {}, but it is {} in {} against {} in {}",
+                        e.id.value,
+                        date.value,
+                        s.metric.id,
+                        super::text::scope(s.scope),
+                        if up { "up" } else { "down" },
+                        a,
+                        after.period,
+                        b,
+                        before.period
+                    ),
+                );
+                f.subject(e.id.value.clone())
+                    .label(
+                        Label::at_line(after.file, u64::from(after.line))
+                            .with_message("the value judged"),
+                    )
+                    .help("review the decision with its owner: are its technical events delivered, and do they address the risk it targets?");
+                if let Some(at) = set_at.clone() {
+                    f.label(at);
+                }
+            }
+        }
+    }
+}
+
+/// Whether the event wants the series up (`Some(true)`) or down, if that can be said.
+fn wanted(m: &Move, s: &SeriesFacts<'_>) -> Option<bool> {
+    if let Some(t) = &m.toward {
+        return Some(t.value == Toward::Up);
+    }
+    let eff = s.thresholds();
+    match (eff.trend, eff.direction) {
+        (Some(Trend::Up), _) | (None, Some(Direction::HigherIsBetter)) => Some(true),
+        (Some(Trend::Down), _) | (None, Some(Direction::LowerIsBetter)) => Some(false),
+        _ => None,
+    }
+}
+
+/// The value of the period in which a decision of `date` was taken and the value
+/// `periods` reported periods later; when the decision's period is older than the points
+/// kept, the oldest and the latest kept. `None` while too few periods are reported.
+fn judged(points: &[Point], date: jiff::civil::Date, periods: usize) -> Option<(Point, Point)> {
+    let split = points.iter().position(|p| p.period.start > date);
+    let split = split.unwrap_or(points.len());
+    if split == 0 {
+        // Every kept value is after the decision: judge the window kept.
+        let (&first, &last) = (points.first()?, points.last()?);
+        return (points.len() > periods).then_some((first, last));
+    }
+    let before = points[split - 1];
+    let after = *points.get(split - 1 + periods)?;
+    Some((before, after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::Period;
+    use crate::source::FileId;
+
+    fn points(months: &[(&str, i64)]) -> Vec<Point> {
+        months
+            .iter()
+            .zip(1..)
+            .map(|(&(p, v), line)| {
+                Point::new(
+                    Period::parse(p).unwrap(),
+                    crate::num::Num::int(v),
+                    FileId(0),
+                    line,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn judges_the_decision_s_period_against_n_periods_later() {
+        let p = points(&[("2026-02", 1), ("2026-03", 2), ("2026-04", 3), ("2026-05", 4)]);
+        let date = jiff::civil::date(2026, 3, 2);
+        let (b, a) = judged(&p, date, 2).unwrap();
+        assert_eq!((b.line, a.line), (2, 4));
+        // Too few periods reported since: not yet judged.
+        assert!(judged(&p, date, 3).is_none());
+        // No value reported after the decision: not judged.
+        assert!(judged(&p, jiff::civil::date(2026, 6, 1), 1).is_none());
+        // The decision is older than the values kept: oldest against latest.
+        let (b, a) = judged(&p, jiff::civil::date(2025, 1, 1), 3).unwrap();
+        assert_eq!((b.line, a.line), (1, 4));
+        assert!(judged(&p, jiff::civil::date(2025, 1, 1), 4).is_none());
+        assert!(judged(&[], date, 1).is_none());
+    }
+}
