@@ -1,4 +1,5 @@
-//! Data rows (CSV, and NDJSON when the input starts with `{`) for the demo's metrics:
+//! Data rows (CSV, and NDJSON when the input starts with `{`) for the demo's metrics and
+//! identity events:
 //! streamed into series facts, judged by every data rule, and made into a scorecard. Any
 //! bytes give findings, never a panic.
 #![no_main]
@@ -12,6 +13,7 @@ use std::sync::LazyLock;
 
 const POLICY: &str = include_str!("../../fixtures/demo/policies/acme-kpi-policy.toml");
 const CATALOGUE: &str = include_str!("../../fixtures/demo/metrics/platform-security.toml");
+const EVENTS: &str = include_str!("../../fixtures/demo/events/identity-programme.toml");
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
     let policy = kpilint::parse::toml::parse(POLICY).expect("the demo policy parses");
@@ -20,7 +22,10 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     Model {
         policy: kpilint::policy::Policy::merge(vec![layer]),
         catalogues: vec![kpilint::load::extract::catalogue(&catalogue, FileId(1))],
-        registers: Vec::new(),
+        registers: vec![kpilint::load::extract::register(
+            &kpilint::parse::toml::parse(EVENTS).expect("the demo register parses"),
+            FileId(2),
+        )],
         frameworks: kpilint::load::builtin::frameworks(),
     }
 });
