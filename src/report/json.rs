@@ -17,6 +17,8 @@ struct Doc<'a> {
     findings: Vec<JsonFinding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scorecard: Option<&'a Vec<crate::analyze::scorecard::ScoreLine>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<super::events::EventLine<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +119,7 @@ impl Emitter for Json {
                 })
                 .collect(),
             scorecard: report.scorecard.as_ref(),
+            events: super::events::lines(report),
         };
         let entries = doc.findings.len() + doc.scorecard.map_or(0, Vec::len);
         super::write_json_sized(w, &doc, entries)

@@ -3,6 +3,7 @@
 //! Emitters write to any `io::Write`; the library itself never prints.
 
 pub mod coverage;
+pub mod events;
 pub mod fingerprint;
 pub mod github;
 pub mod html;
