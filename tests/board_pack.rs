@@ -15,14 +15,16 @@ use std::process::Command;
 const AS_OF: &str = "--as-of=2026-11-24";
 
 /// Pages of the demo's pack printed by headless Chromium (Letter, landscape): each of the
-/// six sections starts a page; the board's cards, the categories' tables and the coverage
-/// matrix run over. Measured with Chromium 148; the test allows one page either way.
-const DEMO_PAGES: usize = 10;
+/// seven sections starts a page; the board's cards, the categories' tables, the coverage
+/// matrix and the findings run over. Measured with Chromium 148; the test allows one page
+/// either way.
+const DEMO_PAGES: usize = 12;
 
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "id=\"board\"",
     "id=\"okrs\"",
     "id=\"categories\"",
+    "id=\"events\"",
     "id=\"coverage\"",
     "id=\"exceptions\"",
     "id=\"findings\"",
@@ -65,7 +67,12 @@ fn the_demo_pack_is_self_contained_and_complete() {
     // The board's KPIs by name, status in words, charts with a text alternative.
     assert!(html.contains("Privileged access with zero standing privilege"));
     assert!(html.contains("<span aria-hidden=\"true\">■</span> breach</span>"));
-    assert!(html.contains("role=\"img\" aria-label=\"Privileged access with zero standing privilege over the last 6 periods: 72%, 71%, 70%, 66%, 61%, 58%; target 90%; warn 80%; critical 60%\""));
+    assert!(html.contains("role=\"img\" aria-label=\"Privileged access with zero standing privilege over the last 6 periods: 72%, 71%, 70%, 66%, 61%, 58%; target 90%; warn 80%; critical 60%; decision 2026-06-01: Privileged NHI access is granted just in time, never held; technical change 2026-06-15: Wire service-account elevation through the PAM broker\""));
+    // The decision and its technical event mark the charts of the KPI it should move.
+    assert!(html.contains("<line class=\"event strategic\""));
+    assert!(html.contains("<line class=\"event technical\""));
+    assert!(html.contains("<h2>Identity events</h2>"));
+    assert!(html.contains("<span class=\"badge bad\">■ no decision</span>"));
     // OKR progress, control texts, the exceptions register, the footer.
     assert!(html.contains("76% of the way to target; 55% expected by now"));
     assert!(
@@ -91,7 +98,20 @@ fn a_metric_named_like_markup_is_text() {
         "metric,period,value,scope\nm,2026-09,80,\"<img src=x onerror=alert(1)>\"\n",
     )
     .unwrap();
-    let html = pack(dir.path(), &["c.toml", "d.csv"], &dir.path().join("p.html"));
+    std::fs::write(
+        dir.path().join("e.toml"),
+        "[register]\nid = \"r\"\n[[event]]\nid = \"e\"\nkind = \"strategic\"\n\
+         title = \"<i>decided</i>\"\ndate = 2026-09-02\nstatus = \"done\"\nowner = \"<u>x</u>\"\n\
+         moves = [\"m\"]\nevidence = [\"javascript:alert(1)\"]\n",
+    )
+    .unwrap();
+    let html = pack(
+        dir.path(),
+        &["c.toml", "d.csv", "e.toml"],
+        &dir.path().join("p.html"),
+    );
+    assert!(html.contains("&lt;i&gt;decided&lt;/i&gt;") && html.contains("&lt;u&gt;x&lt;/u&gt;"));
+    assert!(!html.contains("<i>") && !html.contains("<u>") && !html.contains("javascript:"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(html.contains("&lt;b&gt;o&lt;/b&gt;"));

@@ -94,9 +94,143 @@ fn trend(l: &ScoreLine) -> String {
     )
 }
 
+/// An identity event marked on the charts of the KPIs it should move.
+struct Mark {
+    date: jiff::civil::Date,
+    strategic: bool,
+    title: String,
+}
+
+/// The identity events to mark on each KPI's and metric's charts, by id: each decision
+/// that is not cancelled on the KPIs it `moves`, and the technical events implementing it
+/// (and any technical event on the KPIs it names itself), in date order.
+fn marks(report: &Report) -> BTreeMap<String, Vec<Mark>> {
+    use crate::model::{EventKind, EventStatus};
+    let mut out: BTreeMap<String, Vec<Mark>> = BTreeMap::new();
+    let Some(model) = report.model.as_deref() else {
+        return out;
+    };
+    let events: Vec<_> = model
+        .registers
+        .iter()
+        .flat_map(|r| &r.events)
+        .filter(|e| !e.has_status(EventStatus::Cancelled))
+        .collect();
+    for e in &events {
+        let Some(date) = &e.date else { continue };
+        let decision = e
+            .implements
+            .as_ref()
+            .filter(|_| e.is(EventKind::Technical))
+            .and_then(|i| {
+                events
+                    .iter()
+                    .find(|d| d.id.value == i.value && d.is(EventKind::Strategic))
+            });
+        let mut kpis: Vec<&str> = e
+            .moves
+            .iter()
+            .chain(decision.iter().flat_map(|d| &d.moves))
+            .map(|m| m.kpi.value.as_str())
+            .collect();
+        kpis.sort_unstable();
+        kpis.dedup();
+        for k in kpis {
+            out.entry(k.to_owned()).or_default().push(Mark {
+                date: date.value,
+                strategic: e.is(EventKind::Strategic),
+                title: e
+                    .title
+                    .as_ref()
+                    .map_or_else(|| e.id.value.clone(), |t| t.value.clone()),
+            });
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|m| m.date);
+    }
+    out
+}
+
+/// The marks of a scorecard line: those of its metric and of the KPI it implements.
+fn marks_of<'m>(
+    l: &ScoreLine,
+    report: &Report,
+    marks: &'m BTreeMap<String, Vec<Mark>>,
+) -> Vec<&'m Mark> {
+    if marks.is_empty() {
+        return Vec::new();
+    }
+    let kpi = report.model.as_deref().and_then(|m| {
+        m.catalogues
+            .iter()
+            .flat_map(|c| &c.metrics)
+            .find(|x| x.id.value == l.metric)
+            .map(|x| x.kpi_id().to_owned())
+    });
+    let mut out: Vec<&Mark> = marks.get(&l.metric).into_iter().flatten().collect();
+    if let Some(k) = kpi.filter(|k| *k != l.metric) {
+        out.extend(marks.get(&k).into_iter().flatten());
+    }
+    out.sort_by_key(|m| m.date);
+    out
+}
+
+/// The first day of a window of `n` periods ending with `latest`, as if none were skipped.
+fn window_start(latest: crate::period::Period, n: usize) -> jiff::civil::Date {
+    use crate::period::PeriodKind;
+    let back = i64::try_from(n.saturating_sub(1)).unwrap_or(0).min(1000);
+    let span = match latest.kind {
+        PeriodKind::Day => jiff::Span::new().days(back),
+        PeriodKind::Week => jiff::Span::new().weeks(back),
+        PeriodKind::Month => jiff::Span::new().months(back),
+        PeriodKind::Quarter => jiff::Span::new().months(3 * back),
+    };
+    latest.start.checked_sub(span).unwrap_or(latest.start)
+}
+
+/// The events of `marks` dated within a series' window, each with its x between `from`
+/// (the first period's start) and `to` (the latest's), by its day.
+fn place<'m>(l: &ScoreLine, marks: &[&'m Mark], from: f64, to: f64) -> Vec<(f64, &'m Mark)> {
+    let Some(latest) = l.period.filter(|_| !l.window.is_empty()) else {
+        return Vec::new();
+    };
+    let first = window_start(latest, l.window.len());
+    let days = |d: jiff::civil::Date| (d - first).get_days();
+    let full = f64::from(days(latest.start).max(1));
+    marks
+        .iter()
+        .filter(|m| m.date >= first && m.date <= latest.end)
+        .map(|m| {
+            let f = (f64::from(days(m.date)) / full).min(1.0);
+            (from + f * (to - from), *m)
+        })
+        .collect()
+}
+
+/// What a chart's text alternative says of its placed events, and their vertical lines.
+fn drawn(placed: &[(f64, &Mark)], height: f64) -> (String, String) {
+    let (mut said, mut lines) = (String::new(), String::new());
+    for (at, m) in placed {
+        let (kind, class) = if m.strategic {
+            ("decision", "strategic")
+        } else {
+            ("technical change", "technical")
+        };
+        let _ = write!(said, "; {kind} {}: {}", m.date, m.title);
+        let _ = write!(
+            lines,
+            "<line class=\"event {class}\" x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"0\" y2=\"{height}\"/>"
+        );
+    }
+    (said, lines)
+}
+
 /// A line chart of a series' window against its target, warn and critical levels, with a
-/// text alternative. `width` x `height` pixels; `bands` draws the threshold lines.
-fn chart(l: &ScoreLine, width: f64, height: f64, bands: bool) -> String {
+/// text alternative. `width` x `height` pixels; `bands` draws the threshold lines. Each
+/// identity event of `marks` dated within the window is a vertical line (solid: a
+/// strategic decision; dotted: a technical change), placed as if no period were skipped.
+fn chart(l: &ScoreLine, width: f64, height: f64, bands: bool, marks: &[&Mark]) -> String {
     let values = &l.window;
     let levels: Vec<(f64, &str)> = if bands {
         [
@@ -145,6 +279,13 @@ fn chart(l: &ScoreLine, width: f64, height: f64, bands: bool) -> String {
     for (v, k) in &levels {
         let _ = write!(alt, "; {k} {}", value(Some(*v), l.unit));
     }
+    let placed = if values.len() <= 1 {
+        place(l, marks, width / 2.0, width / 2.0)
+    } else {
+        place(l, marks, x(0), x(values.len() - 1))
+    };
+    let (said, lines) = drawn(&placed, height);
+    alt.push_str(&said);
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
         esc(&alt),
@@ -157,6 +298,7 @@ fn chart(l: &ScoreLine, width: f64, height: f64, bands: bool) -> String {
             "<line class=\"level {k}\" x1=\"0\" x2=\"{width}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\"/>"
         );
     }
+    svg.push_str(&lines);
     let points: Vec<String> = values
         .iter()
         .enumerate()
@@ -222,6 +364,7 @@ th { font-weight: 600; } td.num { text-align: right; white-space: nowrap; }
 svg .series { fill: none; stroke: var(--series); stroke-width: 2; } svg circle.series { fill: var(--series); }
 svg .level { stroke-width: 1; stroke-dasharray: 4 3; } svg .target { stroke: var(--good); }
 svg .warn { stroke: var(--warn); } svg .critical { stroke: var(--bad); }
+svg .event { stroke: var(--none); stroke-width: 1.5; } svg .event.technical { stroke-dasharray: 2 2; }
 svg .track { fill: var(--line); } svg .done { fill: var(--series); } svg .expected { stroke: var(--fg); stroke-width: 2; }
 tr.uncovered td { background: color-mix(in srgb, var(--bad) 12%, transparent); }
 section { break-before: page; } section:first-of-type { break-before: auto; }
@@ -255,9 +398,11 @@ impl BoardPack {
             t = esc(&title),
         );
         let card = report.scorecard.as_deref().unwrap_or_default();
-        board(h, card);
+        let marks = marks(report);
+        board(h, report, card, &marks);
         okrs(h, card);
-        categories(h, report, card);
+        categories(h, report, card, &marks);
+        events(h, report);
         coverage(h, report);
         exceptions(h, report, self.as_of, card);
         findings(h, report);
@@ -324,11 +469,12 @@ fn thresholds(l: &ScoreLine) -> String {
 }
 
 /// The board's page: a card per board KPI.
-fn board(h: &mut String, card: &[ScoreLine]) {
+fn board(h: &mut String, report: &Report, card: &[ScoreLine], marks: &BTreeMap<String, Vec<Mark>>) {
     h.push_str(
         "<section id=\"board\"><h2>Board KPIs</h2><p class=\"muted\">Each chart: the last \
          periods (solid) against the target (green, dashed), warn (amber) and critical (red) \
-         levels. Status: <span class=\"good\">● good</span>, <span class=\"warn\">▲ needs \
+         levels; a vertical line marks an identity event (solid: a strategic decision, \
+         dotted: a technical change that implements one). Status: <span class=\"good\">● good</span>, <span class=\"warn\">▲ needs \
          attention</span>, <span class=\"bad\">■ failing</span>, <span class=\"none\">◆ no \
          data or banned</span>.</p><div class=\"cards\">\n",
     );
@@ -347,7 +493,7 @@ fn board(h: &mut String, card: &[ScoreLine]) {
             thresholds(l),
             l.period
                 .map_or_else(|| "no period".to_owned(), |p| p.to_string()),
-            chart(l, 280.0, 70.0, true),
+            chart(l, 280.0, 70.0, true, &marks_of(l, report, marks)),
             pairs(l),
         );
     }
@@ -407,7 +553,12 @@ fn okrs(h: &mut String, card: &[ScoreLine]) {
 }
 
 /// Tactical metrics, by the policy's categories and their owners.
-fn categories(h: &mut String, report: &Report, card: &[ScoreLine]) {
+fn categories(
+    h: &mut String,
+    report: &Report,
+    card: &[ScoreLine],
+    marks: &BTreeMap<String, Vec<Mark>>,
+) {
     h.push_str("<section id=\"categories\"><h2>Tactical metrics by category</h2>\n");
     let Some(model) = report.model.as_deref() else {
         h.push_str("</section>\n");
@@ -472,7 +623,7 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine]) {
                 thresholds(l),
                 badge(l.status),
                 trend(l),
-                chart(l, 90.0, 22.0, false),
+                chart(l, 90.0, 22.0, false, &marks_of(l, report, marks)),
             );
         }
         h.push_str("</tbody></table>\n");
@@ -519,6 +670,85 @@ fn coverage(h: &mut String, report: &Report) {
 }
 
 /// The exceptions register and data freshness.
+/// The identity event register: strategic decisions and the technical events that carry
+/// them out, with their owners and the KPIs they should move. Evidence is counted, never
+/// linked: the pack loads nothing. No section without a register.
+fn events(h: &mut String, report: &Report) {
+    let Some(lines) = super::events::lines(report) else {
+        return;
+    };
+    h.push_str(
+        "<section id=\"events\"><h2>Identity events</h2><p class=\"muted\">Strategic \
+         decisions change the posture; technical events carry them out. Strategy without \
+         execution stalls; execution without strategy builds controls that do not match the \
+         risk posture.</p>\n",
+    );
+    table_head(
+        h,
+        &[
+            "Event",
+            "Kind",
+            "Date",
+            "Status",
+            "Owner",
+            "Implements / implemented by",
+            "Should move",
+            "Evidence",
+        ],
+    );
+    for e in &lines {
+        let status = match e.status {
+            Some("done") => "<span class=\"badge good\">● done</span>",
+            Some("in_progress") => "<span class=\"badge warn\">▲ in progress</span>",
+            Some("planned") => "<span class=\"badge none\">◆ planned</span>",
+            Some("cancelled") => "<span class=\"muted\">cancelled</span>",
+            _ => "-",
+        };
+        let link = match (e.implements, e.implemented_by.is_empty()) {
+            (Some(i), _) => format!("implements {}", esc(i)),
+            (None, false) => esc(&e.implemented_by.join(", ")),
+            (None, true) if e.kind == Some("technical") => {
+                "<span class=\"badge bad\">■ no decision</span>".to_owned()
+            }
+            (None, true) => "<span class=\"badge warn\">▲ none yet</span>".to_owned(),
+        };
+        let moves: Vec<String> = e
+            .moves
+            .iter()
+            .map(|m| {
+                let arrow = match m.direction {
+                    Some("up") => " ↑",
+                    Some("down") => " ↓",
+                    _ => "",
+                };
+                format!("{}{arrow}", esc(m.kpi))
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            esc(e.title.unwrap_or(e.id)),
+            e.kind.unwrap_or("-"),
+            e.date.as_deref().unwrap_or("-"),
+            status,
+            e.owner
+                .map_or_else(|| "<span class=\"badge bad\">■ none</span>".to_owned(), esc),
+            link,
+            if moves.is_empty() {
+                "-".to_owned()
+            } else {
+                moves.join(", ")
+            },
+            match e.evidence.len() {
+                0 => "-".to_owned(),
+                1 => "1 link".to_owned(),
+                n => format!("{n} links"),
+            },
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
 fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &[ScoreLine]) {
     h.push_str("<section id=\"exceptions\"><h2>Exceptions and data freshness</h2>\n");
     let list = report
