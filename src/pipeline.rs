@@ -306,13 +306,21 @@ fn partial(ws: &Workspace, req: &Request) -> bool {
     req.paths.iter().any(|p| ws.absolute(p).is_file())
 }
 
-/// The subjects the checked catalogues define: their metrics and the KPIs they implement.
+/// The subjects the checked catalogues and event registers define: their metrics and the
+/// KPIs they implement, and their events.
 fn subjects(model: &Model) -> rustc_hash::FxHashSet<String> {
     model
         .catalogues
         .iter()
         .flat_map(|c| &c.metrics)
         .flat_map(|m| [m.id.value.clone(), m.kpi_id().to_owned()])
+        .chain(
+            model
+                .registers
+                .iter()
+                .flat_map(|r| &r.events)
+                .map(|e| e.id.value.clone()),
+        )
         .collect()
 }
 
@@ -404,16 +412,16 @@ fn nothing_to_check(ws: &Workspace, req: &Request) -> String {
             .map(|p| format!("`{}`", p.display()))
             .collect();
         format!(
-            "nothing to check: no policy, catalogue or data file in {}",
+            "nothing to check: no policy, catalogue, event register or data file in {}",
             named.join(", ")
         )
     } else if let Some(cfg) = &ws.config {
         format!(
-            "nothing to check: the `catalogues` and `data` globs of `{}` match no file",
+            "nothing to check: the `catalogues`, `events` and `data` globs of `{}` match no file",
             ws.display(&cfg.path)
         )
     } else {
-        "nothing to check: no `metrics/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
+        "nothing to check: no `metrics/`, `events/` or `data/` directory here; name the catalogues to check, or scaffold a repository with `kpilint init`".to_owned()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Hostile and broken inputs: each gives a located `parse-error` or `schema` finding (or
 //! exit 2 with a clear message), never a panic, and the other files are still checked.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -362,4 +363,31 @@ fn broken_event_registers_are_located_findings() {
         b"[register]\nid = \"r\"\n[[event]\nid = 1\n",
     );
     assert_one(&f, "parse-error", 3, "");
+}
+
+#[test]
+fn a_large_mismatched_register_is_judged_in_bounded_time() {
+    // 20,000 decisions and 20,000 technical events naming none of them: each miss once
+    // read every decision for a suggestion (minutes); suggestions are now bounded.
+    let mut text = String::from("[register]\nid = \"big\"\n");
+    for i in 0..20_000 {
+        let _ = write!(
+            text,
+            "[[event]]\nid = \"d{i}\"\nkind = \"strategic\"\ntitle = \"D\"\ndate = 2026-11-01\nstatus = \"planned\"\nowner = \"o\"\n\
+             [[event]]\nid = \"t{i}\"\nkind = \"technical\"\ntitle = \"T\"\ndate = 2026-11-01\nstatus = \"planned\"\nowner = \"o\"\nimplements = \"d{i}x\"\n"
+        );
+    }
+    let started = std::time::Instant::now();
+    let f = run_with("events.toml", text.as_bytes());
+    assert_eq!(
+        f.iter()
+            .filter(|x| x["rule"] == "execution-without-strategy")
+            .count(),
+        20_000
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_mins(1),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -553,7 +553,7 @@ fn nothing_to_check_is_exit_2() {
     let o = kpilint_in(dir.path(), &["check", ".", AS_OF]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("no policy, catalogue or data file in `.`"),
+        stderr(&o).contains("no policy, catalogue, event register or data file in `.`"),
         "{}",
         stderr(&o)
     );

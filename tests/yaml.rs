@@ -561,3 +561,45 @@ fn a_long_string_aliased_many_times_is_a_parse_error() {
         );
     }
 }
+
+#[test]
+fn a_yaml_event_register_in_events_is_read_like_its_toml() {
+    // Found in `events/` with no PATH, as the TOML register is, and judged alike.
+    let toml = "[register]\nid = \"r\"\n\n[[event]]\nid = \"decision\"\nkind = \"strategic\"\n\
+                title = \"D\"\ndate = 2026-01-05\nstatus = \"done\"\n\n[[event]]\nid = \"change\"\n\
+                kind = \"technical\"\ntitle = \"C\"\ndate = 2026-02-02\nstatus = \"in_progress\"\n";
+    let yaml = "register:\n  id: r\nevent:\n  - id: decision\n    kind: strategic\n    title: D\n    \
+                date: 2026-01-05\n    status: done\n  - id: change\n    kind: technical\n    \
+                title: C\n    date: 2026-02-02\n    status: in_progress\n";
+    let run = |name: &str, text: &str| {
+        let dir = repo(&[
+            ("policies/team.yaml", POLICY),
+            ("metrics/.keep", ""),
+            (name, text),
+        ]);
+        findings(&kpilint_in(
+            dir.path(),
+            &["check", "--as-of", "2026-11-24", "--format", "json"],
+        ))
+    };
+    let (t, y) = (
+        run("events/register.toml", toml),
+        run("events/register.yaml", yaml),
+    );
+    let rules: Vec<&str> = y.iter().filter_map(|f| f["rule"].as_str()).collect();
+    for rule in [
+        "execution-without-strategy",
+        "strategy-without-execution",
+        "event-without-owner",
+        "event-without-evidence",
+    ] {
+        assert!(rules.contains(&rule), "{rule}: {y:#?}");
+    }
+    assert_eq!(said(&t), said(&y));
+    assert!(
+        located(&y)
+            .iter()
+            .any(|f| f.1 == "events/register.yaml" && f.2 == 4),
+        "{y:#?}"
+    );
+}

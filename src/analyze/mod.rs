@@ -61,6 +61,7 @@ pub struct Context<'a> {
     pub partial: bool,
     kpi_index: FxHashMap<&'a str, usize>,
     references: OnceLock<Vec<Reference<'a>>>,
+    event_index: OnceLock<FxHashMap<&'a str, &'a Event>>,
 }
 
 impl<'a> Context<'a> {
@@ -80,6 +81,7 @@ impl<'a> Context<'a> {
             partial: false,
             kpi_index,
             references: OnceLock::new(),
+            event_index: OnceLock::new(),
         }
     }
 
@@ -106,10 +108,19 @@ impl<'a> Context<'a> {
         self.registers.iter().flat_map(|r| r.events.iter())
     }
 
-    /// The first event with this id.
+    /// The first event with this id (indexed once: a register may be large).
     #[must_use]
     pub fn event(&self, id: &str) -> Option<&'a Event> {
-        self.events().find(|e| e.id.value == id)
+        self.event_index
+            .get_or_init(|| {
+                let mut index = FxHashMap::default();
+                for e in self.registers.iter().flat_map(|r| &r.events) {
+                    index.entry(e.id.value.as_str()).or_insert(e);
+                }
+                index
+            })
+            .get(id)
+            .copied()
     }
 
     /// Every definition: policy KPIs, then catalogue metrics.

@@ -99,7 +99,7 @@ static POLICY: LazyLock<Compiled> = LazyLock::new(|| compile("policy", None));
 static CATALOGUE: LazyLock<Compiled> =
     LazyLock::new(|| compile("catalogue", Some(("metric", "metric"))));
 static FRAMEWORK: LazyLock<Compiled> = LazyLock::new(|| compile("framework", None));
-static EVENTS: LazyLock<Compiled> = LazyLock::new(|| compile("events", None));
+static EVENTS: LazyLock<Compiled> = LazyLock::new(|| compile("events", Some(("event", "event"))));
 static CONFIG: LazyLock<Compiled> = LazyLock::new(|| compile("config", None));
 static BASELINE: LazyLock<Compiled> = LazyLock::new(|| compile("baseline", None));
 

@@ -64,6 +64,16 @@ pub fn lines(report: &Report) -> Option<Vec<EventLine<'_>>> {
     if events.is_empty() {
         return None;
     }
+    // Each decision's technical events, found in one pass: a register may be large.
+    let mut implementers: rustc_hash::FxHashMap<&str, Vec<&str>> = rustc_hash::FxHashMap::default();
+    for t in events.iter().filter(|t| t.is(EventKind::Technical)) {
+        if let Some(i) = &t.implements {
+            implementers
+                .entry(i.value.as_str())
+                .or_default()
+                .push(t.id.value.as_str());
+        }
+    }
     Some(
         events
             .iter()
@@ -76,14 +86,10 @@ pub fn lines(report: &Report) -> Option<Vec<EventLine<'_>>> {
                 owner: e.owner.as_ref().map(|o| o.value.as_str()),
                 implements: e.implements.as_ref().map(|i| i.value.as_str()),
                 implemented_by: if e.is(EventKind::Strategic) {
-                    events
-                        .iter()
-                        .filter(|t| {
-                            t.is(EventKind::Technical)
-                                && t.implements.as_ref().is_some_and(|i| i.value == e.id.value)
-                        })
-                        .map(|t| t.id.value.as_str())
-                        .collect()
+                    implementers
+                        .get(e.id.value.as_str())
+                        .cloned()
+                        .unwrap_or_default()
                 } else {
                     Vec::new()
                 },

@@ -101,12 +101,31 @@ struct Mark {
     title: String,
 }
 
-/// The identity events to mark on each KPI's and metric's charts, by id: each decision
-/// that is not cancelled on the KPIs it `moves`, and the technical events implementing it
-/// (and any technical event on the KPIs it names itself), in date order.
-fn marks(report: &Report) -> BTreeMap<String, Vec<Mark>> {
+/// Most events marked on one chart: the latest by date (a chart with more lines than
+/// periods says nothing, and a register is input of any size).
+const MAX_MARKS: usize = 12;
+
+/// The identity events to mark on each KPI's and metric's charts.
+#[derive(Default)]
+struct Marks {
+    /// By KPI or metric id: each decision that is not cancelled on the KPIs it `moves`,
+    /// and the technical events implementing it (and any technical event on the KPIs it
+    /// names itself), at most [`MAX_MARKS`] of the latest, in date order.
+    by_id: rustc_hash::FxHashMap<String, Vec<Mark>>,
+    /// The KPI each catalogue metric implements, where it differs from its id.
+    kpi_of: rustc_hash::FxHashMap<String, String>,
+}
+
+/// Keeps the latest [`MAX_MARKS`] of `v`, in date order.
+fn keep_latest(v: &mut Vec<Mark>) {
+    v.sort_by_key(|m| m.date);
+    let extra = v.len().saturating_sub(MAX_MARKS);
+    v.drain(..extra);
+}
+
+fn marks(report: &Report) -> Marks {
     use crate::model::{EventKind, EventStatus};
-    let mut out: BTreeMap<String, Vec<Mark>> = BTreeMap::new();
+    let mut out = Marks::default();
     let Some(model) = report.model.as_deref() else {
         return out;
     };
@@ -116,17 +135,18 @@ fn marks(report: &Report) -> BTreeMap<String, Vec<Mark>> {
         .flat_map(|r| &r.events)
         .filter(|e| !e.has_status(EventStatus::Cancelled))
         .collect();
+    let mut decisions: rustc_hash::FxHashMap<&str, &crate::model::Event> =
+        rustc_hash::FxHashMap::default();
+    for d in events.iter().filter(|d| d.is(EventKind::Strategic)) {
+        decisions.entry(d.id.value.as_str()).or_insert(d);
+    }
     for e in &events {
         let Some(date) = &e.date else { continue };
         let decision = e
             .implements
             .as_ref()
             .filter(|_| e.is(EventKind::Technical))
-            .and_then(|i| {
-                events
-                    .iter()
-                    .find(|d| d.id.value == i.value && d.is(EventKind::Strategic))
-            });
+            .and_then(|i| decisions.get(i.value.as_str()));
         let mut kpis: Vec<&str> = e
             .moves
             .iter()
@@ -136,7 +156,8 @@ fn marks(report: &Report) -> BTreeMap<String, Vec<Mark>> {
         kpis.sort_unstable();
         kpis.dedup();
         for k in kpis {
-            out.entry(k.to_owned()).or_default().push(Mark {
+            let v = out.by_id.entry(k.to_owned()).or_default();
+            v.push(Mark {
                 date: date.value,
                 strategic: e.is(EventKind::Strategic),
                 title: e
@@ -144,33 +165,32 @@ fn marks(report: &Report) -> BTreeMap<String, Vec<Mark>> {
                     .as_ref()
                     .map_or_else(|| e.id.value.clone(), |t| t.value.clone()),
             });
+            if v.len() >= 2 * MAX_MARKS {
+                keep_latest(v);
+            }
         }
     }
-    for v in out.values_mut() {
-        v.sort_by_key(|m| m.date);
+    out.by_id.values_mut().for_each(keep_latest);
+    if !out.by_id.is_empty() {
+        for m in model.catalogues.iter().flat_map(|c| &c.metrics) {
+            if m.kpi_id() != m.id.value && out.by_id.contains_key(m.kpi_id()) {
+                out.kpi_of
+                    .entry(m.id.value.clone())
+                    .or_insert_with(|| m.kpi_id().to_owned());
+            }
+        }
     }
     out
 }
 
 /// The marks of a scorecard line: those of its metric and of the KPI it implements.
-fn marks_of<'m>(
-    l: &ScoreLine,
-    report: &Report,
-    marks: &'m BTreeMap<String, Vec<Mark>>,
-) -> Vec<&'m Mark> {
-    if marks.is_empty() {
+fn marks_of<'m>(l: &ScoreLine, marks: &'m Marks) -> Vec<&'m Mark> {
+    if marks.by_id.is_empty() {
         return Vec::new();
     }
-    let kpi = report.model.as_deref().and_then(|m| {
-        m.catalogues
-            .iter()
-            .flat_map(|c| &c.metrics)
-            .find(|x| x.id.value == l.metric)
-            .map(|x| x.kpi_id().to_owned())
-    });
-    let mut out: Vec<&Mark> = marks.get(&l.metric).into_iter().flatten().collect();
-    if let Some(k) = kpi.filter(|k| *k != l.metric) {
-        out.extend(marks.get(&k).into_iter().flatten());
+    let mut out: Vec<&Mark> = marks.by_id.get(&l.metric).into_iter().flatten().collect();
+    if let Some(k) = marks.kpi_of.get(&l.metric) {
+        out.extend(marks.by_id.get(k).into_iter().flatten());
     }
     out.sort_by_key(|m| m.date);
     out
@@ -399,7 +419,7 @@ impl BoardPack {
         );
         let card = report.scorecard.as_deref().unwrap_or_default();
         let marks = marks(report);
-        board(h, report, card, &marks);
+        board(h, card, &marks);
         okrs(h, card);
         categories(h, report, card, &marks);
         events(h, report);
@@ -469,14 +489,15 @@ fn thresholds(l: &ScoreLine) -> String {
 }
 
 /// The board's page: a card per board KPI.
-fn board(h: &mut String, report: &Report, card: &[ScoreLine], marks: &BTreeMap<String, Vec<Mark>>) {
+fn board(h: &mut String, card: &[ScoreLine], marks: &Marks) {
     h.push_str(
         "<section id=\"board\"><h2>Board KPIs</h2><p class=\"muted\">Each chart: the last \
          periods (solid) against the target (green, dashed), warn (amber) and critical (red) \
          levels; a vertical line marks an identity event (solid: a strategic decision, \
-         dotted: a technical change that implements one). Status: <span class=\"good\">● good</span>, <span class=\"warn\">▲ needs \
-         attention</span>, <span class=\"bad\">■ failing</span>, <span class=\"none\">◆ no \
-         data or banned</span>.</p><div class=\"cards\">\n",
+         dotted: a technical change that implements one). Status: <span \
+         class=\"good\">● good</span>, <span class=\"warn\">▲ needs attention</span>, \
+         <span class=\"bad\">■ failing</span>, <span class=\"none\">◆ no data or \
+         banned</span>.</p><div class=\"cards\">\n",
     );
     let mut any = false;
     for l in card.iter().filter(|l| l.tier == Some(Tier::Board)) {
@@ -493,7 +514,7 @@ fn board(h: &mut String, report: &Report, card: &[ScoreLine], marks: &BTreeMap<S
             thresholds(l),
             l.period
                 .map_or_else(|| "no period".to_owned(), |p| p.to_string()),
-            chart(l, 280.0, 70.0, true, &marks_of(l, report, marks)),
+            chart(l, 280.0, 70.0, true, &marks_of(l, marks)),
             pairs(l),
         );
     }
@@ -553,12 +574,7 @@ fn okrs(h: &mut String, card: &[ScoreLine]) {
 }
 
 /// Tactical metrics, by the policy's categories and their owners.
-fn categories(
-    h: &mut String,
-    report: &Report,
-    card: &[ScoreLine],
-    marks: &BTreeMap<String, Vec<Mark>>,
-) {
+fn categories(h: &mut String, report: &Report, card: &[ScoreLine], marks: &Marks) {
     h.push_str("<section id=\"categories\"><h2>Tactical metrics by category</h2>\n");
     let Some(model) = report.model.as_deref() else {
         h.push_str("</section>\n");
@@ -623,7 +639,7 @@ fn categories(
                 thresholds(l),
                 badge(l.status),
                 trend(l),
-                chart(l, 90.0, 22.0, false, &marks_of(l, report, marks)),
+                chart(l, 90.0, 22.0, false, &marks_of(l, marks)),
             );
         }
         h.push_str("</tbody></table>\n");

@@ -130,6 +130,9 @@ fn check_events<'a>(
     metric_ids: &mut Option<std::collections::HashSet<&'a str>>,
     out: &mut Diagnostics,
 ) {
+    // A register is input of any size: past the first misses, no suggestion (each reads
+    // every KPI and metric id).
+    let mut hints_left = 100_usize;
     for e in ctx.events() {
         for mv in &e.moves {
             let ids = metric_ids
@@ -140,14 +143,17 @@ fn check_events<'a>(
             {
                 continue;
             }
-            let hint = crate::suggest::closest(
-                &mv.kpi.value,
-                ctx.policy
-                    .kpis
-                    .iter()
-                    .map(|k| k.id.value.as_str())
-                    .chain(ids.iter().copied()),
-            );
+            let hint = (hints_left > 0).then(|| {
+                hints_left -= 1;
+                crate::suggest::closest(
+                    &mv.kpi.value,
+                    ctx.policy
+                        .kpis
+                        .iter()
+                        .map(|k| k.id.value.as_str())
+                        .chain(ids.iter().copied()),
+                )
+            });
             out.push(
                 &UNKNOWN_KPI,
                 mv.kpi.at().with_message("no such KPI or metric"),
@@ -159,7 +165,7 @@ fn check_events<'a>(
             )
             .subject(e.id.value.clone())
             .help(crate::diag::did_you_mean(
-                hint,
+                hint.flatten(),
                 "name a KPI of the policy or a metric of a catalogue",
             ));
         }

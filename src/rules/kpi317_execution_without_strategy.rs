@@ -38,8 +38,13 @@ declare_rule! {
     };
 }
 
+/// Most misspelt `implements` a run suggests a decision for.
+const MAX_HINTS: usize = 100;
+
 /// Checks every technical event that is not cancelled.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
+    let mut decisions: Option<Vec<&str>> = None;
+    let mut hints_left = MAX_HINTS;
     for e in ctx.events() {
         if !e.is(EventKind::Technical) || e.has_status(EventStatus::Cancelled) {
             continue;
@@ -86,12 +91,19 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 ),
             ),
         };
-        let hint = crate::suggest::closest(
-            &imp.value,
-            ctx.events()
-                .filter(|d| d.is(EventKind::Strategic) && !d.has_status(EventStatus::Cancelled))
-                .map(|d| d.id.value.as_str()),
-        );
+        // Only a name that matches no event can be a misspelling, and only the first few:
+        // past them a register is mismatched, not misspelt, and each suggestion reads
+        // every decision.
+        let hint = (ctx.event(&imp.value).is_none() && hints_left > 0).then(|| {
+            hints_left -= 1;
+            let decisions = decisions.get_or_insert_with(|| {
+                ctx.events()
+                    .filter(|d| d.is(EventKind::Strategic) && !d.has_status(EventStatus::Cancelled))
+                    .map(|d| d.id.value.as_str())
+                    .collect::<Vec<_>>()
+            });
+            crate::suggest::closest(&imp.value, decisions.iter().copied())
+        });
         out.push(
             &EXECUTION_WITHOUT_STRATEGY,
             imp.at().with_message(label),
@@ -99,7 +111,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         )
         .subject(e.id.value.clone())
         .help(crate::diag::did_you_mean(
-            hint,
+            hint.flatten(),
             "name the strategic decision (a `kind = \"strategic\"` event) this change carries out",
         ));
     }

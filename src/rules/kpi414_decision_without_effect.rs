@@ -5,6 +5,7 @@ use crate::analyze::Context;
 use crate::analyze::data::{DataFacts, Point, SeriesFacts};
 use crate::diag::{Diagnostics, Label};
 use crate::model::{Direction, Event, EventKind, Move, Toward, Trend};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 declare_rule! {
     /// ## What it does
@@ -56,15 +57,22 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
         return;
     }
     let (periods, set_at) = ctx.policy.event_effect_periods();
+    // Each series under its metric's id and its KPI's, indexed once.
     let series: Vec<SeriesFacts<'_>> = facts.series().collect();
+    let mut of_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, s) in series.iter().enumerate() {
+        of_id.entry(s.metric.id).or_default().push(i);
+        if let Some(k) = s.metric.kpi.filter(|k| k.id.value != s.metric.id) {
+            of_id.entry(k.id.value.as_str()).or_default().push(i);
+        }
+    }
     for e in decisions {
         let Some(date) = &e.date else { continue };
-        for m in &e.moves {
-            let of_kpi = series.iter().filter(|s| {
-                s.metric.id == m.kpi.value
-                    || s.metric.kpi.is_some_and(|k| k.id.value == m.kpi.value)
-            });
-            for s in of_kpi {
+        // A KPI named twice is judged once.
+        let mut seen = FxHashSet::default();
+        for m in e.moves.iter().filter(|m| seen.insert(m.kpi.value.as_str())) {
+            let of_kpi = of_id.get(m.kpi.value.as_str()).into_iter().flatten();
+            for s in of_kpi.map(|&i| &series[i]) {
                 let Some(up) = wanted(m, s) else { continue };
                 let Some((before, after)) = judged(s.points, date.value, periods) else {
                     continue;
