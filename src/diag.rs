@@ -236,18 +236,29 @@ impl Message {
     /// Plain text: code between backticks, as the JSON report and terminals show it.
     #[must_use]
     pub fn plain(&self) -> String {
-        let mut out = String::with_capacity(self.text.len() + 2 * self.code.len());
-        for s in self.segments() {
-            match s {
-                Segment::Text(t) => out.push_str(t),
-                Segment::Code(c) => {
-                    out.push('`');
-                    out.push_str(c);
-                    out.push('`');
+        self.display_plain().to_string()
+    }
+
+    /// [`Message::plain`], written where it is displayed rather than copied first.
+    #[must_use]
+    pub fn display_plain(&self) -> impl fmt::Display + '_ {
+        struct P<'m>(&'m Message);
+        impl fmt::Display for P<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for s in self.0.segments() {
+                    match s {
+                        Segment::Text(t) => f.write_str(t)?,
+                        Segment::Code(c) => {
+                            f.write_str("`")?;
+                            f.write_str(c)?;
+                            f.write_str("`")?;
+                        }
+                    }
                 }
+                Ok(())
             }
         }
-        out
+        P(self)
     }
 }
 

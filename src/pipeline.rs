@@ -110,7 +110,7 @@ pub fn check(ws: &Workspace, req: &Request) -> Result<Report, Fatal> {
 impl Analysis {
     /// Streams the data files into facts, runs the data rules, and returns the scorecard
     /// (`None` without data files).
-    pub fn evaluate_data(&mut self) -> Option<Vec<crate::analyze::scorecard::ScoreLine>> {
+    pub fn evaluate_data(&mut self) -> Option<crate::analyze::scorecard::Scorecard> {
         if self.data.is_empty() {
             return None;
         }
@@ -136,7 +136,7 @@ impl Analysis {
         self,
         ws: &Workspace,
         diff_policy: Option<&Policy>,
-        scorecard: Option<Vec<crate::analyze::scorecard::ScoreLine>>,
+        scorecard: Option<crate::analyze::scorecard::Scorecard>,
     ) -> Report {
         let findings = settle::settle(
             &self.sources,
@@ -166,7 +166,7 @@ fn report(
     sources: SourceMap,
     findings: Vec<crate::diag::Finding>,
     metrics: usize,
-    scorecard: Option<Vec<crate::analyze::scorecard::ScoreLine>>,
+    scorecard: Option<crate::analyze::scorecard::Scorecard>,
     model: Option<Box<Model>>,
 ) -> Report {
     let files = sources.iter().filter(|f| f.path.is_some()).count();

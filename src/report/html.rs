@@ -131,7 +131,7 @@ fn chart(l: &ScoreLine, width: f64, height: f64, bands: bool) -> String {
             pad + i as f64 / (values.len() - 1) as f64 * (width - 2.0 * pad)
         }
     };
-    let name = l.name.as_deref().unwrap_or(&l.metric);
+    let name = l.name.unwrap_or(l.metric);
     let mut alt = format!(
         "{} over the last {} periods: {}",
         name,
@@ -254,12 +254,16 @@ impl BoardPack {
             self.as_of,
             t = esc(&title),
         );
-        let card = report.scorecard.as_deref().unwrap_or_default();
-        board(h, card);
-        okrs(h, card);
-        categories(h, report, card);
+        let card: Vec<ScoreLine<'_>> = report
+            .scorecard
+            .iter()
+            .flat_map(crate::analyze::scorecard::Scorecard::lines)
+            .collect();
+        board(h, &card);
+        okrs(h, &card);
+        categories(h, report, &card);
         coverage(h, report);
-        exceptions(h, report, self.as_of, card);
+        exceptions(h, report, self.as_of, &card);
         findings(h, report);
         self.footer(h, report);
         h.push_str("</body></html>\n");
@@ -305,11 +309,11 @@ fn table_head(h: &mut String, columns: &[&str]) {
 }
 
 fn name(l: &ScoreLine) -> String {
-    let n = esc(l.name.as_deref().unwrap_or(&l.metric));
+    let n = esc(l.name.unwrap_or(l.metric));
     if l.scope.is_empty() {
         n
     } else {
-        format!("{n} <span class=\"muted\">({})</span>", esc(&l.scope))
+        format!("{n} <span class=\"muted\">({})</span>", esc(l.scope))
     }
 }
 
@@ -343,7 +347,7 @@ fn board(h: &mut String, card: &[ScoreLine]) {
             value(l.latest, l.unit),
             badge(l.status),
             trend(l),
-            esc(l.owner.as_deref().unwrap_or("none")),
+            esc(l.owner.unwrap_or("none")),
             thresholds(l),
             l.period
                 .map_or_else(|| "no period".to_owned(), |p| p.to_string()),
@@ -359,7 +363,7 @@ fn board(h: &mut String, card: &[ScoreLine]) {
 
 /// What a card's KPI is paired with: its guardrail, the outcome it drives.
 fn pairs(l: &ScoreLine) -> String {
-    let Some(p) = l.pairs.as_deref() else {
+    let Some(p) = l.pairs else {
         return String::new();
     };
     let mut parts = Vec::new();
@@ -396,7 +400,7 @@ fn okrs(h: &mut String, card: &[ScoreLine]) {
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             name(l),
-            esc(l.owner.as_deref().unwrap_or("none")),
+            esc(l.owner.unwrap_or("none")),
             value(l.latest, l.unit),
             value(l.target, l.unit),
             badge(l.status),
@@ -431,7 +435,7 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine]) {
         .filter(|l| l.tier != Some(Tier::Board) && l.tier != Some(Tier::Okr))
     {
         groups
-            .entry(category_of.get(l.metric.as_str()).copied().unwrap_or(""))
+            .entry(category_of.get(l.metric).copied().unwrap_or(""))
             .or_default()
             .push(l);
     }
@@ -467,7 +471,7 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine]) {
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 name(l),
-                esc(l.owner.as_deref().unwrap_or("none")),
+                esc(l.owner.unwrap_or("none")),
                 value(l.latest, l.unit),
                 thresholds(l),
                 badge(l.status),
@@ -581,7 +585,7 @@ fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 name(l),
-                esc(l.owner.as_deref().unwrap_or("none")),
+                esc(l.owner.unwrap_or("none")),
                 l.period
                     .map_or_else(|| "none".to_owned(), |p| p.to_string()),
                 badge(l.status)
