@@ -1,7 +1,7 @@
 //! The scorecard: every series' latest value, status and trend, as the formats show it.
 
 use super::Context;
-use super::data::{DataFacts, MetricInfo, Movement, Status};
+use super::data::{DataFacts, MetricInfo, Movement, Point, Status};
 use crate::model::{Direction, Metric, Tier, Trend, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -293,7 +293,7 @@ pub fn scorecard<'f, 'm: 'f>(
                     u32::try_from(card.heads.len() - 1).unwrap_or(u32::MAX)
                 });
                 card.scopes.push_str(s.scope);
-                card.values.extend(s.points.iter().map(|p| p.value));
+                card.values.extend(s.points.iter().map(Point::float));
                 series_row(s, ctx, banned(s.metric.id), head)
             }
             Item::Missing(m) => {
@@ -383,7 +383,7 @@ fn series_row(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>, banned: bool,
         trend: s.movement,
         verdict: Verdict::of(s.movement, eff.trend, eff.direction),
         target_met: s.target_met(),
-        period: Some(s.latest.period),
+        period: Some(s.latest.period()),
         okr: s.okr_progress(ctx.as_of),
         scope_end: 0,
         values_end: 0,
