@@ -121,37 +121,44 @@ impl Scorecard {
     /// The lines: board KPIs first, then by metric and scope.
     #[must_use]
     pub fn lines(&self) -> impl ExactSizeIterator<Item = ScoreLine<'_>> + Clone + '_ {
-        (0..self.rows.len()).map(move |i| {
-            let r = &self.rows[i];
-            let (scope_start, values_start) = match i.checked_sub(1) {
-                Some(p) => (self.rows[p].scope_end, self.rows[p].values_end),
-                None => (0, 0),
-            };
-            let h = &self.heads[r.head as usize];
-            let window = &self.values[values_start..r.values_end];
-            ScoreLine {
-                metric: &h.metric,
-                name: h.name.as_deref(),
-                owner: h.owner.as_deref(),
-                pairs: h.pairs.as_ref(),
-                scope: &self.scopes[scope_start..r.scope_end],
-                latest: window.last().copied(),
-                period: r.period,
-                status: r.status,
-                stale: r.stale,
-                trend: r.trend,
-                trend_verdict: r.verdict,
-                progress: r.okr.map(|p| p.progress),
-                expected: r.okr.map(|p| p.expected),
-                target_met: r.target_met,
-                unit: h.unit,
-                tier: h.tier,
-                target: h.target,
-                warn: h.warn,
-                critical: h.critical,
-                window,
-            }
-        })
+        (0..self.rows.len()).map(|i| self.line(i))
+    }
+
+    /// Line `i` (see [`Scorecard::lines`]).
+    ///
+    /// # Panics
+    /// If there is no line `i`.
+    #[must_use]
+    pub fn line(&self, i: usize) -> ScoreLine<'_> {
+        let r = &self.rows[i];
+        let (scope_start, values_start) = match i.checked_sub(1) {
+            Some(p) => (self.rows[p].scope_end, self.rows[p].values_end),
+            None => (0, 0),
+        };
+        let h = &self.heads[r.head as usize];
+        let window = &self.values[values_start..r.values_end];
+        ScoreLine {
+            metric: &h.metric,
+            name: h.name.as_deref(),
+            owner: h.owner.as_deref(),
+            pairs: h.pairs.as_ref(),
+            scope: &self.scopes[scope_start..r.scope_end],
+            latest: window.last().copied(),
+            period: r.period,
+            status: r.status,
+            stale: r.stale,
+            trend: r.trend,
+            trend_verdict: r.verdict,
+            progress: r.okr.map(|p| p.progress),
+            expected: r.okr.map(|p| p.expected),
+            target_met: r.target_met,
+            unit: h.unit,
+            tier: h.tier,
+            target: h.target,
+            warn: h.warn,
+            critical: h.critical,
+            window,
+        }
     }
 }
 
