@@ -3,7 +3,9 @@
 
 use crate::rule::{Rule, Severity};
 use crate::source::{FileId, Span};
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// One piece of a [`Message`]: prose, or an identifier or value shown as code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,18 +238,29 @@ impl Message {
     /// Plain text: code between backticks, as the JSON report and terminals show it.
     #[must_use]
     pub fn plain(&self) -> String {
-        let mut out = String::with_capacity(self.text.len() + 2 * self.code.len());
-        for s in self.segments() {
-            match s {
-                Segment::Text(t) => out.push_str(t),
-                Segment::Code(c) => {
-                    out.push('`');
-                    out.push_str(c);
-                    out.push('`');
+        self.display_plain().to_string()
+    }
+
+    /// [`Message::plain`], written where it is displayed rather than copied first.
+    #[must_use]
+    pub fn display_plain(&self) -> impl fmt::Display + '_ {
+        struct P<'m>(&'m Message);
+        impl fmt::Display for P<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for s in self.0.segments() {
+                    match s {
+                        Segment::Text(t) => f.write_str(t)?,
+                        Segment::Code(c) => {
+                            f.write_str("`")?;
+                            f.write_str(c)?;
+                            f.write_str("`")?;
+                        }
+                    }
                 }
+                Ok(())
             }
         }
-        out
+        P(self)
     }
 }
 
@@ -408,7 +421,7 @@ pub struct Label {
     /// the line, when known (empty: the line as a whole).
     pub span: Span,
     /// What is there (may be empty for the primary label).
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// For files read as a stream (data files), whose text is not kept: the 1-based line.
     pub line: Option<u32>,
 }
@@ -420,7 +433,7 @@ impl Label {
         Self {
             file,
             span,
-            message: String::new(),
+            message: Cow::Borrowed(""),
             line: None,
         }
     }
@@ -431,7 +444,7 @@ impl Label {
         Self {
             file,
             span: Span::default(),
-            message: String::new(),
+            message: Cow::Borrowed(""),
             line: Some(u32::try_from(line).unwrap_or(u32::MAX)),
         }
     }
@@ -463,9 +476,40 @@ impl Label {
 
     /// The same label with a message.
     #[must_use]
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
         self.message = message.into();
         self
+    }
+}
+
+/// What [`Finding::help`] takes: a fixed text of kpilint's own, or a message built for
+/// the finding. A fixed text is built once per thread and shared: a rule that finds half a
+/// million series past their warn threshold says the same help half a million times.
+pub trait IntoHelp {
+    /// The help, shared where it can be.
+    fn into_help(self) -> Arc<Message>;
+}
+
+impl IntoHelp for &'static str {
+    fn into_help(self) -> Arc<Message> {
+        thread_local! {
+            static FIXED: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Arc<Message>>> =
+                std::cell::RefCell::default();
+        }
+        // Keyed by where the text is: each fixed text is one of this binary's constants.
+        let key = (self.as_ptr() as usize, self.len());
+        FIXED.with_borrow_mut(|fixed| {
+            fixed
+                .entry(key)
+                .or_insert_with(|| Arc::new(Message::from(self)))
+                .clone()
+        })
+    }
+}
+
+impl IntoHelp for Message {
+    fn into_help(self) -> Arc<Message> {
+        Arc::new(self)
     }
 }
 
@@ -476,8 +520,8 @@ pub struct Finding {
     pub rule: &'static Rule,
     /// What is wrong: lower-case, no trailing period, identifiers as code.
     pub message: Message,
-    /// What to do about it.
-    pub help: Option<Box<Message>>,
+    /// What to do about it (a fixed text is shared by every finding that gives it).
+    pub help: Option<Arc<Message>>,
     /// The id of the thing the finding is about (metric, KPI, exception...): what an
     /// exception's `subject` names.
     pub subject: Option<String>,
@@ -550,8 +594,8 @@ impl Finding {
     }
 
     /// Sets the help text.
-    pub fn help(&mut self, help: impl Into<Message>) -> &mut Self {
-        self.help = Some(Box::new(help.into()));
+    pub fn help(&mut self, help: impl IntoHelp) -> &mut Self {
+        self.help = Some(help.into_help());
         self
     }
 

@@ -29,6 +29,22 @@ pub enum PeriodKind {
 }
 
 impl Period {
+    /// The period of a kind that ends on `end` (a day that ends one: see [`Period::parse`]).
+    #[must_use]
+    pub fn ending(end: Date, kind: PeriodKind) -> Self {
+        let start = match kind {
+            PeriodKind::Day => Some(end),
+            PeriodKind::Week => end.checked_sub(jiff::Span::new().days(6)).ok(),
+            PeriodKind::Month => Some(end.first_of_month()),
+            PeriodKind::Quarter => Date::new(end.year(), end.month() - 2, 1).ok(),
+        };
+        Self {
+            end,
+            start: start.unwrap_or(end),
+            kind,
+        }
+    }
+
     /// Parses a period; `None` if it is none of the accepted forms or not a real date.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {

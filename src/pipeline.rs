@@ -97,6 +97,24 @@ pub struct Analysis {
     pub config_file: Option<FileId>,
 }
 
+/// Starts building, on a thread of its own, what every run over a repository needs and no
+/// input changes: the built-in frameworks, the schemas of catalogues and policies, the
+/// embedded baseline policy, the vanity lexicon, the patterns of control IDs and rayon's
+/// threads. The run waits for one of them only if it needs it first, so on a machine with
+/// two cores a small repository's check takes the longer of the two paths, not their sum.
+pub fn warm_up() {
+    let _ = std::thread::Builder::new()
+        .name("kpilint-warm-up".into())
+        .spawn(|| {
+            crate::load::builtin::warm_up();
+            crate::parse::schema::warm_up();
+            std::sync::LazyLock::force(&crate::policy::BASELINE_TREE);
+            crate::vanity::warm_up();
+            crate::framework::warm_up();
+            rayon::current_num_threads();
+        });
+}
+
 /// Runs the whole check.
 ///
 /// # Errors
@@ -110,7 +128,7 @@ pub fn check(ws: &Workspace, req: &Request) -> Result<Report, Fatal> {
 impl Analysis {
     /// Streams the data files into facts, runs the data rules, and returns the scorecard
     /// (`None` without data files).
-    pub fn evaluate_data(&mut self) -> Option<Vec<crate::analyze::scorecard::ScoreLine>> {
+    pub fn evaluate_data(&mut self) -> Option<crate::analyze::scorecard::Scorecard> {
         if self.data.is_empty() {
             return None;
         }
@@ -136,7 +154,7 @@ impl Analysis {
         self,
         ws: &Workspace,
         diff_policy: Option<&Policy>,
-        scorecard: Option<Vec<crate::analyze::scorecard::ScoreLine>>,
+        scorecard: Option<crate::analyze::scorecard::Scorecard>,
     ) -> Report {
         let findings = settle::settle(
             &self.sources,
@@ -166,7 +184,7 @@ fn report(
     sources: SourceMap,
     findings: Vec<crate::diag::Finding>,
     metrics: usize,
-    scorecard: Option<Vec<crate::analyze::scorecard::ScoreLine>>,
+    scorecard: Option<crate::analyze::scorecard::Scorecard>,
     model: Option<Box<Model>>,
 ) -> Report {
     let files = sources.iter().filter(|f| f.path.is_some()).count();

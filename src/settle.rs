@@ -4,7 +4,7 @@
 //! column, rule, message). The result is the [`Report`] every emitter renders.
 
 use crate::analyze::Model;
-use crate::analyze::scorecard::ScoreLine;
+use crate::analyze::scorecard::Scorecard;
 use crate::diag::{Diagnostics, Finding, Label, Level};
 use crate::model::{Exception, RuleSetting};
 use crate::policy::{Policy, rule_level};
@@ -25,7 +25,7 @@ pub struct Report {
     /// Number of files read from disk (the embedded baseline not counted).
     pub files: usize,
     /// Every series' latest value, status and trend, when data files were evaluated.
-    pub scorecard: Option<Vec<ScoreLine>>,
+    pub scorecard: Option<Scorecard>,
     /// What was checked: the effective policy, the catalogues and the frameworks.
     pub model: Option<Box<Model>>,
     /// The repository root, which formats read by other programs (SARIF, GitHub

@@ -147,6 +147,16 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
+    /// The 0-based line `lines` lines above the one holding byte `offset` (or the first),
+    /// and the byte its start is at.
+    #[must_use]
+    pub fn line_above(&self, offset: usize, lines: usize) -> (usize, usize) {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        let starts = self.line_starts();
+        let line = (starts.partition_point(|&s| s <= offset) - 1).saturating_sub(lines);
+        (line, starts[line] as usize)
+    }
+
     /// The byte range of the line holding `offset`, line break excluded.
     #[must_use]
     pub fn line_span(&self, offset: u32) -> (usize, usize) {

@@ -251,6 +251,11 @@ struct Word {
     state: bool,
 }
 
+/// Builds the lexicon now (see [`crate::pipeline::warm_up`]).
+pub fn warm_up() {
+    LazyLock::force(&LEXICON);
+}
+
 /// Every known word form, with what it is.
 static LEXICON: LazyLock<HashMap<String, Word>> = LazyLock::new(build);
 

@@ -45,35 +45,36 @@ pub fn read_bytes<'a>(ctx: &Context<'a>, bytes: &[u8], format: DataFormat) -> Da
     table.finish(ctx.policy.stale_grace_days())
 }
 
-/// One kept value of a series: 40 bytes, the exact value in compact form (see
-/// [`Num::parts`]), since windows are moved as rows arrive.
+/// One kept value of a series: 24 bytes, since every series keeps a window of them (a
+/// million series of six values are 144 MB). The exact value is kept in compact form (see
+/// [`Num::parts`]) and its binary value recomputed from it, the period as its last day and
+/// its kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Point {
-    /// The value as a float, for trends and charts (never for a verdict: see [`Point::value`]).
-    pub(super) value: f64,
-    mantissa: i64,
-    /// The period it is for.
-    pub period: Period,
+    /// The exact value's mantissa (see `scale`), or the bits of a value with no exact form.
+    bits: i64,
+    /// The last day of its period.
+    end: jiff::civil::Date,
     /// The data file.
     pub file: FileId,
     /// Its 1-based line.
     pub line: u32,
+    /// The spelling of its period.
+    kind: PeriodKind,
     /// Decimal places of the exact value, or [`Point::INEXACT`].
     scale: u8,
 }
 
+const _: () = assert!(std::mem::size_of::<Point>() == 24);
+
 impl Point {
     /// A free slot of a series' window.
     pub(super) const EMPTY: Self = Self {
-        value: 0.0,
-        mantissa: 0,
-        period: Period {
-            end: jiff::civil::Date::ZERO,
-            start: jiff::civil::Date::ZERO,
-            kind: PeriodKind::Day,
-        },
+        bits: 0,
+        end: jiff::civil::Date::ZERO,
         file: FileId(0),
         line: 0,
+        kind: PeriodKind::Day,
         scale: 0,
     };
     const INEXACT: u8 = u8::MAX;
@@ -86,25 +87,54 @@ impl Point {
 
     /// A value as a row gave it.
     pub(super) fn read(period: Period, value: Reading, file: FileId, line: u32) -> Self {
-        let (mantissa, scale) = value
+        let exact = value
             .parts
-            .and_then(|(m, s)| Some((m, u8::try_from(s).ok()?)))
-            .unwrap_or((0, Self::INEXACT));
+            .and_then(|(m, s)| Some((m, u8::try_from(s).ok().filter(|&s| s != Self::INEXACT)?)));
+        let (bits, scale) = exact.unwrap_or((value.value.to_bits().cast_signed(), Self::INEXACT));
         Self {
-            value: value.value,
-            mantissa,
-            period,
+            bits,
+            end: period.end,
             file,
             line,
+            kind: period.kind,
             scale,
         }
+    }
+
+    /// The period it is for.
+    #[must_use]
+    pub fn period(&self) -> Period {
+        Period::ending(self.end, self.kind)
+    }
+
+    /// Its place in time, ordered as [`Period`]s are (by their last day, then their first):
+    /// of two periods ending the same day, the longer begins first, so the kind decides,
+    /// in reverse.
+    pub(super) fn order(&self) -> (jiff::civil::Date, std::cmp::Reverse<PeriodKind>) {
+        (self.end, std::cmp::Reverse(self.kind))
     }
 
     /// The value.
     #[must_use]
     pub fn value(&self) -> Num {
-        let parts = (self.scale != Self::INEXACT).then_some((self.mantissa, u32::from(self.scale)));
-        Num::from_parts(self.value, parts)
+        let parts = (self.scale != Self::INEXACT).then_some((self.bits, u32::from(self.scale)));
+        Num::from_parts(self.float(), parts)
+    }
+
+    /// The value as a float, for trends and charts (never for a verdict: see
+    /// [`Point::value`]): the one nearest the exact value, as it was read.
+    #[must_use]
+    pub fn float(&self) -> f64 {
+        match self.scale {
+            Self::INEXACT => f64::from_bits(self.bits.cast_unsigned()),
+            scale => super::number::exact_f64(self.bits, u32::from(scale)).unwrap_or_else(|| {
+                // More digits than a float holds exactly: the standard parser rounds the
+                // decimal correctly, as it did when the row was read.
+                format!("{}e-{scale}", self.bits)
+                    .parse()
+                    .unwrap_or(f64::NAN)
+            }),
+        }
     }
 }
 
@@ -827,8 +857,8 @@ impl SeriesFacts<'_> {
         let start = okr
             .start
             .as_ref()
-            .map_or_else(|| self.points[0].period.start, |s| s.value);
-        let at = self.latest.period.end.min(due.value);
+            .map_or_else(|| self.points[0].period().start, |s| s.value);
+        let at = self.latest.period().end.min(due.value);
         let span = (due.value - start).get_days();
         let done = (at - start).get_days();
         let expected = if span <= 0 {
@@ -883,7 +913,7 @@ pub(super) fn derive(
             let cadence = metrics[s.metric as usize].cadence();
             let due = points
                 .last()
-                .and_then(|latest| due(cadence, &latest.period, grace_days));
+                .and_then(|latest| due(cadence, &latest.period(), grace_days));
             (movement(points), due)
         })
         .collect()
@@ -897,11 +927,11 @@ fn movement(points: &[Point]) -> Movement {
     }
     // Values scaled to at most 1 in magnitude: sums of values near `f64::MAX` would
     // overflow to infinity and make a flat series look like a falling one.
-    let largest = points.iter().map(|p| p.value.abs()).fold(0.0, f64::max);
+    let largest = points.iter().map(|p| p.float().abs()).fold(0.0, f64::max);
     if largest == 0.0 || !largest.is_finite() {
         return Movement::Flat;
     }
-    let y = |p: &Point| p.value / largest;
+    let y = |p: &Point| p.float() / largest;
     #[allow(clippy::cast_precision_loss)]
     let nf = n as f64;
     let mean_x = (nf - 1.0) / 2.0;
@@ -969,6 +999,63 @@ fn next_due(cadence: Cadence, day: jiff::civil::Date) -> Option<jiff::civil::Dat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A point keeps its period and value in 24 bytes: both read back as they were given,
+    /// and points order as their periods do.
+    #[test]
+    fn a_point_reads_back_its_period_and_value_and_orders_as_its_period() {
+        let periods: Vec<Period> = [
+            "2026-03",
+            "2026-Q1",
+            "2026-W13",
+            "2026-03-31",
+            "2026-03-29",
+            "2026-W14",
+            "2026-Q2",
+            "2025-12",
+            "2026-03-30",
+            "2026-03-01",
+            "2026-W09",
+            "2024-W01",
+            "2024-02",
+            "2024-Q4",
+            "2020-W53",
+        ]
+        .iter()
+        .map(|p| Period::parse(p).unwrap())
+        .collect();
+        let point = |p: Period| Point::new(p, Num::float(1.0), FileId(0), 1);
+        for &a in &periods {
+            assert_eq!(point(a).period(), a, "{a}");
+            for &b in &periods {
+                assert_eq!(
+                    point(a).order().cmp(&point(b).order()),
+                    a.cmp(&b),
+                    "{a} {b}"
+                );
+            }
+        }
+        let period = periods[0];
+        for text in [
+            "80.7",
+            "-0.001",
+            "0",
+            "95",
+            "33.333333333333336",
+            "9007199254740993.25",
+            "-12345678901234567.5",
+            "1e-30",
+            "1.5e300",
+            "0.1234567890123456789",
+        ] {
+            let n = Num::parse(text).unwrap();
+            let p = Point::new(period, n, FileId(0), 1);
+            assert_eq!(p.float().to_bits(), n.value().to_bits(), "{text}");
+            assert_eq!(p.value(), n, "{text}");
+        }
+        let inexact = Num::float(0.1 + 0.2);
+        assert_eq!(Point::new(period, inexact, FileId(0), 1).value(), inexact);
+    }
 
     fn pts(values: &[f64]) -> Vec<Point> {
         values

@@ -55,7 +55,7 @@ const POW10: [f64; 23] = [
 
 /// `mantissa / 10^scale` correctly rounded, when both are exact in an `f64` (below 2^53
 /// and 10^22): one IEEE division (Clinger's fast path).
-fn exact_f64(mantissa: i64, scale: u32) -> Option<f64> {
+pub(super) fn exact_f64(mantissa: i64, scale: u32) -> Option<f64> {
     let power = POW10.get(usize::try_from(scale).ok()?)?;
     #[allow(clippy::cast_precision_loss, reason = "below 2^53: exact")]
     (mantissa.unsigned_abs() < 1 << 53).then(|| mantissa as f64 / power)

@@ -1,29 +1,27 @@
 //! The scorecard: every series' latest value, status and trend, as the formats show it.
 
 use super::Context;
-use super::data::{DataFacts, MetricInfo, Movement, Status};
+use super::data::{DataFacts, MetricInfo, Movement, Point, Status};
 use crate::model::{Direction, Metric, Tier, Trend, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use std::sync::Arc;
 
-/// One line of the scorecard.
+/// One line of the scorecard, as [`Scorecard::lines`] lends it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ScoreLine {
+pub struct ScoreLine<'a> {
     /// Metric id.
-    pub metric: String,
-    /// Its name (the KPI's when the metric has none), for people. Shared by the metric's
-    /// lines: a million series of a hundred metrics hold a hundred names.
+    pub metric: &'a str,
+    /// Its name (the KPI's when the metric has none), for people.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<Arc<str>>,
-    /// Its owner (the KPI's when the metric has none), shared likewise.
+    pub name: Option<&'a str>,
+    /// Its owner (the KPI's when the metric has none).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Arc<str>>,
-    /// What it is paired with (its `guardrail`, the outcome it `drives`), shared likewise.
+    pub owner: Option<&'a str>,
+    /// What it is paired with (its `guardrail`, the outcome it `drives`).
     #[serde(flatten)]
-    pub pairs: Option<Arc<Pairs>>,
+    pub pairs: Option<&'a Pairs>,
     /// Scope (empty for none).
-    pub scope: String,
+    pub scope: &'a str,
     /// Latest value.
     pub latest: Option<f64>,
     /// Latest period.
@@ -63,7 +61,111 @@ pub struct ScoreLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub critical: Option<f64>,
     /// The window's values, oldest first.
-    pub window: Vec<f64>,
+    pub window: &'a [f64],
+}
+
+/// The scorecard, kept compact: what a metric's lines share (names, owner, thresholds) is
+/// held once per metric, every window in one flat vector and every scope in one string, so
+/// a million series cost about a hundred bytes each and no allocation of their own. Lines
+/// are lent in order by [`Scorecard::lines`].
+#[derive(Debug, Default)]
+pub struct Scorecard {
+    heads: Vec<Head>,
+    rows: Vec<Row>,
+    scopes: String,
+    values: Vec<f64>,
+}
+
+/// What the lines of one metric share.
+#[derive(Debug)]
+struct Head {
+    metric: String,
+    name: Option<String>,
+    owner: Option<String>,
+    pairs: Option<Pairs>,
+    unit: Option<Unit>,
+    tier: Option<Tier>,
+    target: Option<f64>,
+    warn: Option<f64>,
+    critical: Option<f64>,
+}
+
+/// What is a line's own. Its scope and window end where the next line's begin.
+#[derive(Debug)]
+struct Row {
+    head: u32,
+    status: Status,
+    stale: bool,
+    trend: Movement,
+    verdict: Verdict,
+    target_met: Option<bool>,
+    period: Option<crate::period::Period>,
+    okr: Option<super::data::OkrProgress>,
+    scope_end: usize,
+    values_end: usize,
+}
+
+impl Scorecard {
+    /// How many lines.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether it has no line.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The lines: board KPIs first, then by metric and scope.
+    #[must_use]
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = ScoreLine<'_>> + Clone + '_ {
+        (0..self.rows.len()).map(|i| self.line(i))
+    }
+
+    /// Line `i` (see [`Scorecard::lines`]).
+    ///
+    /// # Panics
+    /// If there is no line `i`.
+    #[must_use]
+    pub fn line(&self, i: usize) -> ScoreLine<'_> {
+        let r = &self.rows[i];
+        let (scope_start, values_start) = match i.checked_sub(1) {
+            Some(p) => (self.rows[p].scope_end, self.rows[p].values_end),
+            None => (0, 0),
+        };
+        let h = &self.heads[r.head as usize];
+        let window = &self.values[values_start..r.values_end];
+        ScoreLine {
+            metric: &h.metric,
+            name: h.name.as_deref(),
+            owner: h.owner.as_deref(),
+            pairs: h.pairs.as_ref(),
+            scope: &self.scopes[scope_start..r.scope_end],
+            latest: window.last().copied(),
+            period: r.period,
+            status: r.status,
+            stale: r.stale,
+            trend: r.trend,
+            trend_verdict: r.verdict,
+            progress: r.okr.map(|p| p.progress),
+            expected: r.okr.map(|p| p.expected),
+            target_met: r.target_met,
+            unit: h.unit,
+            tier: h.tier,
+            target: h.target,
+            warn: h.warn,
+            critical: h.critical,
+            window,
+        }
+    }
+}
+
+impl Serialize for Scorecard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.lines())
+    }
 }
 
 /// What a movement means for a KPI.
@@ -134,7 +236,7 @@ pub fn scorecard<'f, 'm: 'f>(
     facts: &'f DataFacts<'_>,
     ctx: &'f Context<'m>,
     banned: impl Fn(&str) -> bool,
-) -> Vec<ScoreLine> {
+) -> Scorecard {
     enum Item<'f> {
         Series(super::data::SeriesFacts<'f>),
         Missing(&'f crate::model::Metric),
@@ -183,26 +285,54 @@ pub fn scorecard<'f, 'm: 'f>(
         })
         .collect();
     keyed.sort_unstable();
-    let order = keyed.into_iter().map(|k| k.3 as usize);
-    let mut lines = Vec::with_capacity(items.len());
-    let mut people: FxHashMap<&str, People> = FxHashMap::default();
-    for i in order {
-        lines.push(match &items[i] {
+    let mut card = Scorecard {
+        rows: Vec::with_capacity(items.len()),
+        values: Vec::with_capacity(items.len() * facts.window),
+        ..Scorecard::default()
+    };
+    // Series share their metric's head; each missing metric has its own.
+    let mut heads: FxHashMap<&str, u32> = FxHashMap::default();
+    for (_, _, _, i) in keyed {
+        let row = match &items[i as usize] {
             Item::Series(s) => {
-                let who = people
-                    .entry(s.metric.id)
-                    .or_insert_with(|| People::of(ctx, s.metric.metric.or(s.metric.kpi)))
-                    .clone();
-                series_line(s, ctx, banned(s.metric.id), who)
+                let head = *heads.entry(s.metric.id).or_insert_with(|| {
+                    card.heads.push(series_head(s, ctx));
+                    u32::try_from(card.heads.len() - 1).unwrap_or(u32::MAX)
+                });
+                card.scopes.push_str(s.scope);
+                card.values.extend(s.points.iter().map(Point::float));
+                series_row(s, ctx, banned(s.metric.id), head)
             }
-            Item::Missing(m) => missing_line(m, facts, ctx, banned(&m.id.value)),
+            Item::Missing(m) => {
+                card.heads.push(missing_head(m, facts, ctx));
+                Row {
+                    head: u32::try_from(card.heads.len() - 1).unwrap_or(u32::MAX),
+                    status: if banned(&m.id.value) {
+                        Status::Banned
+                    } else {
+                        Status::Missing
+                    },
+                    stale: false,
+                    trend: Movement::Flat,
+                    verdict: Verdict::Flat,
+                    target_met: None,
+                    period: None,
+                    okr: None,
+                    scope_end: 0,
+                    values_end: 0,
+                }
+            }
+        };
+        card.rows.push(Row {
+            scope_end: card.scopes.len(),
+            values_end: card.values.len(),
+            ..row
         });
     }
-    lines
+    card
 }
 
-/// A metric's name and owner, as its lines share them.
-/// What a KPI or metric is paired with, as the scorecard shows it.
+/// What a definition and the KPI it implements are paired with, as the scorecard shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pairs {
     /// The KPI or metric that must not worsen while it improves.
@@ -213,25 +343,8 @@ pub struct Pairs {
     pub drives: Option<String>,
 }
 
-#[derive(Clone)]
-struct People {
-    name: Option<Arc<str>>,
-    owner: Option<Arc<str>>,
-    pairs: Option<Arc<Pairs>>,
-}
-
-impl People {
-    fn of(ctx: &Context<'_>, def: Option<&Metric>) -> Self {
-        Self {
-            name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
-            owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
-            pairs: def.and_then(|m| pairs_of(ctx, m)),
-        }
-    }
-}
-
 /// A definition's pairs (its own, else its KPI's), if it has any.
-fn pairs_of(ctx: &Context<'_>, m: &Metric) -> Option<Arc<Pairs>> {
+fn pairs_of(ctx: &Context<'_>, m: &Metric) -> Option<Pairs> {
     let get = |f: fn(&Metric) -> Option<&crate::model::Sp<String>>| {
         f(m).or_else(|| ctx.kpi_for(m).and_then(f))
             .map(|s| s.value.clone())
@@ -240,38 +353,18 @@ fn pairs_of(ctx: &Context<'_>, m: &Metric) -> Option<Arc<Pairs>> {
         guardrail: get(|x| x.guardrail.as_ref()),
         drives: get(|x| x.drives.as_ref()),
     };
-    (pairs.guardrail.is_some() || pairs.drives.is_some()).then(|| Arc::new(pairs))
+    (pairs.guardrail.is_some() || pairs.drives.is_some()).then_some(pairs)
 }
 
-/// The line of a series with values.
-fn series_line(
-    s: &super::data::SeriesFacts<'_>,
-    ctx: &Context<'_>,
-    banned: bool,
-    who: People,
-) -> ScoreLine {
+/// What the lines of a series' metric share.
+fn series_head(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>) -> Head {
     let eff = s.thresholds();
-    let okr = s.okr_progress(ctx.as_of);
     let def = s.metric.metric.or(s.metric.kpi);
-    ScoreLine {
+    Head {
         metric: s.metric.id.to_owned(),
-        name: who.name,
-        owner: who.owner,
-        pairs: who.pairs,
-        scope: s.scope.to_owned(),
-        latest: Some(s.latest.value().value()),
-        period: Some(s.latest.period),
-        status: if banned {
-            Status::Banned
-        } else {
-            s.status(ctx.as_of)
-        },
-        stale: s.stale(ctx.as_of),
-        trend: s.movement,
-        trend_verdict: Verdict::of(s.movement, eff.trend, eff.direction),
-        progress: okr.map(|p| p.progress),
-        expected: okr.map(|p| p.expected),
-        target_met: s.target_met(),
+        name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
+        owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
+        pairs: def.and_then(|m| pairs_of(ctx, m)),
         unit: s.metric.unit,
         tier: s.metric.tier(),
         target: eff
@@ -280,38 +373,43 @@ fn series_line(
             .or_else(|| okr_target(ctx, def)),
         warn: eff.warn.map(|t| t.value.value()),
         critical: eff.critical.map(|t| t.value.value()),
-        window: s.points.iter().map(|p| p.value).collect(),
     }
 }
 
-/// The line of a catalogue metric with no row.
-fn missing_line(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>, banned: bool) -> ScoreLine {
+/// What is a series' line's own (its scope and window are added by the caller).
+fn series_row(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>, banned: bool, head: u32) -> Row {
+    let eff = s.thresholds();
+    Row {
+        head,
+        status: if banned {
+            Status::Banned
+        } else {
+            s.status(ctx.as_of)
+        },
+        stale: s.stale(ctx.as_of),
+        trend: s.movement,
+        verdict: Verdict::of(s.movement, eff.trend, eff.direction),
+        target_met: s.target_met(),
+        period: Some(s.latest.period()),
+        okr: s.okr_progress(ctx.as_of),
+        scope_end: 0,
+        values_end: 0,
+    }
+}
+
+/// The head of a catalogue metric with no row.
+fn missing_head(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>) -> Head {
     let info = facts.info(&m.id.value);
-    ScoreLine {
+    Head {
         metric: m.id.value.clone(),
         name: text_of(ctx, m, |x| x.name.as_ref()),
         owner: text_of(ctx, m, |x| x.owner.as_ref()),
         pairs: pairs_of(ctx, m),
-        scope: String::new(),
-        latest: None,
-        period: None,
-        status: if banned {
-            Status::Banned
-        } else {
-            Status::Missing
-        },
-        stale: false,
-        trend: Movement::Flat,
-        trend_verdict: Verdict::Flat,
-        progress: None,
-        expected: None,
-        target_met: None,
         unit: info.and_then(|i| i.unit),
         tier: info.and_then(MetricInfo::tier),
         target: okr_target(ctx, Some(m)),
         warn: None,
         critical: None,
-        window: Vec::new(),
     }
 }
 
@@ -320,10 +418,10 @@ fn text_of(
     ctx: &Context<'_>,
     m: &Metric,
     get: fn(&Metric) -> Option<&crate::model::Sp<String>>,
-) -> Option<Arc<str>> {
+) -> Option<String> {
     get(m)
         .or_else(|| ctx.kpi_for(m).and_then(get))
-        .map(|v| Arc::from(v.value.as_str()))
+        .map(|v| v.value.clone())
 }
 
 /// The target of a definition's `okr` table (else its KPI's, as progress reads it),

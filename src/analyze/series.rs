@@ -394,21 +394,21 @@ impl<'a> Table<'a> {
         let len = series.len as usize;
         let slots = &mut self.points[si as usize * w..][..w];
         // Rows usually come oldest first: the new point is the latest.
-        let evicted = if len == 0 || slots[len - 1].period < point.period {
+        let evicted = if len == 0 || slots[len - 1].order() < point.order() {
             if len < w {
                 slots[len] = point;
                 series.len += 1;
                 return;
             }
-            let oldest = slots[0].period;
+            let oldest = slots[0].period();
             slots.copy_within(1.., 0);
             slots[w - 1] = point;
             oldest
         } else {
-            let pos = slots[..len].partition_point(|p| p.period < point.period);
-            if pos < len && slots[pos].period == point.period {
+            let pos = slots[..len].partition_point(|p| p.order() < point.order());
+            if pos < len && slots[pos].order() == point.order() {
                 let at = (point.file, point.line);
-                let dup = self.dups.entry((si, point.period)).or_insert(Dup {
+                let dup = self.dups.entry((si, point.period())).or_insert(Dup {
                     first: at,
                     count: 0,
                 });
@@ -425,7 +425,7 @@ impl<'a> Table<'a> {
             if pos == 0 {
                 return; // older than every kept period
             }
-            let oldest = slots[0].period;
+            let oldest = slots[0].period();
             slots.copy_within(1..pos, 0);
             slots[pos - 1] = point;
             oldest
@@ -556,7 +556,7 @@ impl<'a> Table<'a> {
             .filter_map(|((si, period), d)| {
                 let window = self.window_of(si as usize);
                 // A period that left the window is no longer judged.
-                let kept = window.binary_search_by(|p| p.period.cmp(&period)).ok()?;
+                let kept = window.binary_search_by(|p| p.period().cmp(&period)).ok()?;
                 let s = &self.series[si as usize];
                 Some(Repeat {
                     metric: self.metrics[s.metric as usize].id,

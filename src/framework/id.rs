@@ -41,6 +41,13 @@ static PUBLISHER: LazyLock<regex::Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Compiles the patterns of IDs now (see [`crate::pipeline::warm_up`]).
+pub(super) fn warm_up() {
+    for re in [&CSF_LIKE, &AI_RMF_LIKE, &NHI_LIKE, &PUBLISHER] {
+        LazyLock::force(re);
+    }
+}
+
 /// A reference that begins with a built-in framework's name as people write it: that
 /// framework's ID and the rest (`OWASP-NHI-2` is `owasp-nhi-2025` and `NHI-2`).
 pub(super) fn by_publisher(reference: &str) -> Option<(&'static str, &str)> {

@@ -20,6 +20,12 @@ mod id;
 
 use id::{Family, Parsed};
 
+/// Compiles the patterns that recognise control IDs now (see
+/// [`crate::pipeline::warm_up`]).
+pub fn warm_up() {
+    id::warm_up();
+}
+
 /// One control (or category, function, risk) of a framework.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Control {

@@ -35,6 +35,11 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     }
 });
 
+/// Parses the built-in catalogues now (see [`crate::pipeline::warm_up`]).
+pub fn warm_up() {
+    LazyLock::force(&REGISTRY);
+}
+
 /// The built-in frameworks only.
 #[must_use]
 pub fn frameworks() -> Registry {

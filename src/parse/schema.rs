@@ -103,6 +103,13 @@ static EVENTS: LazyLock<Compiled> = LazyLock::new(|| compile("events", Some(("ev
 static CONFIG: LazyLock<Compiled> = LazyLock::new(|| compile("config", None));
 static BASELINE: LazyLock<Compiled> = LazyLock::new(|| compile("baseline", None));
 
+/// Compiles the schemas every run over a repository applies (see
+/// [`crate::pipeline::warm_up`]).
+pub fn warm_up() {
+    LazyLock::force(&CATALOGUE);
+    LazyLock::force(&POLICY);
+}
+
 /// Which schema to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {

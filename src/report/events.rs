@@ -43,7 +43,7 @@ pub struct EventLine<'a> {
     pub evidence: Vec<&'a str>,
     /// Where it is written (its id).
     #[serde(flatten)]
-    pub at: Location,
+    pub at: Location<'a>,
 }
 
 /// A KPI an event should move.

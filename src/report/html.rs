@@ -188,8 +188,8 @@ fn marks_of<'m>(l: &ScoreLine, marks: &'m Marks) -> Vec<&'m Mark> {
     if marks.by_id.is_empty() {
         return Vec::new();
     }
-    let mut out: Vec<&Mark> = marks.by_id.get(&l.metric).into_iter().flatten().collect();
-    if let Some(k) = marks.kpi_of.get(&l.metric) {
+    let mut out: Vec<&Mark> = marks.by_id.get(l.metric).into_iter().flatten().collect();
+    if let Some(k) = marks.kpi_of.get(l.metric) {
         out.extend(marks.by_id.get(k).into_iter().flatten());
     }
     out.sort_by_key(|m| m.date);
@@ -285,7 +285,7 @@ fn chart(l: &ScoreLine, width: f64, height: f64, bands: bool, marks: &[&Mark]) -
             pad + i as f64 / (values.len() - 1) as f64 * (width - 2.0 * pad)
         }
     };
-    let name = l.name.as_deref().unwrap_or(&l.metric);
+    let name = l.name.unwrap_or(l.metric);
     let mut alt = format!(
         "{} over the last {} periods: {}",
         name,
@@ -417,14 +417,18 @@ impl BoardPack {
             self.as_of,
             t = esc(&title),
         );
-        let card = report.scorecard.as_deref().unwrap_or_default();
+        let card: Vec<ScoreLine<'_>> = report
+            .scorecard
+            .iter()
+            .flat_map(crate::analyze::scorecard::Scorecard::lines)
+            .collect();
         let marks = marks(report);
-        board(h, card, &marks);
-        okrs(h, card);
-        categories(h, report, card, &marks);
+        board(h, &card, &marks);
+        okrs(h, &card);
+        categories(h, report, &card, &marks);
         events(h, report);
         coverage(h, report);
-        exceptions(h, report, self.as_of, card);
+        exceptions(h, report, self.as_of, &card);
         findings(h, report);
         self.footer(h, report);
         h.push_str("</body></html>\n");
@@ -470,11 +474,11 @@ fn table_head(h: &mut String, columns: &[&str]) {
 }
 
 fn name(l: &ScoreLine) -> String {
-    let n = esc(l.name.as_deref().unwrap_or(&l.metric));
+    let n = esc(l.name.unwrap_or(l.metric));
     if l.scope.is_empty() {
         n
     } else {
-        format!("{n} <span class=\"muted\">({})</span>", esc(&l.scope))
+        format!("{n} <span class=\"muted\">({})</span>", esc(l.scope))
     }
 }
 
@@ -510,7 +514,7 @@ fn board(h: &mut String, card: &[ScoreLine], marks: &Marks) {
             value(l.latest, l.unit),
             badge(l.status),
             trend(l),
-            esc(l.owner.as_deref().unwrap_or("none")),
+            esc(l.owner.unwrap_or("none")),
             thresholds(l),
             l.period
                 .map_or_else(|| "no period".to_owned(), |p| p.to_string()),
@@ -526,7 +530,7 @@ fn board(h: &mut String, card: &[ScoreLine], marks: &Marks) {
 
 /// What a card's KPI is paired with: its guardrail, the outcome it drives.
 fn pairs(l: &ScoreLine) -> String {
-    let Some(p) = l.pairs.as_deref() else {
+    let Some(p) = l.pairs else {
         return String::new();
     };
     let mut parts = Vec::new();
@@ -563,7 +567,7 @@ fn okrs(h: &mut String, card: &[ScoreLine]) {
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             name(l),
-            esc(l.owner.as_deref().unwrap_or("none")),
+            esc(l.owner.unwrap_or("none")),
             value(l.latest, l.unit),
             value(l.target, l.unit),
             badge(l.status),
@@ -598,7 +602,7 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine], marks: &Marks
         .filter(|l| l.tier != Some(Tier::Board) && l.tier != Some(Tier::Okr))
     {
         groups
-            .entry(category_of.get(l.metric.as_str()).copied().unwrap_or(""))
+            .entry(category_of.get(l.metric).copied().unwrap_or(""))
             .or_default()
             .push(l);
     }
@@ -634,7 +638,7 @@ fn categories(h: &mut String, report: &Report, card: &[ScoreLine], marks: &Marks
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 name(l),
-                esc(l.owner.as_deref().unwrap_or("none")),
+                esc(l.owner.unwrap_or("none")),
                 value(l.latest, l.unit),
                 thresholds(l),
                 badge(l.status),
@@ -827,7 +831,7 @@ fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 name(l),
-                esc(l.owner.as_deref().unwrap_or("none")),
+                esc(l.owner.unwrap_or("none")),
                 l.period
                     .map_or_else(|| "none".to_owned(), |p| p.to_string()),
                 badge(l.status)

@@ -35,14 +35,24 @@ impl SourceCode for Src<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.0.shown_text().read_span(span, before, after)?;
+        // miette finds the lines around a span by reading from the file's first byte: for
+        // each finding, the whole file up to it. It reads here from the first line it
+        // shows, found in the file's line index, and its lines are counted on from there.
+        // (The shown text has no lone carriage return, so both count lines alike.)
+        let (first, at) = self.0.line_above(span.offset(), before);
+        let text = self.0.shown_text().as_bytes().get(at..).unwrap_or_default();
+        let inner = text.read_span(
+            &SourceSpan::new((span.offset() - at).into(), span.len()),
+            before,
+            after,
+        )?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.display.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + at).into(), inner.span().len()),
+            inner.line() + first,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first,
         )))
     }
 }

@@ -146,7 +146,7 @@ impl Emitter for Junit {
                 f.subject.as_deref().unwrap_or("(file)"),
                 f.rule.name
             );
-            let n = names.entry((at.file.clone(), name.clone())).or_default();
+            let n = names.entry((at.file.to_owned(), name.clone())).or_default();
             *n += 1;
             if *n > 1 {
                 name = format!("{name} #{n}");
@@ -177,7 +177,7 @@ impl Emitter for Junit {
                     Outcome::Passed
                 }
             };
-            suites.entry(at.file.clone()).or_default().push(Case {
+            suites.entry(at.file.to_owned()).or_default().push(Case {
                 name,
                 message: f.message.plain(),
                 severity: f.severity,

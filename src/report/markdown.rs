@@ -140,10 +140,10 @@ impl Emitter for Markdown {
                 "| Tier | KPI | Owner | Scope | Latest | Period | Target / warn / crit | Status | Trend |"
             )?;
             writeln!(w, "|---|---|---|---|---:|---|---|---|---|")?;
-            for l in card {
-                let kpi = match &l.name {
-                    Some(n) => format!("{} ({})", text(n), code(&l.metric)),
-                    None => code(&l.metric),
+            for l in card.lines() {
+                let kpi = match l.name {
+                    Some(n) => format!("{} ({})", text(n), code(l.metric)),
+                    None => code(l.metric),
                 };
                 let dash = || "-".to_owned();
                 writeln!(
@@ -151,17 +151,17 @@ impl Emitter for Markdown {
                     "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     text(l.tier.map_or("-", crate::model::Tier::as_str)),
                     kpi,
-                    l.owner.as_deref().map_or_else(dash, text),
+                    l.owner.map_or_else(dash, text),
                     if l.scope.is_empty() {
                         dash()
                     } else {
-                        text(&l.scope)
+                        text(l.scope)
                     },
                     text(&super::scorecard::with_unit(l.latest, l.unit)),
                     l.period.map_or_else(dash, |p| text(&p.to_string())),
-                    text(&super::scorecard::thresholds(l)),
-                    text(&super::scorecard::status_cell(l)),
-                    text(super::scorecard::trend_cell(l).trim_end()),
+                    text(&super::scorecard::thresholds(&l)),
+                    text(&super::scorecard::status_cell(&l)),
+                    text(super::scorecard::trend_cell(&l).trim_end()),
                 )?;
             }
         }

@@ -22,9 +22,9 @@ use std::path::Path;
 
 /// A 1-based location, as shown to users and scripts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Location {
+pub struct Location<'a> {
     /// File, relative to the working directory.
-    pub file: String,
+    pub file: &'a str,
     /// 1-based line of the first byte.
     pub line: usize,
     /// 1-based column (in characters) of the first byte.
@@ -37,7 +37,7 @@ pub struct Location {
 
 /// Where a label points.
 #[must_use]
-pub fn locate(report: &Report, label: &Label) -> Location {
+pub fn locate<'a>(report: &'a Report, label: &Label) -> Location<'a> {
     let src = report.sources.get(label.file);
     let ((line, column), (end_line, end_column)) = match label.line {
         Some(l) => {
@@ -47,7 +47,7 @@ pub fn locate(report: &Report, label: &Label) -> Location {
         None => (src.line_col(label.span.start), src.line_col(label.span.end)),
     };
     Location {
-        file: src.display.clone(),
+        file: &src.display,
         line,
         column,
         end_line,

@@ -75,7 +75,7 @@ pub(super) fn trend_cell(l: &ScoreLine) -> String {
     format!(
         "{arrow} {:<9} {}",
         l.trend_verdict.as_str(),
-        sparkline(&l.window)
+        sparkline(l.window)
     )
 }
 
@@ -107,9 +107,13 @@ fn status_colour(s: Status) -> &'static str {
 ///
 /// # Errors
 /// Any I/O error of the writer.
-pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> io::Result<()> {
-    let rows: Vec<[String; 9]> = lines
-        .iter()
+pub fn write_table(
+    w: &mut dyn io::Write,
+    card: &crate::analyze::scorecard::Scorecard,
+    color: bool,
+) -> io::Result<()> {
+    let rows: Vec<[String; 9]> = card
+        .lines()
         .map(|l| {
             let opt = |s: Option<&str>| {
                 s.map_or_else(|| "-".to_owned(), |s| escape_unsafe(s).into_owned())
@@ -118,18 +122,18 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
                 l.tier.map_or("-", Tier::as_str).to_owned(),
                 // Names, ids, scopes and periods come from input files: escaped, as
                 // everywhere. People read names; the id stands in for a metric without.
-                escape_unsafe(l.name.as_deref().unwrap_or(&l.metric)).into_owned(),
-                opt(l.owner.as_deref()),
+                escape_unsafe(l.name.unwrap_or(l.metric)).into_owned(),
+                opt(l.owner),
                 if l.scope.is_empty() {
                     "-".to_owned()
                 } else {
-                    escape_unsafe(&l.scope).into_owned()
+                    escape_unsafe(l.scope).into_owned()
                 },
                 with_unit(l.latest, l.unit),
                 l.period.map_or_else(|| "-".to_owned(), |p| p.to_string()),
-                thresholds(l),
-                status_cell(l),
-                trend_cell(l),
+                thresholds(&l),
+                status_cell(&l),
+                trend_cell(&l),
             ]
         })
         .collect();
@@ -158,7 +162,7 @@ pub fn write_table(w: &mut dyn io::Write, lines: &[ScoreLine], color: bool) -> i
         .map(|(h, wd)| pad(h, wd))
         .collect();
     writeln!(w, "{}", line.join("  ").trim_end())?;
-    for (r, l) in rows.iter().zip(lines) {
+    for (r, l) in rows.iter().zip(card.lines()) {
         let cells: Vec<String> = r
             .iter()
             .enumerate()

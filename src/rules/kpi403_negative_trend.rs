@@ -59,9 +59,9 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
                 super::text::scope(s.scope),
                 s.movement.as_str(),
                 first.value(),
-                first.period,
+                first.period(),
                 s.latest.value(),
-                s.latest.period,
+                s.latest.period(),
                 wanted
             ),
         )

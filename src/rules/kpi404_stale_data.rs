@@ -42,7 +42,7 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
                 "`{}`{}: latest value is for {}; the next was due by {}",
                 s.metric.id,
                 super::text::scope(s.scope),
-                s.latest.period,
+                s.latest.period(),
                 due
             ),
         )

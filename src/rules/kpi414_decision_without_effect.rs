@@ -92,9 +92,9 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
                         super::text::scope(s.scope),
                         if up { "up" } else { "down" },
                         a,
-                        after.period,
+                        after.period(),
                         b,
-                        before.period
+                        before.period()
                     ),
                 );
                 f.subject(e.id.value.clone())
@@ -128,7 +128,7 @@ fn wanted(m: &Move, s: &SeriesFacts<'_>) -> Option<bool> {
 /// `periods` reported periods later; when the decision's period is older than the points
 /// kept, the oldest and the latest kept. `None` while too few periods are reported.
 fn judged(points: &[Point], date: jiff::civil::Date, periods: usize) -> Option<(Point, Point)> {
-    let split = points.iter().position(|p| p.period.start > date);
+    let split = points.iter().position(|p| p.period().start > date);
     let split = split.unwrap_or(points.len());
     if split == 0 {
         // Every kept value is after the decision: judge the window kept.

@@ -33,7 +33,7 @@ pub(super) fn past_threshold(s: &SeriesFacts<'_>, t: &Threshold) -> Message {
         s.metric.id,
         scope(s.scope),
         s.latest.value(),
-        s.latest.period,
+        s.latest.period(),
         how
     )
 }
