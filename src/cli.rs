@@ -69,12 +69,12 @@ pub struct BaselineArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Lint policies and metric catalogues (the CI entry point).
+    /// Lint policies, metric catalogues and event registers (the CI entry point).
     ///
     /// PATHs are files or directories (walked in sorted order; `.toml` and `.json`, plus
     /// `.csv`, `.ndjson` and `.jsonl` data). Files are recognised by their top table:
-    /// `[policy]`, `[catalogue]`, `[framework]`. With no PATH, `metrics/` and `data/` are
-    /// checked (or the globs of kpilint.toml). With no policy among the inputs or
+    /// `[policy]`, `[catalogue]`, `[framework]`, `[register]` (identity events). With no
+    /// PATH, `metrics/`, `events/` and `data/` are checked (or the globs of kpilint.toml). With no policy among the inputs or
     /// `--policy`, the policies in `policies/` (here or in a parent directory up to the
     /// repository root) are used, or else the built-in NHI baseline. Finding nothing to
     /// check is exit 2.

@@ -131,16 +131,19 @@ fn frameworks_lists_builtins_and_controls() {
     assert_eq!(kpilint(&["frameworks", "iso-27001"]).status.code(), Some(2));
 }
 
+/// The kinds `kpilint schema` prints.
+const SCHEMA_KINDS: [&str; 6] = [
+    "policy",
+    "catalogue",
+    "framework",
+    "events",
+    "data",
+    "report",
+];
+
 #[test]
 fn schema_prints_each_kind() {
-    for kind in [
-        "policy",
-        "catalogue",
-        "framework",
-        "events",
-        "data",
-        "report",
-    ] {
+    for kind in SCHEMA_KINDS {
         let o = kpilint(&["schema", kind]);
         assert_eq!(o.status.code(), Some(0));
         let on_disk = std::fs::read_to_string(
@@ -1039,14 +1042,7 @@ fn completions_man_and_the_schema_list() {
     assert!(stdout(&man).contains("completions"));
     let list = kpilint(&["schema"]);
     assert_eq!(list.status.code(), Some(0));
-    for kind in [
-        "policy",
-        "catalogue",
-        "framework",
-        "events",
-        "data",
-        "report",
-    ] {
+    for kind in SCHEMA_KINDS {
         assert!(stdout(&list).contains(&format!("  {kind} ")), "{kind}");
     }
 }

@@ -329,6 +329,9 @@ pub fn policy(root: &Node, file: FileId) -> Option<PolicyFile> {
     })
 }
 
+/// Most `moves` an event may list (`schemas/events.schema.json` says so).
+const MAX_MOVES: usize = 100;
+
 /// Extracts an identity event register: its events with a string `id` (the schema reports
 /// the others).
 #[must_use]
@@ -353,11 +356,14 @@ pub fn register(root: &Node, file: FileId) -> Register {
                 owner_unreadable: e.get("owner").is_some() && owner.is_none(),
                 owner,
                 implements: r.string(e, "implements"),
+                // At most as many as the schema allows (it reports the rest): what each
+                // event names is read for every event implementing it.
                 moves: e
                     .get("moves")
                     .map(Node::items)
                     .unwrap_or_default()
                     .iter()
+                    .take(MAX_MOVES)
                     .filter_map(|m| {
                         if m.as_str().is_some() {
                             return Some(Move {
@@ -365,9 +371,15 @@ pub fn register(root: &Node, file: FileId) -> Register {
                                 toward: None,
                             });
                         }
+                        let toward = r.parsed(m, "direction", Toward::parse);
+                        // A direction that cannot be read (the schema reports it) must not
+                        // become the KPI's own: `UP` on a falling KPI would be judged down.
+                        if m.get("direction").is_some() && toward.is_none() {
+                            return None;
+                        }
                         Some(Move {
                             kpi: r.string(m, "kpi")?,
-                            toward: r.parsed(m, "direction", Toward::parse),
+                            toward,
                         })
                     })
                     .collect(),

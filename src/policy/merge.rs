@@ -552,40 +552,24 @@ impl Policy {
             }
         }
         let c = &mut self.conflicts;
-        was.max_board_kpis = tighten_setting(
-            "max_board_kpis",
-            s.max_board_kpis.as_ref(),
-            was.max_board_kpis.as_ref(),
-            defaults::MAX_BOARD_KPIS,
-            c,
-        );
-        was.stale_grace_days = tighten_setting(
-            "stale_grace_days",
-            s.stale_grace_days.as_ref(),
-            was.stale_grace_days.as_ref(),
-            defaults::STALE_GRACE_DAYS,
-            c,
-        );
-        was.trend_window = tighten_setting(
-            "trend_window",
-            s.trend_window.as_ref(),
-            was.trend_window.as_ref(),
-            defaults::TREND_WINDOW,
-            c,
-        );
-        was.event_grace_days = tighten_setting(
-            "event_grace_days",
-            s.event_grace_days.as_ref(),
-            was.event_grace_days.as_ref(),
-            defaults::EVENT_GRACE_DAYS,
-            c,
-        );
-        was.event_effect_periods = tighten_setting(
-            "event_effect_periods",
-            s.event_effect_periods.as_ref(),
-            was.event_effect_periods.as_ref(),
-            defaults::EVENT_EFFECT_PERIODS,
-            c,
+        // Each numeric setting: a child may lower it, never raise it.
+        macro_rules! tighten {
+            ($($field:ident: $default:expr),* $(,)?) => {$(
+                was.$field = tighten_setting(
+                    stringify!($field),
+                    s.$field.as_ref(),
+                    was.$field.as_ref(),
+                    $default,
+                    c,
+                );
+            )*};
+        }
+        tighten!(
+            max_board_kpis: defaults::MAX_BOARD_KPIS,
+            stale_grace_days: defaults::STALE_GRACE_DAYS,
+            trend_window: defaults::TREND_WINDOW,
+            event_grace_days: defaults::EVENT_GRACE_DAYS,
+            event_effect_periods: defaults::EVENT_EFFECT_PERIODS,
         );
         was.require_mapping = tighten_tiers(
             "require_mapping",

@@ -95,10 +95,10 @@ fn trend(l: &ScoreLine) -> String {
 }
 
 /// An identity event marked on the charts of the KPIs it should move.
-struct Mark {
+struct Mark<'a> {
     date: jiff::civil::Date,
     strategic: bool,
-    title: String,
+    title: &'a str,
 }
 
 /// Most events marked on one chart: the latest by date (a chart with more lines than
@@ -107,23 +107,23 @@ const MAX_MARKS: usize = 12;
 
 /// The identity events to mark on each KPI's and metric's charts.
 #[derive(Default)]
-struct Marks {
+struct Marks<'a> {
     /// By KPI or metric id: each decision that is not cancelled on the KPIs it `moves`,
     /// and the technical events implementing it (and any technical event on the KPIs it
     /// names itself), at most [`MAX_MARKS`] of the latest, in date order.
-    by_id: rustc_hash::FxHashMap<String, Vec<Mark>>,
+    by_id: rustc_hash::FxHashMap<&'a str, Vec<Mark<'a>>>,
     /// The KPI each catalogue metric implements, where it differs from its id.
-    kpi_of: rustc_hash::FxHashMap<String, String>,
+    kpi_of: rustc_hash::FxHashMap<&'a str, &'a str>,
 }
 
 /// Keeps the latest [`MAX_MARKS`] of `v`, in date order.
-fn keep_latest(v: &mut Vec<Mark>) {
+fn keep_latest(v: &mut Vec<Mark<'_>>) {
     v.sort_by_key(|m| m.date);
     let extra = v.len().saturating_sub(MAX_MARKS);
     v.drain(..extra);
 }
 
-fn marks(report: &Report) -> Marks {
+fn marks(report: &Report) -> Marks<'_> {
     use crate::model::{EventKind, EventStatus};
     let mut out = Marks::default();
     let Some(model) = report.model.as_deref() else {
@@ -156,14 +156,11 @@ fn marks(report: &Report) -> Marks {
         kpis.sort_unstable();
         kpis.dedup();
         for k in kpis {
-            let v = out.by_id.entry(k.to_owned()).or_default();
+            let v = out.by_id.entry(k).or_default();
             v.push(Mark {
                 date: date.value,
                 strategic: e.is(EventKind::Strategic),
-                title: e
-                    .title
-                    .as_ref()
-                    .map_or_else(|| e.id.value.clone(), |t| t.value.clone()),
+                title: e.title.as_ref().map_or(e.id.value.as_str(), |t| &t.value),
             });
             if v.len() >= 2 * MAX_MARKS {
                 keep_latest(v);
@@ -174,9 +171,7 @@ fn marks(report: &Report) -> Marks {
     if !out.by_id.is_empty() {
         for m in model.catalogues.iter().flat_map(|c| &c.metrics) {
             if m.kpi_id() != m.id.value && out.by_id.contains_key(m.kpi_id()) {
-                out.kpi_of
-                    .entry(m.id.value.clone())
-                    .or_insert_with(|| m.kpi_id().to_owned());
+                out.kpi_of.entry(&m.id.value).or_insert(m.kpi_id());
             }
         }
     }
@@ -184,7 +179,7 @@ fn marks(report: &Report) -> Marks {
 }
 
 /// The marks of a scorecard line: those of its metric and of the KPI it implements.
-fn marks_of<'m>(l: &ScoreLine, marks: &'m Marks) -> Vec<&'m Mark> {
+fn marks_of<'m>(l: &ScoreLine, marks: &'m Marks<'_>) -> Vec<&'m Mark<'m>> {
     if marks.by_id.is_empty() {
         return Vec::new();
     }
@@ -211,7 +206,12 @@ fn window_start(latest: crate::period::Period, n: usize) -> jiff::civil::Date {
 
 /// The events of `marks` dated within a series' window, each with its x between `from`
 /// (the first period's start) and `to` (the latest's), by its day.
-fn place<'m>(l: &ScoreLine, marks: &[&'m Mark], from: f64, to: f64) -> Vec<(f64, &'m Mark)> {
+fn place<'m>(
+    l: &ScoreLine,
+    marks: &[&'m Mark<'m>],
+    from: f64,
+    to: f64,
+) -> Vec<(f64, &'m Mark<'m>)> {
     let Some(latest) = l.period.filter(|_| !l.window.is_empty()) else {
         return Vec::new();
     };
@@ -493,7 +493,7 @@ fn thresholds(l: &ScoreLine) -> String {
 }
 
 /// The board's page: a card per board KPI.
-fn board(h: &mut String, card: &[ScoreLine], marks: &Marks) {
+fn board(h: &mut String, card: &[ScoreLine], marks: &Marks<'_>) {
     h.push_str(
         "<section id=\"board\"><h2>Board KPIs</h2><p class=\"muted\">Each chart: the last \
          periods (solid) against the target (green, dashed), warn (amber) and critical (red) \
@@ -578,7 +578,7 @@ fn okrs(h: &mut String, card: &[ScoreLine]) {
 }
 
 /// Tactical metrics, by the policy's categories and their owners.
-fn categories(h: &mut String, report: &Report, card: &[ScoreLine], marks: &Marks) {
+fn categories(h: &mut String, report: &Report, card: &[ScoreLine], marks: &Marks<'_>) {
     h.push_str("<section id=\"categories\"><h2>Tactical metrics by category</h2>\n");
     let Some(model) = report.model.as_deref() else {
         h.push_str("</section>\n");
@@ -689,7 +689,6 @@ fn coverage(h: &mut String, report: &Report) {
     h.push_str("</section>\n");
 }
 
-/// The exceptions register and data freshness.
 /// The identity event register: strategic decisions and the technical events that carry
 /// them out, with their owners and the KPIs they should move. Evidence is counted, never
 /// linked: the pack loads nothing. No section without a register.
@@ -769,6 +768,7 @@ fn events(h: &mut String, report: &Report) {
     h.push_str("</tbody></table></section>\n");
 }
 
+/// The exceptions register and data freshness.
 fn exceptions(h: &mut String, report: &Report, as_of: jiff::civil::Date, card: &[ScoreLine]) {
     h.push_str("<section id=\"exceptions\"><h2>Exceptions and data freshness</h2>\n");
     let list = report

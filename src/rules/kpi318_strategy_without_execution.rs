@@ -9,11 +9,12 @@ use rustc_hash::FxHashSet;
 declare_rule! {
     /// ## What it does
     /// Checks that every strategic identity decision that has been taken (status
-    /// `in_progress` or `done`) is implemented by at least one technical event (one whose
-    /// `implements` names it and that is not `cancelled`) within `[settings]
-    /// event_grace_days` of its `date` (90 by default; a layer may lower it, never raise
-    /// it). Planned and cancelled decisions are not judged, nor any decision when only some
-    /// files are checked.
+    /// `in_progress` or `done`) has at least one technical event implementing it (one whose
+    /// `implements` names it and that is not `cancelled`, of any status and date: planned
+    /// execution with an owner counts) once `[settings] event_grace_days` have passed since
+    /// its `date` (90 by default; a layer may lower it, never raise it). Planned and
+    /// cancelled decisions are not judged, nor any decision when only some files are
+    /// checked.
     ///
     /// ## Why is this bad?
     /// Strategy without execution stalls. A decision that all NHIs move to just-in-time

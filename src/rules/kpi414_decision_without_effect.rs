@@ -11,14 +11,18 @@ declare_rule! {
     /// ## What it does
     /// For every strategic identity decision that has been taken (status `in_progress` or
     /// `done`) and every KPI it `moves`, compares each series of that KPI (a metric with
-    /// that id, or implementing it) in the period in which the decision was taken with the
-    /// value `[settings] event_effect_periods` reported periods later (3 by default; a
-    /// layer may lower it, never raise it). When the value is not strictly better in the
-    /// expected direction (the `direction` the event names, else the way the KPI improves:
-    /// its trend target, else its direction), the finding is at the KPI in the register,
-    /// with that value's row beside it. Fewer periods reported since the decision: not yet
-    /// judged. A decision older than the values kept for trends (`trend_window`) is judged
-    /// from the oldest kept value to the latest.
+    /// that id, or implementing it) in the period in which the decision was taken (none
+    /// reported: the first period after it) with the value `[settings]
+    /// event_effect_periods` reported periods later (3 by default; a layer may lower it,
+    /// never raise it). When the value is not strictly better in the expected direction
+    /// (the `direction` the event names, else the way the KPI improves: its trend target,
+    /// else its direction), the finding is at the KPI in the register, with the rows of the
+    /// values judged beside it: one finding per decision and KPI, which says in how many
+    /// scopes it did not move. Fewer periods reported since the decision: not yet judged.
+    /// A series keeps its latest `trend_window` values, from the first of which a decision
+    /// older than them is judged; with a `trend_window` no longer than
+    /// `event_effect_periods`, the periods judged are `trend_window` - 1. A `direction` that
+    /// cannot be read (the schema reports it) is not judged.
     ///
     /// ## Why is this bad?
     /// A decision is taken to change the risk posture, and the KPIs it names are how the
@@ -66,11 +70,16 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
             of_id.entry(k.id.value.as_str()).or_default().push(i);
         }
     }
+    // A series keeps at most `trend_window` values: a decision is judged within them.
+    let periods = periods.min(ctx.policy.trend_window().saturating_sub(1)).max(1);
     for e in decisions {
         let Some(date) = &e.date else { continue };
         // A KPI named twice is judged once.
         let mut seen = FxHashSet::default();
         for m in e.moves.iter().filter(|m| seen.insert(m.kpi.value.as_str())) {
+            // Every scope that did not move, reported as one finding per decision and KPI:
+            // a thousand scopes are one problem of the decision, not a thousand.
+            let mut unmoved: Vec<(&SeriesFacts<'_>, Point, Point, bool)> = Vec::new();
             let of_kpi = of_id.get(m.kpi.value.as_str()).into_iter().flatten();
             for s in of_kpi.map(|&i| &series[i]) {
                 let Some(up) = wanted(m, s) else { continue };
@@ -78,38 +87,54 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
                     continue;
                 };
                 let (b, a) = (before.value(), after.value());
-                if (up && a.gt(b)) || (!up && a.lt(b)) {
-                    continue;
+                if !((up && a.gt(b)) || (!up && a.lt(b))) {
+                    unmoved.push((s, before, after, up));
                 }
-                let f = out.push(
-                    &DECISION_WITHOUT_EFFECT,
-                    m.kpi.at().with_message(if up { "expected up" } else { "expected down" }),
-                    msg!(
-                        "strategic decision `{}` of {} was to move `{}`{} {}, but it is {} in {} against {} in {}",
-                        e.id.value,
-                        date.value,
-                        s.metric.id,
-                        super::text::scope(s.scope),
-                        if up { "up" } else { "down" },
-                        a,
-                        after.period(),
-                        b,
-                        before.period()
-                    ),
+            }
+            let Some(&(s, before, after, up)) = unmoved.first() else {
+                continue;
+            };
+            let others = match unmoved.len() - 1 {
+                0 => String::new(),
+                1 => " (and in 1 other scope)".to_owned(),
+                n => format!(" (and in {n} other scopes)"),
+            };
+            let f = out.push(
+                &DECISION_WITHOUT_EFFECT,
+                m.kpi
+                    .at()
+                    .with_message(if up { "expected up" } else { "expected down" }),
+                msg!(
+                    "strategic decision `{}` of {} was to move `{}`{} {}, but it is {} in {} against {} in {}{}",
+                    e.id.value,
+                    date.value,
+                    s.metric.id,
+                    super::text::scope(s.scope),
+                    if up { "up" } else { "down" },
+                    after.value(),
+                    after.period(),
+                    before.value(),
+                    before.period(),
+                    others
+                ),
+            );
+            f.subject(e.id.value.clone());
+            for &(_, _, after, _) in unmoved.iter().take(MAX_LABELS) {
+                f.label(
+                    Label::at_line(after.file, u64::from(after.line))
+                        .with_message("the value judged"),
                 );
-                f.subject(e.id.value.clone())
-                    .label(
-                        Label::at_line(after.file, u64::from(after.line))
-                            .with_message("the value judged"),
-                    )
-                    .help("review the decision with its owner: are its technical events delivered, and do they address the risk it targets?");
-                if let Some(at) = set_at.clone() {
-                    f.label(at);
-                }
+            }
+            f.help("review the decision with its owner: are its technical events delivered, and do they address the risk it targets?");
+            if let Some(at) = set_at.clone() {
+                f.label(at);
             }
         }
     }
 }
+
+/// Values a finding points at, of the scopes that did not move.
+const MAX_LABELS: usize = 3;
 
 /// Whether the event wants the series up (`Some(true)`) or down, if that can be said.
 fn wanted(m: &Move, s: &SeriesFacts<'_>) -> Option<bool> {
@@ -124,19 +149,15 @@ fn wanted(m: &Move, s: &SeriesFacts<'_>) -> Option<bool> {
     }
 }
 
-/// The value of the period in which a decision of `date` was taken and the value
-/// `periods` reported periods later; when the decision's period is older than the points
-/// kept, the oldest and the latest kept. `None` while too few periods are reported.
+/// The value from which a decision of `date` is judged and the value `periods` reported
+/// periods later. The first is the value of the period in which the decision was taken;
+/// when none was reported, the first one after it (never one from before the decision's
+/// period, which may be years older and say nothing of it). `None` while too few periods
+/// are reported since.
 fn judged(points: &[Point], date: jiff::civil::Date, periods: usize) -> Option<(Point, Point)> {
-    let split = points.iter().position(|p| p.period().start > date);
-    let split = split.unwrap_or(points.len());
-    if split == 0 {
-        // Every kept value is after the decision: judge the window kept.
-        let (&first, &last) = (points.first()?, points.last()?);
-        return (points.len() > periods).then_some((first, last));
-    }
-    let before = points[split - 1];
-    let after = *points.get(split - 1 + periods)?;
+    let from = points.iter().position(|p| p.period().end >= date)?;
+    let before = points[from];
+    let after = *points.get(from + periods)?;
     Some((before, after))
 }
 
@@ -171,10 +192,15 @@ mod tests {
         assert!(judged(&p, date, 3).is_none());
         // No value reported after the decision: not judged.
         assert!(judged(&p, jiff::civil::date(2026, 6, 1), 1).is_none());
-        // The decision is older than the values kept: oldest against latest.
+        // The decision is older than the values kept: the first kept against the one
+        // `periods` later.
         let (b, a) = judged(&p, jiff::civil::date(2025, 1, 1), 3).unwrap();
         assert_eq!((b.line, a.line), (1, 4));
         assert!(judged(&p, jiff::civil::date(2025, 1, 1), 4).is_none());
         assert!(judged(&[], date, 1).is_none());
+        // No value in the decision's period: the first after it, never an older one.
+        let gap = points(&[("2024-01", 10), ("2026-05", 31), ("2026-06", 30), ("2026-07", 29)]);
+        let (b, a) = judged(&gap, date, 2).unwrap();
+        assert_eq!((b.line, a.line), (2, 4));
     }
 }
