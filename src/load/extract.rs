@@ -441,3 +441,23 @@ pub fn framework(root: &Node, file: Option<FileId>) -> Option<Framework> {
         id_node.span,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    /// A `direction` the schema rejects drops its move: judged as the KPI's own way, `UP`
+    /// on a KPI that improves by falling would be read as "down".
+    #[test]
+    fn a_move_with_an_unreadable_direction_is_dropped() {
+        let root = crate::parse::toml::parse(
+            "[register]\nid = \"r\"\n[[event]]\nid = \"d\"\nkind = \"strategic\"\nmoves = [\n  { kpi = \"a\", direction = \"UP\" },\n  { kpi = \"b\", direction = \"down\" },\n  \"c\",\n]\n",
+        )
+        .unwrap();
+        let register = super::register(&root, crate::source::FileId(0));
+        let moves: Vec<(&str, bool)> = register.events[0]
+            .moves
+            .iter()
+            .map(|m| (m.kpi.value.as_str(), m.toward.is_some()))
+            .collect();
+        assert_eq!(moves, [("b", true), ("c", false)]);
+    }
+}
