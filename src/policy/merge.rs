@@ -746,6 +746,17 @@ mod tests {
         assert!(matches!(p.conflicts.as_slice(), [Conflict::Kpi { .. }]));
     }
 
+    /// The settings a policy's layers conflict on, in order.
+    fn setting_conflicts(p: &Policy) -> Vec<&'static str> {
+        p.conflicts
+            .iter()
+            .filter_map(|c| match c {
+                Conflict::Setting { key, .. } => Some(*key),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn event_settings_only_tighten_and_their_defaults_bind_a_child() {
         let p = org_and_team(
@@ -754,14 +765,7 @@ mod tests {
         );
         assert_eq!(p.event_grace_days().0, 60);
         assert_eq!(p.event_effect_periods().0, 3, "the default binds a child");
-        let keys: Vec<&str> = p
-            .conflicts
-            .iter()
-            .filter_map(|c| match c {
-                Conflict::Setting { key, .. } => Some(*key),
-                _ => None,
-            })
-            .collect();
+        let keys = setting_conflicts(&p);
         assert_eq!(keys, ["event_grace_days", "event_effect_periods"]);
         let p = org_and_team(
             "[settings]\nevent_grace_days = 60\n",
@@ -782,14 +786,7 @@ mod tests {
         assert_eq!(p.stale_grace_days(), 10);
         assert_eq!(p.trend_window(), 6, "the default binds a child");
         assert_eq!(p.require_mapping().0, [Tier::Board]);
-        let keys: Vec<&str> = p
-            .conflicts
-            .iter()
-            .filter_map(|c| match c {
-                Conflict::Setting { key, .. } => Some(*key),
-                _ => None,
-            })
-            .collect();
+        let keys = setting_conflicts(&p);
         assert_eq!(
             keys,
             [

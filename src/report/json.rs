@@ -204,10 +204,7 @@ const CHUNK: usize = 2048;
 /// (A compact JSON array's element reads the same alone as in its array.)
 fn write_compact(w: &mut dyn io::Write, report: &Report, doc: &Doc<'_>) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 16, w);
-    let json = |e: serde_json::Error| match e.io_error_kind() {
-        Some(kind) => io::Error::from(kind),
-        None => io::Error::other(e),
-    };
+    let json = super::json_error;
     write!(out, "{{\"version\":{},\"tool\":", doc.version)?;
     serde_json::to_writer(&mut out, &doc.tool).map_err(json)?;
     out.write_all(b",\"summary\":")?;

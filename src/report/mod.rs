@@ -128,12 +128,17 @@ pub fn write_json_sized(
     } else {
         serde_json::to_writer_pretty(&mut buf, value)
     };
-    written.map_err(|e| match e.io_error_kind() {
-        Some(kind) => io::Error::from(kind),
-        None => io::Error::other(e),
-    })?;
+    written.map_err(json_error)?;
     io::Write::write_all(&mut buf, b"\n")?;
     io::Write::flush(&mut buf)
+}
+
+/// serde's error as the writer's: an I/O error keeps its kind (a broken pipe stays one).
+pub(crate) fn json_error(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::from(kind),
+        None => io::Error::other(e),
+    }
 }
 
 /// A number for display: at most two decimals, no trailing `.0` (`1.8333…` is `1.83`), as
