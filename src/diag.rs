@@ -137,6 +137,10 @@ impl Message {
             args.next().is_none(),
             "more arguments than `{{}}` in {template:?}"
         );
+        // The capacity was a guess: a report can hold a million messages, and the allocator
+        // gives back what the guess overshot without copying.
+        out.text.shrink_to_fit();
+        out.code.shrink_to_fit();
         out
     }
 

@@ -905,9 +905,11 @@ pub(super) fn derive(
     metrics: &[MetricInfo<'_>],
     grace_days: i64,
 ) -> Vec<(Movement, Option<jiff::civil::Date>)> {
+    use rayon::prelude::*;
     series
-        .iter()
+        .par_iter()
         .enumerate()
+        .with_min_len(4096)
         .map(|(i, s)| {
             let points = &points[i * window..][..s.len as usize];
             let cadence = metrics[s.metric as usize].cadence();

@@ -460,8 +460,23 @@ impl<'a> Table<'a> {
                 (r, None) | (None, r) => r,
             };
         }
+        // The fork usually met its series in the order this table did: the series after
+        // the last one merged is checked first, which reads memory in order where a hash
+        // lookup would miss the cache on every series.
+        let mut guess = 0;
         for (i, s) in other.series.iter().enumerate() {
-            let si = self.series_index(s.metric, other.scopes.get(i));
+            let scope = other.scopes.get(i);
+            let si = if self
+                .series
+                .get(guess as usize)
+                .is_some_and(|g| g.metric == s.metric)
+                && self.scopes.get(guess as usize) == scope
+            {
+                guess
+            } else {
+                self.series_index(s.metric, scope)
+            };
+            guess = si.saturating_add(1);
             let mine = &mut self.series[si as usize];
             mine.manual_rows += s.manual_rows;
             if mine.first_manual.is_none() {
