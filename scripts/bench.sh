@@ -5,7 +5,8 @@
 # of commands runs alternately, so the ratio is fair on a noisy machine. Then start-up on
 # the demo, and check's cost from 1k to 100k metrics (linear or not). Usage:
 # scripts/bench.sh [N_METRICS] [RUNS]. Prints medians of wall time and peak RSS.
-# DATA_ROWS=0 skips the data shapes, SERIES_1M=0 the 1M-series one, SCALE=0 the rest.
+# DATA_ROWS=0 skips the data shapes, SERIES_1M=0 the 1M-series one, EMITTERS=0 the cost of
+# each output format, SCALE=0 the rest; CHECK_FORMATS="" skips the 100k-metric checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -25,7 +26,7 @@ id = "scan-count"
 match = { name = '(?i)\b(number|count|#) of (scans|alerts|tickets)\b' }
 reason = "Counts activity, not exposure."
 TOML
-for fmt in toml json; do
+for fmt in ${CHECK_FORMATS-toml json}; do
   [ -f "$out/catalogue-$n.$fmt" ] || "$bin/examples/bench_gen" "$fmt" "$n" "$out/catalogue-$n.$fmt"
 done
 
@@ -55,7 +56,7 @@ pair() {
 }
 
 printf '%-28s %10s %12s\n' "" "median s" "peak MiB"
-for fmt in toml json; do
+for fmt in ${CHECK_FORMATS-toml json}; do
   file="$out/catalogue-$n.$fmt"
   size=$(du -m "$file" | cut -f1)
   echo "# $n metrics, $fmt, ${size} MB, $runs runs each"
@@ -96,6 +97,28 @@ rows=${DATA_ROWS:-10000000}
 if [ "$rows" != 0 ]; then
   eval_shape 10000 data 200 1.3
   [ "${SERIES_1M:-1}" = 0 ] || eval_shape 1000000 data1m 400 3
+fi
+
+# Emitters: one eval of 1M rows over 100k series (58k findings, 100k scorecard lines) in
+# every format; what a format costs beyond the cheapest, per finding. EMITTERS=0 skips.
+if [ "${EMITTERS:-1}" != 0 ]; then
+  "$bin/examples/bench_data" gen 1000000 100000 "$out/mid.csv" "$out/mid-policy.toml" "$out/mid-catalogue.toml" 2>/dev/null || true
+  findings=$("$bin/kpilint" eval --policy "$out/mid-policy.toml" --as-of 2026-12-31 --format json "$out/mid-catalogue.toml" "$out/mid.csv" 2>/dev/null \
+    | grep -o '"warnings": *[0-9]*' | grep -o '[0-9]*$' || echo 1)
+  echo "# emitters: eval of 1M rows, 100k series, $findings findings ($runs runs each)"
+  declare -A took
+  for f in json human sarif junit github markdown; do
+    ts=()
+    for _ in $(seq "$runs"); do
+      ts+=("$(wall "$bin/kpilint" eval --policy "$out/mid-policy.toml" --as-of 2026-12-31 --format "$f" --output "$out/mid-report.$f" "$out/mid-catalogue.toml" "$out/mid.csv")")
+    done
+    took[$f]=$(printf '%s\n' "${ts[@]}" | median)
+  done
+  fastest=$(printf '%s\n' "${took[@]}" | sort -n | head -n 1)
+  for f in json human sarif junit github markdown; do
+    awk -v f="$f" -v t="${took[$f]}" -v b="$fastest" -v n="$findings" -v s="$(du -k "$out/mid-report.$f" | cut -f1)" 'BEGIN {
+      printf "%-28s %10.3f %9d KiB  +%.2f us per finding\n", "--format " f, t, s, (t - b) * 1e6 / n }'
+  done
 fi
 
 if [ "${SCALE:-1}" != 0 ]; then
