@@ -113,6 +113,12 @@ impl Num {
         })
     }
 
+    /// An exact decimal, with its correctly rounded binary value.
+    #[must_use]
+    pub fn from_decimal(exact: Decimal) -> Self {
+        Self::from_exact(exact)
+    }
+
     /// `self * factor`.
     #[must_use]
     pub fn times(self, factor: i64) -> Self {
