@@ -151,6 +151,8 @@ registry! {
     kpi412_guardrail_worsening::GUARDRAIL_WORSENING,
     kpi413_activity_without_outcome::ACTIVITY_WITHOUT_OUTCOME,
     kpi414_decision_without_effect::DECISION_WITHOUT_EFFECT,
+    kpi415_formula_division_by_zero::FORMULA_DIVISION_BY_ZERO,
+    kpi416_derived_metric_data::DERIVED_METRIC_DATA,
     kpi501_threshold_loosened::THRESHOLD_LOOSENED,
     kpi502_kpi_removed::KPI_REMOVED,
     kpi503_coverage_regressed::COVERAGE_REGRESSED,
