@@ -707,8 +707,7 @@ impl<'a> DataFacts<'a> {
     }
 
     /// The catalogue metrics of `ctx` with no row taken (each id once: the first
-    /// definition of a duplicated id); a derived metric when its formula, evaluated, gave
-    /// no value (one that cannot be evaluated has its finding already).
+    /// definition of a duplicated id); a derived metric when its formula gave no value.
     pub fn missing<'c, 'm>(
         &'c self,
         ctx: &'c Context<'m>,
@@ -720,10 +719,14 @@ impl<'a> DataFacts<'a> {
             let i = &self.metrics[mi as usize];
             i.rows == 0
                 && i.metric.is_some_and(|x| std::ptr::eq(x, *m))
-                && self
-                    .formula(mi)
-                    .is_none_or(|f| f.evaluable && f.values == 0)
+                && self.formula(mi).is_none_or(|f| f.values == 0)
         })
+    }
+
+    /// What the formula of the metric `id` gave, if it is derived.
+    #[must_use]
+    pub fn formula_of(&self, id: &str) -> Option<&FormulaFacts> {
+        self.formula(*self.by_id.get(id)?)
     }
 
     /// What the formula of metric `mi` gave, if it is derived.

@@ -62,6 +62,11 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 "one too many",
                 "split it: a formula may name other derived KPIs",
             ),
+            ErrorKind::Unexpected('=') => (
+                "has `=`, which no formula may hold".into(),
+                "not allowed",
+                "drop the `=`: a formula is written without a spreadsheet's leading `=`",
+            ),
             ErrorKind::Unexpected(c) => (
                 msg!("has `{}`, which no formula may hold", c),
                 "not allowed",

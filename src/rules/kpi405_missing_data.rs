@@ -31,6 +31,10 @@ declare_rule! {
 /// Reports each catalogue metric with no row.
 fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in facts.missing(ctx) {
+        // A formula that cannot be evaluated has its own finding: one slip, one finding.
+        if facts.formula_of(&m.id.value).is_some_and(|f| !f.evaluable) {
+            continue;
+        }
         let info = facts.info(&m.id.value);
         let rejected = info.map_or(0, |i| i.rejected);
         let derived = info.is_some_and(|i| i.formula().is_some());
