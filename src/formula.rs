@@ -827,6 +827,45 @@ mod tests {
             }
         }
 
+        /// Any graph is ordered operands first; no member of a circle is evaluated, nor
+        /// anything that names one.
+        #[test]
+        fn any_graph_is_ordered_operands_first(
+            kinds in proptest::collection::vec((0u8..4, 0u32..24, 0u32..24), 1..24)
+        ) {
+            let nodes: Vec<Node> = kinds
+                .iter()
+                .map(|&(k, a, b)| match k {
+                    0 => Node::Plain,
+                    1 => Node::Broken,
+                    _ => Node::Derived(vec![a, b]),
+                })
+                .collect();
+            let o = order(&nodes);
+            let mut done = vec![false; nodes.len()];
+            for &s in &o.steps {
+                let Node::Derived(ops) = &nodes[s as usize] else {
+                    panic!("a step is derived");
+                };
+                for &op in ops {
+                    let op = op as usize;
+                    proptest::prop_assert!(op >= nodes.len() || nodes[op] == Node::Plain || done[op]);
+                }
+                done[s as usize] = true;
+            }
+            for circle in &o.cycles {
+                for (i, &m) in circle.iter().enumerate() {
+                    proptest::prop_assert!(!done[m as usize]);
+                    // Each member names the next.
+                    let next = circle[(i + 1) % circle.len()];
+                    let Node::Derived(ops) = &nodes[m as usize] else {
+                        panic!("a member of a circle is derived");
+                    };
+                    proptest::prop_assert!(ops.contains(&next));
+                }
+            }
+        }
+
         /// Binary operators associate to the left and respect precedence, as `f64`
         /// arithmetic written out does.
         #[test]
