@@ -44,10 +44,21 @@ impl Table<'_> {
                 }),
             })
             .collect();
-        // The series of each metric, by metric: derived ones join as they are made.
+        // The series of each metric a formula to evaluate names, by metric (a million
+        // series of other metrics are only looked at): derived ones join as they are made.
+        let mut named = vec![false; self.metrics.len()];
+        for &mi in &order.steps {
+            if let Node::Derived(operands) = &nodes[mi as usize] {
+                for &o in operands {
+                    named[o as usize] = true;
+                }
+            }
+        }
         let mut of_metric: Vec<Vec<u32>> = vec![Vec::new(); self.metrics.len()];
         for (si, s) in self.series.iter().enumerate() {
-            of_metric[s.metric as usize].push(u32::try_from(si).unwrap_or(u32::MAX));
+            if named[s.metric as usize] {
+                of_metric[s.metric as usize].push(u32::try_from(si).unwrap_or(u32::MAX));
+            }
         }
         for &mi in &order.steps {
             let (Some(formula), Node::Derived(operands)) =
@@ -60,67 +71,83 @@ impl Table<'_> {
                 continue;
             };
             facts[at].evaluable = true;
-            // The scopes to try are those of the operand reported in the fewest.
-            let Some(&driver) = operands
-                .iter()
-                .min_by_key(|&&o| of_metric[o as usize].len())
-            else {
-                continue;
-            };
-            let mut made = Vec::new();
-            let mut undefined: Option<Undefined> = None;
-            let mut scope = String::new();
-            let mut values: Vec<(Period, Num)> = Vec::new();
-            let mut gaps: Vec<(Period, crate::formula::Undefined)> = Vec::new();
-            for &si in &of_metric[driver as usize] {
-                scope.clear();
-                scope.push_str(self.scopes.get(si as usize));
-                let Some(series) = self.operand_series(operands, driver, si, &scope) else {
-                    continue;
-                };
-                values.clear();
-                gaps.clear();
-                self.join(&series, |period, args| match expr.eval(args) {
-                    Ok(v) => values.push((period, v)),
-                    Err(why) => gaps.push((period, why)),
-                });
-                if let Some(&(period, why)) = gaps.last() {
-                    let later = undefined.as_ref().is_none_or(|u| {
-                        period > u.period || (period == u.period && *scope < *u.scope)
-                    });
-                    let u = undefined.get_or_insert_with(|| Undefined {
-                        period,
-                        scope: scope.as_str().into(),
-                        why,
-                        periods: 0,
-                        scopes: 0,
-                    });
-                    if later {
-                        u.period = period;
-                        u.scope = scope.as_str().into();
-                        u.why = why;
-                    }
-                    u.periods += gaps.len() as u64;
-                    u.scopes += 1;
-                }
-                if values.is_empty() {
-                    continue;
-                }
-                let id = self.metrics[mi as usize].id;
-                let hash = self.key_hash(id.as_bytes(), scope.as_bytes());
-                let new = self.add_series(hash, mi, &scope);
-                for &(period, v) in &values {
-                    // A derived value has no row: its place is the formula (see
-                    // `SeriesFacts::at`), and line 0 says so.
-                    self.insert_point(new, Point::new(period, v, formula.text.file, 0));
-                }
-                facts[at].values += values.len() as u64;
-                made.push(new);
-            }
+            let (made, values, undefined) =
+                self.evaluate(mi, expr, formula.text.file, operands, &of_metric);
+            facts[at].values = values;
             facts[at].undefined = undefined;
             of_metric[mi as usize] = made;
         }
         facts
+    }
+
+    /// Evaluates derived metric `mi` in every scope of the operand reported in the
+    /// fewest (`of_metric` holds each operand's series), adding a series for each scope
+    /// with a value: the series made, how many values, and the periods without one.
+    fn evaluate(
+        &mut self,
+        mi: u32,
+        expr: &crate::formula::Expr,
+        file: crate::source::FileId,
+        operands: &[u32],
+        of_metric: &[Vec<u32>],
+    ) -> (Vec<u32>, u64, Option<Undefined>) {
+        let (mut made, mut count, mut undefined) = (Vec::new(), 0, None::<Undefined>);
+        let Some(&driver) = operands
+            .iter()
+            .min_by_key(|&&o| of_metric[o as usize].len())
+        else {
+            return (made, count, undefined);
+        };
+        let mut scope = String::new();
+        let mut values: Vec<(Period, Num)> = Vec::new();
+        let mut gaps: Vec<(Period, crate::formula::Undefined)> = Vec::new();
+        for &si in &of_metric[driver as usize] {
+            scope.clear();
+            scope.push_str(self.scopes.get(si as usize));
+            let Some(series) = self.operand_series(operands, driver, si, &scope) else {
+                continue;
+            };
+            values.clear();
+            gaps.clear();
+            self.join(&series, |period, args| match expr.eval(args) {
+                Ok(v) => values.push((period, v)),
+                Err(why) => gaps.push((period, why)),
+            });
+            if let Some(&(period, why)) = gaps.last() {
+                // The latest period without a value, of the first scope by name.
+                let later = undefined
+                    .as_ref()
+                    .is_none_or(|u| period > u.period || (period == u.period && *scope < *u.scope));
+                let u = undefined.get_or_insert_with(|| Undefined {
+                    period,
+                    scope: scope.as_str().into(),
+                    why,
+                    periods: 0,
+                    scopes: 0,
+                });
+                if later {
+                    u.period = period;
+                    u.scope = scope.as_str().into();
+                    u.why = why;
+                }
+                u.periods += gaps.len() as u64;
+                u.scopes += 1;
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let id = self.metrics[mi as usize].id;
+            let hash = self.key_hash(id.as_bytes(), scope.as_bytes());
+            let new = self.add_series(hash, mi, &scope);
+            for &(period, v) in &values {
+                // A derived value has no row: its place is the formula (see
+                // `SeriesFacts::at`), and line 0 says so.
+                self.insert_point(new, Point::new(period, v, file, 0));
+            }
+            count += values.len() as u64;
+            made.push(new);
+        }
+        (made, count, undefined)
     }
 
     /// The series of each operand in the scope of series `si` (of operand `driver`), in
