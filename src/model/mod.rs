@@ -358,14 +358,20 @@ impl Formula {
         }
     }
 
-    /// Finds where the text begins in `source`, the text of its file.
+    /// Finds where the text begins in `source`, the text of its file: right after the
+    /// opening quote (`"`, `'`, `"""`, `"""` and a line break) or at the value itself
+    /// (a YAML plain scalar), when what follows reads as the value; else not at all (an
+    /// escape sequence moves every offset after it).
     pub fn locate(&mut self, source: &str) {
         let span = self.text.span;
-        self.offset = source
-            .get(span.range())
-            .and_then(|written| written.find(self.text.value.as_str()))
-            .and_then(|at| u32::try_from(at).ok())
-            .map(|at| span.start.saturating_add(at));
+        let value = self.text.value.as_str();
+        self.offset = source.get(span.range()).and_then(|written| {
+            [0usize, 1, 3, 4, 5]
+                .into_iter()
+                .find(|&at| written.get(at..at + value.len()) == Some(value))
+                .and_then(|at| u32::try_from(at).ok())
+                .map(|at| span.start.saturating_add(at))
+        });
     }
 
     /// What [`crate::formula::order`] needs of it: the metrics it names, by `index` (the
@@ -786,4 +792,37 @@ pub struct Register {
     pub id: Option<Sp<String>>,
     /// Its events.
     pub events: Vec<Event>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding about part of a formula points at that part when the file writes the
+    /// formula as it reads, and at the whole value otherwise.
+    #[test]
+    fn a_formula_is_located_in_its_file_unless_an_escape_moves_it() {
+        let at = |source: &str, value: &str| {
+            // The value begins after `= ` or `: `.
+            let start = source.rfind(['=', ':']).unwrap() + 2;
+            let mut f = Formula::new(Sp::new(
+                value.to_owned(),
+                Span::new(start, source.len()),
+                FileId(0),
+            ));
+            f.locate(source);
+            f.offset
+        };
+        assert_eq!(at("formula = \"a + b\"", "a + b"), Some(11));
+        assert_eq!(at("formula = 'a + b'", "a + b"), Some(11));
+        assert_eq!(at("formula = \"\"\"\na + b\"\"\"", "a + b"), Some(14));
+        assert_eq!(at("formula: a + b", "a + b"), Some(9));
+        assert_eq!(at("\"formula\": \"a \\u002b b\"", "a + b"), None);
+        // Where it is found, a part is labelled; where not, the whole value.
+        let mut f = Formula::new(Sp::new("a + b".into(), Span::new(10, 17), FileId(0)));
+        f.locate("formula = \"a + b\"");
+        assert_eq!(f.at(&(4..5)).span, Span::new(15, 16));
+        f.offset = None;
+        assert_eq!(f.at(&(4..5)).span, Span::new(10, 17));
+    }
 }
