@@ -111,7 +111,8 @@ pub fn read(path: &Path, display: String) -> Result<Baseline, String> {
 /// An entry matches a finding with its fingerprint and, when it names them, its rule and
 /// file: an entry cannot read as one finding to a reviewer and accept another. When only
 /// some files were checked (`partial`), an entry about a file this run did not read is
-/// neither matched nor stale.
+/// neither matched nor stale, and so is an entry of a data rule when the run read no data
+/// (a finding about a derived KPI, or `missing-data`, is located in a catalogue).
 pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, partial: bool) {
     let fingerprints = crate::report::fingerprint::fingerprints(report);
     let mut open: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -149,6 +150,12 @@ pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, 
         }
     }
     let read: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
+    // A run with data files has a scorecard.
+    let data_read = report.scorecard.is_some();
+    let of_data = |rule: Option<&str>| {
+        rule.and_then(crate::rules::find)
+            .is_some_and(|r| r.stage == crate::rule::Stage::Data)
+    };
     let Baseline { source, entries } = baseline;
     let unmatched = Unmatched {
         file: report.sources.add(source),
@@ -156,7 +163,9 @@ pub fn apply(report: &mut Report, baseline: Baseline, as_of: jiff::civil::Date, 
             .iter()
             .zip(&used)
             .filter(|(e, u)| {
-                let unread = partial && e.file.as_ref().is_some_and(|p| !read.contains(p.as_str()));
+                let unread = partial
+                    && (e.file.as_ref().is_some_and(|p| !read.contains(p.as_str()))
+                        || (!data_read && of_data(e.rule.as_deref())));
                 !**u && !unread
             })
             .map(|(e, _)| e)

@@ -8,8 +8,9 @@
 //! The pipeline, one module per stage, one type between each ([`pipeline`] composes them;
 //! each stage depends only on those before it, and `tests/layers.rs` fails on a cycle):
 //!
-//! 0. [`rule`], [`diag`], [`source`], [`num`]: what a rule and a finding are, spans, exact
-//!    decimals; [`parse`]: bytes into spanned [`parse::node::Node`] trees, schema-checked.
+//! 0. [`rule`], [`diag`], [`source`], [`num`], [`formula`]: what a rule and a finding are,
+//!    spans, exact decimals, derived KPIs' formulas; [`parse`]: bytes into spanned
+//!    [`parse::node::Node`] trees, schema-checked.
 //! 1. [`workspace`]: the working directory, repository root and `kpilint.toml`, built once.
 //! 2. [`discover`]: which files to read ([`discover::Found`]).
 //! 3. [`load`]: parsed files extracted into the [`model`] ([`load::Loaded`]); only
@@ -37,6 +38,7 @@ pub mod config;
 pub mod diff;
 pub mod discover;
 pub mod escape;
+pub mod formula;
 pub mod framework;
 pub mod init;
 pub mod load;

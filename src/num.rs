@@ -113,6 +113,29 @@ impl Num {
         })
     }
 
+    /// An exact decimal, with its correctly rounded binary value: for most values (a
+    /// mantissa below 2^53 over at most 22 places) one IEEE division of two exact values
+    /// (Clinger's fast path), else read back from its digits.
+    #[must_use]
+    pub fn from_decimal(exact: Decimal) -> Self {
+        let e = if i64::try_from(exact.mantissa()).is_ok() {
+            exact
+        } else {
+            exact.normalize()
+        };
+        match (i64::try_from(e.mantissa()), POW10.get(e.scale() as usize)) {
+            (Ok(m), Some(&power)) if m.unsigned_abs() < 1 << 53 => {
+                #[allow(clippy::cast_precision_loss, reason = "below 2^53: exact")]
+                let value = m as f64 / power;
+                Self {
+                    value,
+                    exact: Some(exact),
+                }
+            }
+            _ => Self::from_exact(exact),
+        }
+    }
+
     /// `self * factor`.
     #[must_use]
     pub fn times(self, factor: i64) -> Self {
@@ -204,6 +227,12 @@ impl Num {
     }
 }
 
+/// Powers of ten that an `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 impl From<f64> for Num {
     fn from(value: f64) -> Self {
         Self::float(value)
@@ -291,6 +320,30 @@ mod tests {
             Ordering::Equal
         );
         assert!(n("0").divided_by(n("0")).is_none());
+    }
+
+    #[test]
+    fn a_decimal_gets_its_correctly_rounded_binary_value() {
+        for text in [
+            "7",
+            "7.0000000000000000000000000",
+            "0.1",
+            "-2.25",
+            "1.3936588407148276456266726",
+            "0.3333333333333333333333333333",
+            "123456789012345.678",
+            "79228162514264337593543950335",
+            "9007199254740993",
+        ] {
+            let d: Decimal = text.parse().unwrap();
+            let n = Num::from_decimal(d);
+            assert_eq!(
+                n.value().to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "{text}"
+            );
+            assert_eq!(n.exact(), Some(d));
+        }
     }
 
     #[test]

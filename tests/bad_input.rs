@@ -391,3 +391,92 @@ fn a_large_mismatched_register_is_judged_in_bounded_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn hostile_formulas_are_located_findings_in_bounded_time() {
+    // A formula past every bound, a long chain of derived KPIs, a long circle and a formula
+    // of unknown ids: located findings, no deep stack, no quadratic work.
+    let mut text = String::from("[catalogue]\nid = \"formulas\"\n[[metric]]\nid = \"m\"\n");
+    let _ = write!(
+        text,
+        "[[metric]]\nid = \"long\"\nformula = \"{}m\"\n\
+         [[metric]]\nid = \"deep\"\nformula = \"{}m{}\"\n\
+         [[metric]]\nid = \"unknown\"\nformula = \"{}\"\n",
+        "(".repeat(100_000),
+        "(".repeat(500),
+        ")".repeat(500),
+        (0..64)
+            .map(|i| format!("u{i}"))
+            .collect::<Vec<_>>()
+            .join(" + "),
+    );
+    for i in 0..5_000 {
+        let prev = if i == 0 {
+            "m".to_owned()
+        } else {
+            format!("chain{}", i - 1)
+        };
+        let _ = write!(
+            text,
+            "[[metric]]\nid = \"chain{i}\"\nformula = \"{prev} + 1\"\n"
+        );
+    }
+    for i in 0..2_000 {
+        let _ = write!(
+            text,
+            "[[metric]]\nid = \"circle{i}\"\nformula = \"circle{} * 2\"\n",
+            (i + 1) % 2_000
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+    std::fs::write(dir.path().join("formulas.toml"), text).unwrap();
+    let mut rows = String::from("metric,period,value\n");
+    for m in 1..=6 {
+        let _ = writeln!(rows, "m,2026-{m:02},{m}");
+    }
+    std::fs::write(dir.path().join("data.csv"), rows).unwrap();
+    let started = std::time::Instant::now();
+    let (code, json, stderr) = check_dir(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    let findings = json["findings"].as_array().unwrap();
+    let of = |rule: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect::<Vec<_>>()
+    };
+    let syntax = of("formula-syntax-error");
+    assert_eq!(syntax.len(), 2, "{syntax:#?}");
+    assert!(
+        syntax
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("100001 bytes long"))
+    );
+    assert!(
+        syntax
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("more than 32 deep"))
+    );
+    assert_eq!(of("formula-unknown-metric").len(), 64);
+    let circle = of("formula-cycle");
+    assert_eq!(circle.len(), 1);
+    assert!(
+        circle[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(1992 more)"),
+        "{circle:#?}"
+    );
+    // The chain is computed to its end: no finding says otherwise.
+    assert!(
+        of("missing-data")
+            .iter()
+            .all(|f| !f["subject"].as_str().unwrap().starts_with("chain"))
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_mins(1),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -72,6 +72,10 @@ fn the_demo_pack_is_self_contained_and_complete() {
     assert!(html.contains("<line class=\"event strategic\""));
     assert!(html.contains("<line class=\"event technical\""));
     assert!(html.contains("<h2>Identity events</h2>"));
+    // A derived KPI says so, with its formula.
+    assert!(html.contains(
+        "Orphaned NHIs per hundred inventoried <span class=\"muted\" title=\"100 * orphaned-nhi-count / nhi-inventory-count\">(derived)</span>"
+    ));
     assert!(html.contains("<span class=\"badge bad\">■ no decision</span>"));
     // OKR progress, control texts, the exceptions register, the footer.
     assert!(html.contains("76% of the way to target; 55% expected by now"));
@@ -90,7 +94,11 @@ fn a_metric_named_like_markup_is_text() {
         dir.path().join("c.toml"),
         "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"m\"\nname = \"<script>alert(1)</script>\"\n\
          tier = \"board\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\nowner = \"<b>o</b>\"\n\
-         thresholds = { target = 90 }\n",
+         thresholds = { target = 90 }\n\
+         [[metric]]\nid = \"k\"\nname = \"derived\"\ntier = \"board\"\nunit = \"percent\"\n\
+         direction = \"higher_is_better\"\nthresholds = { target = 90 }\nformula = \"m * 1\"\n\
+         [[metric]]\nid = \"x\"\ntier = \"tactical\"\nthresholds = { target = 1 }\n\
+         formula = \"<em>m</em>\"\n",
     )
     .unwrap();
     std::fs::write(
@@ -116,6 +124,9 @@ fn a_metric_named_like_markup_is_text() {
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(html.contains("&lt;b&gt;o&lt;/b&gt;"));
     assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>"));
+    // A derived KPI's card shows its formula, and a formula is text too.
+    assert!(html.contains("Derived: <code>m * 1</code>"));
+    assert!(html.contains("&lt;em&gt;m&lt;/em&gt;") && !html.contains("<em>"));
 }
 
 /// The first browser on PATH, or why the browser test does not run.

@@ -415,11 +415,11 @@ fn junit_counts_agree_with_content() {
     let cases = junit(&xml);
     let outcomes =
         |cases: &[(String, String, String)], o: &str| cases.iter().filter(|c| c.1 == o).count();
-    // The demo: 10 errors, 20 warnings, 1 waived.
-    assert_eq!(cases.len(), 31);
-    assert_eq!(outcomes(&cases, "failure"), 10);
+    // The demo: 13 errors, 22 warnings, 1 waived.
+    assert_eq!(cases.len(), 36);
+    assert_eq!(outcomes(&cases, "failure"), 13);
     assert_eq!(outcomes(&cases, "skipped"), 1);
-    assert_eq!(outcomes(&cases, "passed"), 20);
+    assert_eq!(outcomes(&cases, "passed"), 22);
     // Both `looser-than-policy` findings on one metric, under two names.
     let looser: Vec<&str> = cases
         .iter()
@@ -436,7 +436,7 @@ fn junit_counts_agree_with_content() {
     insta::assert_snapshot!("junit", xml);
 
     let warning = junit(&demo_with("junit", &["--fail-on=warning"]));
-    assert_eq!(outcomes(&warning, "failure"), 30);
+    assert_eq!(outcomes(&warning, "failure"), 35);
     let never = stdout(
         kpilint(&[
             "check",
@@ -449,7 +449,7 @@ fn junit_counts_agree_with_content() {
     );
     let never = junit(&never);
     assert_eq!(outcomes(&never, "failure"), 0);
-    assert_eq!(outcomes(&never, "passed"), 30);
+    assert_eq!(outcomes(&never, "passed"), 35);
 
     let clean = stdout(
         kpilint(&[

@@ -88,6 +88,7 @@ manual-source metrics/platform-security.yaml:233:13 metric `audit-findings-close
 manual-source metrics/platform-security.yaml:246:13 metric `access-review-completion` is reported manually
 missing-guardrail metrics/platform-security.yaml:253:9 okr `nhi-owner-coverage-okr` names no guardrail
 okr-overdue metrics/platform-security.yaml:275:105 OKR `vault-migration-okr` was due on 2026-09-30 (55 days ago)
+formula-syntax-error metrics/platform-security.yaml:329:15 the formula of `secrets-overdue-rotation` has `=`, which no formula may hold
 expired-exception policies/acme-kpi-policy.yaml:71:14 exception for `missing-owner` on `legacy-vault-health` expired on 2026-06-30 (147 days ago)";
 
 /// Each finding as `rule file:line:column message`, one a line, paths relative to `dir`;

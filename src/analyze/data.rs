@@ -192,7 +192,13 @@ pub struct MetricInfo<'a> {
     pub range: Option<(f64, f64)>,
 }
 
-impl MetricInfo<'_> {
+impl<'a> MetricInfo<'a> {
+    /// The formula that derives it, if it is derived (see [`crate::model::Formula::of`]).
+    #[must_use]
+    pub fn formula(&self) -> Option<&'a crate::model::Formula> {
+        crate::model::Formula::of(self.id, self.metric, self.kpi)
+    }
+
     /// Its tier (the metric's, else the KPI's).
     #[must_use]
     pub fn tier(&self) -> Option<Tier> {
@@ -606,6 +612,53 @@ pub struct DataFacts<'a> {
     pub unknown: Vec<UnknownMetric>,
     /// Repeated periods still in their series' window, in file order.
     pub repeats: Vec<Repeat<'a>>,
+    /// What each derived metric's formula gave, by metric (in the order metrics are
+    /// indexed).
+    pub(super) formulas: Vec<FormulaFacts>,
+}
+
+/// What a derived metric's formula gave over the data.
+#[derive(Debug, Clone)]
+pub struct FormulaFacts {
+    /// The metric's index.
+    pub(super) metric: u32,
+    /// Whether it was evaluated: it parses, names only known metrics, and neither is on
+    /// nor leads to a cycle (the model rules report each of those).
+    pub evaluable: bool,
+    /// How many values it gave, over every scope.
+    pub values: u64,
+    /// The periods at which it has no value, if any.
+    pub undefined: Option<Undefined>,
+    /// Rows reported for the metric directly (never taken), if any.
+    pub direct: Option<Direct>,
+}
+
+/// The periods at which a formula has no value (a divisor is zero): the latest of them,
+/// and how many there are.
+#[derive(Debug, Clone)]
+pub struct Undefined {
+    /// The latest period without a value (of the first scope, by name, that has none
+    /// then).
+    pub period: Period,
+    /// Its scope.
+    pub scope: Box<str>,
+    /// Why.
+    pub why: crate::formula::Undefined,
+    /// How many (scope, period) pairs have no value, that one included.
+    pub periods: u64,
+    /// In how many scopes.
+    pub scopes: u64,
+}
+
+/// Rows reported for a derived metric.
+#[derive(Debug, Clone, Copy)]
+pub struct Direct {
+    /// The data file of the first.
+    pub file: FileId,
+    /// Its line.
+    pub line: u32,
+    /// How many.
+    pub rows: u64,
 }
 
 /// One series, judged.
@@ -654,15 +707,39 @@ impl<'a> DataFacts<'a> {
     }
 
     /// The catalogue metrics of `ctx` with no row taken (each id once: the first
-    /// definition of a duplicated id).
+    /// definition of a duplicated id); a derived metric when its formula gave no value.
     pub fn missing<'c, 'm>(
         &'c self,
         ctx: &'c Context<'m>,
     ) -> impl Iterator<Item = &'m Metric> + 'c {
         ctx.metrics().filter(|m| {
-            self.info(&m.id.value)
-                .is_some_and(|i| i.rows == 0 && i.metric.is_some_and(|x| std::ptr::eq(x, *m)))
+            let Some(&mi) = self.by_id.get(m.id.value.as_str()) else {
+                return false;
+            };
+            let i = &self.metrics[mi as usize];
+            i.rows == 0
+                && i.metric.is_some_and(|x| std::ptr::eq(x, *m))
+                && self.formula(mi).is_none_or(|f| f.values == 0)
         })
+    }
+
+    /// What the formula of the metric `id` gave, if it is derived.
+    #[must_use]
+    pub fn formula_of(&self, id: &str) -> Option<&FormulaFacts> {
+        self.formula(*self.by_id.get(id)?)
+    }
+
+    /// What the formula of metric `mi` gave, if it is derived.
+    fn formula(&self, mi: u32) -> Option<&FormulaFacts> {
+        let at = self.formulas.binary_search_by_key(&mi, |f| f.metric).ok()?;
+        self.formulas.get(at)
+    }
+
+    /// Every derived metric rows may name, with what its formula gave.
+    pub fn formulas(&self) -> impl Iterator<Item = (&MetricInfo<'a>, &FormulaFacts)> + '_ {
+        self.formulas
+            .iter()
+            .map(|f| (&self.metrics[f.metric as usize], f))
     }
 
     /// What is known about a metric id.
@@ -750,6 +827,22 @@ impl<'a> DataFacts<'a> {
 }
 
 impl SeriesFacts<'_> {
+    /// Where a value of the series comes from, for a finding about it: its data row, or,
+    /// for a derived series, the formula that computes it.
+    #[must_use]
+    pub fn at(&self, p: &Point) -> crate::diag::Label {
+        match self.metric.formula() {
+            Some(f) => f.text.at(),
+            None => crate::diag::Label::at_line(p.file, u64::from(p.line)),
+        }
+    }
+
+    /// Whether the series is derived by a formula.
+    #[must_use]
+    pub fn is_derived(&self) -> bool {
+        self.metric.formula().is_some()
+    }
+
     /// How it moves over the window for what its definition wants (see [`Verdict`]).
     ///
     /// [`Verdict`]: super::scorecard::Verdict

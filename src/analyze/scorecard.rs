@@ -20,6 +20,9 @@ pub struct ScoreLine<'a> {
     /// What it is paired with (its `guardrail`, the outcome it `drives`).
     #[serde(flatten)]
     pub pairs: Option<&'a Pairs>,
+    /// A derived KPI's formula, as written: its values are computed from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<&'a str>,
     /// Scope (empty for none).
     pub scope: &'a str,
     /// Latest value.
@@ -83,6 +86,7 @@ struct Head {
     name: Option<String>,
     owner: Option<String>,
     pairs: Option<Pairs>,
+    formula: Option<String>,
     unit: Option<Unit>,
     tier: Option<Tier>,
     target: Option<f64>,
@@ -142,6 +146,7 @@ impl Scorecard {
             name: h.name.as_deref(),
             owner: h.owner.as_deref(),
             pairs: h.pairs.as_ref(),
+            formula: h.formula.as_deref(),
             scope: &self.scopes[scope_start..r.scope_end],
             latest: window.last().copied(),
             period: r.period,
@@ -365,6 +370,7 @@ fn series_head(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>) -> Head {
         name: def.and_then(|m| text_of(ctx, m, |x| x.name.as_ref())),
         owner: def.and_then(|m| text_of(ctx, m, |x| x.owner.as_ref())),
         pairs: def.and_then(|m| pairs_of(ctx, m)),
+        formula: s.metric.formula().map(|f| f.text.value.clone()),
         unit: s.metric.unit,
         tier: s.metric.tier(),
         target: eff
@@ -405,6 +411,9 @@ fn missing_head(m: &Metric, facts: &DataFacts<'_>, ctx: &Context<'_>) -> Head {
         name: text_of(ctx, m, |x| x.name.as_ref()),
         owner: text_of(ctx, m, |x| x.owner.as_ref()),
         pairs: pairs_of(ctx, m),
+        formula: info
+            .and_then(MetricInfo::formula)
+            .map(|f| f.text.value.clone()),
         unit: info.and_then(|i| i.unit),
         tier: info.and_then(MetricInfo::tier),
         target: okr_target(ctx, Some(m)),

@@ -15,11 +15,23 @@ use crate::period::Period;
 use crate::source::FileId;
 use rustc_hash::FxHashMap as HashMap;
 
+mod derived;
+
 /// Rows repeating a period a series already has: how many, and the first of them.
 #[derive(Debug, Clone, Copy)]
 struct Dup {
     first: (FileId, u32),
     count: u64,
+}
+
+/// Rows reported for a derived metric, whose values its formula computes: counted, never
+/// taken.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Direct {
+    /// The first of them.
+    pub(super) first: (FileId, u32),
+    /// How many.
+    pub(super) rows: u64,
 }
 
 /// Rows for an undefined metric.
@@ -55,6 +67,8 @@ pub(super) struct Table<'a> {
     /// entry goes when its period leaves the window.
     dups: HashMap<(u32, Period), Dup>,
     unknown: HashMap<String, Unknown>,
+    /// Rows reported for derived metrics, by metric.
+    direct: HashMap<u32, Direct>,
     /// The last period text parsed and its value: rows usually come grouped by period.
     last_period: (Vec<u8>, Option<Period>),
     /// Every series' scope (series `i`'s is `scopes.get(i)`).
@@ -155,6 +169,7 @@ impl<'a> Table<'a> {
             points: Vec::new(),
             dups: HashMap::default(),
             unknown: HashMap::default(),
+            direct: HashMap::default(),
             last_period: (Vec::new(), None),
             scopes: Scopes::default(),
             series_by_key: hashbrown::HashTable::new(),
@@ -337,6 +352,18 @@ impl<'a> Table<'a> {
             u.rows += 1;
             return None;
         };
+        // A derived metric's values are computed: rows reported for it are counted, never
+        // taken (and so never found as a series: each comes here).
+        if self.metrics[mi as usize].formula().is_some() {
+            let at = (file, u32::try_from(line).unwrap_or(u32::MAX));
+            let d = self
+                .direct
+                .entry(mi)
+                .or_insert(Direct { first: at, rows: 0 });
+            d.rows += 1;
+            d.first = d.first.min(at);
+            return None;
+        }
         Some(self.add_series(hash, mi, scope))
     }
 
@@ -514,6 +541,14 @@ impl<'a> Table<'a> {
             };
         }
         self.unknown_other += other.unknown_other;
+        for (mi, d) in other.direct {
+            let mine = self.direct.entry(mi).or_insert(Direct {
+                first: d.first,
+                rows: 0,
+            });
+            mine.rows += d.rows;
+            mine.first = mine.first.min(d.first);
+        }
     }
 
     /// Moves every line this table recorded `by` lines down: a fork numbers the lines of
@@ -532,6 +567,9 @@ impl<'a> Table<'a> {
             u.line = u.line.saturating_add(by32);
         }
         for d in self.dups.values_mut() {
+            d.first.1 = d.first.1.saturating_add(by32);
+        }
+        for d in self.direct.values_mut() {
             d.first.1 = d.first.1.saturating_add(by32);
         }
         for f in &mut self.faults {
@@ -583,6 +621,9 @@ impl<'a> Table<'a> {
                 })
             })
             .collect();
+        // Derived series join the table before anything is judged, so every rule and the
+        // scorecard see them as they see reported ones.
+        let formulas = self.evaluate_formulas();
         let derived = super::data::derive(
             &self.series,
             &self.points,
@@ -608,6 +649,7 @@ impl<'a> Table<'a> {
             unknown_other: self.unknown_other,
             unknown,
             repeats,
+            formulas,
         }
     }
 }

@@ -167,6 +167,7 @@ pub fn metric(node: &Node, file: FileId, origin: Origin) -> Option<Metric> {
         implementation_owner: r.string(node, "implementation_owner"),
         guardrail: r.string(node, "guardrail"),
         drives: r.string(node, "drives"),
+        formula: r.string(node, "formula").map(crate::model::Formula::new),
         scale: r
             .number(node, "scale")
             .and_then(|n| Some(Sp::new(power_of_ten(n.value.value())?, n.span, n.file))),

@@ -117,7 +117,8 @@ impl Loaded {
                     self.searched_policies += 1;
                 }
                 schema::validate(FileKind::Policy, &root, file, diags);
-                if let Some(pf) = extract::policy(&root, file) {
+                if let Some(mut pf) = extract::policy(&root, file) {
+                    pf.locate_formulas(&sources.get(file).text);
                     self.policies.push(pf);
                 }
             }
@@ -132,7 +133,9 @@ impl Loaded {
             }
             Some(FileKind::Catalogue) if origin != Origin::PolicySearch => {
                 schema::validate(FileKind::Catalogue, &root, file, diags);
-                self.catalogues.push(extract::catalogue(&root, file));
+                let mut catalogue = extract::catalogue(&root, file);
+                catalogue.locate_formulas(&sources.get(file).text);
+                self.catalogues.push(catalogue);
                 // Freeing a 100,000-metric tree takes as long as validating it: let another
                 // thread do it while the rules run.
                 std::thread::spawn(move || drop(root));

@@ -323,11 +323,96 @@ pub struct Metric {
     pub guardrail: Option<Sp<String>>,
     /// An activity metric's outcome: the KPI or metric it is meant to move.
     pub drives: Option<Sp<String>>,
+    /// A derived KPI's formula over other metrics' series: its values are computed, never
+    /// reported.
+    pub formula: Option<Formula>,
     /// Catalogue metrics: the power of ten its data rows are multiplied by (`scale = 100`
     /// is 2: an export that writes percentages as fractions).
     pub scale: Option<Sp<i32>>,
     /// Fields it writes in a form the schema rejects.
     pub unreadable: Unreadable,
+}
+
+/// A derived KPI's `formula`: its text as written and what it parses to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Formula {
+    /// The text as written.
+    pub text: Sp<String>,
+    /// Where the text begins in its file when the file writes it as it reads (quoted
+    /// without escapes, or plain), so that a finding about part of it points at that part;
+    /// `None` until [`Formula::locate`] finds it.
+    pub offset: Option<u32>,
+    /// What it parses to.
+    pub parsed: Result<crate::formula::Expr, crate::formula::Error>,
+}
+
+impl Formula {
+    /// Parses a formula as written.
+    #[must_use]
+    pub fn new(text: Sp<String>) -> Self {
+        let parsed = crate::formula::parse(&text.value);
+        Self {
+            text,
+            offset: None,
+            parsed,
+        }
+    }
+
+    /// Finds where the text begins in `source`, the text of its file: right after the
+    /// opening quote (`"`, `'`, `"""`, `"""` and a line break) or at the value itself
+    /// (a YAML plain scalar), when what follows reads as the value; else not at all (an
+    /// escape sequence moves every offset after it).
+    pub fn locate(&mut self, source: &str) {
+        let span = self.text.span;
+        let value = self.text.value.as_str();
+        self.offset = source.get(span.range()).and_then(|written| {
+            [0usize, 1, 3, 4, 5]
+                .into_iter()
+                .find(|&at| written.get(at..at + value.len()) == Some(value))
+                .and_then(|at| u32::try_from(at).ok())
+                .map(|at| span.start.saturating_add(at))
+        });
+    }
+
+    /// What [`crate::formula::order`] needs of it: the metrics it names, by `index` (the
+    /// position of an id among the metrics ordered), or `Broken` when it does not parse or
+    /// names an id `index` does not know.
+    pub fn node(&self, index: impl Fn(&str) -> Option<u32>) -> crate::formula::Node {
+        let names = match &self.parsed {
+            Ok(expr) => expr.names().iter().map(|n| index(&n.id)).collect(),
+            Err(_) => None,
+        };
+        names.map_or(crate::formula::Node::Broken, crate::formula::Node::Derived)
+    }
+
+    /// The formula that derives the series of `id`, whose rows the catalogue metric
+    /// `metric` and the policy KPI `kpi` define (either may be absent): the metric's own,
+    /// else the KPI's when the KPI has that id. A metric that implements a derived KPI
+    /// under an id of its own is reported, not derived: its team may report it directly.
+    #[must_use]
+    pub fn of<'a>(
+        id: &str,
+        metric: Option<&'a Metric>,
+        kpi: Option<&'a Metric>,
+    ) -> Option<&'a Self> {
+        metric.and_then(|m| m.formula.as_ref()).or_else(|| {
+            kpi.filter(|k| k.id.value == id)
+                .and_then(|k| k.formula.as_ref())
+        })
+    }
+
+    /// A label at bytes `at` of the formula: there when the file writes the text as it
+    /// reads and `at` is not empty, else at the whole value.
+    #[must_use]
+    pub fn at(&self, at: &std::ops::Range<usize>) -> crate::diag::Label {
+        match self.offset {
+            Some(offset) if at.start < at.end && at.end <= self.text.value.len() => {
+                let start = offset as usize + at.start;
+                crate::diag::Label::at(self.text.file, Span::new(start, offset as usize + at.end))
+            }
+            _ => self.text.at(),
+        }
+    }
 }
 
 /// A field whose absence a rule reports.
@@ -406,7 +491,8 @@ impl Metric {
             decision_owner,
             implementation_owner,
             guardrail,
-            drives
+            drives,
+            formula
         );
         if self.frameworks.is_empty() {
             self.frameworks.clone_from(&parent.frameworks);
@@ -616,6 +702,26 @@ pub struct Catalogue {
     pub metrics: Vec<Metric>,
 }
 
+impl Catalogue {
+    /// Finds where each formula begins in `source`, the catalogue's text (see
+    /// [`Formula::locate`]).
+    pub fn locate_formulas(&mut self, source: &str) {
+        for f in self.metrics.iter_mut().filter_map(|m| m.formula.as_mut()) {
+            f.locate(source);
+        }
+    }
+}
+
+impl PolicyFile {
+    /// Finds where each formula begins in `source`, the policy's text (see
+    /// [`Formula::locate`]).
+    pub fn locate_formulas(&mut self, source: &str) {
+        for f in self.kpis.iter_mut().filter_map(|k| k.formula.as_mut()) {
+            f.locate(source);
+        }
+    }
+}
+
 /// A KPI an identity event is expected to move.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Move {
@@ -686,4 +792,37 @@ pub struct Register {
     pub id: Option<Sp<String>>,
     /// Its events.
     pub events: Vec<Event>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding about part of a formula points at that part when the file writes the
+    /// formula as it reads, and at the whole value otherwise.
+    #[test]
+    fn a_formula_is_located_in_its_file_unless_an_escape_moves_it() {
+        let at = |source: &str, value: &str| {
+            // The value begins after `= ` or `: `.
+            let start = source.rfind(['=', ':']).unwrap() + 2;
+            let mut f = Formula::new(Sp::new(
+                value.to_owned(),
+                Span::new(start, source.len()),
+                FileId(0),
+            ));
+            f.locate(source);
+            f.offset
+        };
+        assert_eq!(at("formula = \"a + b\"", "a + b"), Some(11));
+        assert_eq!(at("formula = 'a + b'", "a + b"), Some(11));
+        assert_eq!(at("formula = \"\"\"\na + b\"\"\"", "a + b"), Some(14));
+        assert_eq!(at("formula: a + b", "a + b"), Some(9));
+        assert_eq!(at("\"formula\": \"a \\u002b b\"", "a + b"), None);
+        // Where it is found, a part is labelled; where not, the whole value.
+        let mut f = Formula::new(Sp::new("a + b".into(), Span::new(10, 17), FileId(0)));
+        f.locate("formula = \"a + b\"");
+        assert_eq!(f.at(&(4..5)).span, Span::new(15, 16));
+        f.offset = None;
+        assert_eq!(f.at(&(4..5)).span, Span::new(10, 17));
+    }
 }

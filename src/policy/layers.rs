@@ -42,8 +42,9 @@ pub fn order(
                 .any(|p| p.extends.iter().any(|e| e.value == BASELINE_ID)));
     if needs_baseline {
         let file = sources.add(SourceFile::new(BASELINE_NAME.into(), None, BASELINE.into()));
-        let baseline = crate::load::extract::policy(&BASELINE_TREE, file)
+        let mut baseline = crate::load::extract::policy(&BASELINE_TREE, file)
             .ok_or("the embedded baseline lacks `[policy] id`")?;
+        baseline.locate_formulas(BASELINE);
         pool.insert(0, baseline);
     }
     // The first file defining an id is the one `extends` names (`duplicate-id` reports

@@ -474,7 +474,14 @@ fn table_head(h: &mut String, columns: &[&str]) {
 }
 
 fn name(l: &ScoreLine) -> String {
-    let n = esc(l.name.unwrap_or(l.metric));
+    let mut n = esc(l.name.unwrap_or(l.metric));
+    if let Some(f) = l.formula {
+        let _ = write!(
+            n,
+            " <span class=\"muted\" title=\"{}\">(derived)</span>",
+            esc(f)
+        );
+    }
     if l.scope.is_empty() {
         n
     } else {
@@ -528,17 +535,21 @@ fn board(h: &mut String, card: &[ScoreLine], marks: &Marks<'_>) {
     h.push_str("</div></section>\n");
 }
 
-/// What a card's KPI is paired with: its guardrail, the outcome it drives.
+/// What a card's KPI is paired with (its guardrail, the outcome it drives) and, for a
+/// derived KPI, its formula.
 fn pairs(l: &ScoreLine) -> String {
-    let Some(p) = l.pairs else {
-        return String::new();
-    };
     let mut parts = Vec::new();
-    if let Some(g) = &p.guardrail {
+    if let Some(f) = l.formula {
+        parts.push(format!("Derived: <code>{}</code>", esc(f)));
+    }
+    if let Some(g) = l.pairs.and_then(|p| p.guardrail.as_ref()) {
         parts.push(format!("Guardrail <code>{}</code>", esc(g)));
     }
-    if let Some(d) = &p.drives {
+    if let Some(d) = l.pairs.and_then(|p| p.drives.as_ref()) {
         parts.push(format!("Drives <code>{}</code>", esc(d)));
+    }
+    if parts.is_empty() {
+        return String::new();
     }
     format!("<div class=\"muted\">{}</div>", parts.join(" · "))
 }

@@ -141,10 +141,13 @@ impl Emitter for Markdown {
             )?;
             writeln!(w, "|---|---|---|---|---:|---|---|---|---|")?;
             for l in card.lines() {
-                let kpi = match l.name {
+                let mut kpi = match l.name {
                     Some(n) => format!("{} ({})", text(n), code(l.metric)),
                     None => code(l.metric),
                 };
+                if let Some(f) = l.formula {
+                    kpi.push_str(&format!(" = {}", code(f)));
+                }
                 let dash = || "-".to_owned();
                 writeln!(
                     w,

@@ -122,7 +122,16 @@ pub fn write_table(
                 l.tier.map_or("-", Tier::as_str).to_owned(),
                 // Names, ids, scopes and periods come from input files: escaped, as
                 // everywhere. People read names; the id stands in for a metric without.
-                escape_unsafe(l.name.unwrap_or(l.metric)).into_owned(),
+                // A derived KPI says so: its value is computed, not reported.
+                format!(
+                    "{}{}",
+                    escape_unsafe(l.name.unwrap_or(l.metric)),
+                    if l.formula.is_some() {
+                        " (derived)"
+                    } else {
+                        ""
+                    }
+                ),
                 opt(l.owner),
                 if l.scope.is_empty() {
                     "-".to_owned()

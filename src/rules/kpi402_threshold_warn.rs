@@ -38,7 +38,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(
             &THRESHOLD_WARN,
-            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            s.at(&s.latest),
             super::text::past_threshold(&s, &t),
         )
         .subject(s.metric.id.to_owned())

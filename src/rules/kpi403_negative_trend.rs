@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
-use crate::diag::{Diagnostics, Label, Message};
+use crate::diag::{Diagnostics, Message};
 
 declare_rule! {
     /// ## What it does
@@ -52,7 +52,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         let first = s.points[0];
         out.push(
             &NEGATIVE_TREND,
-            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            s.at(&s.latest),
             msg!(
                 "`{}`{} is trending {} ({} in {} to {} in {}) against {}",
                 s.metric.id,

@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 
 declare_rule! {
     /// ## What it does
@@ -37,7 +37,7 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(
             &STALE_DATA,
-            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            s.at(&s.latest),
             msg!(
                 "`{}`{}: latest value is for {}; the next was due by {}",
                 s.metric.id,

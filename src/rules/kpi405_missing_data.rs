@@ -7,7 +7,10 @@ use crate::diag::Diagnostics;
 declare_rule! {
     /// ## What it does
     /// When data files are checked, reports every catalogue metric that has no row in any
-    /// of them (in any scope). The finding points at the metric's definition.
+    /// of them (in any scope). The finding points at the metric's definition. A derived
+    /// metric is missing when its formula gives no value: the metrics it names are never
+    /// reported for one same period and scope (a formula that cannot be evaluated has a
+    /// finding of its own instead).
     ///
     /// ## Why is this bad?
     /// A metric that is defined but never reported is measuring nothing while the catalogue
@@ -28,8 +31,19 @@ declare_rule! {
 /// Reports each catalogue metric with no row.
 fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     for m in facts.missing(ctx) {
-        let rejected = facts.info(&m.id.value).map_or(0, |i| i.rejected);
-        let message = if rejected == 0 {
+        // A formula that cannot be evaluated has its own finding: one slip, one finding.
+        if facts.formula_of(&m.id.value).is_some_and(|f| !f.evaluable) {
+            continue;
+        }
+        let info = facts.info(&m.id.value);
+        let rejected = info.map_or(0, |i| i.rejected);
+        let derived = info.is_some_and(|i| i.formula().is_some());
+        let message = if derived {
+            msg!(
+                "derived metric `{}` has no value: the metrics its formula names are never reported for one same period and scope",
+                m.id.value
+            )
+        } else if rejected == 0 {
             msg!("metric `{}` has no row in the data given", m.id.value)
         } else {
             msg!(
@@ -41,6 +55,10 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(&MISSING_DATA, m.id.at().with_message("no data"), message)
         .subject(m.id.value.clone())
-        .help("report it, or remove it from the catalogue if it is no longer measured");
+        .help(if derived {
+            "report the metrics its formula names for the same periods (written alike) and scopes"
+        } else {
+            "report it, or remove it from the catalogue if it is no longer measured"
+        });
     }
 }

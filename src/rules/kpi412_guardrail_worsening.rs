@@ -3,7 +3,7 @@
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
 use crate::analyze::scorecard::Verdict;
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 
 declare_rule! {
     /// ## What it does
@@ -52,7 +52,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         let (g_from, g_to) = (g.points[0].value(), g.latest.value());
         out.push(
             &GUARDRAIL_WORSENING,
-            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            s.at(&s.latest),
             msg!(
                 "`{}`{} improves ({} to {}) while its guardrail `{}` worsens ({} to {})",
                 s.metric.id,
@@ -66,7 +66,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         )
         .subject(s.metric.id.to_owned())
         .label(
-            Label::at_line(g.latest.file, u64::from(g.latest.line))
+            g.at(&g.latest)
                 .with_message("the guardrail's latest value"),
         )
         .help("find how the improvement was made: a target met at the guardrail's expense is not met");

@@ -4,7 +4,7 @@
 use crate::analyze::Context;
 use crate::analyze::data::DataFacts;
 use crate::analyze::scorecard::Verdict;
-use crate::diag::{Diagnostics, Label};
+use crate::diag::Diagnostics;
 
 declare_rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(
             &ACTIVITY_WITHOUT_OUTCOME,
-            Label::at_line(s.latest.file, u64::from(s.latest.line)),
+            s.at(&s.latest),
             msg!(
                 "`{}`{} improves ({} to {}) while `{}`, the outcome it drives, {} ({} to {})",
                 s.metric.id,
@@ -73,7 +73,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         )
         .subject(s.metric.id.to_owned())
         .label(
-            Label::at_line(o.latest.file, u64::from(o.latest.line))
+            o.at(&o.latest)
                 .with_message("the outcome's latest value"),
         )
         .help("report the outcome, not the activity: the work is not reducing the risk it targets");

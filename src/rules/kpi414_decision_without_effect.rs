@@ -119,11 +119,16 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
                 ),
             );
             f.subject(e.id.value.clone());
-            for &(_, _, after, _) in unmoved.iter().take(MAX_LABELS) {
-                f.label(
-                    Label::at_line(after.file, u64::from(after.line))
-                        .with_message("the value judged"),
-                );
+            let mut labels: Vec<Label> = Vec::new();
+            for &(s, _, after, _) in unmoved.iter().take(MAX_LABELS) {
+                // A derived series' values are all at its formula: labelled once.
+                let label = s.at(&after).with_message("the value judged");
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            }
+            for label in labels {
+                f.label(label);
             }
             f.help("review the decision with its owner: are its technical events delivered, and do they address the risk it targets?");
             if let Some(at) = set_at.clone() {

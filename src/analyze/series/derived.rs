@@ -1,0 +1,375 @@
+//! Derived series: each derived metric's formula evaluated per scope and period over the
+//! series it names, once every row is read, and added to the table as series of its own,
+//! so that every rule and the scorecard judge them as they judge reported ones.
+//!
+//! A derived value exists for a period and scope when every metric the formula names has a
+//! value for that same period (written the same way: a month is not its last day) in that
+//! same scope, among the `trend_window` periods each series keeps. Derived metrics are
+//! evaluated in [`crate::formula::order`], so a formula may name another derived metric.
+//! The work is linear in the values of the series named: each scope's windows are joined
+//! in one pass.
+
+use super::super::data::{Direct, FormulaFacts, MetricInfo, Point, Undefined};
+use super::Table;
+use crate::formula::Node;
+use crate::num::Num;
+use crate::period::Period;
+
+impl Table<'_> {
+    /// Evaluates every derived metric into series of its own, and says what each gave.
+    pub(super) fn evaluate_formulas(&mut self) -> Vec<FormulaFacts> {
+        let formulas: Vec<Option<&crate::model::Formula>> =
+            self.metrics.iter().map(MetricInfo::formula).collect();
+        if formulas.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        let nodes: Vec<Node> = formulas
+            .iter()
+            .map(|f| f.map_or(Node::Plain, |f| f.node(|id| self.by_id.get(id).copied())))
+            .collect();
+        let order = crate::formula::order(&nodes);
+        let mut facts: Vec<FormulaFacts> = formulas
+            .iter()
+            .zip(0u32..)
+            .filter(|(f, _)| f.is_some())
+            .map(|(_, mi)| FormulaFacts {
+                metric: mi,
+                evaluable: false,
+                values: 0,
+                undefined: None,
+                direct: self.direct.get(&mi).map(|d: &super::Direct| Direct {
+                    file: d.first.0,
+                    line: d.first.1,
+                    rows: d.rows,
+                }),
+            })
+            .collect();
+        // The series of each metric a formula to evaluate names, by metric (a million
+        // series of other metrics are only looked at): derived ones join as they are made.
+        let mut named = vec![false; self.metrics.len()];
+        for &mi in &order.steps {
+            if let Node::Derived(operands) = &nodes[mi as usize] {
+                for &o in operands {
+                    named[o as usize] = true;
+                }
+            }
+        }
+        let mut of_metric: Vec<Vec<u32>> = vec![Vec::new(); self.metrics.len()];
+        for (si, s) in self.series.iter().enumerate() {
+            if named[s.metric as usize] {
+                of_metric[s.metric as usize].push(u32::try_from(si).unwrap_or(u32::MAX));
+            }
+        }
+        for &mi in &order.steps {
+            let (Some(formula), Node::Derived(operands)) =
+                (formulas[mi as usize], &nodes[mi as usize])
+            else {
+                continue;
+            };
+            let Ok(expr) = &formula.parsed else { continue };
+            let Ok(at) = facts.binary_search_by_key(&mi, |f| f.metric) else {
+                continue;
+            };
+            facts[at].evaluable = true;
+            let (made, values, undefined) =
+                self.evaluate(mi, expr, formula.text.file, operands, &of_metric);
+            facts[at].values = values;
+            facts[at].undefined = undefined;
+            of_metric[mi as usize] = made;
+        }
+        facts
+    }
+
+    /// Evaluates derived metric `mi` in every scope of the operand reported in the
+    /// fewest (`of_metric` holds each operand's series), adding a series for each scope
+    /// with a value: the series made, how many values, and the periods without one.
+    fn evaluate(
+        &mut self,
+        mi: u32,
+        expr: &crate::formula::Expr,
+        file: crate::source::FileId,
+        operands: &[u32],
+        of_metric: &[Vec<u32>],
+    ) -> (Vec<u32>, u64, Option<Undefined>) {
+        let (mut made, mut count, mut undefined) = (Vec::new(), 0, None::<Undefined>);
+        let Some(&driver) = operands
+            .iter()
+            .min_by_key(|&&o| of_metric[o as usize].len())
+        else {
+            return (made, count, undefined);
+        };
+        let mut scope = String::new();
+        let mut values: Vec<(Period, Num)> = Vec::new();
+        let mut gaps: Vec<(Period, crate::formula::Undefined)> = Vec::new();
+        for &si in &of_metric[driver as usize] {
+            scope.clear();
+            scope.push_str(self.scopes.get(si as usize));
+            let Some(series) = self.operand_series(operands, driver, si, &scope) else {
+                continue;
+            };
+            values.clear();
+            gaps.clear();
+            self.join(&series, |period, args| match expr.eval(args) {
+                Ok(v) => values.push((period, v)),
+                Err(why) => gaps.push((period, why)),
+            });
+            if let Some(&(period, why)) = gaps.last() {
+                // The latest period without a value, of the first scope by name.
+                let later = undefined
+                    .as_ref()
+                    .is_none_or(|u| period > u.period || (period == u.period && *scope < *u.scope));
+                let u = undefined.get_or_insert_with(|| Undefined {
+                    period,
+                    scope: scope.as_str().into(),
+                    why,
+                    periods: 0,
+                    scopes: 0,
+                });
+                if later {
+                    u.period = period;
+                    u.scope = scope.as_str().into();
+                    u.why = why;
+                }
+                u.periods += gaps.len() as u64;
+                u.scopes += 1;
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let id = self.metrics[mi as usize].id;
+            let hash = self.key_hash(id.as_bytes(), scope.as_bytes());
+            let new = self.add_series(hash, mi, &scope);
+            for &(period, v) in &values {
+                // A derived value has no row: its place is the formula (see
+                // `SeriesFacts::at`), and line 0 says so.
+                self.insert_point(new, Point::new(period, v, file, 0));
+            }
+            count += values.len() as u64;
+            made.push(new);
+        }
+        (made, count, undefined)
+    }
+
+    /// The series of each operand in the scope of series `si` (of operand `driver`), in
+    /// the order of `operands`; `None` when one has none there.
+    fn operand_series(
+        &self,
+        operands: &[u32],
+        driver: u32,
+        si: u32,
+        scope: &str,
+    ) -> Option<Vec<u32>> {
+        operands
+            .iter()
+            .map(|&o| {
+                if o == driver {
+                    return Some(si);
+                }
+                let id = self.metrics[o as usize].id;
+                self.find(
+                    self.key_hash(id.as_bytes(), scope.as_bytes()),
+                    id.as_bytes(),
+                    scope.as_bytes(),
+                )
+            })
+            .collect()
+    }
+
+    /// Calls `each` with every period all of `series` hold a value for, oldest first, and
+    /// their values in the order of `series`: one pass over their windows, which are in
+    /// period order.
+    fn join(&self, series: &[u32], mut each: impl FnMut(Period, &[Num])) {
+        let windows: Vec<&[Point]> = series
+            .iter()
+            .map(|&si| self.window_of(si as usize))
+            .collect();
+        let mut at = vec![0usize; windows.len()];
+        let mut args: Vec<Num> = Vec::with_capacity(windows.len());
+        'periods: loop {
+            // The latest of the current heads: every other head must reach it.
+            let mut head = None;
+            for (w, &i) in windows.iter().zip(&at) {
+                let Some(p) = w.get(i) else { break 'periods };
+                head = head.max(Some(p.order()));
+            }
+            let Some(head) = head else { return };
+            let mut all = true;
+            for (w, i) in windows.iter().zip(at.iter_mut()) {
+                while w.get(*i).is_some_and(|p| p.order() < head) {
+                    *i += 1;
+                }
+                match w.get(*i) {
+                    Some(p) if p.order() == head => {}
+                    Some(_) => all = false,
+                    None => break 'periods,
+                }
+            }
+            if !all {
+                continue;
+            }
+            args.clear();
+            args.extend(windows.iter().zip(&at).map(|(w, &i)| w[i].value()));
+            each(windows[0][at[0]].period(), &args);
+            for i in &mut at {
+                *i += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::data::{DataFacts, read_bytes};
+    use crate::analyze::testing::Inputs;
+    use crate::parse::DataFormat;
+
+    const CATALOGUE: &str = r#"
+[catalogue]
+id = "c"
+
+[[metric]]
+id = "points"
+formula = "rate / 10"
+
+[[metric]]
+id = "rate"
+unit = "percent"
+direction = "lower_is_better"
+thresholds = { target = 2, warn = 7, critical = 10 }
+formula = "100 * orphaned / total"
+
+[[metric]]
+id = "orphaned"
+
+[[metric]]
+id = "total"
+"#;
+
+    /// Every derived series as `metric scope: period=value ...`, sorted.
+    fn derived(facts: &DataFacts<'_>) -> Vec<String> {
+        let mut out: Vec<String> = facts
+            .series()
+            .filter(crate::analyze::data::SeriesFacts::is_derived)
+            .map(|s| {
+                let values: Vec<String> = s
+                    .points
+                    .iter()
+                    .map(|p| format!("{}={}", p.period(), p.value()))
+                    .collect();
+                format!("{} {}: {}", s.metric.id, s.scope, values.join(" "))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn read(csv: &str) -> Vec<String> {
+        let inputs = Inputs::new(None, CATALOGUE);
+        let ctx = inputs.ctx();
+        derived(&read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv))
+    }
+
+    #[test]
+    fn a_formula_is_evaluated_per_period_and_scope() {
+        let csv = "metric,period,value,scope\n\
+            orphaned,2026-08,3,x\norphaned,2026-09,2,x\norphaned,2026-10,1,x\n\
+            total,2026-09,100,x\ntotal,2026-10,50,x\ntotal,2026-08,60,x\n\
+            orphaned,2026-10,5,y\ntotal,2026-10,50,\n\
+            orphaned,2026-Q3,5,z\ntotal,2026-09,50,z\n";
+        assert_eq!(
+            read(csv),
+            [
+                // A derived KPI of a derived KPI, defined before it, is evaluated after it.
+                "points x: 2026-08=0.5 2026-09=0.2 2026-10=0.2",
+                "rate x: 2026-08=5 2026-09=2 2026-10=2",
+                // `y` reports no total, the total has no scope: no value in either. `z`
+                // reports a quarter and a month: not the same period.
+            ]
+        );
+    }
+
+    #[test]
+    fn a_ratio_at_a_threshold_is_at_it() {
+        // 100 * 287 / 4100 is 7 exactly, at the warn threshold, not past it.
+        let inputs = Inputs::new(None, CATALOGUE);
+        let ctx = inputs.ctx();
+        let csv = "metric,period,value\norphaned,2026-10,287\ntotal,2026-10,4100\n";
+        let facts = read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv);
+        let rate = facts.series().find(|s| s.metric.id == "rate").unwrap();
+        assert_eq!(rate.latest.value().to_string(), "7");
+        assert!(rate.past().is_none(), "at 7, not past it");
+    }
+
+    #[test]
+    fn rows_for_a_derived_metric_are_counted_never_taken() {
+        let inputs = Inputs::new(None, CATALOGUE);
+        let ctx = inputs.ctx();
+        let csv = "metric,period,value\nrate,2026-09,4\norphaned,2026-10,1\ntotal,2026-10,0\nrate,2026-10,3\n";
+        let facts = read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv);
+        assert_eq!(derived(&facts), Vec::<String>::new());
+        let (info, rate) = facts.formulas().find(|(i, _)| i.id == "rate").unwrap();
+        assert_eq!(info.rows, 0);
+        let direct = rate.direct.unwrap();
+        assert_eq!((direct.line, direct.rows), (2, 2));
+        let undefined = rate.undefined.as_ref().unwrap();
+        assert_eq!(
+            (undefined.period.to_string(), undefined.periods),
+            ("2026-10".into(), 1)
+        );
+        assert!(rate.evaluable);
+        // `points` names `rate`, which gave no value: evaluated, and empty.
+        let (_, points) = facts.formulas().find(|(i, _)| i.id == "points").unwrap();
+        assert!(points.evaluable && points.values == 0 && points.undefined.is_none());
+    }
+
+    #[test]
+    fn a_broken_formula_is_not_evaluated_nor_reported_missing() {
+        let inputs = Inputs::new(
+            None,
+            "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"a\"\n[[metric]]\nid = \"r\"\nformula = \"a +\"\n\
+             [[metric]]\nid = \"s\"\nformula = \"r * 2\"\n[[metric]]\nid = \"t\"\nformula = \"nothing * a\"\n",
+        );
+        let ctx = inputs.ctx();
+        let facts = read_bytes(&ctx, b"metric,period,value\na,2026-10,1\n", DataFormat::Csv);
+        assert!(facts.formulas().all(|(_, f)| !f.evaluable));
+        // Missing from the scorecard (which lists them), not reported by `missing-data`
+        // (the formula's own finding says why).
+        assert_eq!(facts.missing(&ctx).count(), 3);
+        let mut diags = crate::diag::Diagnostics::default();
+        crate::pipeline::run_data_rules(&facts, &ctx, &mut diags);
+        assert!(diags.findings.is_empty(), "{:?}", diags.findings);
+    }
+
+    #[test]
+    fn a_split_read_derives_what_a_sequential_one_does() {
+        // Operands and rows reported for the derived metric in both halves of the file.
+        let mut rows = vec!["metric,period,value,scope".to_owned()];
+        for p in 0..40 {
+            let period = format!("{}-{:02}", 2023 + p / 12, p % 12 + 1);
+            for scope in ["a", "b"] {
+                rows.push(format!("orphaned,{period},{},{scope}", p % 5));
+                rows.push(format!("total,{period},{},{scope}", 40 - p));
+                rows.push(format!("rate,{period},1,{scope}"));
+            }
+        }
+        let inputs = Inputs::new(None, CATALOGUE);
+        let ctx = inputs.ctx();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.csv");
+        std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+        let read = |split_above| {
+            let mut table = super::Table::new(&ctx);
+            table.read_csv_split_above(&path, crate::source::FileId(2), split_above);
+            let facts = table.finish(15);
+            let direct: Vec<String> = facts
+                .formulas()
+                .map(|(i, f)| format!("{} {:?}", i.id, f.direct.map(|d| (d.line, d.rows))))
+                .collect();
+            (derived(&facts), direct)
+        };
+        let sequential = read(u64::MAX);
+        assert_eq!(sequential, read(0));
+        assert_eq!(sequential.1, ["points None", "rate Some((4, 80))"]);
+        assert_eq!(sequential.0.len(), 4);
+    }
+}
