@@ -276,6 +276,15 @@ fn use_baseline(
         Some(c.root.join(c.baseline.as_ref()?))
     });
     let writes = args.write_baseline.as_ref().map(|p| ws.absolute(p));
+    // Checked before anything is written: the report would replace the baseline.
+    if let (Some(writes), Some(output)) = (&writes, &opts.global.output)
+        && *writes == ws.absolute(output)
+    {
+        return Err(format!(
+            "`--write-baseline` and `--output` both name `{}`: give the report another file",
+            kpilint::escape::escape_unsafe(&output.display().to_string())
+        ));
+    }
     if writes.is_some() && !paths.is_empty() {
         return Err(
             "`--write-baseline` records a whole repository: run it without PATHs (or with kpilint.toml's globs)"

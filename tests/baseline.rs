@@ -51,6 +51,31 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     std::fs::write(path, f(text)).unwrap();
 }
 
+/// `--write-baseline F --output F` would have the report replace the baseline just written:
+/// refused before anything is written, exit 2.
+#[test]
+fn the_baseline_and_the_report_cannot_share_a_file() {
+    let dir = demo();
+    let out = kpilint(
+        dir.path(),
+        &[
+            "--write-baseline",
+            "b.json",
+            "--format",
+            "json",
+            "--output",
+            "./b.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`--write-baseline` and `--output` both name `./b.json`"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("b.json").exists(), "nothing is written");
+}
+
 /// Adoption: write the baseline, and the same repository passes; its findings are marked,
 /// counted apart, and SARIF says they are unchanged.
 #[test]
