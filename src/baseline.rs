@@ -2,8 +2,8 @@
 //! kpilint fails a pull request only on what it adds.
 //!
 //! `--write-baseline FILE` records every finding of a run that is not waived by an
-//! exception, by fingerprint (rule, file, subject: see [`crate::report::fingerprint`]),
-//! which survives moved lines and reordered files. `--baseline FILE` (or `baseline` in
+//! exception, by fingerprint (rule, file, subject, scope: see
+//! [`crate::report::fingerprint`]), which survives moved lines and reordered files. `--baseline FILE` (or `baseline` in
 //! kpilint.toml) marks the findings it records `baselined`: shown apart, never failing the
 //! run. An entry no finding matches is `stale-baseline` (an info) at its line, so that the
 //! file shrinks. `parse-error` and `schema` findings are never baselined: a file kpilint

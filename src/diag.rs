@@ -517,6 +517,38 @@ impl IntoHelp for Message {
     }
 }
 
+/// A finding's notes: rare, so a finding without any holds one null pointer, not an empty
+/// vector's three words.
+#[derive(Debug, Clone, Default)]
+#[allow(clippy::box_collection)] // the point: one word, not three
+pub struct Notes(Option<Box<Vec<Message>>>);
+
+impl Notes {
+    /// Adds a note.
+    pub fn push(&mut self, note: Message) {
+        self.0.get_or_insert_with(Box::default).push(note);
+    }
+
+    /// The notes, in the order they were added.
+    #[must_use]
+    pub fn as_slice(&self) -> &[Message] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// The notes, in the order they were added.
+    pub fn iter(&self) -> std::slice::Iter<'_, Message> {
+        self.as_slice().iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Notes {
+    type Item = &'a Message;
+    type IntoIter = std::slice::Iter<'a, Message>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// One problem found by one rule.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -528,7 +560,11 @@ pub struct Finding {
     pub help: Option<Arc<Message>>,
     /// The id of the thing the finding is about (metric, KPI, exception...): what an
     /// exception's `subject` names.
-    pub subject: Option<String>,
+    pub subject: Option<Box<str>>,
+    /// The scope of the series a data finding is about, when it has one: part of the
+    /// finding's fingerprint, so that a baselined breach in one scope never hides a new one
+    /// in another scope of the same metric.
+    pub scope: Option<Box<str>>,
     /// Where.
     pub primary: Label,
     /// Related places, such as the policy line that set a threshold.
@@ -541,7 +577,7 @@ pub struct Finding {
     /// The exception that waived it, if any.
     pub suppressed_by: Option<Box<Label>>,
     /// Extra notes, such as why an exception could not apply.
-    pub notes: Vec<Message>,
+    pub notes: Notes,
     /// In `kpilint diff`: whether the change introduced it (`false`: the base revision has
     /// it too). `None` outside `diff`.
     pub introduced: Option<bool>,
@@ -572,6 +608,7 @@ impl Diagnostics {
             message: message.into(),
             help: None,
             subject: None,
+            scope: None,
             primary,
             secondary: Vec::new(),
             cap: None,
@@ -579,7 +616,7 @@ impl Diagnostics {
             suppressed_by: None,
             introduced: None,
             baselined: false,
-            notes: Vec::new(),
+            notes: Notes::default(),
         });
         self.findings.last_mut().expect("just pushed")
     }
@@ -605,7 +642,13 @@ impl Finding {
 
     /// Sets the subject.
     pub fn subject(&mut self, subject: impl Into<String>) -> &mut Self {
-        self.subject = Some(subject.into());
+        self.subject = Some(subject.into().into_boxed_str());
+        self
+    }
+
+    /// Sets the scope of the series the finding is about (an empty scope is none).
+    pub fn scope(&mut self, scope: &str) -> &mut Self {
+        self.scope = (!scope.is_empty()).then(|| scope.into());
         self
     }
 
@@ -658,6 +701,6 @@ mod size {
     #[test]
     fn a_finding_stays_small() {
         let size = std::mem::size_of::<super::Finding>();
-        assert!(size <= 200, "Finding is {size} bytes");
+        assert!(size <= 192, "Finding is {size} bytes");
     }
 }

@@ -176,7 +176,7 @@ fn waive<'p>(s: &Settings<'p>, findings: &mut [Finding], sources: &SourceMap) ->
     for (i, f) in findings.iter().enumerate() {
         if let Some(subject) = &f.subject {
             by_subject
-                .entry((f.rule.code, subject.as_str()))
+                .entry((f.rule.code, &**subject))
                 .or_default()
                 .push(i);
         }

@@ -51,6 +51,52 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     std::fs::write(path, f(text)).unwrap();
 }
 
+/// A breach is known by its scope: once the baselined breach in one scope is mended, a new
+/// breach of the same metric in another scope is new, not the old entry's.
+#[test]
+fn a_breach_in_another_scope_is_not_the_baselined_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
+    for (from, to) in [("policy.toml", "policies"), ("catalogue.toml", "metrics")] {
+        std::fs::create_dir(dir.path().join(to)).unwrap();
+        std::fs::copy(rules.join(from), dir.path().join(to).join(from)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let data = |payments: u32, platform: u32| {
+        let mut csv = String::from("metric,period,value,scope,source\n");
+        for month in ["2026-09", "2026-10"] {
+            for (scope, latest) in [("payments", payments), ("platform", platform)] {
+                let v = if month == "2026-09" { 96 } else { latest };
+                csv.push_str(&format!("rotation,{month},{v},{scope},automated\n"));
+            }
+        }
+        csv
+    };
+    let csv = dir.path().join("data/data.csv");
+    std::fs::write(&csv, data(70, 96)).unwrap();
+    let written = kpilint(dir.path(), &["--write-baseline", "b.json", "-q"]);
+    assert_eq!(written.status.code(), Some(1), "{written:?}");
+    let run = ["--baseline", "b.json", "--format", "json"];
+    let same = json(&kpilint(dir.path(), &run));
+    let open = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "threshold-breach" && f["baselined"] != true)
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(open(&same).is_empty(), "{same:#}");
+    // payments mended, platform breaching: one breach, as before, in another scope.
+    std::fs::write(&csv, data(96, 70)).unwrap();
+    let moved = json(&kpilint(dir.path(), &run));
+    let open = open(&moved);
+    assert_eq!(open.len(), 1, "{moved:#}");
+    assert!(open[0].contains("scope `platform`"), "{open:?}");
+}
+
 /// `--write-baseline F --output F` would have the report replace the baseline just written:
 /// refused before anything is written, exit 2.
 #[test]

@@ -567,6 +567,47 @@ fn marks(v: &serde_json::Value, rule: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// A breach that moved from one scope to another is the change's, though the metric had
+/// one breach before and has one after.
+#[test]
+fn a_breach_moving_to_another_scope_is_introduced() {
+    let dir = repo();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
+    std::fs::copy(
+        rules.join("catalogue.toml"),
+        dir.path().join("metrics/rotation.toml"),
+    )
+    .unwrap();
+    let data = |payments: u32, platform: u32| {
+        format!(
+            "metric,period,value,scope,source\nrotation,2026-09,96,payments,automated\n\
+             rotation,2026-09,96,platform,automated\nrotation,2026-10,{payments},payments,automated\n\
+             rotation,2026-10,{platform},platform,automated\n"
+        )
+    };
+    std::fs::write(dir.path().join("data/rotation.csv"), data(70, 96)).unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "payments breaches"]);
+    std::fs::write(dir.path().join("data/rotation.csv"), data(96, 70)).unwrap();
+    let (code, v) = diff_report(dir.path());
+    let breaches: Vec<(String, bool)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "threshold-breach" && f["subject"] == "rotation")
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap().to_owned(),
+                f["introduced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(breaches.len(), 1, "{v:#}");
+    assert!(breaches[0].0.contains("scope `platform`"), "{breaches:?}");
+    assert!(breaches[0].1, "the platform breach is new: {breaches:?}");
+    assert_eq!(code, Some(1));
+}
+
 /// A repository whose base commit already has an `unknown-category` error.
 fn repo_with_a_known_problem() -> tempfile::TempDir {
     let dir = repo();

@@ -270,16 +270,20 @@ pub fn run(
 }
 
 /// Marks each finding of the working tree introduced by the change or already at the
-/// base. A finding matches one at the base with the same rule, file (as displayed) and
-/// subject (else message), as SARIF fingerprints them, so moved lines and changed values
-/// do not make it new; each base finding matches at most one. A `diff` rule's finding is
-/// about the change itself, so it is always introduced.
+/// base. A finding matches one at the base with the same rule, file (as displayed),
+/// subject (else message) and scope, as SARIF fingerprints them, so moved lines and changed
+/// values do not make it new, and a breach moving from one scope to another does; each
+/// base finding matches at most one. A `diff` rule's finding is about the change itself,
+/// so it is always introduced.
 fn mark_introduced(head: &mut Report, base: &Report) {
     let key = |report: &Report, f: &crate::diag::Finding| {
         (
             f.rule.code,
             report.sources.get(f.primary.file).display.clone(),
-            f.subject.clone().unwrap_or_else(|| f.message.plain()),
+            f.subject
+                .as_deref()
+                .map_or_else(|| f.message.plain(), str::to_owned),
+            f.scope.clone(),
         )
     };
     let mut at_base: rustc_hash::FxHashMap<_, usize> = rustc_hash::FxHashMap::default();

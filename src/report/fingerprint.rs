@@ -3,12 +3,14 @@
 //! baselined today is the alert code scanning knows.
 //!
 //! A fingerprint hashes the rule's code, the file (repository-relative), the subject (or,
-//! for the few findings without one, the message) and, for findings sharing all three (a
-//! metric looser than the policy on both `target` and `warn`), their order among
-//! themselves, which moving lines keeps. Line numbers are left out: lines move. So is the
-//! message when there is a subject: `56 days ago` changes daily. A finding without a
-//! subject (a malformed data row) is known by its message, which therefore never holds
-//! the run's date.
+//! for the few findings without one, the message), the scope of a data finding about a
+//! series that has one and, for findings sharing all of these (a metric looser than the
+//! policy on both `target` and `warn`), their order among themselves, which moving lines
+//! keeps. Line numbers are left out: lines move. So is the message when there is a
+//! subject: `56 days ago` changes daily. A finding without a subject (a malformed data
+//! row) is known by its message, which therefore never holds the run's date. Without the
+//! scope, the breaches of one metric in several scopes would be known only by their order,
+//! and a baselined breach in one scope, once mended, would hide a new one in another.
 
 use super::{FileRef, file_ref};
 use crate::settle::Report;
@@ -42,17 +44,21 @@ fn fnv1a(parts: &[&str]) -> String {
 /// file and subject keeps the fingerprint it had before the order was counted.
 #[must_use]
 pub fn fingerprints(report: &Report) -> Vec<String> {
-    let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, String, String, Option<&str>), usize> = HashMap::new();
     report
         .findings
         .iter()
         .map(|f| {
             let file = file_key(report, f.primary.file);
-            let subject = f.subject.clone().unwrap_or_else(|| f.message.plain());
-            let key = (f.rule.code, file, subject);
+            let subject = f
+                .subject
+                .as_deref()
+                .map_or_else(|| f.message.plain(), str::to_owned);
+            let key = (f.rule.code, file, subject, f.scope.as_deref());
             let n = seen.entry(key.clone()).or_default();
             let nth = n.to_string();
             let mut parts = vec![key.0, key.1.as_str(), key.2.as_str()];
+            parts.extend(key.3);
             if *n > 0 {
                 parts.push(&nth);
             }

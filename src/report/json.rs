@@ -66,7 +66,7 @@ impl<'a> JsonFinding<'a> {
             suppressed: f.suppressed_by.is_some(),
             suppressed_by: f.suppressed_by.as_deref().map(|l| Related(report, l)),
             related: Labels(report, &f.secondary),
-            notes: Notes(&f.notes),
+            notes: Notes(f.notes.as_slice()),
             introduced: f.introduced,
             baselined: report.baseline.then_some(f.baselined),
         }

@@ -365,7 +365,7 @@ mod tests {
             .iter()
             .map(|f| {
                 (
-                    f.subject.clone().unwrap(),
+                    f.subject.as_deref().unwrap().to_owned(),
                     f.notes.iter().map(Message::plain).collect(),
                     f.help.as_deref().map(Message::plain).unwrap_or_default(),
                 )

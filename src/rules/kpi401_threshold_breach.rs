@@ -44,6 +44,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             super::text::past_threshold(&s, &t),
         )
         .subject(s.metric.id.to_owned())
+        .scope(s.scope)
         .label(Label::at(t.file, t.span).with_message("critical threshold"))
         .help("the metric's owner should act; the escalation path starts here");
     }

@@ -66,6 +66,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(s.metric.id.to_owned())
+        .scope(s.scope)
         .help("a drift inside the thresholds is still a drift: find the cause before it breaches");
     }
 }

@@ -47,6 +47,7 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(s.metric.id.to_owned())
+        .scope(s.scope)
         .help("report the missing periods, or fix the export that stopped");
     }
 }

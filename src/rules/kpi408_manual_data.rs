@@ -47,6 +47,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(s.metric.id.to_owned())
+        .scope(s.scope)
         .help("automate the export from the system of record, or add an approved, expiring exception");
     }
 }

@@ -65,6 +65,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(s.metric.id.to_owned())
+        .scope(s.scope)
         .label(
             g.at(&g.latest)
                 .with_message("the guardrail's latest value"),

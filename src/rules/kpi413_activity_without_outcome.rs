@@ -72,6 +72,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(s.metric.id.to_owned())
+        .scope(s.scope)
         .label(
             o.at(&o.latest)
                 .with_message("the outcome's latest value"),
