@@ -148,7 +148,7 @@ impl Found {
             .iter()
             .map(|a| std::fs::canonicalize(a).unwrap_or_else(|_| a.clone()))
             .collect();
-        let visits: Arc<Mutex<rustc_hash::FxHashMap<PathBuf, usize>>> = Arc::default();
+        let visits: Arc<Mutex<crate::hash::Map<PathBuf, usize>>> = Arc::default();
         let repeated: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
         let walker = {
             let outside = Arc::clone(&outside);

@@ -40,6 +40,7 @@ pub mod discover;
 pub mod escape;
 pub mod formula;
 pub mod framework;
+pub mod hash;
 pub mod init;
 pub mod load;
 pub mod model;

@@ -92,7 +92,7 @@ pub struct Analysis {
     pub as_of: jiff::civil::Date,
     /// When only some files were named, the subjects they define (see
     /// [`settle::Settings::checked`]).
-    pub checked: Option<rustc_hash::FxHashSet<String>>,
+    pub checked: Option<crate::hash::Set<String>>,
     /// The reviewed `kpilint.toml`, as read into `sources`.
     pub config_file: Option<FileId>,
 }
@@ -134,7 +134,7 @@ impl Analysis {
         }
         let ctx = Context::new(&self.model, self.as_of);
         // A metric the policy bans is `banned` on the scorecard, never shown as healthy.
-        let banned: rustc_hash::FxHashSet<&str> = self
+        let banned: crate::hash::Set<&str> = self
             .diags
             .findings
             .iter()
@@ -326,7 +326,7 @@ fn partial(ws: &Workspace, req: &Request) -> bool {
 
 /// The subjects the checked catalogues and event registers define: their metrics and the
 /// KPIs they implement, and their events.
-fn subjects(model: &Model) -> rustc_hash::FxHashSet<String> {
+fn subjects(model: &Model) -> crate::hash::Set<String> {
     model
         .catalogues
         .iter()

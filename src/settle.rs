@@ -124,7 +124,7 @@ pub struct Settings<'p> {
     pub waiver_rules: fn(&Waivers<'_>, &mut Diagnostics),
     /// When only some input files were named (as pre-commit does), the subjects they
     /// define; `None` when the whole repository was checked.
-    pub checked: Option<&'p rustc_hash::FxHashSet<String>>,
+    pub checked: Option<&'p crate::hash::Set<String>>,
 }
 
 /// Applies levels and exceptions, judges the exceptions, and sorts.
@@ -171,8 +171,7 @@ enum Effect {
 fn waive<'p>(s: &Settings<'p>, findings: &mut [Finding], sources: &SourceMap) -> Waivers<'p> {
     let (policy, as_of) = (s.policy, s.as_of);
     // Findings by (rule, subject), so each exception finds its own without a scan of all.
-    let mut by_subject: rustc_hash::FxHashMap<(&str, &str), Vec<usize>> =
-        rustc_hash::FxHashMap::default();
+    let mut by_subject: crate::hash::Map<(&str, &str), Vec<usize>> = crate::hash::Map::default();
     for (i, f) in findings.iter().enumerate() {
         if let Some(subject) = &f.subject {
             by_subject

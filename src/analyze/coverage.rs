@@ -2,9 +2,9 @@
 //! `coverage-regressed` and `kpilint coverage` all judge coverage by this one walk.
 
 use crate::framework::Registry;
+use crate::hash::Map;
 use crate::model::{Catalogue, Metric, Sp};
 use crate::policy::Policy;
-use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The framework controls a set of definitions evidences, as `(framework id, control
@@ -76,7 +76,7 @@ fn visit_coverage<'a>(
         }
         return;
     }
-    let mut kpis: FxHashMap<&str, Resolved<'_>> = FxHashMap::default();
+    let mut kpis: Map<&str, Resolved<'_>> = Map::default();
     for k in &policy.kpis {
         // The first of a duplicated id (`duplicate-id`), as `Context::kpi_for` has it.
         kpis.entry(k.id.value.as_str()).or_insert((k, None));

@@ -6,12 +6,12 @@
 use super::Context;
 use super::number::Reading;
 use super::series::Table;
+use crate::hash::Map;
 use crate::model::{Cadence, Direction, Level3, Metric, Tier, Trend, Unit};
 use crate::num::Num;
 use crate::parse::DataFormat;
 use crate::period::{Period, PeriodKind};
 use crate::source::{FileId, Span};
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -595,7 +595,7 @@ pub struct DataFacts<'a> {
     /// Each metric's effective thresholds (apart from [`MetricInfo`], which is read on
     /// every row and stays small).
     pub(super) thresholds: Vec<Effective>,
-    pub(super) by_id: FxHashMap<&'a str, u32>,
+    pub(super) by_id: Map<&'a str, u32>,
     pub(super) series: Vec<Series>,
     pub(super) scopes: Scopes,
     pub(super) points: Vec<Point>,
@@ -789,14 +789,14 @@ impl<'a> DataFacts<'a> {
     fn named_by(
         &self,
         get: fn(&Metric) -> Option<&crate::model::Sp<String>>,
-    ) -> FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> {
-        let named: rustc_hash::FxHashSet<&str> = self
+    ) -> Map<(&str, &str), Vec<SeriesFacts<'_>>> {
+        let named: crate::hash::Set<&str> = self
             .metrics
             .iter()
             .filter_map(|m| m.metric.and_then(&get).or_else(|| m.kpi.and_then(&get)))
             .map(|r| r.value.as_str())
             .collect();
-        let mut map: FxHashMap<(&str, &str), Vec<SeriesFacts<'_>>> = FxHashMap::default();
+        let mut map: Map<(&str, &str), Vec<SeriesFacts<'_>>> = Map::default();
         if named.is_empty() {
             return map;
         }

@@ -2,9 +2,9 @@
 
 use crate::analyze::Model;
 use crate::diag::Label;
+use crate::hash::Map;
 use crate::model::{Direction, Metric, PolicyFile, Tier};
 use crate::source::SourceMap;
-use rustc_hash::FxHashMap;
 
 /// The two revisions' `kpilint.toml`: what moves the gate.
 #[derive(Clone, Copy)]
@@ -28,17 +28,17 @@ pub struct Delta<'a> {
     pub configs: Option<Configs<'a>>,
     /// Base files (by their id in the base run) copied into the working tree's sources, so
     /// a finding can point at the base value too.
-    pub base_files: FxHashMap<crate::source::FileId, crate::source::FileId>,
+    pub base_files: Map<crate::source::FileId, crate::source::FileId>,
     /// Each policy layer of the base paired with the working tree's layer read from the
     /// same path (`None` when that file is gone): so a change is judged in the file that
     /// makes it.
     pub layers: Vec<(&'a PolicyFile, Option<&'a PolicyFile>)>,
-    head_kpis: FxHashMap<&'a str, &'a Metric>,
-    head_layers: FxHashMap<&'a str, &'a PolicyFile>,
-    base_kpis: FxHashMap<&'a str, &'a Metric>,
-    head_metrics: FxHashMap<&'a str, &'a Metric>,
-    base_directions: FxHashMap<&'a str, Direction>,
-    head_directions: FxHashMap<&'a str, Direction>,
+    head_kpis: Map<&'a str, &'a Metric>,
+    head_layers: Map<&'a str, &'a PolicyFile>,
+    base_kpis: Map<&'a str, &'a Metric>,
+    head_metrics: Map<&'a str, &'a Metric>,
+    base_directions: Map<&'a str, Direction>,
+    head_directions: Map<&'a str, Direction>,
 }
 
 impl<'a> Delta<'a> {
@@ -50,10 +50,10 @@ impl<'a> Delta<'a> {
             head,
             as_of,
             configs: None,
-            base_files: FxHashMap::default(),
+            base_files: Map::default(),
             layers: Vec::new(),
             head_layers: {
-                let mut by_id = FxHashMap::default();
+                let mut by_id = Map::default();
                 for l in &head.policy.layers {
                     by_id.entry(l.id.value.as_str()).or_insert(l);
                 }
@@ -86,7 +86,7 @@ impl<'a> Delta<'a> {
     /// displayed, which both runs make relative to the same directory).
     #[must_use]
     pub fn with_layers(mut self, base: &SourceMap, head: &SourceMap) -> Self {
-        let heads: FxHashMap<&str, &'a PolicyFile> = self
+        let heads: Map<&str, &'a PolicyFile> = self
             .head
             .policy
             .layers
@@ -107,7 +107,7 @@ impl<'a> Delta<'a> {
     #[must_use]
     pub fn head_ancestors(&self, layer: &PolicyFile) -> Vec<&'a PolicyFile> {
         let mut out: Vec<&'a PolicyFile> = Vec::new();
-        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        let mut seen: crate::hash::Set<&str> = crate::hash::Set::default();
         let mut todo: Vec<&str> = layer.extends.iter().map(|e| e.value.as_str()).collect();
         while let Some(id) = todo.pop() {
             let Some(&parent) = self.head_layers.get(id) else {
@@ -199,7 +199,7 @@ impl<'a> Delta<'a> {
 }
 
 /// A metric's tier: its own, else that of its KPI among `kpis`.
-fn tier(m: &Metric, kpis: &FxHashMap<&str, &Metric>) -> Option<Tier> {
+fn tier(m: &Metric, kpis: &Map<&str, &Metric>) -> Option<Tier> {
     m.tier
         .as_ref()
         .or_else(|| kpis.get(m.kpi_id()).and_then(|k| k.tier.as_ref()))
@@ -207,8 +207,8 @@ fn tier(m: &Metric, kpis: &FxHashMap<&str, &Metric>) -> Option<Tier> {
 }
 
 /// The directions of a revision's policy KPIs, by id (the first of a duplicated id).
-fn directions(model: &Model) -> FxHashMap<&str, Direction> {
-    let mut out = FxHashMap::default();
+fn directions(model: &Model) -> Map<&str, Direction> {
+    let mut out = Map::default();
     for k in &model.policy.kpis {
         if let Some(d) = &k.direction {
             out.entry(k.id.value.as_str()).or_insert(d.value);

@@ -14,9 +14,9 @@ pub mod scorecard;
 mod series;
 
 use crate::framework::{Registry, Resolution};
+use crate::hash::Map;
 use crate::model::{Catalogue, Event, Metric, Register, Sp};
 use crate::policy::Policy;
-use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// The validated inputs of a run: what was checked, kept for comparisons such as
@@ -59,16 +59,16 @@ pub struct Context<'a> {
     /// Only some files of the repository were named (as pre-commit may): what needs every
     /// catalogue (a required KPI carried by the organisation) cannot be judged.
     pub partial: bool,
-    kpi_index: FxHashMap<&'a str, usize>,
+    kpi_index: Map<&'a str, usize>,
     references: OnceLock<Vec<Reference<'a>>>,
-    event_index: OnceLock<FxHashMap<&'a str, &'a Event>>,
+    event_index: OnceLock<Map<&'a str, &'a Event>>,
 }
 
 impl<'a> Context<'a> {
     /// The context of a model as of a day.
     #[must_use]
     pub fn new(model: &'a Model, as_of: jiff::civil::Date) -> Self {
-        let mut kpi_index = FxHashMap::default();
+        let mut kpi_index = Map::default();
         for (i, k) in model.policy.kpis.iter().enumerate() {
             kpi_index.entry(k.id.value.as_str()).or_insert(i);
         }
@@ -113,7 +113,7 @@ impl<'a> Context<'a> {
     pub fn event(&self, id: &str) -> Option<&'a Event> {
         self.event_index
             .get_or_init(|| {
-                let mut index = FxHashMap::default();
+                let mut index = Map::default();
                 for e in self.registers.iter().flat_map(|r| &r.events) {
                     index.entry(e.id.value.as_str()).or_insert(e);
                 }

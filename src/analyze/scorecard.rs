@@ -2,8 +2,8 @@
 
 use super::Context;
 use super::data::{DataFacts, MetricInfo, Movement, Point, Status};
+use crate::hash::{Map, Set};
 use crate::model::{Direction, Metric, Tier, Trend, Unit};
-use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 /// One line of the scorecard, as [`Scorecard::lines`] lends it.
@@ -274,8 +274,8 @@ pub fn scorecard<'f, 'm: 'f>(
     // Metric ids and scopes are ranked once among their distinct values (a hundred metrics,
     // ten thousand scopes for a million series), so the series are sorted on integers, not
     // by comparing their strings.
-    let rank = |values: &mut dyn Iterator<Item = &'f str>| -> FxHashMap<&'f str, u32> {
-        let mut distinct: Vec<&str> = values.collect::<FxHashSet<_>>().into_iter().collect();
+    let rank = |values: &mut dyn Iterator<Item = &'f str>| -> Map<&'f str, u32> {
+        let mut distinct: Vec<&str> = values.collect::<Set<_>>().into_iter().collect();
         distinct.sort_unstable();
         distinct.into_iter().zip(0u32..).collect()
     };
@@ -296,7 +296,7 @@ pub fn scorecard<'f, 'm: 'f>(
         ..Scorecard::default()
     };
     // Series share their metric's head; each missing metric has its own.
-    let mut heads: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut heads: Map<&str, u32> = Map::default();
     for (_, _, _, i) in keyed {
         let row = match &items[i as usize] {
             Item::Series(s) => {

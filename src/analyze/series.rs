@@ -10,10 +10,10 @@ use super::data::{
     UnknownMetric,
 };
 use super::number::{Reading, number_text, read_number};
+use crate::hash::Map as HashMap;
 use crate::model::{Metric, Unit};
 use crate::period::Period;
 use crate::source::FileId;
-use rustc_hash::FxHashMap as HashMap;
 
 mod derived;
 

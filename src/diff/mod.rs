@@ -243,7 +243,7 @@ pub fn run(
     // The base's policy files, copied beside the working tree's so that a finding can show
     // the base value it changed. (Catalogues are not: they can be large, and a metric's
     // finding names its base value in the message.)
-    let mut base_files = rustc_hash::FxHashMap::default();
+    let mut base_files = crate::hash::Map::default();
     for file in base.model.policy.layers.iter().map(|l| l.file) {
         let src = base.sources.get(file);
         if src.path.is_some() {
@@ -286,7 +286,7 @@ fn mark_introduced(head: &mut Report, base: &Report) {
             f.scope.clone(),
         )
     };
-    let mut at_base: rustc_hash::FxHashMap<_, usize> = rustc_hash::FxHashMap::default();
+    let mut at_base: crate::hash::Map<_, usize> = crate::hash::Map::default();
     for f in &base.findings {
         *at_base.entry(key(base, f)).or_default() += 1;
     }

@@ -13,8 +13,8 @@
 //! ID is out of range, or the closest ID.
 
 use crate::diag::Message;
+use crate::hash::Map;
 use crate::source::{FileId, Span};
-use rustc_hash::FxHashMap;
 
 mod id;
 
@@ -78,9 +78,9 @@ pub struct Framework {
     /// Span of the `[framework] id` value in a custom catalogue.
     pub id_span: Span,
     /// Canonical IDs as written: the allocation-free lookup of the resolver's fast path.
-    exact: FxHashMap<String, usize>,
+    exact: Map<String, usize>,
     /// Upper-cased canonical IDs and aliases, for informal spellings.
-    lookup: FxHashMap<String, usize>,
+    lookup: Map<String, usize>,
 }
 
 impl Framework {
@@ -102,8 +102,8 @@ impl Framework {
             controls,
             file,
             id_span,
-            exact: FxHashMap::default(),
-            lookup: FxHashMap::default(),
+            exact: Map::default(),
+            lookup: Map::default(),
         };
         for (i, c) in fw.controls.iter().enumerate() {
             fw.exact.entry(c.id.clone()).or_insert(i);

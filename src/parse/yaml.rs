@@ -58,7 +58,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         text,
         parser: Parser::new_from_str(text),
         offsets: Offsets::new(text),
-        anchors: rustc_hash::FxHashMap::default(),
+        anchors: crate::hash::Map::default(),
         copied: 0,
         budget: alias_budget(text.len()),
         unread: None,
@@ -82,7 +82,7 @@ struct Builder<'a> {
     parser: Parser<'a, StrInput<'a>>,
     offsets: Offsets<'a>,
     /// Anchors of the current document, by the parser's anchor id.
-    anchors: rustc_hash::FxHashMap<usize, Anchored>,
+    anchors: crate::hash::Map<usize, Anchored>,
     /// Nodes copied so far for anchors and aliases.
     copied: usize,
     budget: usize,

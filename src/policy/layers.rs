@@ -7,10 +7,10 @@
 
 use super::{BASELINE, BASELINE_ID, BASELINE_NAME, BASELINE_TREE};
 use crate::diag::{Diagnostics, Label, Message};
+use crate::hash::Map;
 use crate::model::PolicyFile;
 use crate::rule::SCHEMA;
 use crate::source::{SourceFile, SourceMap};
-use rustc_hash::FxHashMap;
 
 /// Most policies in one `extends` chain.
 pub const MAX_DEPTH: usize = 64;
@@ -49,7 +49,7 @@ pub fn order(
     }
     // The first file defining an id is the one `extends` names (`duplicate-id` reports
     // the others).
-    let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut by_id: Map<&str, usize> = Map::default();
     for (i, p) in pool.iter().enumerate() {
         by_id.entry(p.id.value.as_str()).or_insert(i);
     }

@@ -14,12 +14,12 @@ use super::banned::Patterns;
 use super::defaults;
 use super::strictness::{Loosening, loosenings};
 use crate::diag::{Label, Level};
+use crate::hash::{Map, Set};
 use crate::model::{
     Banned, Category, Exception, Metric, PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Tier,
 };
 use crate::rule::{Rule, Severity};
 use crate::source::FileId;
-use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A banned metric, with what is wrong with its pattern, if anything.
 #[derive(Debug)]
@@ -87,7 +87,7 @@ pub struct Policy {
     /// Effective settings.
     pub settings: Settings,
     /// Effective rule settings by rule name (rules kpilint has, and a policy may set).
-    pub rules: FxHashMap<String, RuleSetting>,
+    pub rules: Map<String, RuleSetting>,
     /// Effective categories by id (the last layer's definition wins).
     pub categories: Vec<Category>,
     /// Effective KPIs: each layer's definition tightened by the layers below it.
@@ -106,7 +106,7 @@ pub struct Policy {
     /// What child layers tried to loosen, in layer order.
     pub conflicts: Vec<Conflict>,
     /// Where each effective KPI is in `kpis`, by id.
-    kpi_index: FxHashMap<String, usize>,
+    kpi_index: Map<String, usize>,
     /// What the layers ask for, each later layer's word replacing its parents', before
     /// looser values are refused: what `diff` compares between revisions, so a change is
     /// reported at the line that makes it even when `check` refuses it.
@@ -119,7 +119,7 @@ pub struct Asked {
     /// Settings.
     pub settings: Settings,
     /// Rule entries by rule name.
-    pub rules: FxHashMap<String, RuleSetting>,
+    pub rules: Map<String, RuleSetting>,
 }
 
 impl Asked {
@@ -153,7 +153,7 @@ impl Asked {
 #[derive(Debug, Clone, Default)]
 struct InForce {
     settings: Settings,
-    rules: FxHashMap<&'static str, RuleSetting>,
+    rules: Map<&'static str, RuleSetting>,
 }
 
 impl InForce {
@@ -384,10 +384,10 @@ fn tighten_kpi(parent: &Metric, child: &Metric) -> (Metric, bool) {
 fn inherited_kpi(
     id: &str,
     parents: &[Vec<usize>],
-    defined: &[FxHashMap<&str, Metric>],
+    defined: &[Map<&str, Metric>],
     layer: usize,
 ) -> Option<Metric> {
-    let mut seen: FxHashSet<usize> = FxHashSet::default();
+    let mut seen: Set<usize> = Set::default();
     let mut stack: Vec<usize> = parents[layer].clone();
     let mut found: Option<Metric> = None;
     while let Some(j) = stack.pop() {
@@ -412,7 +412,7 @@ impl Policy {
     #[must_use]
     pub fn merge(layers: Vec<PolicyFile>) -> Self {
         let mut p = Policy::default();
-        let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut by_id: Map<&str, usize> = Map::default();
         for (i, layer) in layers.iter().enumerate() {
             by_id.entry(layer.id.value.as_str()).or_insert(i);
         }
@@ -432,9 +432,9 @@ impl Policy {
             .collect();
         let mut in_force: Vec<InForce> = Vec::with_capacity(layers.len());
         // Each layer's KPI definitions, tightened over its parents'.
-        let mut defined: Vec<FxHashMap<&str, Metric>> = Vec::with_capacity(layers.len());
+        let mut defined: Vec<Map<&str, Metric>> = Vec::with_capacity(layers.len());
         let mut effective = InForce::default();
-        let mut required: FxHashSet<&str> = FxHashSet::default();
+        let mut required: Set<&str> = Set::default();
         for (i, layer) in layers.iter().enumerate() {
             let mut here = InForce::default();
             for &j in &parents[i] {
@@ -444,7 +444,7 @@ impl Policy {
             let root = parents[i].is_empty();
             p.layer_settings(layer, &mut here, root);
             p.layer_rules(layer, &mut here, root);
-            let mut own: FxHashMap<&str, Metric> = FxHashMap::default();
+            let mut own: Map<&str, Metric> = Map::default();
             for k in &layer.kpis {
                 if own.contains_key(k.id.value.as_str()) {
                     continue; // a duplicate within one file: `duplicate-id`

@@ -65,7 +65,7 @@ pub fn lines(report: &Report) -> Option<Vec<EventLine<'_>>> {
         return None;
     }
     // Each decision's technical events, found in one pass: a register may be large.
-    let mut implementers: rustc_hash::FxHashMap<&str, Vec<&str>> = rustc_hash::FxHashMap::default();
+    let mut implementers: crate::hash::Map<&str, Vec<&str>> = crate::hash::Map::default();
     for t in events.iter().filter(|t| t.is(EventKind::Technical)) {
         if let Some(i) = &t.implements {
             implementers

@@ -111,9 +111,9 @@ struct Marks<'a> {
     /// By KPI or metric id: each decision that is not cancelled on the KPIs it `moves`,
     /// and the technical events implementing it (and any technical event on the KPIs it
     /// names itself), at most [`MAX_MARKS`] of the latest, in date order.
-    by_id: rustc_hash::FxHashMap<&'a str, Vec<Mark<'a>>>,
+    by_id: crate::hash::Map<&'a str, Vec<Mark<'a>>>,
     /// The KPI each catalogue metric implements, where it differs from its id.
-    kpi_of: rustc_hash::FxHashMap<&'a str, &'a str>,
+    kpi_of: crate::hash::Map<&'a str, &'a str>,
 }
 
 /// Keeps the latest [`MAX_MARKS`] of `v`, in date order.
@@ -135,8 +135,7 @@ fn marks(report: &Report) -> Marks<'_> {
         .flat_map(|r| &r.events)
         .filter(|e| !e.has_status(EventStatus::Cancelled))
         .collect();
-    let mut decisions: rustc_hash::FxHashMap<&str, &crate::model::Event> =
-        rustc_hash::FxHashMap::default();
+    let mut decisions: crate::hash::Map<&str, &crate::model::Event> = crate::hash::Map::default();
     for d in events.iter().filter(|d| d.is(EventKind::Strategic)) {
         decisions.entry(d.id.value.as_str()).or_insert(d);
     }

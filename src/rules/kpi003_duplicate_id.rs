@@ -4,7 +4,7 @@ use crate::analyze::Context;
 use crate::diag::{Diagnostics, Label};
 use crate::model::Sp;
 use crate::source::{FileId, Span};
-use rustc_hash::FxHashMap;
+use crate::hash::Map;
 
 declare_rule! {
     /// ## What it does
@@ -103,7 +103,7 @@ fn report_repeats<'a>(
     items: impl IntoIterator<Item = (FileId, &'a str, Span)>,
     out: &mut Diagnostics,
 ) {
-    let mut seen: FxHashMap<&str, (FileId, Span)> = FxHashMap::default();
+    let mut seen: Map<&str, (FileId, Span)> = Map::default();
     for (file, id, span) in items {
         match seen.get(id) {
             Some(&(first_file, first_span)) => {

@@ -4,7 +4,7 @@ use crate::analyze::Context;
 use crate::diag::Diagnostics;
 use crate::framework::Resolution;
 use crate::model::Sp;
-use rustc_hash::FxHashMap;
+use crate::hash::Map;
 
 declare_rule! {
     /// ## What it does
@@ -43,7 +43,7 @@ enum Named<'a> {
 
 /// Reports the second and later references of each control within one definition.
 fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
-    let mut seen: FxHashMap<Named<'_>, &Sp<String>> = FxHashMap::default();
+    let mut seen: Map<Named<'_>, &Sp<String>> = Map::default();
     let mut by: *const crate::model::Metric = std::ptr::null();
     for reference in ctx.references() {
         if !std::ptr::eq(by, reference.by) {

@@ -4,7 +4,7 @@
 use crate::analyze::Context;
 use crate::diag::Diagnostics;
 use crate::model::{EventKind, EventStatus};
-use rustc_hash::FxHashSet;
+use crate::hash::Set;
 
 declare_rule! {
     /// ## What it does
@@ -50,7 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         return;
     }
     let (grace, set_at) = ctx.policy.event_grace_days();
-    let implemented: FxHashSet<&str> = ctx
+    let implemented: Set<&str> = ctx
         .events()
         .filter(|e| e.is(EventKind::Technical) && !e.has_status(EventStatus::Cancelled))
         .filter_map(|e| e.implements.as_ref().map(|i| i.value.as_str()))

@@ -3,7 +3,7 @@
 use crate::analyze::Context;
 use crate::diag::{Diagnostics, Label};
 use crate::model::Formula;
-use rustc_hash::FxHashMap;
+use crate::hash::Map;
 
 declare_rule! {
     /// ## What it does
@@ -59,7 +59,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 .map(|k| (k.id.value.as_str(), Formula::of(&k.id.value, None, Some(k)))),
         );
     let mut ids: Vec<(&str, Option<&Formula>)> = Vec::new();
-    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut index: Map<&str, u32> = Map::default();
     for (id, formula) in definitions {
         if !index.contains_key(id) {
             index.insert(id, u32::try_from(ids.len()).unwrap_or(u32::MAX));

@@ -5,7 +5,7 @@ use crate::analyze::Context;
 use crate::analyze::data::{DataFacts, Point, SeriesFacts};
 use crate::diag::{Diagnostics, Label};
 use crate::model::{Direction, Event, EventKind, Move, Toward, Trend};
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::hash::{Map, Set};
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +63,7 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     let (periods, set_at) = ctx.policy.event_effect_periods();
     // Each series under its metric's id and its KPI's, indexed once.
     let series: Vec<SeriesFacts<'_>> = facts.series().collect();
-    let mut of_id: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut of_id: Map<&str, Vec<usize>> = Map::default();
     for (i, s) in series.iter().enumerate() {
         of_id.entry(s.metric.id).or_default().push(i);
         if let Some(k) = s.metric.kpi.filter(|k| k.id.value != s.metric.id) {
@@ -75,7 +75,7 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     for e in decisions {
         let Some(date) = &e.date else { continue };
         // A KPI named twice is judged once.
-        let mut seen = FxHashSet::default();
+        let mut seen = Set::default();
         for m in e.moves.iter().filter(|m| seen.insert(m.kpi.value.as_str())) {
             // Every scope that did not move, reported as one finding per decision and KPI:
             // a thousand scopes are one problem of the decision, not a thousand.

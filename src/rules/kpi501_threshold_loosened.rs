@@ -5,7 +5,7 @@ use crate::diag::{Diagnostics, Label, Message};
 use crate::model::{Direction, Metric, Sp};
 use crate::policy::strictness::{Loosening, loosenings};
 use crate::source::{FileId, Span};
-use rustc_hash::FxHashSet;
+use crate::hash::Set;
 
 declare_rule! {
     /// ## What it does
@@ -39,10 +39,10 @@ declare_rule! {
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     // Each policy file against its own base version first, so a change is reported in the
     // file that makes it, even when another layer's value hides it from the effective KPI.
-    let mut seen: FxHashSet<(&str, &'static str)> = FxHashSet::default();
+    let mut seen: Set<(&str, &'static str)> = Set::default();
     for (b_layer, h_layer) in &delta.layers {
         let Some(h_layer) = h_layer else { continue };
-        let mut head: rustc_hash::FxHashMap<&str, &Metric> = rustc_hash::FxHashMap::default();
+        let mut head: crate::hash::Map<&str, &Metric> = crate::hash::Map::default();
         for k in &h_layer.kpis {
             head.entry(k.id.value.as_str()).or_insert(k);
         }

@@ -28,8 +28,8 @@ declare_rule! {
 /// Reports each KPI and metric of the base that the working tree no longer has.
 fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     // Each base KPI's last defining file, as the working tree has it.
-    let mut removed_from: rustc_hash::FxHashMap<&str, &crate::model::PolicyFile> =
-        rustc_hash::FxHashMap::default();
+    let mut removed_from: crate::hash::Map<&str, &crate::model::PolicyFile> =
+        crate::hash::Map::default();
     for (b_layer, h_layer) in &delta.layers {
         if let Some(h_layer) = h_layer {
             for k in &b_layer.kpis {

@@ -7,7 +7,7 @@ use crate::policy::{Policy, defaults, rule_level_in};
 use crate::source::FileId;
 
 /// Rule entries by rule name.
-type Entries = rustc_hash::FxHashMap<String, RuleSetting>;
+type Entries = crate::hash::Map<String, RuleSetting>;
 
 declare_rule! {
     /// ## What it does
@@ -55,7 +55,7 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
     let mut weakened = Weakened {
         out,
         anchor: None,
-        seen: rustc_hash::FxHashSet::default(),
+        seen: crate::hash::Set::default(),
         delta,
     };
     // Each policy file against its own base version first: a group file that loosens a
@@ -83,10 +83,10 @@ fn check(delta: &Delta<'_>, out: &mut Diagnostics) {
 /// it nor a policy it extends has now.
 fn layer_removals(b: &PolicyFile, h: &PolicyFile, above: &[&PolicyFile], w: &mut Weakened<'_>) {
     let held = || std::iter::once(h).chain(above.iter().copied());
-    let banned_now: rustc_hash::FxHashSet<&str> = held()
+    let banned_now: crate::hash::Set<&str> = held()
         .flat_map(|l| l.banned.iter().map(|x| x.id.value.as_str()))
         .collect();
-    let required_now: rustc_hash::FxHashSet<&str> = held()
+    let required_now: crate::hash::Set<&str> = held()
         .flat_map(|l| l.coverage.iter().map(|x| x.value.as_str()))
         .collect();
     for banned in &b.banned {
@@ -114,7 +114,7 @@ fn layer_removals(b: &PolicyFile, h: &PolicyFile, above: &[&PolicyFile], w: &mut
 struct Weakened<'o> {
     out: &'o mut Diagnostics,
     anchor: Option<Label>,
-    seen: rustc_hash::FxHashSet<(String, String)>,
+    seen: crate::hash::Set<(String, String)>,
     delta: &'o Delta<'o>,
 }
 
@@ -225,9 +225,9 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
             );
         }
     }
-    let banned_now: rustc_hash::FxHashSet<&str> =
+    let banned_now: crate::hash::Set<&str> =
         h.banned.iter().map(|x| x.banned.id.value.as_str()).collect();
-    let required_now: rustc_hash::FxHashSet<&str> =
+    let required_now: crate::hash::Set<&str> =
         h.coverage.iter().map(|(_, x)| x.value.as_str()).collect();
     for bb in &b.banned {
         if !banned_now.contains(bb.banned.id.value.as_str()) {
