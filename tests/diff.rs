@@ -385,6 +385,49 @@ fn a_metric_that_inherits_its_direction_is_still_judged() {
     );
 }
 
+/// A ban kept under its id but made to match less is a weakening, one finding per way;
+/// a ban made to match more is not.
+#[test]
+fn a_narrowed_ban_is_policy_weakened() {
+    let dir = repo();
+    let ban = |m: &str| {
+        format!(
+            "{POLICY}\n[[banned]]\nid = \"alerts-closed\"\nmatch = {m}\nreason = \"activity\"\n"
+        )
+    };
+    commit_policy(
+        dir.path(),
+        &ban("{ name = '^alerts closed$', words = [\"alerts handled\", \"tickets closed\"] }"),
+    );
+    write_policy(
+        dir.path(),
+        &ban("{ name = '^alerts closed today$', words = [\"alerts handled\"], tier = \"board\" }"),
+    );
+    let weakened: Vec<String> = diff(dir.path())
+        .into_iter()
+        .filter(|f| f.0 == "policy-weakened")
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(
+        weakened,
+        [
+            "banned metric `alerts-closed` may match less: it now also needs `tier = \"board\"`",
+            "banned metric `alerts-closed` may match less: its `name` pattern went from `^alerts closed$` to `^alerts closed today$`",
+            "banned metric `alerts-closed` may match less: its `words` no longer hold `tickets closed`",
+        ],
+    );
+    // Wider: a phrase added, the pattern and the structural condition dropped.
+    write_policy(
+        dir.path(),
+        &ban("{ words = [\"alerts handled\", \"tickets closed\", \"alerts closed\"] }"),
+    );
+    let weakened: Vec<_> = diff(dir.path())
+        .into_iter()
+        .filter(|f| f.0 == "policy-weakened")
+        .collect();
+    assert!(weakened.is_empty(), "{weakened:#?}");
+}
+
 #[test]
 fn policy_weakened_and_a_pull_request_cannot_switch_off_its_own_review() {
     let dir = repo();

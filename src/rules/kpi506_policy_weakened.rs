@@ -2,7 +2,7 @@
 
 use crate::analyze::delta::Delta;
 use crate::diag::{Diagnostics, Label, Message};
-use crate::model::{PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Tier};
+use crate::model::{Banned, PolicyFile, RequiredIn, RuleSetting, Settings, Sp, Tier};
 use crate::policy::{Policy, defaults, rule_level_in};
 use crate::source::FileId;
 
@@ -15,7 +15,8 @@ declare_rule! {
     /// asked at REV (each later layer's word replacing its parents', before `check` refuses
     /// what loosens a parent) and reports each way it got weaker: a rule switched `off` or
     /// lowered in severity, a rule's `locked` removed or its `effective` date pushed later,
-    /// a required KPI removed, a `[[banned]]` vanity metric removed, a `[coverage]`
+    /// a required KPI removed, a `[[banned]]` vanity metric removed or its `match` made to
+    /// match less (a condition added, a phrase dropped, a pattern changed), a `[coverage]`
     /// requirement dropped, `max_board_kpis`, `stale_grace_days`, `trend_window`,
     /// `event_grace_days` or `event_effect_periods` raised, a tier dropped from
     /// `require_mapping`, or `required_kpis` widened from `each-catalogue` to
@@ -96,6 +97,8 @@ fn layer_removals(b: &PolicyFile, h: &PolicyFile, above: &[&PolicyFile], w: &mut
                 &banned.id.value,
                 msg!("banned metric `{}` was removed from the policy", banned.id.value),
             );
+        } else if let Some(now) = h.banned.iter().find(|x| x.id.value == banned.id.value) {
+            narrowed(banned, now, w);
         }
     }
     for req in &b.coverage {
@@ -239,6 +242,12 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
                     bb.banned.id.value
                 ),
             );
+        } else if let Some(now) = h
+            .banned
+            .iter()
+            .find(|x| x.banned.id.value == bb.banned.id.value)
+        {
+            narrowed(&bb.banned, &now.banned, w);
         }
     }
     for (_, req) in &b.coverage {
@@ -248,6 +257,60 @@ fn removals(b: &Policy, h: &Policy, w: &mut Weakened<'_>) {
                 &req.value,
                 msg!("coverage requirement `{}` was dropped", req.value),
             );
+        }
+    }
+}
+
+/// A banned metric kept under its id whose `match` may now match less: every condition
+/// must hold, so a condition added or changed narrows it (whether a changed pattern
+/// matches less cannot be decided, so any change is named for review), as does a phrase
+/// dropped from `words` that still has others; a condition removed only widens it.
+fn narrowed(was: &Banned, now: &Banned, w: &mut Weakened<'_>) {
+    let (b, h) = (&was.matcher, &now.matcher);
+    let id = &now.id.value;
+    let at = Some(Label::at(now.file, now.id.span));
+    let report = |w: &mut Weakened<'_>, what: Message| {
+        w.report_with_base(
+            at.clone(),
+            Some((was.file, was.id.span)),
+            id,
+            msg!("banned metric `{}` may match less: {}", id, what),
+        );
+    };
+    match (&b.name, &h.name) {
+        (Some(p), Some(q)) if p.value != q.value => report(
+            w,
+            msg!("its `name` pattern went from `{}` to `{}`", p.value, q.value),
+        ),
+        (None, Some(q)) => report(w, msg!("it now also needs `name` to match `{}`", q.value)),
+        _ => {}
+    }
+    if !h.words.is_empty() {
+        if b.words.is_empty() {
+            report(w, Message::text("it now also needs one of its `words`"));
+        } else {
+            for gone in b.words.iter().filter(|p| !h.words.iter().any(|q| q.value == p.value)) {
+                report(w, msg!("its `words` no longer hold `{}`", gone.value));
+            }
+        }
+    }
+    let set = |flag: &Option<Sp<bool>>| flag.as_ref().is_some_and(|f| f.value);
+    for (key, was_set, now_set) in [
+        ("activity", set(&b.activity), set(&h.activity)),
+        ("posing_as_outcome", set(&b.posing_as_outcome), set(&h.posing_as_outcome)),
+    ] {
+        if now_set && !was_set {
+            report(w, msg!("it now also needs `{} = true`", key));
+        }
+    }
+    for (field, value) in &h.fields {
+        match b.fields.iter().find(|(f, _)| f == field) {
+            Some((_, old)) if old.value != value.value => report(
+                w,
+                msg!("its `{}` went from `{}` to `{}`", field, old.value, value.value),
+            ),
+            None => report(w, msg!("it now also needs `{} = \"{}\"`", field, value.value)),
+            Some(_) => {}
         }
     }
 }
