@@ -6,22 +6,43 @@
 //! value for that same period (written the same way: a month is not its last day) in that
 //! same scope, among the `trend_window` periods each series keeps. Derived metrics are
 //! evaluated in [`crate::formula::order`], so a formula may name another derived metric.
-//! The work is linear in the values of the series named: each scope's windows are joined
-//! in one pass.
+//!
+//! Each scope's windows are joined in one pass, but a policy may hold many formulas over
+//! many scopes: two thousand formulas over a hundred thousand scopes would be two hundred
+//! million series. So derived metrics share one budget, proportional to the series read
+//! ([`budget`]): each is charged the scopes it is tried in (those of its operand reported
+//! in the fewest, each at most one series), and the first whose charge would pass the
+//! budget is not evaluated, nor is any after it in that fixed order
+//! ([`FormulaBudget`], reported by `formula-budget-exceeded`).
 
-use super::super::data::{Direct, FormulaFacts, MetricInfo, Point, Undefined};
+use super::super::data::{Direct, FormulaBudget, FormulaFacts, MetricInfo, Point, Undefined};
 use super::Table;
 use crate::formula::Node;
 use crate::num::Num;
 use crate::period::Period;
 
+/// Series that derived metrics may be tried in, given how many series were read: twice
+/// those, and ten thousand more.
+///
+/// A derived series needs a series of each metric its formula names in its scope, so a
+/// programme that derives up to twice as many KPIs per scope as it reports metrics there
+/// fits, and the ten thousand let a small repository derive many KPIs from a few series
+/// (a hundred derived KPIs over a hundred scopes, a chain of thousands over one).
+/// Memory and time stay within a small multiple of what reading took, whatever the
+/// policy's formulas say.
+#[must_use]
+pub(crate) fn budget(read: u64) -> u64 {
+    read.saturating_mul(2).saturating_add(10_000)
+}
+
 impl Table<'_> {
-    /// Evaluates every derived metric into series of its own, and says what each gave.
-    pub(super) fn evaluate_formulas(&mut self) -> Vec<FormulaFacts> {
+    /// Evaluates every derived metric into series of its own, and says what each gave and
+    /// where the budget stopped evaluation, if it did.
+    pub(super) fn evaluate_formulas(&mut self) -> (Vec<FormulaFacts>, Option<FormulaBudget>) {
         let formulas: Vec<Option<&crate::model::Formula>> =
             self.metrics.iter().map(MetricInfo::formula).collect();
         if formulas.iter().all(Option::is_none) {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let nodes: Vec<Node> = formulas
             .iter()
@@ -35,6 +56,7 @@ impl Table<'_> {
             .map(|(_, mi)| FormulaFacts {
                 metric: mi,
                 evaluable: false,
+                over_budget: false,
                 values: 0,
                 undefined: None,
                 direct: self.direct.get(&mi).map(|d: &super::Direct| Direct {
@@ -60,6 +82,8 @@ impl Table<'_> {
                 of_metric[s.metric as usize].push(u32::try_from(si).unwrap_or(u32::MAX));
             }
         }
+        let allowed = budget(self.series.len() as u64);
+        let (mut spent, mut cut) = (0u64, None::<FormulaBudget>);
         for &mi in &order.steps {
             let (Some(formula), Node::Derived(operands)) =
                 (formulas[mi as usize], &nodes[mi as usize])
@@ -70,6 +94,29 @@ impl Table<'_> {
             let Ok(at) = facts.binary_search_by_key(&mi, |f| f.metric) else {
                 continue;
             };
+            // The scopes it is tried in: those of its operand reported in the fewest.
+            let charge = operands
+                .iter()
+                .map(|&o| of_metric[o as usize].len() as u64)
+                .min()
+                .unwrap_or(0);
+            if let Some(cut) = &mut cut {
+                cut.metrics += 1;
+                facts[at].over_budget = true;
+                continue;
+            }
+            if spent.saturating_add(charge) > allowed {
+                cut = Some(FormulaBudget {
+                    metric: mi,
+                    metrics: 1,
+                    budget: allowed,
+                    spent,
+                    charge,
+                });
+                facts[at].over_budget = true;
+                continue;
+            }
+            spent += charge;
             facts[at].evaluable = true;
             let (made, values, undefined) =
                 self.evaluate(mi, expr, formula.text.file, operands, &of_metric);
@@ -77,7 +124,7 @@ impl Table<'_> {
             facts[at].undefined = undefined;
             of_metric[mi as usize] = made;
         }
-        facts
+        (facts, cut)
     }
 
     /// Evaluates derived metric `mi` in every scope of the operand reported in the
