@@ -395,6 +395,19 @@ impl Expr {
         &self.names
     }
 
+    /// Whether `other` computes the same thing the same way: the same operations on the
+    /// same numbers and ids, however each is spaced or parenthesised.
+    #[must_use]
+    pub fn same(&self, other: &Expr) -> bool {
+        self.ops == other.ops
+            && self.names.len() == other.names.len()
+            && self
+                .names
+                .iter()
+                .zip(&other.names)
+                .all(|(a, b)| a.id == b.id)
+    }
+
     /// The value for the metrics' values `values` (in the order of [`Expr::names`]),
     /// computed on exact decimals where every value has one (28 significant digits), so
     /// that `287 / 4100 * 100` is 7, else in binary.

@@ -336,6 +336,42 @@ id = "total"
     }
 
     #[test]
+    fn the_policy_s_formula_binds_a_catalogue_metric() {
+        // The policy derives `rate` and measures `count`: a catalogue metric of either id
+        // with a formula of its own does not change how it is computed, nor does one that
+        // implements `rate` under its own id with another formula.
+        let inputs = Inputs::new(
+            Some(
+                "[policy]\nid = \"p\"\n[[kpi]]\nid = \"rate\"\nformula = \"100 * a / b\"\n\
+                 [[kpi]]\nid = \"count\"\n",
+            ),
+            "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"a\"\n[[metric]]\nid = \"b\"\n\
+             [[metric]]\nid = \"rate\"\nformula = \"a / b\"\n\
+             [[metric]]\nid = \"count\"\nformula = \"a + b\"\n\
+             [[metric]]\nid = \"team-rate\"\nimplements = \"rate\"\nformula = \"a * b\"\n\
+             [[metric]]\nid = \"same-rate\"\nimplements = \"rate\"\nformula = \"(100 * a) / b\"\n",
+        );
+        let ctx = inputs.ctx();
+        let csv =
+            "metric,period,value\na,2026-10,1\nb,2026-10,4\ncount,2026-10,7\nteam-rate,2026-10,9\n";
+        let facts = read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv);
+        assert_eq!(
+            derived(&facts),
+            [
+                "rate : 2026-10=25",
+                // The KPI's very formula, under a metric's own id: derived by it.
+                "same-rate : 2026-10=25",
+            ]
+        );
+        let value = |id: &str| {
+            let s = facts.series().find(|s| s.metric.id == id).unwrap();
+            s.latest.value().to_string()
+        };
+        assert_eq!(value("count"), "7", "measured, as the policy says");
+        assert_eq!(value("team-rate"), "9", "reported, its formula ignored");
+    }
+
+    #[test]
     fn a_ratio_at_a_threshold_is_at_it() {
         // 100 * 287 / 4100 is 7 exactly, at the warn threshold, not past it.
         let inputs = Inputs::new(None, CATALOGUE);
