@@ -9,8 +9,9 @@ declare_rule! {
     /// When data files are checked, reports every catalogue metric that has no row in any
     /// of them (in any scope). The finding points at the metric's definition. A derived
     /// metric is missing when its formula gives no value: the metrics it names are never
-    /// reported for one same period and scope (a formula that cannot be evaluated has a
-    /// finding of its own instead).
+    /// reported for one same period and scope, or its formula divides by zero wherever
+    /// they are (a formula that cannot be evaluated, or that the budget of derived series
+    /// left out, has a finding of its own instead).
     ///
     /// ## Why is this bad?
     /// A metric that is defined but never reported is measuring nothing while the catalogue
@@ -38,9 +39,23 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
         let info = facts.info(&m.id.value);
         let rejected = info.map_or(0, |i| i.rejected);
         let derived = info.is_some_and(|i| i.formula().is_some());
-        let message = if derived {
+        // The metrics met, but the formula had no value wherever they did.
+        let undefined = facts
+            .formula_of(&m.id.value)
+            .and_then(|f| f.undefined.as_ref())
+            .map(|u| u.why);
+        let message = if let Some(why) = undefined {
             msg!(
-                "derived metric `{}` has no value: the metrics its formula names are never reported for one same period and scope",
+                "derived metric `{}` has no value: its formula {} at every period and scope its metrics are reported for",
+                m.id.value,
+                match why {
+                    crate::formula::Undefined::DivisionByZero => "divides by zero",
+                    crate::formula::Undefined::Overflow => "gives a value too large to hold",
+                }
+            )
+        } else if derived {
+            msg!(
+                "derived metric `{}` has no value: the metrics its formula names never have values for one same period and scope",
                 m.id.value
             )
         } else if rejected == 0 {
@@ -55,7 +70,9 @@ fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
         };
         out.push(&MISSING_DATA, m.id.at().with_message("no data"), message)
         .subject(m.id.value.clone())
-        .help(if derived {
+        .help(if undefined.is_some() {
+            "check the export of the divisor's metrics (`formula-division-by-zero` names the latest period)"
+        } else if derived {
             "report the metrics its formula names for the same periods (written alike) and scopes"
         } else {
             "report it, or remove it from the catalogue if it is no longer measured"

@@ -424,6 +424,35 @@ id = "total"
     }
 
     #[test]
+    fn a_formula_undefined_everywhere_is_missing_for_that_reason() {
+        let inputs = Inputs::new(None, CATALOGUE);
+        let ctx = inputs.ctx();
+        let csv = "metric,period,value\norphaned,2026-10,1\ntotal,2026-10,0\n";
+        let facts = read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv);
+        let mut diags = crate::diag::Diagnostics::default();
+        crate::pipeline::run_data_rules(&facts, &ctx, &mut diags);
+        let missing: Vec<String> = diags
+            .findings
+            .iter()
+            .filter(|f| f.rule.name == "missing-data")
+            .map(|f| f.message.plain())
+            .collect();
+        assert!(
+            missing
+                .iter()
+                .any(|m| m
+                    .contains("`rate` has no value: its formula divides by zero at every period")),
+            "{missing:?}"
+        );
+        // `points` names `rate`, which has no value: neither is reported.
+        assert!(
+            missing.iter().all(|m| !m.contains("never reported")),
+            "{missing:?}"
+        );
+        assert_eq!(missing.len(), 2, "{missing:?}");
+    }
+
+    #[test]
     fn a_split_read_derives_what_a_sequential_one_does() {
         // Operands and rows reported for the derived metric in both halves of the file.
         let mut rows = vec!["metric,period,value,scope".to_owned()];
