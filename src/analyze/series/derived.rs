@@ -454,14 +454,17 @@ id = "total"
 
     #[test]
     fn a_split_read_derives_what_a_sequential_one_does() {
-        // Operands and rows reported for the derived metric in both halves of the file.
+        // Operands in both halves of the file, and rows reported for the derived metric
+        // only in the second: a split read must shift their line to the whole file's.
         let mut rows = vec!["metric,period,value,scope".to_owned()];
         for p in 0..40 {
             let period = format!("{}-{:02}", 2023 + p / 12, p % 12 + 1);
             for scope in ["a", "b"] {
                 rows.push(format!("orphaned,{period},{},{scope}", p % 5));
                 rows.push(format!("total,{period},{},{scope}", 40 - p));
-                rows.push(format!("rate,{period},1,{scope}"));
+                if p >= 30 {
+                    rows.push(format!("rate,{period},1,{scope}"));
+                }
             }
         }
         let inputs = Inputs::new(None, CATALOGUE);
@@ -469,19 +472,43 @@ id = "total"
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data.csv");
         std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+        let first_rate = rows.iter().position(|r| r.starts_with("rate,")).unwrap() + 1;
+        let middle = rows.len() / 2;
+        assert!(
+            first_rate > middle + 10,
+            "{first_rate} is in the second half"
+        );
+        // Two threads, whatever this machine has: a split read is what is tested.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
         let read = |split_above| {
-            let mut table = super::Table::new(&ctx);
-            table.read_csv_split_above(&path, crate::source::FileId(2), split_above);
-            let facts = table.finish(15);
-            let direct: Vec<String> = facts
-                .formulas()
-                .map(|(i, f)| format!("{} {:?}", i.id, f.direct.map(|d| (d.line, d.rows))))
-                .collect();
-            (derived(&facts), direct)
+            pool.install(|| {
+                let mut table = super::Table::new(&ctx);
+                let split =
+                    table.read_csv_split_above(&path, crate::source::FileId(2), split_above);
+                let facts = table.finish(15);
+                let direct: Vec<String> = facts
+                    .formulas()
+                    .map(|(i, f)| format!("{} {:?}", i.id, f.direct.map(|d| (d.line, d.rows))))
+                    .collect();
+                (split, derived(&facts), direct)
+            })
         };
-        let sequential = read(u64::MAX);
-        assert_eq!(sequential, read(0));
-        assert_eq!(sequential.1, ["points None", "rate Some((4, 80))"]);
-        assert_eq!(sequential.0.len(), 4);
+        let (split, derived_seq, direct_seq) = read(u64::MAX);
+        assert!(!split);
+        let (split, derived_split, direct_split) = read(0);
+        assert!(split, "the file was read in two halves");
+        assert_eq!(derived_seq, derived_split);
+        assert_eq!(direct_seq, direct_split);
+        assert_eq!(
+            direct_seq,
+            [
+                "points None".to_owned(),
+                format!("rate Some(({first_rate}, 20))")
+            ]
+        );
+        assert_eq!(derived_seq.len(), 4);
     }
 }
