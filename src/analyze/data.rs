@@ -650,6 +650,8 @@ pub struct FormulaFacts {
     pub over_budget: bool,
     /// How many values it gave, over every scope.
     pub values: u64,
+    /// The least and greatest value it gave, while it gave any.
+    pub range: Option<(f64, f64)>,
     /// The periods at which it has no value, if any.
     pub undefined: Option<Undefined>,
     /// Rows reported for the metric directly (never taken), if any.

@@ -58,6 +58,7 @@ impl Table<'_> {
                 evaluable: false,
                 over_budget: false,
                 values: 0,
+                range: None,
                 undefined: None,
                 direct: self.direct.get(&mi).map(|d: &super::Direct| Direct {
                     file: d.first.0,
@@ -120,6 +121,7 @@ impl Table<'_> {
             facts[at].evaluable = true;
             let (made, values, undefined) =
                 self.evaluate(mi, expr, formula.text.file, operands, &of_metric);
+            facts[at].range = self.range_of(&made);
             facts[at].values = values;
             facts[at].undefined = undefined;
             of_metric[mi as usize] = made;
@@ -195,6 +197,17 @@ impl Table<'_> {
             made.push(new);
         }
         (made, count, undefined)
+    }
+
+    /// The least and greatest value the windows of `series` hold, if any.
+    fn range_of(&self, series: &[u32]) -> Option<(f64, f64)> {
+        series
+            .iter()
+            .flat_map(|&si| self.window_of(si as usize))
+            .map(|p| p.value().value())
+            .fold(None, |r, v| {
+                Some(r.map_or((v, v), |(lo, hi): (f64, f64)| (lo.min(v), hi.max(v))))
+            })
     }
 
     /// The series of each operand in the scope of series `si` (of operand `driver`), in
