@@ -486,6 +486,9 @@ pub struct Order {
     /// Derived metrics that name each other in a circle, each circle once: the metrics
     /// in the order each names the next, the last naming the first.
     pub cycles: Vec<Vec<u32>>,
+    /// Every derived metric on a circle (of a strongly connected component with one),
+    /// sorted: those a `formula-cycle` finding walks or counts.
+    pub on_cycle: Vec<u32>,
 }
 
 /// A metric, as [`order`] sees it.
@@ -572,6 +575,7 @@ pub fn order(nodes: &[Node]) -> Order {
             }
             if component.len() > 1 || edges(vu).contains(&v) {
                 out.cycles.push(circle(&component, &edges));
+                out.on_cycle.extend(&component);
                 continue;
             }
             let ok = matches!(nodes[vu], Node::Derived(_))
@@ -584,6 +588,7 @@ pub fn order(nodes: &[Node]) -> Order {
             }
         }
     }
+    out.on_cycle.sort_unstable();
     out
 }
 

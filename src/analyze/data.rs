@@ -652,10 +652,25 @@ pub struct FormulaFacts {
     pub values: u64,
     /// The least and greatest value it gave, while it gave any.
     pub range: Option<(f64, f64)>,
+    /// Why it was not computed, when it names what is not computed or unknown; `None`
+    /// when it was computed, or does not parse, or is on a circle, or was left out by the
+    /// budget (each its own formula's finding).
+    pub not_computed: Option<NotComputed>,
     /// The periods at which it has no value, if any.
     pub undefined: Option<Undefined>,
     /// Rows reported for the metric directly (never taken), if any.
     pub direct: Option<Direct>,
+}
+
+/// Why a derived metric was not computed, where no finding of its own formula says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotComputed {
+    /// Its formula names this derived metric, which is not computed.
+    Names(Box<str>),
+    /// Its formula names this id, which nothing loaded defines (`formula-unknown-metric`
+    /// reports it, except in a partial run or one without catalogues, which cannot judge
+    /// it).
+    Unknown(Box<str>),
 }
 
 /// The periods at which a formula has no value (a divisor is zero): the latest of them,

@@ -1,7 +1,7 @@
 //! `missing-data`: a catalogue metric with no data at all.
 
 use crate::analyze::Context;
-use crate::analyze::data::DataFacts;
+use crate::analyze::data::{DataFacts, NotComputed};
 use crate::diag::Diagnostics;
 
 declare_rule! {
@@ -10,8 +10,10 @@ declare_rule! {
     /// of them (in any scope). The finding points at the metric's definition. A derived
     /// metric is missing when its formula gives no value: the metrics it names are never
     /// reported for one same period and scope, or its formula divides by zero wherever
-    /// they are (a formula that cannot be evaluated, or that the budget of derived series
-    /// left out, has a finding of its own instead).
+    /// they are. A formula that cannot be evaluated, or that the budget of derived series
+    /// left out, has a finding of its own instead; one that names a derived metric that
+    /// is not computed, or an id no file checked defines (when only some files are
+    /// checked, or no catalogue), is reported here, naming it.
     ///
     /// ## Why is this bad?
     /// A metric that is defined but never reported is measuring nothing while the catalogue
@@ -31,9 +33,35 @@ declare_rule! {
 
 /// Reports each catalogue metric with no row.
 fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
+    // Whether `formula-unknown-metric` judged unknown ids: a full run with catalogues.
+    let unknown_judged = !ctx.partial && !ctx.catalogues.is_empty();
     for m in facts.missing(ctx) {
-        // A formula that cannot be evaluated has its own finding: one slip, one finding.
-        if facts.formula_of(&m.id.value).is_some_and(|f| !f.evaluable) {
+        if let Some(f) = facts.formula_of(&m.id.value).filter(|f| !f.evaluable) {
+            // A formula that cannot be evaluated has its own finding: one slip, one
+            // finding. One that names what is not computed, or what no file checked
+            // defines, has none: say which.
+            let (message, help) = match &f.not_computed {
+                Some(NotComputed::Names(o)) => (
+                    msg!(
+                        "derived metric `{}` is not computed: its formula names `{}`, which is not computed",
+                        m.id.value,
+                        o
+                    ),
+                    "fix the formula of the metric it names: its own finding says why",
+                ),
+                Some(NotComputed::Unknown(id)) if !unknown_judged => (
+                    msg!(
+                        "derived metric `{}` is not computed: its formula names `{}`, which no file checked defines",
+                        m.id.value,
+                        id
+                    ),
+                    "check the whole repository (and its catalogues) to judge its formula",
+                ),
+                _ => continue,
+            };
+            out.push(&MISSING_DATA, m.id.at().with_message("no data"), message)
+                .subject(m.id.value.clone())
+                .help(help);
             continue;
         }
         let info = facts.info(&m.id.value);

@@ -15,7 +15,9 @@
 //! budget is not evaluated, nor is any after it in that fixed order
 //! ([`FormulaBudget`], reported by `formula-budget-exceeded`).
 
-use super::super::data::{Direct, FormulaBudget, FormulaFacts, MetricInfo, Point, Undefined};
+use super::super::data::{
+    Direct, FormulaBudget, FormulaFacts, MetricInfo, NotComputed, Point, Undefined,
+};
 use super::Table;
 use crate::formula::Node;
 use crate::num::Num;
@@ -59,6 +61,7 @@ impl Table<'_> {
                 over_budget: false,
                 values: 0,
                 range: None,
+                not_computed: None,
                 undefined: None,
                 direct: self.direct.get(&mi).map(|d: &super::Direct| Direct {
                     file: d.first.0,
@@ -126,7 +129,48 @@ impl Table<'_> {
             facts[at].undefined = undefined;
             of_metric[mi as usize] = made;
         }
+        self.why_not_computed(&mut facts, &formulas, &nodes, &order.on_cycle);
         (facts, cut)
+    }
+
+    /// Says why each derived metric no formula rule speaks for was not computed: it names
+    /// one that was not (a formula that does not parse, a circle, an unknown id), or an id
+    /// nothing loaded defines.
+    fn why_not_computed(
+        &self,
+        facts: &mut [FormulaFacts],
+        formulas: &[Option<&crate::model::Formula>],
+        nodes: &[Node],
+        on_cycle: &[u32],
+    ) {
+        let computed = |facts: &[FormulaFacts], o: u32| {
+            facts
+                .binary_search_by_key(&o, |f| f.metric)
+                .is_ok_and(|at| facts[at].evaluable || facts[at].over_budget)
+        };
+        for at in 0..facts.len() {
+            let f = &facts[at];
+            if f.evaluable || f.over_budget {
+                continue;
+            }
+            let mi = f.metric;
+            let why = match &nodes[mi as usize] {
+                Node::Derived(ops) if on_cycle.binary_search(&mi).is_err() => ops
+                    .iter()
+                    .find(|&&o| formulas[o as usize].is_some() && !computed(facts, o))
+                    .map(|&o| NotComputed::Names(self.metrics[o as usize].id.into())),
+                Node::Broken => formulas[mi as usize]
+                    .and_then(|f| f.parsed.as_ref().ok())
+                    .and_then(|expr| {
+                        expr.names()
+                            .iter()
+                            .find(|n| !self.by_id.contains_key(n.id.as_str()))
+                    })
+                    .map(|n| NotComputed::Unknown(n.id.as_str().into())),
+                _ => None,
+            };
+            facts[at].not_computed = why;
+        }
     }
 
     /// Evaluates derived metric `mi` in every scope of the operand reported in the
@@ -419,21 +463,43 @@ id = "total"
     }
 
     #[test]
-    fn a_broken_formula_is_not_evaluated_nor_reported_missing() {
+    fn a_broken_formula_is_not_evaluated_and_what_names_it_says_so() {
         let inputs = Inputs::new(
             None,
             "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"a\"\n[[metric]]\nid = \"r\"\nformula = \"a +\"\n\
-             [[metric]]\nid = \"s\"\nformula = \"r * 2\"\n[[metric]]\nid = \"t\"\nformula = \"nothing * a\"\n",
+             [[metric]]\nid = \"s\"\nformula = \"r * 2\"\n[[metric]]\nid = \"t\"\nformula = \"nothing * a\"\n\
+             [[metric]]\nid = \"x\"\nformula = \"y + a\"\n[[metric]]\nid = \"y\"\nformula = \"x + a\"\n\
+             [[metric]]\nid = \"z\"\nformula = \"a + x\"\n",
         );
-        let ctx = inputs.ctx();
+        let mut ctx = inputs.ctx();
         let facts = read_bytes(&ctx, b"metric,period,value\na,2026-10,1\n", DataFormat::Csv);
         assert!(facts.formulas().all(|(_, f)| !f.evaluable));
-        // Missing from the scorecard (which lists them), not reported by `missing-data`
-        // (the formula's own finding says why).
-        assert_eq!(facts.missing(&ctx).count(), 3);
-        let mut diags = crate::diag::Diagnostics::default();
-        crate::pipeline::run_data_rules(&facts, &ctx, &mut diags);
-        assert!(diags.findings.is_empty(), "{:?}", diags.findings);
+        // Missing from the scorecard (which lists them). `r` (does not parse), `t` (names
+        // an unknown id) and the circle `x`, `y` have their formula's own finding, not
+        // `missing-data`; `s` and `z`, which name what is not computed, have none else.
+        assert_eq!(facts.missing(&ctx).count(), 6);
+        let missing = |ctx: &crate::analyze::Context<'_>| {
+            let mut diags = crate::diag::Diagnostics::default();
+            crate::pipeline::run_data_rules(&facts, ctx, &mut diags);
+            let mut out: Vec<String> = diags.findings.iter().map(|f| f.message.plain()).collect();
+            out.sort();
+            out
+        };
+        assert_eq!(
+            missing(&ctx),
+            [
+                "derived metric `s` is not computed: its formula names `r`, which is not computed",
+                "derived metric `z` is not computed: its formula names `x`, which is not computed",
+            ]
+        );
+        // In a partial run `formula-unknown-metric` cannot judge `nothing`: this does.
+        ctx.partial = true;
+        assert!(
+            missing(&ctx).contains(
+                &"derived metric `t` is not computed: its formula names `nothing`, which no file checked defines"
+                    .to_owned()
+            )
+        );
     }
 
     #[test]
