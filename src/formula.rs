@@ -412,6 +412,12 @@ impl Expr {
     /// computed on exact decimals where every value has one (28 significant digits), so
     /// that `287 / 4100 * 100` is 7, else in binary.
     ///
+    /// Each step is rounded: a quotient that does not end (`1 / 3`) is cut at 28 digits
+    /// before what follows, so `1 / 3 * 300` is 99.99...; multiply first (`300 * 1 / 3`
+    /// is 100). In binary, a step beyond `f64`'s range (about 1.8e308) is infinite and the
+    /// period has no value ([`Undefined::Overflow`]) even when a later step would bring it
+    /// back: `(a * a) / a` with `a` = 1e200; divide first there (`a / a * a`).
+    ///
     /// # Errors
     /// When a divisor is zero, or the value too large to hold.
     ///
@@ -659,6 +665,26 @@ mod tests {
         assert_eq!(eval("(a + b) * c", &v).unwrap(), "24");
         assert_eq!(eval("a - b * c + 1", &v).unwrap(), "1");
         assert_eq!(eval("100 * c / a", &v).unwrap(), "25");
+    }
+
+    /// Decimals are exact to 28 significant digits: a quotient is rounded before what
+    /// follows, so a formula multiplies first. In binary (a value with no exact decimal),
+    /// a step past `f64`'s range leaves no value even when later steps would come back.
+    #[test]
+    fn multiply_first_and_overflow_at_any_step() {
+        let exact = |text: &str| {
+            let e = parse(text).unwrap();
+            e.eval(&[n("1"), n("3")])
+                .unwrap()
+                .exact()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(exact("300 * a / b"), "100");
+        assert_eq!(exact("a / b * 300"), "99.99999999999999999999999999");
+        let huge = [("a", "1e200")];
+        assert_eq!(eval("(a * a) / a", &huge), Err(Undefined::Overflow));
+        assert_eq!(eval("a / a * a", &huge).unwrap(), eval("a", &huge).unwrap());
     }
 
     #[test]
