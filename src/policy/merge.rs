@@ -928,6 +928,22 @@ mod tests {
     }
 
     #[test]
+    fn siblings_formulas_are_not_reported_and_the_first_read_governs() {
+        let org = layer("[policy]\nid = \"org\"\n", 0);
+        let a = layer(
+            "[policy]\nid = \"a\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x / y\"\n",
+            1,
+        );
+        let b = layer(
+            "[policy]\nid = \"b\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x * y\"\n",
+            2,
+        );
+        let p = Policy::merge(vec![org, a, b]);
+        assert!(p.conflicts.is_empty());
+        assert_eq!(formula(&p, "k"), Some("x / y"));
+    }
+
+    #[test]
     fn an_extending_kpi_inherits_what_it_leaves_out() {
         let parent = layer(
             "[policy]\nid = \"p\"\n[[kpi]]\nid = \"k\"\ntier = \"board\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\nrequired = true\nthresholds = { target = 95, warn = 90, critical = 80, trend = \"up\" }\n",
