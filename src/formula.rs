@@ -395,9 +395,28 @@ impl Expr {
         &self.names
     }
 
+    /// Whether `other` computes the same thing the same way: the same operations on the
+    /// same numbers and ids, however each is spaced or parenthesised.
+    #[must_use]
+    pub fn same(&self, other: &Expr) -> bool {
+        self.ops == other.ops
+            && self.names.len() == other.names.len()
+            && self
+                .names
+                .iter()
+                .zip(&other.names)
+                .all(|(a, b)| a.id == b.id)
+    }
+
     /// The value for the metrics' values `values` (in the order of [`Expr::names`]),
     /// computed on exact decimals where every value has one (28 significant digits), so
     /// that `287 / 4100 * 100` is 7, else in binary.
+    ///
+    /// Each step is rounded: a quotient that does not end (`1 / 3`) is cut at 28 digits
+    /// before what follows, so `1 / 3 * 300` is 99.99...; multiply first (`300 * 1 / 3`
+    /// is 100). In binary, a step beyond `f64`'s range (about 1.8e308) is infinite and the
+    /// period has no value ([`Undefined::Overflow`]) even when a later step would bring it
+    /// back: `(a * a) / a` with `a` = 1e200; divide first there (`a / a * a`).
     ///
     /// # Errors
     /// When a divisor is zero, or the value too large to hold.
@@ -473,6 +492,9 @@ pub struct Order {
     /// Derived metrics that name each other in a circle, each circle once: the metrics
     /// in the order each names the next, the last naming the first.
     pub cycles: Vec<Vec<u32>>,
+    /// Every derived metric on a circle (of a strongly connected component with one),
+    /// sorted: those a `formula-cycle` finding walks or counts.
+    pub on_cycle: Vec<u32>,
 }
 
 /// A metric, as [`order`] sees it.
@@ -559,6 +581,7 @@ pub fn order(nodes: &[Node]) -> Order {
             }
             if component.len() > 1 || edges(vu).contains(&v) {
                 out.cycles.push(circle(&component, &edges));
+                out.on_cycle.extend(&component);
                 continue;
             }
             let ok = matches!(nodes[vu], Node::Derived(_))
@@ -571,6 +594,7 @@ pub fn order(nodes: &[Node]) -> Order {
             }
         }
     }
+    out.on_cycle.sort_unstable();
     out
 }
 
@@ -641,6 +665,26 @@ mod tests {
         assert_eq!(eval("(a + b) * c", &v).unwrap(), "24");
         assert_eq!(eval("a - b * c + 1", &v).unwrap(), "1");
         assert_eq!(eval("100 * c / a", &v).unwrap(), "25");
+    }
+
+    /// Decimals are exact to 28 significant digits: a quotient is rounded before what
+    /// follows, so a formula multiplies first. In binary (a value with no exact decimal),
+    /// a step past `f64`'s range leaves no value even when later steps would come back.
+    #[test]
+    fn multiply_first_and_overflow_at_any_step() {
+        let exact = |text: &str| {
+            let e = parse(text).unwrap();
+            e.eval(&[n("1"), n("3")])
+                .unwrap()
+                .exact()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(exact("300 * a / b"), "100");
+        assert_eq!(exact("a / b * 300"), "99.99999999999999999999999999");
+        let huge = [("a", "1e200")];
+        assert_eq!(eval("(a * a) / a", &huge), Err(Undefined::Overflow));
+        assert_eq!(eval("a / a * a", &huge).unwrap(), eval("a", &huge).unwrap());
     }
 
     #[test]

@@ -480,3 +480,50 @@ fn hostile_formulas_are_located_findings_in_bounded_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn many_formulas_over_many_scopes_are_bounded_by_the_data() {
+    // Two thousand formulas over a hundred thousand scopes would be two hundred million
+    // series: derived KPIs share a budget of twice the series read plus ten thousand, so
+    // two are computed and one finding, at the third's formula, says the rest are not.
+    let mut text = String::from("[catalogue]\nid = \"formulas\"\n[[metric]]\nid = \"m\"\n");
+    for i in 0..2_000 {
+        let _ = write!(text, "[[metric]]\nid = \"d{i}\"\nformula = \"m * 1\"\n");
+    }
+    let mut rows = String::from("metric,period,value,scope\n");
+    for s in 0..100_000 {
+        let _ = writeln!(rows, "m,2026-10,1,s{s}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+    std::fs::write(dir.path().join("formulas.toml"), &text).unwrap();
+    std::fs::write(dir.path().join("data.csv"), rows).unwrap();
+    let started = std::time::Instant::now();
+    let (code, json, stderr) = check_dir(dir.path());
+    let elapsed = started.elapsed();
+    assert_eq!(code, Some(1), "{stderr}");
+    let findings = json["findings"].as_array().unwrap();
+    let budget: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule"] == "formula-budget-exceeded")
+        .collect();
+    assert_eq!(budget.len(), 1, "{budget:#?}");
+    let line = text.lines().position(|l| l == "id = \"d2\"").unwrap() as u64 + 2;
+    assert_eq!(budget[0]["file"], "formulas.toml");
+    assert_eq!(budget[0]["line"], line);
+    assert!(
+        budget[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`d2` is not computed, nor are the 1997 derived KPIs after it"),
+        "{budget:#?}"
+    );
+    // Those not computed have that one finding, not one `missing-data` each.
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["rule"] != "missing-data" || f["subject"] == "m"),
+        "{findings:#?}"
+    );
+    assert!(elapsed < std::time::Duration::from_secs(30), "{elapsed:?}");
+}

@@ -615,6 +615,25 @@ pub struct DataFacts<'a> {
     /// What each derived metric's formula gave, by metric (in the order metrics are
     /// indexed).
     pub(super) formulas: Vec<FormulaFacts>,
+    /// Where the budget of derived series stopped evaluation, if it did.
+    pub(super) formula_budget: Option<FormulaBudget>,
+}
+
+/// Derived metrics left unevaluated because the series they would be tried in passed
+/// the budget (see `series::derived::budget`): the first, in evaluation order, and how
+/// many.
+#[derive(Debug, Clone)]
+pub struct FormulaBudget {
+    /// The first metric not evaluated, by index.
+    pub(super) metric: u32,
+    /// How many were not evaluated, that one included.
+    pub metrics: u64,
+    /// The budget: series derived metrics may be tried in.
+    pub budget: u64,
+    /// How much of it the metrics evaluated before used.
+    pub spent: u64,
+    /// What the first metric not evaluated would have used.
+    pub charge: u64,
 }
 
 /// What a derived metric's formula gave over the data.
@@ -623,14 +642,35 @@ pub struct FormulaFacts {
     /// The metric's index.
     pub(super) metric: u32,
     /// Whether it was evaluated: it parses, names only known metrics, and neither is on
-    /// nor leads to a cycle (the model rules report each of those).
+    /// nor leads to a cycle (the model rules report each of those), and the budget of
+    /// derived series allowed it.
     pub evaluable: bool,
+    /// Whether it would have been evaluated but the budget of derived series stopped
+    /// evaluation before it (`formula-budget-exceeded` reports it).
+    pub over_budget: bool,
     /// How many values it gave, over every scope.
     pub values: u64,
+    /// The least and greatest value it gave, while it gave any.
+    pub range: Option<(f64, f64)>,
+    /// Why it was not computed, when it names what is not computed or unknown; `None`
+    /// when it was computed, or does not parse, or is on a circle, or was left out by the
+    /// budget (each its own formula's finding).
+    pub not_computed: Option<NotComputed>,
     /// The periods at which it has no value, if any.
     pub undefined: Option<Undefined>,
     /// Rows reported for the metric directly (never taken), if any.
     pub direct: Option<Direct>,
+}
+
+/// Why a derived metric was not computed, where no finding of its own formula says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotComputed {
+    /// Its formula names this derived metric, which is not computed.
+    Names(Box<str>),
+    /// Its formula names this id, which nothing loaded defines (`formula-unknown-metric`
+    /// reports it, except in a partial run or one without catalogues, which cannot judge
+    /// it).
+    Unknown(Box<str>),
 }
 
 /// The periods at which a formula has no value (a divisor is zero): the latest of them,
@@ -733,6 +773,14 @@ impl<'a> DataFacts<'a> {
     fn formula(&self, mi: u32) -> Option<&FormulaFacts> {
         let at = self.formulas.binary_search_by_key(&mi, |f| f.metric).ok()?;
         self.formulas.get(at)
+    }
+
+    /// Where the budget of derived series stopped evaluation, with the first metric not
+    /// evaluated, if it did.
+    #[must_use]
+    pub fn formula_budget(&self) -> Option<(&MetricInfo<'a>, &FormulaBudget)> {
+        let b = self.formula_budget.as_ref()?;
+        Some((&self.metrics[b.metric as usize], b))
     }
 
     /// Every derived metric rows may name, with what its formula gave.

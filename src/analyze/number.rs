@@ -47,16 +47,10 @@ impl From<Num> for Reading {
     }
 }
 
-/// Powers of ten that an `f64` holds exactly.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 /// `mantissa / 10^scale` correctly rounded, when both are exact in an `f64` (below 2^53
 /// and 10^22): one IEEE division (Clinger's fast path).
 pub(super) fn exact_f64(mantissa: i64, scale: u32) -> Option<f64> {
-    let power = POW10.get(usize::try_from(scale).ok()?)?;
+    let power = crate::num::POW10.get(usize::try_from(scale).ok()?)?;
     #[allow(clippy::cast_precision_loss, reason = "below 2^53: exact")]
     (mantissa.unsigned_abs() < 1 << 53).then(|| mantissa as f64 / power)
 }

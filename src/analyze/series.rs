@@ -623,7 +623,7 @@ impl<'a> Table<'a> {
             .collect();
         // Derived series join the table before anything is judged, so every rule and the
         // scorecard see them as they see reported ones.
-        let formulas = self.evaluate_formulas();
+        let (formulas, formula_budget) = self.evaluate_formulas();
         let derived = super::data::derive(
             &self.series,
             &self.points,
@@ -650,6 +650,7 @@ impl<'a> Table<'a> {
             unknown,
             repeats,
             formulas,
+            formula_budget,
         }
     }
 }

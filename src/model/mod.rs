@@ -386,19 +386,37 @@ impl Formula {
     }
 
     /// The formula that derives the series of `id`, whose rows the catalogue metric
-    /// `metric` and the policy KPI `kpi` define (either may be absent): the metric's own,
-    /// else the KPI's when the KPI has that id. A metric that implements a derived KPI
-    /// under an id of its own is reported, not derived: its team may report it directly.
+    /// `metric` and the policy KPI `kpi` it implements define (either may be absent).
+    ///
+    /// The policy's definition binds: a KPI's own series (of the KPI's id) is derived by
+    /// the KPI's formula, or reported when the KPI has none, whatever a catalogue metric of
+    /// that id writes. A metric that implements a KPI under an id of its own is reported,
+    /// not derived (its team may report the figure directly), unless it writes the KPI's
+    /// very formula. A metric's formula that the policy does not allow is ignored, and
+    /// `looser-than-policy` reports it. A metric that implements no KPI is derived by its
+    /// own formula.
     #[must_use]
     pub fn of<'a>(
         id: &str,
         metric: Option<&'a Metric>,
         kpi: Option<&'a Metric>,
     ) -> Option<&'a Self> {
-        metric.and_then(|m| m.formula.as_ref()).or_else(|| {
-            kpi.filter(|k| k.id.value == id)
-                .and_then(|k| k.formula.as_ref())
-        })
+        let own = metric.and_then(|m| m.formula.as_ref());
+        let Some(k) = kpi else { return own };
+        if k.id.value == id {
+            return k.formula.as_ref();
+        }
+        own.filter(|f| k.formula.as_ref().is_some_and(|kf| kf.same(f)))
+    }
+
+    /// Whether `other` computes the same thing the same way (spacing and redundant
+    /// parentheses aside); a formula that does not parse is the same only as its text.
+    #[must_use]
+    pub fn same(&self, other: &Formula) -> bool {
+        match (&self.parsed, &other.parsed) {
+            (Ok(a), Ok(b)) => a.same(b),
+            _ => self.text.value.trim() == other.text.value.trim(),
+        }
     }
 
     /// A label at bytes `at` of the formula: there when the file writes the text as it

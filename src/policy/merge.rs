@@ -12,7 +12,7 @@
 
 use super::banned::Patterns;
 use super::defaults;
-use super::strictness::{Loosening, loosenings};
+use super::strictness::{Loosening, formula_changed, loosenings};
 use crate::diag::{Label, Level};
 use crate::hash::{Map, Set};
 use crate::model::{
@@ -374,8 +374,14 @@ fn tighten_kpi(parent: &Metric, child: &Metric) -> (Metric, bool) {
             Loosening::Required { strict, .. } => k.required = Some(strict.clone()),
         }
     }
+    // A parent's formula binds: a child that changes it, or derives a KPI the parent
+    // measures, keeps the parent's.
+    let formula = formula_changed(parent, child).is_some();
+    if formula {
+        k.formula.clone_from(&parent.formula);
+    }
     k.inherit(parent);
-    (k, !found.is_empty())
+    (k, !found.is_empty() || formula)
 }
 
 /// The definition of KPI `id` that `layer` inherits: the nearest definition on each path
@@ -884,6 +890,57 @@ mod tests {
         assert_eq!(p.max_board_kpis().0, 4);
         assert_eq!(threshold(&p, crate::model::Level3::Target), 95.0);
         assert_eq!(p.superseded.len(), 1, "a's definition is judged on its own");
+    }
+
+    /// The formula of KPI `id` in force, as written.
+    fn formula<'p>(p: &'p Policy, id: &str) -> Option<&'p str> {
+        let k = p.kpi(id).unwrap();
+        k.formula.as_ref().map(|f| f.text.value.as_str())
+    }
+
+    #[test]
+    fn a_parent_s_formula_binds_a_child() {
+        let p = org_and_team(
+            &format!(
+                "{KPI}formula = \"100 * a / b\"\n[[kpi]]\nid = \"m\"\n[[kpi]]\nid = \"same\"\nformula = \"100*a/b\"\n"
+            ),
+            "[[kpi]]\nid = \"k\"\nformula = \"100 * a / c\"\n\
+             [[kpi]]\nid = \"m\"\nformula = \"a + b\"\n\
+             [[kpi]]\nid = \"same\"\nformula = \"(100 * a) / b\"\n\
+             [[kpi]]\nid = \"own\"\nformula = \"a + b\"\n",
+        );
+        // A changed formula, and one that replaces measured data: both refused, each at
+        // the child's line; the same formula written otherwise, and a KPI of the child's
+        // own, are not.
+        assert_eq!(formula(&p, "k"), Some("100 * a / b"));
+        assert_eq!(formula(&p, "m"), None);
+        assert_eq!(formula(&p, "same"), Some("(100 * a) / b"));
+        assert_eq!(formula(&p, "own"), Some("a + b"));
+        let refused: Vec<&str> = p
+            .conflicts
+            .iter()
+            .filter_map(|c| match c {
+                Conflict::Kpi { child, .. } => Some(child.id.value.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(refused, ["k", "m"]);
+    }
+
+    #[test]
+    fn siblings_formulas_are_not_reported_and_the_first_read_governs() {
+        let org = layer("[policy]\nid = \"org\"\n", 0);
+        let a = layer(
+            "[policy]\nid = \"a\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x / y\"\n",
+            1,
+        );
+        let b = layer(
+            "[policy]\nid = \"b\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x * y\"\n",
+            2,
+        );
+        let p = Policy::merge(vec![org, a, b]);
+        assert!(p.conflicts.is_empty());
+        assert_eq!(formula(&p, "k"), Some("x / y"));
     }
 
     #[test]

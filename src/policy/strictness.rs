@@ -53,6 +53,30 @@ impl Loosening<'_> {
     }
 }
 
+/// A formula `loose` writes that `strict` does not allow: a different formula for a
+/// derived KPI, or any formula for a KPI computed from data (it would replace the measured
+/// figure with arithmetic). `None` when `loose` writes none or the same one.
+#[must_use]
+pub fn formula_changed<'a>(strict: &'a Metric, loose: &'a Metric) -> Option<FormulaChange<'a>> {
+    let l = loose.formula.as_ref()?;
+    match &strict.formula {
+        Some(s) if s.same(l) => None,
+        s => Some(FormulaChange {
+            strict: s.as_ref(),
+            loose: l,
+        }),
+    }
+}
+
+/// A formula a definition writes against the one it must keep (see [`formula_changed`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FormulaChange<'a> {
+    /// The formula in force; `None` when the KPI is computed from data.
+    pub strict: Option<&'a crate::model::Formula>,
+    /// The formula written.
+    pub loose: &'a crate::model::Formula,
+}
+
 /// Every way `loose` is looser than `strict`, judged by the direction (`strict`'s, else
 /// `loose`'s, else `inherited`: the direction of the KPI a metric implements). With
 /// `dropped_counts`, a level, trend or `required` that `loose` leaves out is looser (a

@@ -5,7 +5,7 @@ use crate::diag::{Diagnostics, Label};
 use crate::model::{Metric, Origin, RuleSetting};
 use crate::policy::Conflict;
 use crate::policy::merge::RuleLoosening;
-use crate::policy::strictness::{Loosening, loosenings};
+use crate::policy::strictness::{Loosening, formula_changed, loosenings};
 use crate::rule::Rule;
 
 declare_rule! {
@@ -21,7 +21,11 @@ declare_rule! {
     ///   (a longer window is slower to show a decline), or a `require_mapping` without a
     ///   tier the parents require;
     /// - in `[rules]`: a rule switched `off` or lowered, `locked = false` under a parent's
-    ///   lock, or an `effective` date that postpones a rule the parents make an error.
+    ///   lock, or an `effective` date that postpones a rule the parents make an error;
+    /// - a `formula` other than the policy KPI's (spacing aside), or any `formula` on a KPI
+    ///   the policy measures from data: the policy defines how a KPI is computed, and a
+    ///   catalogue or team policy that recomputes it (or replaces the measured figure with
+    ///   arithmetic) changes what the board reads. The policy's definition stays in force.
     ///
     /// Each finding is at the child's line with a second label at the parent's. The loosened
     /// value is ignored, value by value: the parent's stays in force and the child's tighter
@@ -162,6 +166,57 @@ fn compare(parent: &Metric, child: &Metric, out: &mut Diagnostics) {
         .label(parent_at.with_message("the policy sets it here"))
         .help(help);
     }
+    if let Some(change) = formula_changed(parent, child) {
+        changed_formula(parent, child, &what, change, out);
+    }
+}
+
+/// A formula `child` writes that the policy does not allow: it is ignored, and the
+/// policy's definition (its formula, or its data) stays in force.
+fn changed_formula(
+    parent: &Metric,
+    child: &Metric,
+    what: &crate::diag::Message,
+    change: crate::policy::strictness::FormulaChange<'_>,
+    out: &mut Diagnostics,
+) {
+    let kpi = &parent.id.value;
+    let (message, parent_at, help) = match change.strict {
+        Some(strict) => (
+            msg!(
+                "{} writes formula `{}` but the policy computes `{}` as `{}`; the policy's formula is used",
+                what,
+                change.loose.text.value,
+                kpi,
+                strict.text.value
+            ),
+            strict.text.at().with_message("the policy's formula"),
+            msg!(
+                "remove `formula` to inherit the policy's, or write `formula = \"{}\"`",
+                strict.text.value
+            ),
+        ),
+        None => (
+            msg!(
+                "{} derives `{}` by a formula but the policy measures it from data; the formula is ignored",
+                what,
+                kpi
+            ),
+            parent.id.at().with_message("the policy measures it"),
+            msg!(
+                "remove `formula` and report `{}`, or propose the formula in the policy, where it is reviewed",
+                kpi
+            ),
+        ),
+    };
+    out.push(
+        &LOOSER_THAN_POLICY,
+        change.loose.text.at().with_message("overrides the policy"),
+        message,
+    )
+    .subject(child.id.value.clone())
+    .label(parent_at)
+    .help(help);
 }
 
 /// A child layer's `[settings]` value looser than its parents'; it is ignored.

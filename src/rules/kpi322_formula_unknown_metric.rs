@@ -60,7 +60,12 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
                 None => {
                     let hint = (hints_left > 0).then(|| {
                         hints_left -= 1;
-                        let others = known.iter().copied().filter(|k| *k != d.id.value);
+                        // In definition order, so that a tie goes to the first defined,
+                        // not to the hash order of `known`.
+                        let others = ctx
+                            .definitions()
+                            .map(|o| o.id.value.as_str())
+                            .filter(|k| *k != d.id.value);
                         crate::suggest::closest(&name.id, others)
                     });
                     crate::diag::did_you_mean(
@@ -90,4 +95,33 @@ fn split_by_minus<'w>(word: &'w str, known: &FxHashSet<&str>) -> Option<(&'w str
     word.match_indices('-')
         .map(|(i, _)| (&word[..i], &word[i + 1..]))
         .find(|(a, b)| known.contains(a) && known.contains(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::testing::Inputs;
+    use std::fmt::Write as _;
+
+    #[test]
+    fn a_tie_suggests_the_first_defined() {
+        // Twenty-five ids one letter from `rotation-rate`, all as close: the first defined
+        // (`rotation-ratl`) is suggested, not the first in hash order (`rotation-ratz`, for
+        // FxHash today).
+        let mut catalogue = String::from("[catalogue]\nid = \"c\"\n");
+        for c in std::iter::once('l').chain(('a'..='z').filter(|&c| c != 'e' && c != 'l')) {
+            let _ = write!(catalogue, "[[metric]]\nid = \"rotation-rat{c}\"\n");
+        }
+        catalogue.push_str("[[metric]]\nid = \"r\"\nformula = \"rotation-rate * 2\"\n");
+        let inputs = Inputs::new(None, &catalogue);
+        let ctx = inputs.ctx();
+        let mut diags = crate::diag::Diagnostics::default();
+        super::check(&ctx, &mut diags);
+        let help: Vec<String> = diags
+            .findings
+            .iter()
+            .filter_map(|f| f.help.as_ref().map(|h| h.plain()))
+            .collect();
+        assert_eq!(help.len(), 1, "{help:?}");
+        assert!(help[0].contains("`rotation-ratl`"), "{help:?}");
+    }
 }

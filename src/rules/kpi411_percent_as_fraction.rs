@@ -24,6 +24,9 @@ declare_rule! {
     /// `scale = 1` says the values are meant as written (percentages below 1%), which
     /// silences this rule. `scale` takes any power of ten from 0.001 to 1,000,000.
     ///
+    /// A derived percent metric is judged by the values its formula gives: `orphaned /
+    /// total` is a fraction, and the finding is at the formula, suggesting `100 * ...`.
+    ///
     /// ## Why is this bad?
     /// Read as written, `0.95` against a target of 95 is a breach on every row of a
     /// healthy metric; for a `lower_is_better` metric it is worse: 30% exposure written
@@ -45,11 +48,20 @@ declare_rule! {
     };
 }
 
-/// Reports each percent metric whose values all lie in 0..1 under thresholds above 1.
+/// Reports each percent metric whose values all lie in 0..1 under thresholds above 1:
+/// the rows reported, or the values a derived metric's formula gives.
 fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
     for (info, thresholds) in facts.metrics() {
-        let Some((lo, hi)) = info.range else { continue };
-        if info.unit != Some(Unit::Percent) || info.scale.is_some() || info.rows < 2 {
+        let formula = info.formula();
+        // A derived metric's values are its formula's; rows reported for it are not taken.
+        let (range, count) = match formula {
+            Some(_) => facts
+                .formula_of(info.id)
+                .map_or((None, 0), |f| (f.range, f.values)),
+            None => (info.range, info.rows),
+        };
+        let Some((lo, hi)) = range else { continue };
+        if info.unit != Some(Unit::Percent) || info.scale.is_some() || count < 2 {
             continue;
         }
         if lo < 0.0 || hi > 1.0 || hi <= 0.0 {
@@ -76,6 +88,30 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             .as_ref()
             .or_else(|| info.kpi.and_then(|k| k.unit.as_ref()));
         let at = unit.map_or_else(|| defined.id.at(), crate::model::Sp::at);
+        if let Some(formula) = formula {
+            out.push(
+                &PERCENT_AS_FRACTION,
+                formula.text.at().with_message("a fraction"),
+                msg!(
+                    "every value of `{}` lies between 0 and 1 ({} to {} in {} values its formula gives) under a {} of {}: the formula {} a fraction, not a percentage",
+                    info.id,
+                    crate::num::float(lo),
+                    crate::num::float(hi),
+                    count,
+                    level.level.as_str(),
+                    level.value,
+                    if higher { "most likely computes" } else { "may compute" }
+                ),
+            )
+            .cap(if higher { Severity::Warning } else { Severity::Info })
+            .subject(info.id.to_owned())
+            .label(Label::at(level.file, level.span).with_message("in percent"))
+            .help(msg!(
+                "multiply it by 100, first, so that decimals stay exact: `formula = \"{}\"`",
+                times_100(formula.text.value.trim())
+            ));
+            continue;
+        }
         out.push(
             &PERCENT_AS_FRACTION,
             at.with_message("percent"),
@@ -98,5 +134,31 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         } else {
             "export percentages, or define the metric in a catalogue with `scale = 100`"
         });
+    }
+}
+
+/// `text` multiplied by 100, first: `100 * a / b`, or `100 * (a + b) / c`'s shape when a
+/// sum or difference would otherwise bind looser than the product.
+fn times_100(text: &str) -> String {
+    let sum = text.contains('+')
+        || text.starts_with('-')
+        || text.contains(" -")
+        || text.contains("(-");
+    if sum {
+        format!("100 * ({text})")
+    } else {
+        format!("100 * {text}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_formula_times_100_keeps_its_meaning() {
+        assert_eq!(super::times_100("a / b"), "100 * a / b");
+        assert_eq!(super::times_100("total-nhis / b"), "100 * total-nhis / b");
+        assert_eq!(super::times_100("a + b / c"), "100 * (a + b / c)");
+        assert_eq!(super::times_100("a - b"), "100 * (a - b)");
+        assert_eq!(super::times_100("-a / b"), "100 * (-a / b)");
     }
 }

@@ -153,6 +153,7 @@ registry! {
     kpi414_decision_without_effect::DECISION_WITHOUT_EFFECT,
     kpi415_formula_division_by_zero::FORMULA_DIVISION_BY_ZERO,
     kpi416_derived_metric_data::DERIVED_METRIC_DATA,
+    kpi417_formula_budget_exceeded::FORMULA_BUDGET_EXCEEDED,
     kpi501_threshold_loosened::THRESHOLD_LOOSENED,
     kpi502_kpi_removed::KPI_REMOVED,
     kpi503_coverage_regressed::COVERAGE_REGRESSED,

@@ -6,22 +6,45 @@
 //! value for that same period (written the same way: a month is not its last day) in that
 //! same scope, among the `trend_window` periods each series keeps. Derived metrics are
 //! evaluated in [`crate::formula::order`], so a formula may name another derived metric.
-//! The work is linear in the values of the series named: each scope's windows are joined
-//! in one pass.
+//!
+//! Each scope's windows are joined in one pass, but a policy may hold many formulas over
+//! many scopes: two thousand formulas over a hundred thousand scopes would be two hundred
+//! million series. So derived metrics share one budget, proportional to the series read
+//! ([`budget`]): each is charged the scopes it is tried in (those of its operand reported
+//! in the fewest, each at most one series), and the first whose charge would pass the
+//! budget is not evaluated, nor is any after it in that fixed order
+//! ([`FormulaBudget`], reported by `formula-budget-exceeded`).
 
-use super::super::data::{Direct, FormulaFacts, MetricInfo, Point, Undefined};
+use super::super::data::{
+    Direct, FormulaBudget, FormulaFacts, MetricInfo, NotComputed, Point, Undefined,
+};
 use super::Table;
 use crate::formula::Node;
 use crate::num::Num;
 use crate::period::Period;
 
+/// Series that derived metrics may be tried in, given how many series were read: twice
+/// those, and ten thousand more.
+///
+/// A derived series needs a series of each metric its formula names in its scope, so a
+/// programme that derives up to twice as many KPIs per scope as it reports metrics there
+/// fits, and the ten thousand let a small repository derive many KPIs from a few series
+/// (a hundred derived KPIs over a hundred scopes, a chain of thousands over one).
+/// Memory and time stay within a small multiple of what reading took, whatever the
+/// policy's formulas say.
+#[must_use]
+pub(crate) fn budget(read: u64) -> u64 {
+    read.saturating_mul(2).saturating_add(10_000)
+}
+
 impl Table<'_> {
-    /// Evaluates every derived metric into series of its own, and says what each gave.
-    pub(super) fn evaluate_formulas(&mut self) -> Vec<FormulaFacts> {
+    /// Evaluates every derived metric into series of its own, and says what each gave and
+    /// where the budget stopped evaluation, if it did.
+    pub(super) fn evaluate_formulas(&mut self) -> (Vec<FormulaFacts>, Option<FormulaBudget>) {
         let formulas: Vec<Option<&crate::model::Formula>> =
             self.metrics.iter().map(MetricInfo::formula).collect();
         if formulas.iter().all(Option::is_none) {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let nodes: Vec<Node> = formulas
             .iter()
@@ -35,7 +58,10 @@ impl Table<'_> {
             .map(|(_, mi)| FormulaFacts {
                 metric: mi,
                 evaluable: false,
+                over_budget: false,
                 values: 0,
+                range: None,
+                not_computed: None,
                 undefined: None,
                 direct: self.direct.get(&mi).map(|d: &super::Direct| Direct {
                     file: d.first.0,
@@ -60,6 +86,8 @@ impl Table<'_> {
                 of_metric[s.metric as usize].push(u32::try_from(si).unwrap_or(u32::MAX));
             }
         }
+        let allowed = budget(self.series.len() as u64);
+        let (mut spent, mut cut) = (0u64, None::<FormulaBudget>);
         for &mi in &order.steps {
             let (Some(formula), Node::Derived(operands)) =
                 (formulas[mi as usize], &nodes[mi as usize])
@@ -70,14 +98,79 @@ impl Table<'_> {
             let Ok(at) = facts.binary_search_by_key(&mi, |f| f.metric) else {
                 continue;
             };
+            // The scopes it is tried in: those of its operand reported in the fewest.
+            let charge = operands
+                .iter()
+                .map(|&o| of_metric[o as usize].len() as u64)
+                .min()
+                .unwrap_or(0);
+            if let Some(cut) = &mut cut {
+                cut.metrics += 1;
+                facts[at].over_budget = true;
+                continue;
+            }
+            if spent.saturating_add(charge) > allowed {
+                cut = Some(FormulaBudget {
+                    metric: mi,
+                    metrics: 1,
+                    budget: allowed,
+                    spent,
+                    charge,
+                });
+                facts[at].over_budget = true;
+                continue;
+            }
+            spent += charge;
             facts[at].evaluable = true;
             let (made, values, undefined) =
                 self.evaluate(mi, expr, formula.text.file, operands, &of_metric);
+            facts[at].range = self.range_of(&made);
             facts[at].values = values;
             facts[at].undefined = undefined;
             of_metric[mi as usize] = made;
         }
-        facts
+        self.why_not_computed(&mut facts, &formulas, &nodes, &order.on_cycle);
+        (facts, cut)
+    }
+
+    /// Says why each derived metric no formula rule speaks for was not computed: it names
+    /// one that was not (a formula that does not parse, a circle, an unknown id), or an id
+    /// nothing loaded defines.
+    fn why_not_computed(
+        &self,
+        facts: &mut [FormulaFacts],
+        formulas: &[Option<&crate::model::Formula>],
+        nodes: &[Node],
+        on_cycle: &[u32],
+    ) {
+        let computed = |facts: &[FormulaFacts], o: u32| {
+            facts
+                .binary_search_by_key(&o, |f| f.metric)
+                .is_ok_and(|at| facts[at].evaluable || facts[at].over_budget)
+        };
+        for at in 0..facts.len() {
+            let f = &facts[at];
+            if f.evaluable || f.over_budget {
+                continue;
+            }
+            let mi = f.metric;
+            let why = match &nodes[mi as usize] {
+                Node::Derived(ops) if on_cycle.binary_search(&mi).is_err() => ops
+                    .iter()
+                    .find(|&&o| formulas[o as usize].is_some() && !computed(facts, o))
+                    .map(|&o| NotComputed::Names(self.metrics[o as usize].id.into())),
+                Node::Broken => formulas[mi as usize]
+                    .and_then(|f| f.parsed.as_ref().ok())
+                    .and_then(|expr| {
+                        expr.names()
+                            .iter()
+                            .find(|n| !self.by_id.contains_key(n.id.as_str()))
+                    })
+                    .map(|n| NotComputed::Unknown(n.id.as_str().into())),
+                _ => None,
+            };
+            facts[at].not_computed = why;
+        }
     }
 
     /// Evaluates derived metric `mi` in every scope of the operand reported in the
@@ -148,6 +241,17 @@ impl Table<'_> {
             made.push(new);
         }
         (made, count, undefined)
+    }
+
+    /// The least and greatest value the windows of `series` hold, if any.
+    fn range_of(&self, series: &[u32]) -> Option<(f64, f64)> {
+        series
+            .iter()
+            .flat_map(|&si| self.window_of(si as usize))
+            .map(|p| p.value().value())
+            .fold(None, |r, v| {
+                Some(r.map_or((v, v), |(lo, hi): (f64, f64)| (lo.min(v), hi.max(v))))
+            })
     }
 
     /// The series of each operand in the scope of series `si` (of operand `driver`), in
@@ -289,6 +393,42 @@ id = "total"
     }
 
     #[test]
+    fn the_policy_s_formula_binds_a_catalogue_metric() {
+        // The policy derives `rate` and measures `count`: a catalogue metric of either id
+        // with a formula of its own does not change how it is computed, nor does one that
+        // implements `rate` under its own id with another formula.
+        let inputs = Inputs::new(
+            Some(
+                "[policy]\nid = \"p\"\n[[kpi]]\nid = \"rate\"\nformula = \"100 * a / b\"\n\
+                 [[kpi]]\nid = \"count\"\n",
+            ),
+            "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"a\"\n[[metric]]\nid = \"b\"\n\
+             [[metric]]\nid = \"rate\"\nformula = \"a / b\"\n\
+             [[metric]]\nid = \"count\"\nformula = \"a + b\"\n\
+             [[metric]]\nid = \"team-rate\"\nimplements = \"rate\"\nformula = \"a * b\"\n\
+             [[metric]]\nid = \"same-rate\"\nimplements = \"rate\"\nformula = \"(100 * a) / b\"\n",
+        );
+        let ctx = inputs.ctx();
+        let csv =
+            "metric,period,value\na,2026-10,1\nb,2026-10,4\ncount,2026-10,7\nteam-rate,2026-10,9\n";
+        let facts = read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv);
+        assert_eq!(
+            derived(&facts),
+            [
+                "rate : 2026-10=25",
+                // The KPI's very formula, under a metric's own id: derived by it.
+                "same-rate : 2026-10=25",
+            ]
+        );
+        let value = |id: &str| {
+            let s = facts.series().find(|s| s.metric.id == id).unwrap();
+            s.latest.value().to_string()
+        };
+        assert_eq!(value("count"), "7", "measured, as the policy says");
+        assert_eq!(value("team-rate"), "9", "reported, its formula ignored");
+    }
+
+    #[test]
     fn a_ratio_at_a_threshold_is_at_it() {
         // 100 * 287 / 4100 is 7 exactly, at the warn threshold, not past it.
         let inputs = Inputs::new(None, CATALOGUE);
@@ -323,33 +463,87 @@ id = "total"
     }
 
     #[test]
-    fn a_broken_formula_is_not_evaluated_nor_reported_missing() {
+    fn a_broken_formula_is_not_evaluated_and_what_names_it_says_so() {
         let inputs = Inputs::new(
             None,
             "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"a\"\n[[metric]]\nid = \"r\"\nformula = \"a +\"\n\
-             [[metric]]\nid = \"s\"\nformula = \"r * 2\"\n[[metric]]\nid = \"t\"\nformula = \"nothing * a\"\n",
+             [[metric]]\nid = \"s\"\nformula = \"r * 2\"\n[[metric]]\nid = \"t\"\nformula = \"nothing * a\"\n\
+             [[metric]]\nid = \"x\"\nformula = \"y + a\"\n[[metric]]\nid = \"y\"\nformula = \"x + a\"\n\
+             [[metric]]\nid = \"z\"\nformula = \"a + x\"\n",
         );
-        let ctx = inputs.ctx();
+        let mut ctx = inputs.ctx();
         let facts = read_bytes(&ctx, b"metric,period,value\na,2026-10,1\n", DataFormat::Csv);
         assert!(facts.formulas().all(|(_, f)| !f.evaluable));
-        // Missing from the scorecard (which lists them), not reported by `missing-data`
-        // (the formula's own finding says why).
-        assert_eq!(facts.missing(&ctx).count(), 3);
+        // Missing from the scorecard (which lists them). `r` (does not parse), `t` (names
+        // an unknown id) and the circle `x`, `y` have their formula's own finding, not
+        // `missing-data`; `s` and `z`, which name what is not computed, have none else.
+        assert_eq!(facts.missing(&ctx).count(), 6);
+        let missing = |ctx: &crate::analyze::Context<'_>| {
+            let mut diags = crate::diag::Diagnostics::default();
+            crate::pipeline::run_data_rules(&facts, ctx, &mut diags);
+            let mut out: Vec<String> = diags.findings.iter().map(|f| f.message.plain()).collect();
+            out.sort();
+            out
+        };
+        assert_eq!(
+            missing(&ctx),
+            [
+                "derived metric `s` is not computed: its formula names `r`, which is not computed",
+                "derived metric `z` is not computed: its formula names `x`, which is not computed",
+            ]
+        );
+        // In a partial run `formula-unknown-metric` cannot judge `nothing`: this does.
+        ctx.partial = true;
+        assert!(
+            missing(&ctx).contains(
+                &"derived metric `t` is not computed: its formula names `nothing`, which no file checked defines"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_formula_undefined_everywhere_is_missing_for_that_reason() {
+        let inputs = Inputs::new(None, CATALOGUE);
+        let ctx = inputs.ctx();
+        let csv = "metric,period,value\norphaned,2026-10,1\ntotal,2026-10,0\n";
+        let facts = read_bytes(&ctx, csv.as_bytes(), DataFormat::Csv);
         let mut diags = crate::diag::Diagnostics::default();
         crate::pipeline::run_data_rules(&facts, &ctx, &mut diags);
-        assert!(diags.findings.is_empty(), "{:?}", diags.findings);
+        let missing: Vec<String> = diags
+            .findings
+            .iter()
+            .filter(|f| f.rule.name == "missing-data")
+            .map(|f| f.message.plain())
+            .collect();
+        assert!(
+            missing
+                .iter()
+                .any(|m| m
+                    .contains("`rate` has no value: its formula divides by zero at every period")),
+            "{missing:?}"
+        );
+        // `points` names `rate`, which has no value: neither is reported.
+        assert!(
+            missing.iter().all(|m| !m.contains("never reported")),
+            "{missing:?}"
+        );
+        assert_eq!(missing.len(), 2, "{missing:?}");
     }
 
     #[test]
     fn a_split_read_derives_what_a_sequential_one_does() {
-        // Operands and rows reported for the derived metric in both halves of the file.
+        // Operands in both halves of the file, and rows reported for the derived metric
+        // only in the second: a split read must shift their line to the whole file's.
         let mut rows = vec!["metric,period,value,scope".to_owned()];
         for p in 0..40 {
             let period = format!("{}-{:02}", 2023 + p / 12, p % 12 + 1);
             for scope in ["a", "b"] {
                 rows.push(format!("orphaned,{period},{},{scope}", p % 5));
                 rows.push(format!("total,{period},{},{scope}", 40 - p));
-                rows.push(format!("rate,{period},1,{scope}"));
+                if p >= 30 {
+                    rows.push(format!("rate,{period},1,{scope}"));
+                }
             }
         }
         let inputs = Inputs::new(None, CATALOGUE);
@@ -357,19 +551,43 @@ id = "total"
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data.csv");
         std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+        let first_rate = rows.iter().position(|r| r.starts_with("rate,")).unwrap() + 1;
+        let middle = rows.len() / 2;
+        assert!(
+            first_rate > middle + 10,
+            "{first_rate} is in the second half"
+        );
+        // Two threads, whatever this machine has: a split read is what is tested.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
         let read = |split_above| {
-            let mut table = super::Table::new(&ctx);
-            table.read_csv_split_above(&path, crate::source::FileId(2), split_above);
-            let facts = table.finish(15);
-            let direct: Vec<String> = facts
-                .formulas()
-                .map(|(i, f)| format!("{} {:?}", i.id, f.direct.map(|d| (d.line, d.rows))))
-                .collect();
-            (derived(&facts), direct)
+            pool.install(|| {
+                let mut table = super::Table::new(&ctx);
+                let split =
+                    table.read_csv_split_above(&path, crate::source::FileId(2), split_above);
+                let facts = table.finish(15);
+                let direct: Vec<String> = facts
+                    .formulas()
+                    .map(|(i, f)| format!("{} {:?}", i.id, f.direct.map(|d| (d.line, d.rows))))
+                    .collect();
+                (split, derived(&facts), direct)
+            })
         };
-        let sequential = read(u64::MAX);
-        assert_eq!(sequential, read(0));
-        assert_eq!(sequential.1, ["points None", "rate Some((4, 80))"]);
-        assert_eq!(sequential.0.len(), 4);
+        let (split, derived_seq, direct_seq) = read(u64::MAX);
+        assert!(!split);
+        let (split, derived_split, direct_split) = read(0);
+        assert!(split, "the file was read in two halves");
+        assert_eq!(derived_seq, derived_split);
+        assert_eq!(direct_seq, direct_split);
+        assert_eq!(
+            direct_seq,
+            [
+                "points None".to_owned(),
+                format!("rate Some(({first_rate}, 20))")
+            ]
+        );
+        assert_eq!(derived_seq.len(), 4);
     }
 }
