@@ -2,7 +2,7 @@
 
 use crate::analyze::Context;
 use crate::diag::Diagnostics;
-use rustc_hash::FxHashSet;
+use crate::hash::Set;
 
 declare_rule! {
     /// ## What it does
@@ -41,7 +41,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     if ctx.partial || !ctx.definitions().any(|d| d.formula.is_some()) {
         return;
     }
-    let known: FxHashSet<&str> = ctx.definitions().map(|d| d.id.value.as_str()).collect();
+    let known: Set<&str> = ctx.definitions().map(|d| d.id.value.as_str()).collect();
     let mut hints_left = MAX_HINTS;
     for d in ctx.definitions() {
         let Some(f) = &d.formula else { continue };
@@ -91,7 +91,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
 
 /// Where an unknown word is two known ids joined by `-` (`total-nhis-orphaned-nhis`
 /// written for `total-nhis - orphaned-nhis`), the two ids.
-fn split_by_minus<'w>(word: &'w str, known: &FxHashSet<&str>) -> Option<(&'w str, &'w str)> {
+fn split_by_minus<'w>(word: &'w str, known: &Set<&str>) -> Option<(&'w str, &'w str)> {
     word.match_indices('-')
         .map(|(i, _)| (&word[..i], &word[i + 1..]))
         .find(|(a, b)| known.contains(a) && known.contains(b))
@@ -105,8 +105,8 @@ mod tests {
     #[test]
     fn a_tie_suggests_the_first_defined() {
         // Twenty-five ids one letter from `rotation-rate`, all as close: the first defined
-        // (`rotation-ratl`) is suggested, not the first in hash order (`rotation-ratz`, for
-        // FxHash today).
+        // (`rotation-ratl`) is suggested, not the first in the hash order of `known`, which
+        // is seeded per run.
         let mut catalogue = String::from("[catalogue]\nid = \"c\"\n");
         for c in std::iter::once('l').chain(('a'..='z').filter(|&c| c != 'e' && c != 'l')) {
             let _ = write!(catalogue, "[[metric]]\nid = \"rotation-rat{c}\"\n");
