@@ -163,6 +163,7 @@ registry! {
     kpi507_tier_demoted::TIER_DEMOTED,
     kpi508_mapping_removed::MAPPING_REMOVED,
     kpi509_gate_changed::GATE_CHANGED,
+    kpi510_formula_changed::FORMULA_CHANGED,
 }
 
 /// Finds a rule by name or code (codes case-insensitively).
