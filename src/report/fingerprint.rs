@@ -58,7 +58,10 @@ pub fn fingerprints(report: &Report) -> Vec<String> {
             let n = seen.entry(key.clone()).or_default();
             let nth = n.to_string();
             let mut parts = vec![key.0, key.1.as_str(), key.2.as_str()];
-            parts.extend(key.3);
+            // Marked, so that a scope named `1` is never the second of unscoped findings.
+            if let Some(scope) = key.3 {
+                parts.extend(["\u{1e}scope", scope]);
+            }
             if *n > 0 {
                 parts.push(&nth);
             }

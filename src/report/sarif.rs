@@ -221,8 +221,9 @@ struct Run<'a> {
     tool: Value,
 }
 
-/// The results, each built and written in turn: a tree of every result at once cost
-/// 28 us a finding (a million small allocations, then freeing them), 2 us built one by one.
+/// The results, each built and written in turn: a tree of every result at once took
+/// 1.66 s for 58k findings (allocating and then freeing a million small values), one
+/// result at a time 0.37 s.
 struct Results<'a> {
     report: &'a Report,
     root: Option<&'a Path>,
