@@ -793,8 +793,9 @@ impl Event {
 
     /// Whether it is under way or done: a strategic decision taken, a technical change
     /// being built or delivered. Planned and cancelled events are not judged for effect.
+    /// (Not "live", which the README uses for "not cancelled".)
     #[must_use]
-    pub fn is_live(&self) -> bool {
+    pub fn is_decided(&self) -> bool {
         self.has_status(EventStatus::InProgress) || self.has_status(EventStatus::Done)
     }
 }

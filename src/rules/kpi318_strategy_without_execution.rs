@@ -56,7 +56,7 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
         .filter_map(|e| e.implements.as_ref().map(|i| i.value.as_str()))
         .collect();
     for e in ctx.events() {
-        if !e.is(EventKind::Strategic) || !e.is_live() || implemented.contains(e.id.value.as_str())
+        if !e.is(EventKind::Strategic) || !e.is_decided() || implemented.contains(e.id.value.as_str())
         {
             continue;
         }

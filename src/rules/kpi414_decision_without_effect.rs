@@ -55,7 +55,7 @@ declare_rule! {
 fn check(facts: &DataFacts<'_>, ctx: &Context<'_>, out: &mut Diagnostics) {
     let decisions: Vec<&Event> = ctx
         .events()
-        .filter(|e| e.is(EventKind::Strategic) && e.is_live() && !e.moves.is_empty())
+        .filter(|e| e.is(EventKind::Strategic) && e.is_decided() && !e.moves.is_empty())
         .collect();
     if decisions.is_empty() {
         return;
