@@ -190,13 +190,17 @@ pub struct MetricInfo<'a> {
     pub scale: Option<i32>,
     /// The least and greatest value taken (after `scale`), while any row was.
     pub range: Option<(f64, f64)>,
+    /// The formula that derives it, if it is derived: decided once (see
+    /// [`crate::model::Formula::of`], which may compare two parsed formulas), read for
+    /// every new series and every finding about one.
+    pub(super) formula: Option<&'a crate::model::Formula>,
 }
 
 impl<'a> MetricInfo<'a> {
     /// The formula that derives it, if it is derived (see [`crate::model::Formula::of`]).
     #[must_use]
     pub fn formula(&self) -> Option<&'a crate::model::Formula> {
-        crate::model::Formula::of(self.id, self.metric, self.kpi)
+        self.formula
     }
 
     /// Its tier (the metric's, else the KPI's).

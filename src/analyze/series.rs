@@ -149,6 +149,7 @@ impl<'a> Table<'a> {
             rejected: 0,
             scale: metric.and_then(|m| m.scale.as_ref()).map(|s| s.value),
             range: None,
+            formula: crate::model::Formula::of(id, metric, kpi),
         });
         self.by_id.insert(id, idx);
     }
