@@ -589,11 +589,15 @@ pub struct Finding {
     pub baselined: bool,
 }
 
+mod pack;
+
 /// The findings of one run, in the order rules produced them.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
-    /// Everything found so far.
+    /// Everything found so far (in a [`Diagnostics::packing`] one, the last only).
     pub findings: Vec<Finding>,
+    /// The findings before the last, packed (see [`Diagnostics::packing`]).
+    packed: Option<Box<pack::Packed>>,
 }
 
 impl Diagnostics {
@@ -607,6 +611,11 @@ impl Diagnostics {
         primary: Label,
         message: impl Into<Message>,
     ) -> &mut Finding {
+        if let Some(packed) = &mut self.packed
+            && let Some(last) = self.findings.pop()
+        {
+            packed.push(last);
+        }
         self.findings.push(Finding {
             rule,
             message: message.into(),
@@ -625,9 +634,43 @@ impl Diagnostics {
         self.findings.last_mut().expect("just pushed")
     }
 
-    /// Moves another set of findings into this one.
+    /// An empty set that keeps its findings packed into bytes, each as soon as the next
+    /// is pushed, until [`Diagnostics::extend`] moves them into another set: for the data
+    /// rules, whose findings (one per series of a million, possibly) would otherwise be
+    /// held in full form while the facts of every series still are. Its `findings` hold
+    /// the last one pushed only.
+    #[must_use]
+    pub fn packing() -> Self {
+        Self {
+            findings: Vec::new(),
+            packed: Some(Box::default()),
+        }
+    }
+
+    /// How many findings it holds, packed or not.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.findings.len() + self.packed.as_ref().map_or(0, |p| p.len())
+    }
+
+    /// Whether it holds none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Moves another set of findings into this one, unpacking them if they are packed.
     pub fn extend(&mut self, other: Diagnostics) {
-        self.findings.extend(other.findings);
+        let Diagnostics { findings, packed } = other;
+        match packed {
+            None => self.findings.extend(findings),
+            Some(mut packed) => {
+                for f in findings {
+                    packed.push(f);
+                }
+                packed.unpack(&mut self.findings);
+            }
+        }
     }
 }
 
