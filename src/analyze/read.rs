@@ -128,7 +128,10 @@ impl Table<'_> {
     /// this thread gets there (a quoted field may hold a line break): if it does, the
     /// fork's lines are renumbered and its state merged; if not, this thread reads on to
     /// the end and the fork's work is dropped, so the result is always a sequential
-    /// read's. Returns whether the split held.
+    /// read's. A fork that meets more series than its cap ([`FORK_SERIES`](super::series::FORK_SERIES)) stops at a
+    /// record boundary, and this thread, once it has merged the fork's part, reads on
+    /// from there: memory stays one table's, whatever the file. Returns whether the
+    /// split held.
     fn read_split(
         &mut self,
         path: &Path,
@@ -152,8 +155,13 @@ impl Table<'_> {
         let Some(lines_before) = first_half else {
             return false;
         };
+        let stopped = fork.stopped.take();
         fork.shift_lines(lines_before);
         self.merge(fork);
+        if let Some((byte, lines)) = stopped {
+            self.read_on_from = Some(lines_before + lines + 1);
+            self.read_from(path, file, byte, None, lines_before + lines, cols);
+        }
         true
     }
 
@@ -217,6 +225,12 @@ impl Table<'_> {
         // Spreadsheet exports write numbers by their delimiter (see `number::number_text`).
         self.delimiter = cols.delimiter;
         loop {
+            if self.series_len() >= self.series_cap {
+                // A fork at its cap: the thread that started it reads on from here.
+                let pos = rdr.position();
+                self.stopped = Some((start + pos.byte(), base + pos.line() - 1));
+                return None;
+            }
             if let Some(at) = stop {
                 let pos = rdr.position();
                 let here = start + pos.byte();
@@ -570,6 +584,13 @@ mod tests {
     /// Reads `csv` sequentially and split between two threads; returns both reads and
     /// whether the split held.
     fn read_both_ways(csv: &str) -> (Read, Read, bool) {
+        let (seq, split, held, _) = read_both_ways_capped(csv, super::super::series::FORK_SERIES);
+        (seq, split, held)
+    }
+
+    /// [`read_both_ways`] with a fork that stops past `fork_series` series; also returns
+    /// the line from which the first thread read on, if the fork stopped.
+    fn read_both_ways_capped(csv: &str, fork_series: usize) -> (Read, Read, bool, Option<u64>) {
         let catalogue = "[catalogue]\nid = \"c\"\n[[metric]]\nid = \"m\"\nunit = \"percent\"\ndirection = \"higher_is_better\"\n[[metric]]\nid = \"n\"\nunit = \"count\"\n";
         let inputs = crate::analyze::testing::Inputs::new(None, catalogue);
         let ctx = inputs.ctx();
@@ -578,7 +599,9 @@ mod tests {
         std::fs::write(&path, csv).unwrap();
         let read = |split_above| {
             let mut table = Table::new(&ctx);
+            table.fork_series = fork_series;
             let split = table.read_csv_split_above(&path, FileId(2), split_above);
+            let read_on = table.read_on_from;
             let facts = table.finish(15);
             let mut found: Vec<String> = facts
                 .faults
@@ -602,16 +625,20 @@ mod tests {
             let mut windows: Vec<String> = facts
                 .series()
                 .map(|s| {
-                    let values: Vec<f64> = s.points.iter().map(|p| p.value().value()).collect();
+                    let values: Vec<(f64, u32)> = s
+                        .points
+                        .iter()
+                        .map(|p| (p.value().value(), p.line))
+                        .collect();
                     format!("{} {} {values:?}", s.metric.id, s.scope)
                 })
                 .collect();
             windows.sort();
-            ((found, windows), split)
+            ((found, windows), split, read_on)
         };
-        let (sequential, _) = read(u64::MAX);
-        let (split, held) = read(0);
-        (sequential, split, held)
+        let (sequential, _, _) = read(u64::MAX);
+        let (split, held, read_on) = read(0);
+        (sequential, split, held, read_on)
     }
 
     /// Whether this machine splits at all (a one-core machine reads sequentially).
@@ -671,6 +698,43 @@ mod tests {
             "{:#?}",
             seq.1
         );
+    }
+
+    #[test]
+    fn a_fork_past_its_series_cap_hands_the_rest_to_the_first_thread() {
+        // 40 periods of 30 series; the fork may meet 4 of them: it stops a few rows into
+        // the second half, and the first thread reads on from there, numbering lines on.
+        let mut rows = vec!["metric,period,value,scope".to_owned()];
+        for p in 0..40 {
+            let period = format!("{}-{:02}", 2023 + p / 12, p % 12 + 1);
+            for scope in 0..30 {
+                rows.push(format!("m,{period},{}.5,s{scope}", 90 - (p + scope) % 7));
+            }
+        }
+        rows.push("m,2026-01,x,s1".to_owned());
+        rows.push("m,2026-13,1,s2".to_owned());
+        let text = rows.join("\n") + "\n";
+        let (seq, split, held, read_on) = read_both_ways_capped(&text, 4);
+        assert_eq!(seq, split);
+        assert_eq!(held, splits());
+        if splits() {
+            // The middle line is 602; the fork reads the rows of four series and stops.
+            let read_on = read_on.expect("the fork stopped at its cap");
+            assert!((603..=610).contains(&read_on), "{read_on}");
+        }
+        assert!(
+            seq.0.iter().any(|f| f.starts_with("fault 1202 ")),
+            "{:#?}",
+            seq.0
+        );
+        assert!(
+            seq.0.iter().any(|f| f.starts_with("fault 1203 ")),
+            "{:#?}",
+            seq.0
+        );
+        // Without the cap, the same file is split in two halves.
+        let (_, _, held, read_on) = read_both_ways_capped(&text, usize::MAX);
+        assert_eq!((held, read_on), (splits(), None));
     }
 
     #[test]

@@ -95,7 +95,24 @@ pub(super) struct Table<'a> {
     /// The delimiter of the CSV file being read (`,` for NDJSON), which says how it writes
     /// numbers (see `number::number_text`).
     pub(super) delimiter: u8,
+    /// How many series a fork of this table may meet before it stops reading (see
+    /// `Table::read_split`).
+    pub(super) fork_series: usize,
+    /// In a fork, the series count at which it stops reading; `usize::MAX` elsewhere.
+    pub(super) series_cap: usize,
+    /// Where a fork stopped at its cap: the byte its next record starts at, and how many
+    /// lines it read.
+    pub(super) stopped: Option<(u64, u64)>,
+    /// The line from which this table read on after its fork stopped at its cap, in the
+    /// last split read (what tests observe of the cap).
+    pub(super) read_on_from: Option<u64>,
 }
+
+/// Series a fork of a split read may meet (see `Table::read_split`): the fork holds its
+/// own table, so a file of a million series read in two halves would hold two tables of a
+/// million series each. Past this many, the fork stops and the file is read on by one
+/// thread; a split read's extra memory stays a few megabytes.
+pub(super) const FORK_SERIES: usize = 1 << 18;
 
 /// Rows that could not be taken, kept with their findings, per data file and kind.
 pub(super) const MAX_FAULTS: u64 = 100;
@@ -181,6 +198,10 @@ impl<'a> Table<'a> {
             fault_counts: HashMap::default(),
             unknown_other: 0,
             delimiter: b',',
+            fork_series: FORK_SERIES,
+            series_cap: usize::MAX,
+            stopped: None,
+            read_on_from: None,
         }
     }
 
@@ -465,6 +486,11 @@ impl<'a> Table<'a> {
 
     /// A fresh table over the same metrics, for reading part of a file on another thread;
     /// its state joins this one's with [`Table::merge`].
+    /// How many series it has met.
+    pub(super) fn series_len(&self) -> usize {
+        self.series.len()
+    }
+
     pub(super) fn fork(&self) -> Self {
         let metrics = self
             .metrics
@@ -475,7 +501,9 @@ impl<'a> Table<'a> {
                 ..*m
             })
             .collect();
-        Self::empty(self.window, self.as_of, metrics, self.by_id.clone())
+        let mut fork = Self::empty(self.window, self.as_of, metrics, self.by_id.clone());
+        fork.series_cap = self.fork_series;
+        fork
     }
 
     /// Joins the state of a fork that read a later part of the same file.
