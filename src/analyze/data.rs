@@ -731,22 +731,33 @@ pub struct SeriesFacts<'f> {
 impl<'a> DataFacts<'a> {
     /// Every series with at least one value, in the order first seen.
     pub fn series(&self) -> impl Iterator<Item = SeriesFacts<'_>> + '_ {
-        self.series.iter().enumerate().filter_map(|(i, s)| {
-            let points = &self.points[i * self.window..][..s.len as usize];
-            let &latest = points.last()?;
-            let metric = &self.metrics[s.metric as usize];
-            let (movement, due) = self.derived[i];
-            Some(SeriesFacts {
-                metric,
-                thresholds: &self.thresholds[s.metric as usize],
-                scope: self.scopes.get(i),
-                points,
-                latest,
-                movement,
-                due,
-                manual_rows: s.manual_rows,
-                first_manual: s.first_manual,
-            })
+        (0..self.series.len()).filter_map(|i| self.series_at(i))
+    }
+
+    /// How many series were read, with a value or not: the bound of [`DataFacts::series_at`].
+    #[must_use]
+    pub fn series_read(&self) -> usize {
+        self.series.len()
+    }
+
+    /// The `i`th series read, if it has a value.
+    #[must_use]
+    pub fn series_at(&self, i: usize) -> Option<SeriesFacts<'_>> {
+        let s = self.series.get(i)?;
+        let points = &self.points[i * self.window..][..s.len as usize];
+        let &latest = points.last()?;
+        let metric = &self.metrics[s.metric as usize];
+        let (movement, due) = self.derived[i];
+        Some(SeriesFacts {
+            metric,
+            thresholds: &self.thresholds[s.metric as usize],
+            scope: self.scopes.get(i),
+            points,
+            latest,
+            movement,
+            due,
+            manual_rows: s.manual_rows,
+            first_manual: s.first_manual,
         })
     }
 

@@ -104,7 +104,8 @@ struct Row {
     verdict: Verdict,
     target_met: Option<bool>,
     period: Option<crate::period::Period>,
-    okr: Option<super::data::OkrProgress>,
+    /// Boxed: only OKRs have it, and a million rows would carry its 24 bytes each.
+    okr: Option<Box<super::data::OkrProgress>>,
     scope_end: usize,
     values_end: usize,
 }
@@ -154,8 +155,8 @@ impl Scorecard {
             stale: r.stale,
             trend: r.trend,
             trend_verdict: r.verdict,
-            progress: r.okr.map(|p| p.progress),
-            expected: r.okr.map(|p| p.expected),
+            progress: r.okr.as_ref().map(|p| p.progress),
+            expected: r.okr.as_ref().map(|p| p.expected),
             target_met: r.target_met,
             unit: h.unit,
             tier: h.tier,
@@ -242,8 +243,10 @@ pub fn scorecard<'f, 'm: 'f>(
     ctx: &'f Context<'m>,
     banned: impl Fn(&str) -> bool,
 ) -> Scorecard {
+    // A series by its index, not its facts: a million series' facts (a hundred bytes
+    // each) held at once were the peak of a large run.
     enum Item<'f> {
-        Series(super::data::SeriesFacts<'f>),
+        Series(usize),
         Missing(&'f crate::model::Metric),
     }
     fn tier_rank(t: Option<Tier>) -> u8 {
@@ -256,7 +259,9 @@ pub fn scorecard<'f, 'm: 'f>(
     }
     fn key<'f>(item: &Item<'f>, facts: &'f DataFacts<'_>) -> (u8, &'f str, &'f str) {
         match item {
-            Item::Series(s) => (tier_rank(s.metric.tier()), s.metric.id, s.scope),
+            Item::Series(i) => facts.series_at(*i).map_or((u8::MAX, "", ""), |s| {
+                (tier_rank(s.metric.tier()), s.metric.id, s.scope)
+            }),
             Item::Missing(m) => (
                 tier_rank(facts.info(&m.id.value).and_then(MetricInfo::tier)),
                 m.id.value.as_str(),
@@ -266,8 +271,8 @@ pub fn scorecard<'f, 'm: 'f>(
     }
     // The closure shortens each metric's lifetime to the facts'; the bare variant cannot.
     #[allow(clippy::redundant_closure)]
-    let items: Vec<Item<'_>> = facts
-        .series()
+    let items: Vec<Item<'_>> = (0..facts.series_read())
+        .filter(|&i| facts.series_at(i).is_some())
         .map(Item::Series)
         .chain(facts.missing(ctx).map(|m| Item::Missing(m)))
         .collect();
@@ -300,13 +305,16 @@ pub fn scorecard<'f, 'm: 'f>(
     for (_, _, _, i) in keyed {
         let row = match &items[i as usize] {
             Item::Series(s) => {
+                let Some(s) = facts.series_at(*s) else {
+                    continue;
+                };
                 let head = *heads.entry(s.metric.id).or_insert_with(|| {
-                    card.heads.push(series_head(s, ctx));
+                    card.heads.push(series_head(&s, ctx));
                     u32::try_from(card.heads.len() - 1).unwrap_or(u32::MAX)
                 });
                 card.scopes.push_str(s.scope);
                 card.values.extend(s.points.iter().map(Point::float));
-                series_row(s, ctx, banned(s.metric.id), head)
+                series_row(&s, ctx, banned(s.metric.id), head)
             }
             Item::Missing(m) => {
                 card.heads.push(missing_head(m, facts, ctx));
@@ -397,7 +405,7 @@ fn series_row(s: &super::data::SeriesFacts<'_>, ctx: &Context<'_>, banned: bool,
         verdict: Verdict::of(s.movement, eff.trend, eff.direction),
         target_met: s.target_met(),
         period: Some(s.latest.period()),
-        okr: s.okr_progress(ctx.as_of),
+        okr: s.okr_progress(ctx.as_of).map(Box::new),
         scope_end: 0,
         values_end: 0,
     }
@@ -464,5 +472,15 @@ mod tests {
         assert_eq!(of(Movement::Up, None, Some(Stable)), Verdict::Worsening);
         assert_eq!(of(Movement::Up, None, None), Verdict::Changing);
         assert_eq!(of(Movement::Flat, Some(Trend::Up), None), Verdict::Flat);
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// A million series are a million rows: what only some have stays behind a pointer.
+    #[test]
+    fn a_row_stays_small() {
+        let size = std::mem::size_of::<super::Row>();
+        assert!(size <= 48, "Row is {size} bytes");
     }
 }
