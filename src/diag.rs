@@ -565,9 +565,10 @@ pub struct Finding {
     /// The id of the thing the finding is about (metric, KPI, exception...): what an
     /// exception's `subject` names.
     pub subject: Option<Box<str>>,
-    /// The scope of the series a data finding is about, when it has one: part of the
-    /// finding's fingerprint, so that a baselined breach in one scope never hides a new one
-    /// in another scope of the same metric.
+    /// The scope of the series a data finding is about, when it has one, and for a
+    /// finding about one period's rows, `\u{1f}` and that period: part of the finding's
+    /// fingerprint, so that a baselined breach in one scope never hides a new one in
+    /// another scope of the same metric, nor a mended bad row a new one in another period.
     pub scope: Option<Box<str>>,
     /// Where.
     pub primary: Label,
@@ -696,6 +697,16 @@ impl Finding {
     /// Sets the scope of the series the finding is about (an empty scope is none).
     pub fn scope(&mut self, scope: &str) -> &mut Self {
         self.scope = (!scope.is_empty()).then(|| scope.into());
+        self
+    }
+
+    /// Marks the finding as about the rows of one period (of its scope, set before, if
+    /// any): see [`Finding::scope`].
+    pub fn period(&mut self, period: impl fmt::Display) -> &mut Self {
+        use fmt::Write;
+        let mut key = self.scope.take().map(String::from).unwrap_or_default();
+        let _ = write!(key, "\u{1f}{period}");
+        self.scope = Some(key.into_boxed_str());
         self
     }
 

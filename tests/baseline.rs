@@ -97,6 +97,49 @@ fn a_breach_in_another_scope_is_not_the_baselined_one() {
     assert!(open[0].contains("scope `platform`"), "{open:?}");
 }
 
+/// A baselined bad row, once mended, never covers a new one in another period of the same
+/// metric and scope.
+#[test]
+fn a_bad_row_in_another_period_is_not_the_baselined_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
+    for (from, to) in [("policy.toml", "policies"), ("catalogue.toml", "metrics")] {
+        std::fs::create_dir(dir.path().join(to)).unwrap();
+        std::fs::copy(rules.join(from), dir.path().join(to).join(from)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let data = |bad: &str| {
+        let mut csv = String::from("metric,period,value,scope,source\n");
+        for month in ["2026-08", "2026-09", "2026-10"] {
+            let v = if month == bad { 140 } else { 96 };
+            csv.push_str(&format!("rotation,{month},{v},payments,automated\n"));
+        }
+        csv
+    };
+    let csv = dir.path().join("data/data.csv");
+    std::fs::write(&csv, data("2026-08")).unwrap();
+    let written = kpilint(dir.path(), &["--write-baseline", "b.json", "-q"]);
+    assert_eq!(written.status.code(), Some(1), "{written:?}");
+    let run = ["--baseline", "b.json", "--format", "json"];
+    let open = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "value-out-of-domain" && f["baselined"] != true)
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(open(&json(&kpilint(dir.path(), &run))).is_empty());
+    // August mended, September impossible: one bad row, as before, in another period.
+    std::fs::write(&csv, data("2026-09")).unwrap();
+    let moved = json(&kpilint(dir.path(), &run));
+    let open = open(&moved);
+    assert_eq!(open.len(), 1, "{moved:#}");
+    assert!(open[0].contains("2026-09"), "{open:?}");
+}
+
 /// `--write-baseline F --output F` would have the report replace the baseline just written:
 /// refused before anything is written, exit 2.
 #[test]

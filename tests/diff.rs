@@ -651,6 +651,63 @@ fn a_breach_moving_to_another_scope_is_introduced() {
     assert_eq!(code, Some(1));
 }
 
+/// A bad row mended and another added in another period is the change's, though the
+/// metric had one bad row before and has one after; so is a duplicated period.
+#[test]
+fn a_bad_row_moving_to_another_period_is_introduced() {
+    let dir = repo();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
+    std::fs::copy(
+        rules.join("catalogue.toml"),
+        dir.path().join("metrics/rotation.toml"),
+    )
+    .unwrap();
+    let data = |bad: &str, twice: &str| {
+        let mut csv = String::from("metric,period,value,scope,source\n");
+        for month in ["2026-08", "2026-09", "2026-10"] {
+            let v = if month == bad { 140 } else { 96 };
+            csv.push_str(&format!("rotation,{month},{v},payments,automated\n"));
+            if month == twice {
+                csv.push_str(&format!("rotation,{month},96,payments,automated\n"));
+            }
+        }
+        csv
+    };
+    std::fs::write(
+        dir.path().join("data/rotation.csv"),
+        data("2026-08", "2026-09"),
+    )
+    .unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(
+        dir.path(),
+        &["commit", "-qm", "a bad row and a repeated one"],
+    );
+    std::fs::write(
+        dir.path().join("data/rotation.csv"),
+        data("2026-09", "2026-10"),
+    )
+    .unwrap();
+    let (code, v) = diff_report(dir.path());
+    for rule in ["value-out-of-domain", "duplicate-row"] {
+        let found: Vec<(String, bool)> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                (
+                    f["message"].as_str().unwrap().to_owned(),
+                    f["introduced"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{rule}: {v:#}");
+        assert!(found[0].1, "{rule}: the row is new: {found:?}");
+    }
+    assert_eq!(code, Some(1));
+}
+
 /// A repository whose base commit already has an `unknown-category` error.
 fn repo_with_a_known_problem() -> tempfile::TempDir {
     let dir = repo();

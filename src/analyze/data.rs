@@ -476,6 +476,8 @@ pub enum Fault {
     OutOfDomain {
         /// The metric id.
         metric: String,
+        /// The scope (empty for none).
+        scope: Box<str>,
         /// The period.
         period: Period,
         /// The value.

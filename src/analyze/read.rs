@@ -128,10 +128,10 @@ impl Table<'_> {
     /// this thread gets there (a quoted field may hold a line break): if it does, the
     /// fork's lines are renumbered and its state merged; if not, this thread reads on to
     /// the end and the fork's work is dropped, so the result is always a sequential
-    /// read's. A fork that meets more series than its cap ([`FORK_SERIES`](super::series::FORK_SERIES)) stops at a
-    /// record boundary, and this thread, once it has merged the fork's part, reads on
-    /// from there: memory stays one table's, whatever the file. Returns whether the
-    /// split held.
+    /// read's. A fork that meets as many series as its cap
+    /// ([`FORK_SERIES`](super::series::FORK_SERIES)) stops at a record boundary, and this
+    /// thread, once it has merged the fork's part, reads on from there: the fork's table
+    /// stays small, whatever the file. Returns whether the split held.
     fn read_split(
         &mut self,
         path: &Path,

@@ -308,6 +308,7 @@ impl<'a> Table<'a> {
             let metric = String::from_utf8_lossy(metric).into_owned();
             let fault = Fault::OutOfDomain {
                 metric,
+                scope: self.scopes.get(si as usize).into(),
                 period: period_v,
                 value: v.num(),
                 unit,
@@ -484,13 +485,14 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// A fresh table over the same metrics, for reading part of a file on another thread;
-    /// its state joins this one's with [`Table::merge`].
     /// How many series it has met.
     pub(super) fn series_len(&self) -> usize {
         self.series.len()
     }
 
+    /// A fresh table over the same metrics, for reading part of a file on another thread;
+    /// its state joins this one's with [`Table::merge`]. It stops reading once it has met
+    /// this table's `fork_series` series.
     pub(super) fn fork(&self) -> Self {
         let metrics = self
             .metrics

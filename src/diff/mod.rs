@@ -271,9 +271,9 @@ pub fn run(
 
 /// Marks each finding of the working tree introduced by the change or already at the
 /// base. A finding matches one at the base with the same rule, file (as displayed),
-/// subject (else message) and scope, as SARIF fingerprints them, so moved lines and changed
-/// values do not make it new, and a breach moving from one scope to another does; each
-/// base finding matches at most one. A `diff` rule's finding is about the change itself,
+/// subject (else message) and scope (with the period of a row), as SARIF fingerprints
+/// them, so moved lines and changed values do not make it new, and a breach moving from
+/// one scope to another does; each base finding matches at most one. A `diff` rule's finding is about the change itself,
 /// so it is always introduced.
 fn mark_introduced(head: &mut Report, base: &Report) {
     let key = |report: &Report, f: &crate::diag::Finding| {

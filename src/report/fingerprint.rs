@@ -4,13 +4,15 @@
 //!
 //! A fingerprint hashes the rule's code, the file (repository-relative), the subject (or,
 //! for the few findings without one, the message), the scope of a data finding about a
-//! series that has one and, for findings sharing all of these (a metric looser than the
-//! policy on both `target` and `warn`), their order among themselves, which moving lines
-//! keeps. Line numbers are left out: lines move. So is the message when there is a
-//! subject: `56 days ago` changes daily. A finding without a subject (a malformed data
-//! row) is known by its message, which therefore never holds the run's date. Without the
-//! scope, the breaches of one metric in several scopes would be known only by their order,
-//! and a baselined breach in one scope, once mended, would hide a new one in another.
+//! series that has one (with the period, for a finding about one period's rows: see
+//! [`Finding::scope`](crate::diag::Finding::scope)) and, for findings sharing all of
+//! these (a metric looser than the policy on both `target` and `warn`), their order among
+//! themselves, which moving lines keeps. Line numbers are left out: lines move. So is the
+//! message when there is a subject: `56 days ago` changes daily. A finding without a
+//! subject (a malformed data row) is known by its message, which therefore never holds the
+//! run's date. Without the scope, the breaches of one metric in several scopes would be
+//! known only by their order, and a baselined breach in one scope, once mended, would hide
+//! a new one in another; without the period, a mended bad row would hide a new one.
 
 use super::{FileRef, file_ref};
 use crate::settle::Report;

@@ -35,6 +35,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
     for f in &facts.faults {
         let Fault::OutOfDomain {
             metric,
+            scope,
             period,
             value,
             unit,
@@ -54,6 +55,8 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
             ),
         )
         .subject(metric.clone())
+        .scope(scope)
+        .period(period)
         .help("check the export: a ratio reported as a percent, or the reverse, is the usual cause");
     }
     for o in facts.overflow.iter().filter(|o| o.out_of_domain) {

@@ -53,6 +53,7 @@ fn check(facts: &DataFacts<'_>, _: &Context<'_>, out: &mut Diagnostics) {
         )
         .subject(r.metric.to_owned())
         .scope(&r.scope)
+        .period(r.period)
         .label(Label::at_line(r.kept.file, u64::from(r.kept.line)).with_message("first row"))
         .help("remove the extra rows: values for one period are never averaged");
     }
