@@ -3,12 +3,13 @@
 //! The data rules can report a finding for each of a million series while the facts of
 //! every series are held: a threshold finding is about 380 bytes in full form (the struct,
 //! its message, subject, scope and label, each its own allocation) and about 130 packed
-//! (its text and a few small numbers). [`Diagnostics::packing`](super::Diagnostics::packing)
+//! (its text and a few small numbers), about 22 once its block is compressed (585,310
+//! findings of the million-series benchmark: 74 MB packed, 12.6 MB compressed). [`Diagnostics::packing`](super::Diagnostics::packing)
 //! packs each finding as the next one is pushed; the findings are unpacked, block by block,
 //! once the facts are gone, so the full findings and the facts are never in memory at once.
 //!
 //! A full block is compressed (LZ4: the findings of one rule repeat their template's text
-//! and their ids, so a block shrinks about fourfold, at a few hundred megabytes a second).
+//! and their ids, so a block shrinks about sixfold, at a few hundred megabytes a second).
 //!
 //! What bytes cannot hold (a rule, a fixed label text, a shared help text) is kept by
 //! index. A finding with what only settlement sets (a waiver, a baseline or `diff` mark)
