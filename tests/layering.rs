@@ -333,3 +333,45 @@ fn diff_tells_introduced_findings_from_pre_existing_ones() {
     let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// Two team policies beside each other (each extending the organisation's) that derive one
+/// KPI differently: the first read governs, and the other is `looser-than-policy` at its
+/// formula, so that a policy file added beside another cannot redefine a KPI unseen.
+#[test]
+fn a_layer_beside_another_cannot_redefine_a_formula_unseen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("org.toml"),
+        "[policy]\nid = \"org\"\n[[category]]\nid = \"identity_access\"\nowner = \"iam@example.com\"\n",
+    )
+    .unwrap();
+    let team = |id: &str, formula: &str| {
+        format!(
+            "[policy]\nid = \"{id}\"\nextends = [\"org\"]\n\n[[kpi]]\nid = \"orphan-rate\"\nformula = \"{formula}\"\n"
+        )
+    };
+    std::fs::write(policies.join("a.toml"), team("a", "100 * orphaned / total")).unwrap();
+    std::fs::write(policies.join("b.toml"), team("b", "0 * orphaned")).unwrap();
+    let out = kpilint(
+        dir.path(),
+        &["check", "--format", "json", "--as-of=2026-11-24"],
+    );
+    let found = findings("siblings", &out);
+    let looser: Vec<_> = located(&found)
+        .into_iter()
+        .filter(|f| f.0 == "looser-than-policy")
+        .collect();
+    assert_eq!(looser.len(), 1, "{found:#?}");
+    assert_eq!(
+        (looser[0].1, looser[0].2),
+        ("policies/b.toml", 7),
+        "{looser:?}"
+    );
+    assert!(
+        looser[0].3.contains("`0 * orphaned`") && looser[0].3.contains("`100 * orphaned / total`"),
+        "{looser:?}"
+    );
+}

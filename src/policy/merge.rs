@@ -53,6 +53,15 @@ pub enum Conflict {
         /// The child's, as written.
         child: Box<Metric>,
     },
+    /// A KPI whose formula two layers neither of which extends the other write
+    /// differently: the first read governs (a formula has no stricter), and the other is
+    /// reported, so that a layer added beside another cannot redefine a KPI unseen.
+    Formula {
+        /// The definition in force.
+        first: Box<Metric>,
+        /// The other layer's, as resolved over its own parents.
+        other: Box<Metric>,
+    },
     /// A `[rules]` entry looser than the parents'.
     Rule {
         /// The rule.
@@ -617,7 +626,17 @@ impl Policy {
                     .insert(resolved.id.value.clone(), self.kpis.len());
                 self.kpis.push(resolved.clone());
             }
-            Some(&i) => self.kpis[i] = tighten_kpi(&self.kpis[i], resolved).0,
+            Some(&i) => {
+                // A child's resolved definition keeps its parents' formula; a formula
+                // that differs here comes from a layer beside the first.
+                if crate::policy::strictness::formula_changed(&self.kpis[i], resolved).is_some() {
+                    self.conflicts.push(Conflict::Formula {
+                        first: Box::new(self.kpis[i].clone()),
+                        other: Box::new(resolved.clone()),
+                    });
+                }
+                self.kpis[i] = tighten_kpi(&self.kpis[i], resolved).0;
+            }
         }
     }
 
@@ -928,7 +947,7 @@ mod tests {
     }
 
     #[test]
-    fn siblings_formulas_are_not_reported_and_the_first_read_governs() {
+    fn siblings_formulas_are_reported_and_the_first_read_governs() {
         let org = layer("[policy]\nid = \"org\"\n", 0);
         let a = layer(
             "[policy]\nid = \"a\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x / y\"\n",
@@ -938,9 +957,26 @@ mod tests {
             "[policy]\nid = \"b\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x * y\"\n",
             2,
         );
-        let p = Policy::merge(vec![org, a, b]);
-        assert!(p.conflicts.is_empty());
-        assert_eq!(formula(&p, "k"), Some("x / y"));
+        let c = layer(
+            "[policy]\nid = \"c\"\nextends = [\"org\"]\n[[kpi]]\nid = \"k\"\nformula = \"x  /  y\"\n",
+            3,
+        );
+        let p = Policy::merge(vec![org, a, b, c]);
+        // `b` differs from `a`, read first; `c` writes the same formula, spaced apart.
+        let reported: Vec<(&str, FileId)> = p
+            .conflicts
+            .iter()
+            .filter_map(|c| match c {
+                Conflict::Formula { first, other } => {
+                    Some((first.formula.as_ref()?.text.value.as_str(), other.file))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reported, [("x / y", FileId(2))]);
+        assert_eq!(p.conflicts.len(), 1);
+        let governs = formula(&p, "k").map(|f| f.replace(' ', ""));
+        assert_eq!(governs.as_deref(), Some("x/y"));
     }
 
     #[test]

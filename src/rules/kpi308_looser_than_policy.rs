@@ -59,6 +59,24 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
     for c in &ctx.policy.conflicts {
         match c {
             Conflict::Kpi { parent, child } => compare(parent, child, out),
+            Conflict::Formula { first, other } => {
+                if let Some(change) = formula_changed(first, other) {
+                    let layer = |file| {
+                        ctx.policy
+                            .layers
+                            .iter()
+                            .find(|l| l.file == file)
+                            .map_or("", |l| l.id.value.as_str())
+                    };
+                    let what = msg!(
+                        "KPI `{}` in policy `{}`, beside policy `{}` (read first),",
+                        other.id.value,
+                        layer(other.file),
+                        layer(first.file)
+                    );
+                    changed_formula(first, other, &what, change, out);
+                }
+            }
             Conflict::Rule {
                 rule,
                 how,
