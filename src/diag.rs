@@ -249,6 +249,25 @@ impl Message {
         self.display_plain().to_string()
     }
 
+    /// The message with the TOML in its code spans written as YAML (`owner = "x"` as
+    /// `owner: "x"`, inline tables as flow mappings), for a finding in a YAML file; `None`
+    /// when no code span holds an assignment.
+    #[must_use]
+    pub fn as_yaml(&self) -> Option<Message> {
+        let assigns = |s: &Segment<'_>| matches!(s, Segment::Code(c) if c.contains(" = "));
+        if !self.segments().any(|s| assigns(&s)) {
+            return None;
+        }
+        let mut out = Message::default();
+        for s in self.segments() {
+            match s {
+                Segment::Text(t) => out.push_text(t),
+                Segment::Code(c) => out.push_code(&c.replace(" = ", ": ")),
+            }
+        }
+        Some(out)
+    }
+
     /// [`Message::plain`], written where it is displayed rather than copied first.
     #[must_use]
     pub fn display_plain(&self) -> impl fmt::Display + '_ {

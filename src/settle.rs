@@ -5,7 +5,7 @@
 
 use crate::analyze::Model;
 use crate::analyze::scorecard::Scorecard;
-use crate::diag::{Diagnostics, Finding, Label, Level};
+use crate::diag::{Diagnostics, Finding, Label, Level, Message};
 use crate::model::{Exception, RuleSetting};
 use crate::policy::{Policy, rule_level};
 use crate::rule::Severity;
@@ -139,8 +139,43 @@ pub fn settle(sources: &SourceMap, diags: Diagnostics, s: &Settings<'_>) -> Vec<
     let mut judged = Diagnostics::default();
     (s.waiver_rules)(&waivers, &mut judged);
     findings.extend(leveled(judged, |r| rule_level(s.policy, r, s.as_of)));
+    speak_yaml(&mut findings, sources);
     sort(&mut findings, sources);
     findings
+}
+
+/// Help for a finding in a YAML file says what to write in YAML: rules write their help
+/// in TOML (add `owner = "..."`), and a team that keeps its catalogues in YAML would
+/// paste a line its parser refuses. Each distinct help is converted once.
+fn speak_yaml(findings: &mut [Finding], sources: &SourceMap) {
+    // Keyed by where the help is; the original is kept so that its address is not reused.
+    type Converted = (std::sync::Arc<Message>, std::sync::Arc<Message>);
+    let yaml: Vec<bool> = sources
+        .iter()
+        .map(crate::source::SourceFile::is_yaml)
+        .collect();
+    if !yaml.contains(&true) {
+        return;
+    }
+    let mut converted: crate::hash::Map<usize, Converted> = crate::hash::Map::default();
+    for f in findings {
+        if !yaml
+            .get(f.primary.file.0 as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            continue;
+        }
+        let Some(help) = &f.help else { continue };
+        let key = std::sync::Arc::as_ptr(help) as usize;
+        let (_, yaml_help) = converted.entry(key).or_insert_with(|| {
+            let as_yaml = help
+                .as_yaml()
+                .map_or_else(|| help.clone(), std::sync::Arc::new);
+            (help.clone(), as_yaml)
+        });
+        f.help = Some(yaml_help.clone());
+    }
 }
 
 /// The findings whose rule is on, at the rule's level (or their cap, if lower).

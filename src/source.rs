@@ -69,6 +69,22 @@ impl SourceFile {
         self.path.is_none() && self.display.ends_with(" (base)")
     }
 
+    /// Whether it is YAML (by its extension, `.yaml` or `.yml`), as the loader read it.
+    #[must_use]
+    pub fn is_yaml(&self) -> bool {
+        let name = self
+            .display
+            .strip_suffix(" (base)")
+            .unwrap_or(&self.display);
+        let ext = self
+            .path
+            .as_deref()
+            .and_then(std::path::Path::extension)
+            .and_then(std::ffi::OsStr::to_str)
+            .or_else(|| name.rsplit_once('.').map(|(_, e)| e));
+        matches!(ext, Some("yaml" | "yml"))
+    }
+
     /// A source file from its text.
     #[must_use]
     pub fn new(display: String, path: Option<PathBuf>, text: String) -> Self {
