@@ -277,7 +277,10 @@ impl Reader<'_> {
             start: self.u32(),
             end: self.u32(),
         };
-        let line = self.u32().checked_sub(1);
+        let line = self
+            .num()
+            .checked_sub(1)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
         let m = self.num();
         let message = if m.is_multiple_of(2) {
             Cow::Borrowed(
@@ -398,6 +401,9 @@ mod tests {
             }
             if i == 2000 {
                 f.subject(long.clone());
+            }
+            if i == 2001 {
+                f.label(Label::at_line(FileId(7), u64::from(u32::MAX)));
             }
         }
     }

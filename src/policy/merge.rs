@@ -53,9 +53,10 @@ pub enum Conflict {
         /// The child's, as written.
         child: Box<Metric>,
     },
-    /// A KPI whose formula two layers neither of which extends the other write
-    /// differently: the first read governs (a formula has no stricter), and the other is
-    /// reported, so that a layer added beside another cannot redefine a KPI unseen.
+    /// A formula a layer writes for a KPI that differs from the definition in force, which
+    /// a layer beside it (not a parent: see `Kpi`) read before set: the first read
+    /// governs (a formula has no stricter), and the other is reported, so that a layer
+    /// added beside another cannot redefine a KPI unseen.
     Formula {
         /// The definition in force.
         first: Box<Metric>,
@@ -459,31 +460,7 @@ impl Policy {
             let root = parents[i].is_empty();
             p.layer_settings(layer, &mut here, root);
             p.layer_rules(layer, &mut here, root);
-            let mut own: Map<&str, Metric> = Map::default();
-            for k in &layer.kpis {
-                if own.contains_key(k.id.value.as_str()) {
-                    continue; // a duplicate within one file: `duplicate-id`
-                }
-                let resolved = match inherited_kpi(&k.id.value, &parents, &defined, i) {
-                    Some(parent) => {
-                        let (resolved, loosened) = tighten_kpi(&parent, k);
-                        if loosened {
-                            p.conflicts.push(Conflict::Kpi {
-                                parent: Box::new(parent),
-                                child: Box::new(k.clone()),
-                            });
-                        }
-                        resolved
-                    }
-                    None => k.clone(),
-                };
-                own.insert(k.id.value.as_str(), resolved);
-            }
-            for k in &layer.kpis {
-                if let Some(resolved) = own.get(k.id.value.as_str()) {
-                    p.merge_kpi(resolved);
-                }
-            }
+            let own = p.layer_kpis(layer, i, &parents, &defined);
             defined.push(own);
             effective.combine(&here);
             in_force.push(here);
@@ -617,9 +594,60 @@ impl Policy {
         }
     }
 
+    /// A layer's KPIs, each tightened over its parents' definitions (what loosens them is
+    /// a conflict), merged into the effective KPIs; returns them for its children.
+    fn layer_kpis<'l>(
+        &mut self,
+        layer: &'l PolicyFile,
+        i: usize,
+        parents: &[Vec<usize>],
+        defined: &[Map<&'l str, Metric>],
+    ) -> Map<&'l str, Metric> {
+        let mut own: Map<&str, Metric> = Map::default();
+        // KPIs whose formula this layer writes, agreeing with its parents': what a
+        // layer beside it may contradict (a formula a parent refuses is reported as
+        // the child's, and a layer that writes none inherits, never contradicts).
+        let mut writes_formula: Set<&str> = Set::default();
+        for k in &layer.kpis {
+            if own.contains_key(k.id.value.as_str()) {
+                continue; // a duplicate within one file: `duplicate-id`
+            }
+            let inherited = inherited_kpi(&k.id.value, parents, defined, i);
+            if k.formula.is_some()
+                && inherited
+                    .as_ref()
+                    .is_none_or(|parent| formula_changed(parent, k).is_none())
+            {
+                writes_formula.insert(k.id.value.as_str());
+            }
+            let resolved = match inherited {
+                Some(parent) => {
+                    let (resolved, loosened) = tighten_kpi(&parent, k);
+                    if loosened {
+                        self.conflicts.push(Conflict::Kpi {
+                            parent: Box::new(parent),
+                            child: Box::new(k.clone()),
+                        });
+                    }
+                    resolved
+                }
+                None => k.clone(),
+            };
+            own.insert(k.id.value.as_str(), resolved);
+        }
+        for k in &layer.kpis {
+            if let Some(resolved) = own.get(k.id.value.as_str()) {
+                self.merge_kpi(resolved, writes_formula.contains(k.id.value.as_str()));
+            }
+        }
+        own
+    }
+
     /// A layer's KPI (tightened over its parents') into the effective KPIs: the stricter
-    /// of it and what other layers define.
-    fn merge_kpi(&mut self, resolved: &Metric) {
+    /// of it and what other layers define. With `own_formula` (the layer writes the
+    /// formula it resolved to), a formula other than the one in force is reported: it
+    /// comes from a layer beside the first to define the KPI, not from a parent.
+    fn merge_kpi(&mut self, resolved: &Metric, own_formula: bool) {
         match self.kpi_index.get(resolved.id.value.as_str()) {
             None => {
                 self.kpi_index
@@ -627,9 +655,7 @@ impl Policy {
                 self.kpis.push(resolved.clone());
             }
             Some(&i) => {
-                // A child's resolved definition keeps its parents' formula; a formula
-                // that differs here comes from a layer beside the first.
-                if crate::policy::strictness::formula_changed(&self.kpis[i], resolved).is_some() {
+                if own_formula && formula_changed(&self.kpis[i], resolved).is_some() {
                     self.conflicts.push(Conflict::Formula {
                         first: Box::new(self.kpis[i].clone()),
                         other: Box::new(resolved.clone()),
@@ -977,6 +1003,58 @@ mod tests {
         assert_eq!(p.conflicts.len(), 1);
         let governs = formula(&p, "k").map(|f| f.replace(' ', ""));
         assert_eq!(governs.as_deref(), Some("x/y"));
+    }
+
+    #[test]
+    fn only_a_formula_a_layer_writes_against_one_beside_it_is_reported() {
+        let kpi = |id: &str, extends: &str, formula: Option<&str>, file: u32| {
+            let f = formula.map_or(String::new(), |f| format!("formula = \"{f}\"\n"));
+            layer(
+                &format!(
+                    "[policy]\nid = \"{id}\"\nextends = [{extends}]\n[[kpi]]\nid = \"k\"\ntitle = \"K\"\n{f}"
+                ),
+                file,
+            )
+        };
+        let reported = |layers: Vec<PolicyFile>| -> Vec<FileId> {
+            Policy::merge(layers)
+                .conflicts
+                .iter()
+                .filter_map(|c| match c {
+                    Conflict::Formula { other, .. } => Some(other.file),
+                    _ => None,
+                })
+                .collect()
+        };
+        let org = || layer("[policy]\nid = \"org\"\n", 0);
+        let a = || kpi("a", "\"org\"", Some("x / y"), 1);
+        let b = || kpi("b", "\"org\"", Some("x * y"), 2);
+        // A child of the layer reported, writing no formula: `b` only.
+        assert_eq!(
+            reported(vec![org(), a(), b(), kpi("b2", "\"b\"", None, 3)]),
+            [FileId(2)]
+        );
+        // A layer extending both, writing none, or the formula in force: `b` only.
+        let both = "\"a\", \"b\"";
+        assert_eq!(
+            reported(vec![org(), a(), b(), kpi("d", both, None, 3)]),
+            [FileId(2)]
+        );
+        assert_eq!(
+            reported(vec![org(), a(), b(), kpi("d", both, Some("x / y"), 3)]),
+            [FileId(2)]
+        );
+        // Two layers agreeing, a third not: the third.
+        let same = kpi("s", "\"org\"", Some("x / y"), 2);
+        let other = kpi("o", "\"org\"", Some("x - y"), 3);
+        assert_eq!(reported(vec![org(), a(), same, other]), [FileId(3)]);
+        // A layer adding a formula to a KPI one beside it measures from data is reported;
+        // one writing none beside a derived KPI inherits it.
+        let measured = kpi("m", "\"org\"", None, 1);
+        assert_eq!(reported(vec![org(), measured, b()]), [FileId(2)]);
+        let p = Policy::merge(vec![org(), a(), kpi("m", "\"org\"", None, 2)]);
+        assert!(p.conflicts.is_empty());
+        assert_eq!(formula(&p, "k"), Some("x / y"));
     }
 
     #[test]

@@ -26,6 +26,9 @@ declare_rule! {
     ///   the policy measures from data: the policy defines how a KPI is computed, and a
     ///   catalogue or team policy that recomputes it (or replaces the measured figure with
     ///   arithmetic) changes what the board reads. The policy's definition stays in force.
+    ///   Two layers beside each other (neither extends the other) that write different
+    ///   formulas for one KPI: the first read governs, and the other's is reported, at its
+    ///   formula with a second label at the one in force.
     ///
     /// Each finding is at the child's line with a second label at the parent's. The loosened
     /// value is ignored, value by value: the parent's stays in force and the child's tighter
@@ -61,18 +64,17 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             Conflict::Kpi { parent, child } => compare(parent, child, out),
             Conflict::Formula { first, other } => {
                 if let Some(change) = formula_changed(first, other) {
-                    let layer = |file| {
-                        ctx.policy
-                            .layers
-                            .iter()
-                            .find(|l| l.file == file)
-                            .map_or("", |l| l.id.value.as_str())
-                    };
+                    // The layer in force is the one its formula's label points at.
+                    let layer = ctx
+                        .policy
+                        .layers
+                        .iter()
+                        .find(|l| l.file == other.file)
+                        .map_or("", |l| l.id.value.as_str());
                     let what = msg!(
-                        "KPI `{}` in policy `{}`, beside policy `{}` (read first),",
+                        "KPI `{}` in policy `{}` (beside a layer read before it)",
                         other.id.value,
-                        layer(other.file),
-                        layer(first.file)
+                        layer
                     );
                     changed_formula(first, other, &what, change, out);
                 }
