@@ -20,14 +20,15 @@ pub struct Markdown;
 /// backslash-escaped (a backslash too, so that it survives).
 pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = s.chars().peekable();
+    let mut prev: Option<char> = None;
+    while let Some(c) = chars.next() {
+        let before = prev.replace(c);
         match c {
             '\r' | '\n' | '\t' => out.push(' '),
             // Between two letters or digits `_` never emphasises (`higher_is_better`).
-            '_' if i > 0
-                && chars[i - 1].is_alphanumeric()
-                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) =>
+            '_' if before.is_some_and(char::is_alphanumeric)
+                && chars.peek().is_some_and(|n| n.is_alphanumeric()) =>
             {
                 out.push('_');
             }
