@@ -51,10 +51,9 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     std::fs::write(path, f(text)).unwrap();
 }
 
-/// A breach is known by its scope: once the baselined breach in one scope is mended, a new
-/// breach of the same metric in another scope is new, not the old entry's.
-#[test]
-fn a_breach_in_another_scope_is_not_the_baselined_one() {
+/// A repository with KPI401's fixture policy and catalogue (metric `rotation`, a percent
+/// with thresholds) and an empty `data/`.
+fn rotation_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
@@ -63,6 +62,14 @@ fn a_breach_in_another_scope_is_not_the_baselined_one() {
         std::fs::copy(rules.join(from), dir.path().join(to).join(from)).unwrap();
     }
     std::fs::create_dir(dir.path().join("data")).unwrap();
+    dir
+}
+
+/// A breach is known by its scope: once the baselined breach in one scope is mended, a new
+/// breach of the same metric in another scope is new, not the old entry's.
+#[test]
+fn a_breach_in_another_scope_is_not_the_baselined_one() {
+    let dir = rotation_repo();
     let data = |payments: u32, platform: u32| {
         let mut csv = String::from("metric,period,value,scope,source\n");
         for month in ["2026-09", "2026-10"] {
@@ -101,14 +108,7 @@ fn a_breach_in_another_scope_is_not_the_baselined_one() {
 /// metric and scope.
 #[test]
 fn a_bad_row_in_another_period_is_not_the_baselined_one() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
-    for (from, to) in [("policy.toml", "policies"), ("catalogue.toml", "metrics")] {
-        std::fs::create_dir(dir.path().join(to)).unwrap();
-        std::fs::copy(rules.join(from), dir.path().join(to).join(from)).unwrap();
-    }
-    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let dir = rotation_repo();
     let data = |bad: &str| {
         let mut csv = String::from("metric,period,value,scope,source\n");
         for month in ["2026-08", "2026-09", "2026-10"] {

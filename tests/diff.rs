@@ -610,10 +610,8 @@ fn marks(v: &serde_json::Value, rule: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// A breach that moved from one scope to another is the change's, though the metric had
-/// one breach before and has one after.
-#[test]
-fn a_breach_moving_to_another_scope_is_introduced() {
+/// [`repo`] with KPI401's fixture catalogue (metric `rotation`, a percent with thresholds).
+fn rotation_repo() -> tempfile::TempDir {
     let dir = repo();
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
     std::fs::copy(
@@ -621,6 +619,14 @@ fn a_breach_moving_to_another_scope_is_introduced() {
         dir.path().join("metrics/rotation.toml"),
     )
     .unwrap();
+    dir
+}
+
+/// A breach that moved from one scope to another is the change's, though the metric had
+/// one breach before and has one after.
+#[test]
+fn a_breach_moving_to_another_scope_is_introduced() {
+    let dir = rotation_repo();
     let data = |payments: u32, platform: u32| {
         format!(
             "metric,period,value,scope,source\nrotation,2026-09,96,payments,automated\n\
@@ -655,13 +661,7 @@ fn a_breach_moving_to_another_scope_is_introduced() {
 /// metric had one bad row before and has one after; so is a duplicated period.
 #[test]
 fn a_bad_row_moving_to_another_period_is_introduced() {
-    let dir = repo();
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/KPI401/bad");
-    std::fs::copy(
-        rules.join("catalogue.toml"),
-        dir.path().join("metrics/rotation.toml"),
-    )
-    .unwrap();
+    let dir = rotation_repo();
     let data = |bad: &str, twice: &str| {
         let mut csv = String::from("metric,period,value,scope,source\n");
         for month in ["2026-08", "2026-09", "2026-10"] {
