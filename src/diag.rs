@@ -681,6 +681,7 @@ impl Diagnostics {
 
     /// Moves another set of findings into this one, unpacking them if they are packed.
     pub fn extend(&mut self, other: Diagnostics) {
+        debug_assert!(self.packed.is_none(), "findings extend a set that packs");
         let Diagnostics { findings, packed } = other;
         match packed {
             None => self.findings.extend(findings),

@@ -1,7 +1,8 @@
 //! Settlement: every finding gets the level its rule has in the policy (as of `--as-of`),
 //! live and approved exceptions waive what they name, what the exceptions waived is judged
-//! in turn (`unused-exception`), and the findings are put in output order (file, line,
-//! column, rule, message). The result is the [`Report`] every emitter renders.
+//! in turn (`unused-exception`), help in a YAML file is written as YAML, and the findings
+//! are put in output order (file, line, column, rule, message). The result is the
+//! [`Report`] every emitter renders.
 
 use crate::analyze::Model;
 use crate::analyze::scorecard::Scorecard;

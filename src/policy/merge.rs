@@ -53,10 +53,10 @@ pub enum Conflict {
         /// The child's, as written.
         child: Box<Metric>,
     },
-    /// A formula a layer writes for a KPI that differs from the definition in force, which
-    /// a layer beside it (not a parent: see `Kpi`) read before set: the first read
-    /// governs (a formula has no stricter), and the other is reported, so that a layer
-    /// added beside another cannot redefine a KPI unseen.
+    /// A formula a layer writes for a KPI that differs from the definition in force, set
+    /// by a layer beside it (not a parent: see `Kpi`) read before: the first read governs
+    /// (a formula has no stricter), and the other is reported, so that a layer added
+    /// beside another cannot redefine a KPI unseen.
     Formula {
         /// The definition in force.
         first: Box<Metric>,

@@ -64,7 +64,8 @@ fn check(ctx: &Context<'_>, out: &mut Diagnostics) {
             Conflict::Kpi { parent, child } => compare(parent, child, out),
             Conflict::Formula { first, other } => {
                 if let Some(change) = formula_changed(first, other) {
-                    // The layer in force is the one its formula's label points at.
+                    // Named: the layer whose formula is ignored (the second label points at
+                    // the formula in force).
                     let layer = ctx
                         .policy
                         .layers
