@@ -51,6 +51,17 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     std::fs::write(path, f(text)).unwrap();
 }
 
+/// The messages of a report's findings of `rule` that the baseline does not hold.
+fn open_findings(report: &Value, rule: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule && f["baselined"] != true)
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A repository with KPI401's fixture policy and catalogue (metric `rotation`, a percent
 /// with thresholds) and an empty `data/`.
 fn rotation_repo() -> tempfile::TempDir {
@@ -86,15 +97,7 @@ fn a_breach_in_another_scope_is_not_the_baselined_one() {
     assert_eq!(written.status.code(), Some(1), "{written:?}");
     let run = ["--baseline", "b.json", "--format", "json"];
     let same = json(&kpilint(dir.path(), &run));
-    let open = |report: &Value| -> Vec<String> {
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "threshold-breach" && f["baselined"] != true)
-            .map(|f| f["message"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let open = |report: &Value| open_findings(report, "threshold-breach");
     assert!(open(&same).is_empty(), "{same:#}");
     // payments mended, platform breaching: one breach, as before, in another scope.
     std::fs::write(&csv, data(96, 70)).unwrap();
@@ -122,15 +125,7 @@ fn a_bad_row_in_another_period_is_not_the_baselined_one() {
     let written = kpilint(dir.path(), &["--write-baseline", "b.json", "-q"]);
     assert_eq!(written.status.code(), Some(1), "{written:?}");
     let run = ["--baseline", "b.json", "--format", "json"];
-    let open = |report: &Value| -> Vec<String> {
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "value-out-of-domain" && f["baselined"] != true)
-            .map(|f| f["message"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let open = |report: &Value| open_findings(report, "value-out-of-domain");
     assert!(open(&json(&kpilint(dir.path(), &run))).is_empty());
     // August mended, September impossible: one bad row, as before, in another period.
     std::fs::write(&csv, data("2026-09")).unwrap();
